@@ -1,0 +1,34 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh
+# machine with Python 3.11+ and the package registries.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BENCH_N ?= 10000
+
+.PHONY: install run test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/lod validate casestudies/
+	$(BIN)/lod build --data casestudies/ --out dist/
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check lod tests benchmarks
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python benchmarks/run.py --n $(BENCH_N)
+
+clean:
+	rm -rf dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m lod``."""
+
+from lod.cli import main
+
+main()

@@ -1,0 +1,136 @@
+"""The ``lod`` command: parse options, call one step, turn the outcome into an exit code.
+
+Exit codes (cli.md): 0 success, 1 the data or the remote side is wrong,
+2 usage error. Problems go to stderr, results to stdout or files.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from lod.problems import InputError, Problem
+from lod.settings import Settings
+
+app = typer.Typer(
+    name="lod",
+    help="Library case studies as linked open data: validate, build, query.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DataOpt = Annotated[Path, typer.Option("--data", help="Directory of case-study YAML files.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output directory.")]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(problems: list[Problem], *, what: str = "problem") -> NoReturn:
+    for problem in problems:
+        _err(str(problem))
+    count = len(problems)
+    _err(f"{count} {what}{'s' if count != 1 else ''} found")
+    raise typer.Exit(1)
+
+
+def _settings(**values: object) -> Settings:
+    try:
+        return Settings.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as error:
+        for item in error.errors():
+            _err(f"--{item['loc'][0]}: {str(item['msg']).removeprefix('Value error, ')}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories.")] = None,
+) -> None:
+    """Check case-study files against the format contract and the SHACL shapes."""
+    from lod.validate import validate_paths
+
+    targets = paths or [Path("casestudies")]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
+    result = validate_paths(targets, _settings())
+    if result.problems:
+        _fail(result.problems)
+    typer.echo(f"{result.loaded.files} files checked: all valid")
+
+
+@app.command()
+def build(
+    data: DataOpt = Path("casestudies"),
+    out: OutOpt = Path("dist"),
+    base: Annotated[str | None, typer.Option("--base", help="Base IRI of records.")] = None,
+) -> None:
+    """Validate, then write the Turtle, N-Triples, JSON-LD, VoID and report files into OUT."""
+    from lod.publish.dumps import build as run_build
+    from lod.publish.summary import summary
+
+    settings = _settings(data_dir=data, out_dir=out, base=base)
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    try:
+        result = run_build(settings)
+    except InputError as error:
+        if not error.problems:
+            _fail([Problem(data, 1, "(directory)", "no case-study files (*.yaml) found")])
+        _fail(error.problems)
+    typer.echo(summary(result))
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
+    data: DataOpt = Path("casestudies"),
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json.")] = "table",
+    list_: Annotated[bool, typer.Option("--list", help="List the catalogue.")] = False,
+    show: Annotated[bool, typer.Option("--show", help="Print the query text.")] = False,
+) -> None:
+    """Run a catalogue query in process on the graph built from --data."""
+    from lod.query.catalog import CatalogError, catalog, get_query
+    from lod.query.output import FORMATS, render
+    from lod.query.run import QueryError, load_store, run_local
+    from lod.validate import validate_paths
+
+    if list_:
+        for item in catalog():
+            typer.echo(f"{item.name:<24} {item.endpoint:<9} {item.title}")
+        return
+    if name is None:
+        _err("give a query name, or --list to see the catalogue")
+        raise typer.Exit(2)
+    if fmt not in FORMATS:
+        _err(f"--format must be one of: {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    try:
+        chosen = get_query(name)
+    except CatalogError as error:
+        _err(str(error))
+        raise typer.Exit(2) from None
+    if show:
+        typer.echo(chosen.text, nl=False)
+        return
+    validated = validate_paths([data], _settings(data_dir=data), include_drafts=False)
+    if validated.problems:
+        _fail(validated.problems)
+    try:
+        result = run_local(load_store(validated.triples), chosen.text)
+    except QueryError as error:
+        _err(f"{chosen.path}: {error}")
+        raise typer.Exit(1) from None
+    sys.stdout.write(render(result, fmt))
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

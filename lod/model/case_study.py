@@ -1,0 +1,329 @@
+"""The case-study file format (the contract) as strict pydantic models.
+
+Every rule of the contract that can be checked on one record lives here, so
+that the YAML files, harvested drafts and CSV imports all pass the same gate.
+Rules that need several records (duplicate ids, id equals the file stem) are
+in :mod:`lod.ingest`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from lod.model import terms
+from lod.model.vocab import (
+    ACTIVITIES,
+    DEFAULT_LICENSE,
+    DEFAULT_ROLE,
+    LIBRARY_TYPES,
+    LINK_KINDS,
+    PROJECTS,
+    ROLES,
+    SECTION_KEYS,
+    STATUSES,
+    SUBMITTER_KINDS,
+)
+
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+QID_RE = re.compile(r"Q[1-9][0-9]*")
+# ISO 15511: a prefix (country code or 1/3/4 letters), a hyphen, then up to 11
+# characters of letters, digits, '-', '/' and ':'; 16 characters at most.
+ISIL_RE = re.compile(r"[A-Za-z]{1,4}-[A-Za-z0-9:/\-]{1,11}")
+URL_RE = re.compile(r"https?://[^\s/?#<>\"{}|\\^`]+(?:[/?#][^\s<>\"{}|\\^`]*)?")
+PARTIAL_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+SPDX_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_ID = 80
+MAX_SUMMARY = 1500
+MAX_ISIL = 16
+
+
+def _frozen() -> ConfigDict:
+    return ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _check_id(value: str) -> str:
+    if len(value) > MAX_ID or not ID_RE.fullmatch(value):
+        raise ValueError(
+            f"invalid id {value!r}; expected lower-case letters and digits in words joined by "
+            f"single hyphens (e.g. 'catalonia-bibliowikis'), at most {MAX_ID} characters"
+        )
+    return value
+
+
+def _check_qid(value: str) -> str:
+    if not QID_RE.fullmatch(value):
+        raise ValueError(f"invalid Wikidata item id {value!r}; expected 'Q' and digits, e.g. 'Q23308'")
+    return value
+
+
+def _check_isil(value: str) -> str:
+    if len(value) > MAX_ISIL or not ISIL_RE.fullmatch(value):
+        raise ValueError(
+            f"invalid ISIL {value!r}; expected ISO 15511 'prefix-identifier' (e.g. 'US-DLC'), "
+            f"at most {MAX_ISIL} characters"
+        )
+    return value
+
+
+def _check_url(value: str) -> str:
+    if not URL_RE.fullmatch(value):
+        raise ValueError(f"invalid URL {value!r}; expected an absolute http:// or https:// URL")
+    return value
+
+
+def _check_lang(value: str) -> str:
+    problem = terms.language_tag_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _check_country(value: str) -> str:
+    problem = terms.country_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _vocabulary(name: str, allowed: tuple[str, ...]) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(terms.unknown_term_message(name, value, allowed))
+        return value
+
+    return AfterValidator(check)
+
+
+def _ifla_unit(value: str) -> str:
+    units = terms.ifla_unit_ids()
+    if value not in units:
+        raise ValueError(terms.unknown_term_message("IFLA unit id", value, units))
+    return value
+
+
+def _partial_date(value: Any) -> Any:
+    """YAML reads ``2012`` as an int and ``2012-05-01`` as a date: accept both."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _check_partial_date(value: str) -> str:
+    match = PARTIAL_DATE_RE.fullmatch(value)
+    problem = f"invalid date {value!r}; expected ISO 8601 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'"
+    if not match:
+        raise ValueError(problem)
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ValueError(problem + " (no such month or day)") from None
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+RecordId = Annotated[str, AfterValidator(_check_id)]
+QID = Annotated[str, AfterValidator(_check_qid)]
+ISIL = Annotated[str, AfterValidator(_check_isil)]
+HttpUrl = Annotated[str, AfterValidator(_check_url)]
+LanguageTag = Annotated[str, AfterValidator(_check_lang)]
+CountryCode = Annotated[str, AfterValidator(_check_country)]
+PartialDate = Annotated[str, BeforeValidator(_partial_date), AfterValidator(_check_partial_date)]
+Text = Annotated[str, AfterValidator(_not_blank)]
+LibraryType = Annotated[str, _vocabulary("library type", LIBRARY_TYPES)]
+Project = Annotated[str, _vocabulary("Wikimedia project", PROJECTS)]
+Activity = Annotated[str, _vocabulary("activity", ACTIVITIES)]
+Role = Annotated[str, _vocabulary("role", ROLES)]
+LinkKind = Annotated[str, _vocabulary("link kind", LINK_KINDS)]
+SubmitterKind = Annotated[str, _vocabulary("submitter kind", SUBMITTER_KINDS)]
+Status = Annotated[str, _vocabulary("status", STATUSES)]
+IflaUnit = Annotated[str, AfterValidator(_ifla_unit)]
+LanguageMap = dict[LanguageTag, Text]
+
+
+def _summary_length(value: str) -> str:
+    if len(value) > MAX_SUMMARY:
+        raise ValueError(f"{len(value)} characters; a summary has at most {MAX_SUMMARY}")
+    return value
+
+
+SummaryMap = dict[LanguageTag, Annotated[Text, AfterValidator(_summary_length)]]
+
+
+class Sections(BaseModel):
+    """The Outreach form's narrative headings, markdown in the record's language."""
+
+    model_config = _frozen()
+
+    context: Text | None = Field(None, description="Context/Background")
+    goals: Text | None = Field(None, description="Goals")
+    implementation: Text | None = Field(None, description="Implementation/Steps")
+    outcomes: Text | None = Field(None, description="Outcomes")
+    lessons: Text | None = Field(None, description="Reflection and lessons learned")
+    resources: Text | None = Field(None, description="Resources/Links/Additional context")
+
+    def items(self) -> list[tuple[str, str]]:
+        """The filled-in sections in the form's order."""
+        found = ((key, getattr(self, key)) for key in SECTION_KEYS)
+        return [(key, text) for key, text in found if text]
+
+
+class SubmittedBy(BaseModel):
+    """Who sent the case study in."""
+
+    model_config = _frozen()
+
+    kind: SubmitterKind = Field(description="ifla-unit | individual | library | wikimedia-affiliate | other")
+    unit: IflaUnit | None = Field(None, description="IFLA unit id; required when kind is ifla-unit")
+    name: Text | None = Field(None, description="free-text name of the submitter")
+
+    @model_validator(mode="after")
+    def _unit_for_ifla(self) -> Self:
+        if self.kind == "ifla-unit" and self.unit is None:
+            raise ValueError("'unit' is required when kind is 'ifla-unit' (an IFLA unit id)")
+        return self
+
+
+class Institution(BaseModel):
+    """A library or partner organisation involved in the case study."""
+
+    model_config = _frozen()
+
+    name: Text = Field(description="name as written in the source")
+    country: CountryCode = Field(description="ISO 3166-1 alpha-2 code, upper case")
+    type: LibraryType = Field(description="library-type vocabulary term")
+    role: Role = Field(DEFAULT_ROLE, description="lead | partner | funder | host")
+    isil: ISIL | None = Field(None, description="ISIL (ISO 15511)")
+    wikidata: QID | None = Field(None, description="the institution's Wikidata item")
+    website: HttpUrl | None = Field(None, description="official website")
+
+
+class Period(BaseModel):
+    """When the work happened; an absent end means ongoing or unknown."""
+
+    model_config = _frozen()
+
+    start: PartialDate | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    end: PartialDate | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: str | None, info: ValidationInfo) -> str | None:
+        start = info.data.get("start")
+        if start and end:
+            # Compare on the shared precision: 2012-05 ends no earlier than 2012.
+            width = min(len(start), len(end))
+            if end[:width] < start[:width]:
+                raise ValueError(f"end {end!r} precedes start {start!r}; end must not precede start")
+        return end
+
+
+class Link(BaseModel):
+    """A web page about the case study."""
+
+    model_config = _frozen()
+
+    url: HttpUrl = Field(description="http(s) URL")
+    title: Text | None = Field(None, description="short title")
+    kind: LinkKind | None = Field(None, description="project-page | report | dataset | media | article | other")
+
+
+class Contact(BaseModel):
+    """A person to ask; published only when ``publish`` is true."""
+
+    model_config = _frozen()
+
+    name: Text | None = Field(None, description="name")
+    email: str | None = Field(None, description="e-mail address")
+    publish: bool = Field(False, description="may this contact be published?")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL_RE.fullmatch(value):
+            raise ValueError(f"invalid e-mail address {value!r}; expected name@host.domain")
+        return value
+
+
+class Source(BaseModel):
+    """Where the record came from."""
+
+    model_config = _frozen()
+
+    url: HttpUrl | None = Field(None, description="page the record was taken from")
+    revision: int | None = Field(None, ge=1, description="MediaWiki revision id")
+    retrieved: dt.date | None = Field(None, description="date the source was read")
+
+
+class CaseStudy(BaseModel):
+    """One case study: the canonical record every step reads."""
+
+    model_config = _frozen()
+
+    id: RecordId = Field(description="stable slug, equal to the file stem")
+    status: Status = Field(description="draft | reviewed | published")
+    lang: LanguageTag = Field(description="BCP 47 tag of the language the sections are in")
+    title: LanguageMap = Field(description="title by language; must contain `lang`")
+    summary: SummaryMap = Field(description="summary by language; must contain `lang`")
+    sections: Sections | None = Field(None, description="the Outreach form's headings")
+    submitted_by: SubmittedBy | None = Field(None, description="who sent it in")
+    ifla_units: list[IflaUnit] = Field(default_factory=list, description="IFLA units involved")
+    institutions: list[Institution] = Field(min_length=1, description="at least one institution")
+    wikimedia_projects: list[Project] = Field(min_length=1, description="Wikimedia projects")
+    activities: list[Activity] = Field(default_factory=list, description="activity terms")
+    languages: list[LanguageTag] = Field(default_factory=list, description="wiki editions")
+    period: Period | None = Field(None, description="start and end")
+    links: list[Link] = Field(default_factory=list, description="web pages")
+    contacts: list[Contact] = Field(default_factory=list, description="never published by default")
+    source: Source | None = Field(None, description="provenance")
+    license: Annotated[str, AfterValidator(terms.check_spdx)] = Field(
+        DEFAULT_LICENSE, description="SPDX id of the narrative text"
+    )
+    wikidata: QID | None = Field(None, description="the case study's own Wikidata item")
+    notes: str | None = Field(None, description="curator notes; never published")
+
+    @field_validator("title", "summary")
+    @classmethod
+    def _map_contains_lang(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        lang = info.data.get("lang")
+        if lang is not None and lang not in value:
+            raise ValueError(
+                f"no entry for the record's language '{lang}' (the `lang` field); "
+                f"found {', '.join(sorted(value)) or 'none'}"
+            )
+        return value
+
+    def title_in_lang(self) -> str:
+        """The title in the record's own language."""
+        return self.title[self.lang]
+
+    @property
+    def units(self) -> list[str]:
+        """All IFLA units the record names, submitter's unit included, without repeats."""
+        found = list(self.ifla_units)
+        if self.submitted_by and self.submitted_by.unit:
+            found.append(self.submitted_by.unit)
+        return list(dict.fromkeys(found))

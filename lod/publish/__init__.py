@@ -1,0 +1,1 @@
+"""Publishing: the RDF dumps, VoID and the report (Wikidata and the site come later)."""

@@ -1,0 +1,107 @@
+"""Read ``queries/*.rq`` and their metadata headers.
+
+Each file starts with ``# key: value`` lines (title, description, endpoint,
+params, columns); the header is data for ``lod query --list``, the docs and
+the lint test, so it is parsed in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lod import resources
+
+_HEADER_RE = re.compile(r"#\s*([a-z_]+)\s*:\s*(.*)")
+ENDPOINT_KINDS = ("local", "wikidata", "both")
+
+
+class CatalogError(Exception):
+    """A query file is missing or its header is malformed."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: ``name`` (a SPARQL variable without '?') and its kind."""
+
+    name: str
+    kind: str
+    optional: bool
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    """One query of the catalogue."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    endpoint: str
+    params: tuple[Param, ...]
+    columns: tuple[str, ...]
+    text: str
+
+
+def _parse_params(value: str) -> tuple[Param, ...]:
+    if value.strip().lower() in ("", "none", "-"):
+        return ()
+    params = []
+    for chunk in value.split(","):
+        match = re.fullmatch(r"\s*\??([A-Za-z_][A-Za-z0-9_]*)\s*(?:\(([^)]*)\))?\s*", chunk)
+        if not match:
+            raise CatalogError(f"cannot read parameter {chunk.strip()!r}")
+        name, spec = match.groups()
+        words = [w.strip() for w in (spec or "string").split(",")]
+        params.append(Param(name, words[0] or "string", "optional" in words[1:]))
+    return tuple(params)
+
+
+def read_query(path: Path) -> CatalogQuery:
+    """Parse one ``.rq`` file (header and text)."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER_RE.fullmatch(line.strip())
+        if match:
+            header[match.group(1)] = match.group(2).strip()
+    missing = [k for k in ("title", "description", "endpoint", "params", "columns") if k not in header]
+    if missing:
+        raise CatalogError(f"{path}: header lacks {', '.join(missing)}")
+    endpoint = header["endpoint"].split()[0]
+    if endpoint not in ENDPOINT_KINDS:
+        raise CatalogError(f"{path}: endpoint must be one of {', '.join(ENDPOINT_KINDS)}")
+    try:
+        params = _parse_params(header["params"])
+    except CatalogError as error:
+        raise CatalogError(f"{path}: {error}") from None
+    columns = tuple(c.strip().lstrip("?") for c in header["columns"].split(",") if c.strip())
+    return CatalogQuery(
+        name=path.stem,
+        path=path,
+        title=header["title"],
+        description=header["description"],
+        endpoint=endpoint,
+        params=params,
+        columns=columns,
+        text=text,
+    )
+
+
+def catalog(directory: Path | None = None) -> list[CatalogQuery]:
+    """Every query of the catalogue, sorted by name."""
+    folder = directory or resources.queries_dir()
+    return [read_query(path) for path in sorted(folder.glob("*.rq"))]
+
+
+def get_query(name: str, directory: Path | None = None) -> CatalogQuery:
+    """One query by name; the error lists the names that exist."""
+    folder = directory or resources.queries_dir()
+    path = folder / f"{name}.rq"
+    if not path.is_file():
+        names = ", ".join(sorted(p.stem for p in folder.glob("*.rq")))
+        raise CatalogError(f"no query named {name!r}; the catalogue has: {names}")
+    return read_query(path)

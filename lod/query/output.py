@@ -1,0 +1,90 @@
+"""Write query results as a table, CSV, TSV or SPARQL JSON.
+
+CSV and TSV follow the catalogue contract: a header row of variable names,
+IRIs written in full, literals as their lexical form, nothing for unbound.
+JSON is the W3C SPARQL 1.1 Query Results JSON format, so any tool reads it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+from lod.query.run import QueryResult, Term
+
+FORMATS = ("table", "csv", "tsv", "json")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _plain(term: Term | None) -> str:
+    return "" if term is None else term.value
+
+
+def to_csv(result: QueryResult, *, delimiter: str = ",") -> str:
+    """CSV (or TSV with ``delimiter='\\t'``) with a header row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow([_plain(term) for term in row])
+    return buffer.getvalue()
+
+
+def to_tsv(result: QueryResult) -> str:
+    """Tab-separated values; tabs and newlines inside values become spaces."""
+    lines = ["\t".join(result.columns)]
+    for row in result.rows:
+        cells = (_plain(t).replace("\t", " ").replace("\n", " ") for t in row)
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(term: Term) -> dict[str, Any]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    assert isinstance(term, Literal)  # noqa: S101 - narrowed by Term
+    found: dict[str, Any] = {"type": "literal", "value": term.value}
+    if term.language:
+        found["xml:lang"] = term.language
+    elif term.datatype.value != _XSD_STRING:
+        found["datatype"] = term.datatype.value
+    return found
+
+
+def to_json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    bindings = [
+        {col: _json_term(term) for col, term in zip(result.columns, row, strict=True) if term}
+        for row in result.rows
+    ]
+    document = {"head": {"vars": list(result.columns)}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def to_table(result: QueryResult) -> str:
+    """An aligned plain-text table for reading in a terminal."""
+    cells = [[_plain(t) for t in row] for row in result.rows]
+    widths = [len(c) for c in result.columns]
+    for row in cells:
+        widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+    out = [line(list(result.columns)), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    """The result in one of :data:`FORMATS`."""
+    if fmt == "csv":
+        return to_csv(result)
+    if fmt == "tsv":
+        return to_tsv(result)
+    if fmt == "json":
+        return to_json(result)
+    return to_table(result)

@@ -1,0 +1,76 @@
+"""Run catalogue queries in process (pyoxigraph) and shape their results.
+
+Results are kept as RDF terms (``None`` when unbound) so that every output
+format decides for itself how to write IRIs and literals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QuerySolutions,
+    Store,
+    Triple,
+    Variable,
+)
+
+Term = NamedNode | Literal
+
+
+class QueryError(Exception):
+    """The query could not be run (syntax, engine or endpoint error)."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Column names and rows of a SELECT query."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Term | None, ...], ...]
+
+    def values(self) -> list[tuple[str | None, ...]]:
+        """Rows as plain strings: IRIs in full, literals as their lexical form."""
+        return [tuple(None if t is None else t.value for t in row) for row in self.rows]
+
+
+def load_store(triples: Iterable[Triple]) -> Store:
+    """An in-memory store holding ``triples`` in its default graph."""
+    store = Store()
+    graph = DefaultGraph()
+    store.bulk_extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    return store
+
+
+def run_local(
+    store: Store, text: str, *, bindings: Mapping[str, Term] | None = None
+) -> QueryResult:
+    """Run a SELECT query on ``store``; ``bindings`` fix variables to RDF terms safely."""
+    substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {
+        Variable(name): term for name, term in (bindings or {}).items()
+    }
+    try:
+        solutions = store.query(text, substitutions=substitutions)
+    except SyntaxError as error:
+        raise QueryError(f"SPARQL syntax error: {error}") from None
+    except (OSError, ValueError) as error:
+        raise QueryError(f"query failed: {error}") from None
+    if not isinstance(solutions, QuerySolutions):
+        raise QueryError("only SELECT queries are supported in the catalogue")
+    columns = tuple(v.value for v in solutions.variables)
+    rows = tuple(
+        tuple(_as_term(solution[index]) for index in range(len(columns))) for solution in solutions
+    )
+    return QueryResult(columns, rows)
+
+
+def _as_term(value: object) -> Term | None:
+    if value is None or isinstance(value, NamedNode | Literal):
+        return value
+    raise QueryError(f"unexpected result term {value!r}")

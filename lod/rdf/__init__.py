@@ -1,0 +1,1 @@
+"""Records to RDF: triples (pyoxigraph terms) and their serialisations."""

@@ -1,0 +1,95 @@
+"""Deterministic Turtle, N-Triples and JSON-LD.
+
+Triples are sorted before writing, so the same input always gives the same
+bytes. JSON-LD is written here rather than by a library so that its
+``@context`` is inline (the file parses offline) and the very same context can
+be published on its own as ``context.jsonld``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+
+from lod.namespaces import PREFIXES, RDF, XSD
+
+_XSD_STRING = f"{XSD}string"
+_RDF_TYPE = f"{RDF}type"
+_LOCAL_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+_ORDERED_PREFIXES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+def _term_key(term: Any) -> tuple[int, str]:
+    if isinstance(term, NamedNode):
+        return (0, term.value)
+    if isinstance(term, BlankNode):
+        return (1, term.value)
+    return (2, str(term))
+
+
+def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
+    """A total, stable order: by subject, predicate, object."""
+    return sorted(
+        triples, key=lambda t: (_term_key(t.subject), _term_key(t.predicate), _term_key(t.object))
+    )
+
+
+def to_turtle(triples: Iterable[Triple]) -> bytes:
+    """Turtle with the project's prefixes, subjects grouped."""
+    return serialize(sort_triples(triples), format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+
+
+def to_ntriples(triples: Iterable[Triple]) -> bytes:
+    """Canonical N-Triples, one sorted line per triple."""
+    lines = sorted({f"{t.subject} {t.predicate} {t.object} .\n" for t in triples})
+    return "".join(lines).encode("utf-8")
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The context used by the JSON-LD dump: the project's prefix map."""
+    return {"@context": dict(sorted(PREFIXES.items()))}
+
+
+def compact_iri(iri: str) -> str:
+    """``https://schema.org/name`` -> ``schema:name`` where a prefix fits, else the IRI."""
+    for prefix, namespace in _ORDERED_PREFIXES:
+        if iri.startswith(namespace):
+            local = iri[len(namespace) :]
+            if _LOCAL_RE.fullmatch(local):
+                return f"{prefix}:{local}"
+    return iri
+
+
+def _node_id(term: NamedNode | BlankNode | Triple) -> str:
+    if isinstance(term, Triple):
+        raise TypeError("RDF-star triples are not part of the model")
+    return compact_iri(term.value) if isinstance(term, NamedNode) else f"_:{term.value}"
+
+
+def _value(term: Any) -> Any:
+    if isinstance(term, Literal):
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == _XSD_STRING:
+            return term.value
+        return {"@value": term.value, "@type": compact_iri(term.datatype.value)}
+    return {"@id": _node_id(term)}
+
+
+def to_jsonld(triples: Iterable[Triple]) -> bytes:
+    """Compact JSON-LD: one node object per subject, context inline."""
+    nodes: dict[str, dict[str, Any]] = {}
+    for triple in sort_triples(triples):
+        subject = _node_id(triple.subject)
+        node = nodes.setdefault(subject, {"@id": subject})
+        if triple.predicate.value == _RDF_TYPE and isinstance(triple.object, NamedNode):
+            node.setdefault("@type", []).append(compact_iri(triple.object.value))
+        else:
+            node.setdefault(compact_iri(triple.predicate.value), []).append(_value(triple.object))
+    document = {**jsonld_context(), "@graph": list(nodes.values())}
+    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
+    return (text + "\n").encode("utf-8")

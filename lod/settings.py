@@ -1,0 +1,43 @@
+"""The configuration object: built once by the CLI and passed down explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lod import __version__
+from lod.namespaces import DEFAULT_BASE
+
+DEFAULT_USER_AGENT = (
+    f"lod/{__version__} (library case studies as linked open data; "
+    "https://github.com/ifla-wikimedia/lod)"
+)
+
+
+class Settings(BaseModel):
+    """Where data lives, which IRIs to mint and how to present ourselves to servers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base: str = Field(DEFAULT_BASE, description="base IRI of records; ends with '/' or '#'")
+    data_dir: Path = Field(Path("casestudies"), description="the case-study files")
+    out_dir: Path = Field(Path("dist"), description="where build outputs go")
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent sent to every server")
+    timeout: float = Field(30.0, gt=0, description="network timeout in seconds")
+
+    @field_validator("base")
+    @classmethod
+    def _base_iri(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith(("/", "#")):
+            raise ValueError(
+                f"invalid base IRI {value!r}; expected an http(s) IRI ending in '/' or '#'"
+            )
+        return value
+
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a User-Agent is required by Wikimedia's policy")
+        return value

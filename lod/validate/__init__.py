@@ -1,0 +1,52 @@
+"""Validation: the contract (pydantic) first, then the SHACL shapes on the graph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Triple
+
+from lod.ingest import Loaded, LoadedRecord, is_draft_file, load_case_studies
+from lod.problems import Problem
+from lod.rdf.build import graph_triples
+from lod.rdf.vocabularies import vocabulary_triples
+from lod.settings import Settings
+from lod.validate.shacl import node_origins, shacl_problems
+
+
+@dataclass
+class Validated:
+    """Records that passed, their graph (vocabularies included) and every problem."""
+
+    loaded: Loaded
+    triples: set[Triple] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+
+def validate_paths(
+    paths: Iterable[Path], settings: Settings, *, include_drafts: bool = True
+) -> Validated:
+    """Check files against the contract, then the graph of the valid ones against SHACL."""
+    loaded = load_case_studies(paths, include_drafts=include_drafts)
+    result = Validated(loaded, problems=list(loaded.problems))
+    # A draft shares its record's id: check it, but put only one of them in the graph.
+    chosen: dict[str, LoadedRecord] = {}
+    for item in loaded.records:
+        current = chosen.get(item.record.id)
+        if current is None or is_draft_file(current.path):
+            chosen[item.record.id] = item
+    unique = list(chosen.values())
+    data = graph_triples(settings.base, (item.record for item in unique))
+    result.triples = data | vocabulary_triples()
+    if unique:
+        origins = node_origins(settings.base, unique)
+        result.problems += shacl_problems(result.triples, origins=origins)
+    result.problems.sort()
+    return result
