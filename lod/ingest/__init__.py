@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, read_yaml
 from lod.model import terms
-from lod.model.case_study import CaseStudy
+from lod.model.case_study import ID_RE, CaseStudy
 from lod.problems import Problem
 
 DRAFT_SUFFIX = ".draft.yaml"
@@ -141,7 +141,7 @@ def check_document(document: YamlDocument) -> tuple[CaseStudy | None, list[Probl
         return None, problems
     expected_id = stem_id(path)
     raw_id = data.get("id")
-    if isinstance(raw_id, str) and raw_id != expected_id:
+    if isinstance(raw_id, str) and ID_RE.fullmatch(raw_id) and raw_id != expected_id:
         problems.append(
             Problem(
                 path,

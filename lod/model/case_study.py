@@ -145,14 +145,22 @@ def _not_blank(value: str) -> str:
     return value
 
 
-RecordId = Annotated[str, AfterValidator(_check_id)]
-QID = Annotated[str, AfterValidator(_check_qid)]
-ISIL = Annotated[str, AfterValidator(_check_isil)]
+def _scalar_text(value: Any) -> Any:
+    """YAML reads ``1234`` or ``1.5`` as numbers; where text is expected, check them as text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+AsText = BeforeValidator(_scalar_text)
+RecordId = Annotated[str, AsText, AfterValidator(_check_id)]
+QID = Annotated[str, AsText, AfterValidator(_check_qid)]
+ISIL = Annotated[str, AsText, AfterValidator(_check_isil)]
 HttpUrl = Annotated[str, AfterValidator(_check_url)]
-LanguageTag = Annotated[str, AfterValidator(_check_lang)]
-CountryCode = Annotated[str, AfterValidator(_check_country)]
+LanguageTag = Annotated[str, AsText, AfterValidator(_check_lang)]
+CountryCode = Annotated[str, AsText, AfterValidator(_check_country)]
 PartialDate = Annotated[str, BeforeValidator(_partial_date), AfterValidator(_check_partial_date)]
-Text = Annotated[str, AfterValidator(_not_blank)]
+Text = Annotated[str, AsText, AfterValidator(_not_blank)]
 LibraryType = Annotated[str, _vocabulary("library type", LIBRARY_TYPES)]
 Project = Annotated[str, _vocabulary("Wikimedia project", PROJECTS)]
 Activity = Annotated[str, _vocabulary("activity", ACTIVITIES)]

@@ -1,0 +1,84 @@
+"""Shared fixtures: the repository layout and a way to run ``lod`` as a user does."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CASESTUDIES = ROOT / "casestudies"
+
+
+@dataclass(frozen=True)
+class Run:
+    """Outcome of one ``lod`` invocation."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_lod(*args: str | Path, cwd: Path = ROOT) -> Run:
+    """Run the ``lod`` command in a subprocess, as a curator would from a shell."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lod", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+VALID_RECORD = """\
+id: {id}
+status: reviewed
+lang: en
+title:
+  en: A library edit-a-thon
+  fr: Un edit-a-thon en bibliothèque
+summary:
+  en: A public library ran an edit-a-thon on local history.
+institutions:
+  - name: Bibliothèque municipale de Lyon
+    country: FR
+    type: public
+    role: lead
+    wikidata: Q1234567
+  - name: Wikimédia France
+    country: FR
+    type: non-library
+wikimedia_projects: [wikipedia, commons]
+activities: [editathon]
+ifla_units: [public-libraries]
+languages: [fr]
+period:
+  start: "2019-03"
+  end: "2019"
+links:
+  - url: https://example.org/report
+    title: Report
+    kind: report
+contacts:
+  - name: Private Person
+    email: private@example.org
+  - name: Public Person
+    email: public@example.org
+    publish: true
+source:
+  url: https://outreach.wikimedia.org/wiki/Example
+  revision: 42
+  retrieved: 2026-11-20
+notes: internal remark that must never be published
+"""
+
+
+def write_record(folder: Path, record_id: str = "lyon-editathon", text: str | None = None) -> Path:
+    """Write a valid record (or ``text``) as ``<folder>/<record_id>.yaml``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{record_id}.yaml"
+    path.write_text(text if text is not None else VALID_RECORD.format(id=record_id), encoding="utf-8")
+    return path
