@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CASESTUDIES, VALID_RECORD, run_lod, write_record
 
+from conftest import CASESTUDIES, VALID_RECORD, run_lod, write_record
 from lod.ingest import load_case_studies
 
 BASE = VALID_RECORD.format(id="lyon-editathon")

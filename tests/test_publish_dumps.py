@@ -9,9 +9,9 @@ import pyoxigraph
 import pyshacl
 import pytest
 import rdflib
-from conftest import CASESTUDIES, VALID_RECORD, run_lod, write_record
 from rdflib.compare import isomorphic
 
+from conftest import CASESTUDIES, VALID_RECORD, run_lod, write_record
 from lod.publish.dumps import DUMP_FILES, build
 from lod.query.catalog import get_query
 from lod.query.run import run_local
