@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_N ?= 10000
 
-.PHONY: install run test lint bench clean
+.PHONY: install deps run test lint bench clean
 
 install: $(STAMP)
 
@@ -20,7 +20,11 @@ run: install
 	$(BIN)/lod validate casestudies/
 	$(BIN)/lod build --data casestudies/ --out dist/
 
-test: install
+# Debian packages the tests need (MediaWiki, PHP's SQLite); installs only what is missing.
+deps:
+	.ci/install-debian-deps
+
+test: install deps
 	$(BIN)/python -m pytest -q
 
 lint: install
