@@ -91,20 +91,37 @@ def build(
 @app.command()
 def query(
     name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
-    data: DataOpt = Path("casestudies"),
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Directory of case-study YAML files.")
+    ] = None,
+    endpoint: Annotated[
+        str | None, typer.Option("--endpoint", help="SPARQL 1.1 endpoint URL instead of --data.")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="K=V, bound as a typed RDF term.")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json.")] = "table",
     list_: Annotated[bool, typer.Option("--list", help="List the catalogue.")] = False,
     show: Annotated[bool, typer.Option("--show", help="Print the query text.")] = False,
+    link: Annotated[
+        bool, typer.Option("--link", help="Print a Wikidata Query Service URL (wikidata queries).")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds to wait for --endpoint.")
+    ] = None,
 ) -> None:
-    """Run a catalogue query in process on the graph built from --data."""
-    from lod.query.catalog import CatalogError, catalog, get_query
+    """Run a catalogue query in process on the graph built from --data, or on --endpoint."""
+    from lod.query.catalog import CatalogError, catalog, get_query, list_line
+    from lod.query.execute import run_in_process, run_on_endpoint, wdqs_link
     from lod.query.output import FORMATS, render
-    from lod.query.run import QueryError, load_store, run_local
+    from lod.query.params import ParamError, bind_params
+    from lod.query.remote import check_endpoint
+    from lod.query.run import QueryError, load_store
     from lod.validate import validate_paths
 
     if list_:
         for item in catalog():
-            typer.echo(f"{item.name:<24} {item.endpoint:<9} {item.title}")
+            typer.echo(list_line(item))
         return
     if name is None:
         _err("give a query name, or --list to see the catalogue")
@@ -112,23 +129,73 @@ def query(
     if fmt not in FORMATS:
         _err(f"--format must be one of: {', '.join(FORMATS)}")
         raise typer.Exit(2)
+    if data is not None and endpoint is not None:
+        _err("give --data or --endpoint, not both")
+        raise typer.Exit(2)
     try:
         chosen = get_query(name)
-    except CatalogError as error:
+        bindings = bind_params(chosen, param or [])
+        if endpoint is not None:
+            check_endpoint(endpoint)
+    except (CatalogError, ParamError, ValueError) as error:
         _err(str(error))
         raise typer.Exit(2) from None
     if show:
         typer.echo(chosen.text, nl=False)
         return
-    validated = validate_paths([data], _settings(data_dir=data), include_drafts=False)
-    if validated.problems:
-        _fail(validated.problems)
+    if link:
+        if chosen.endpoint != "wikidata":
+            _err(f"--link is for wikidata queries; {name!r} runs on {chosen.endpoint} data")
+            raise typer.Exit(2)
+        typer.echo(wdqs_link(chosen, bindings))
+        return
+    settings = _settings(timeout=timeout)
     try:
-        result = run_local(load_store(validated.triples), chosen.text)
+        if endpoint is not None:
+            result = run_on_endpoint(chosen, endpoint, bindings,
+                                     user_agent=settings.user_agent, timeout=settings.timeout)
+        else:
+            folder = data or Path("casestudies")
+            validated = validate_paths([folder], _settings(data_dir=folder), include_drafts=False)
+            if validated.problems:
+                _fail(validated.problems)
+            result = run_in_process(chosen, load_store(validated.triples), bindings)
     except QueryError as error:
         _err(f"{chosen.path}: {error}")
         raise typer.Exit(1) from None
     sys.stdout.write(render(result, fmt))
+
+
+@app.command()
+def serve(
+    data: DataOpt = Path("casestudies"),
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")]
+    = 7878,
+) -> None:
+    """Build the graph, load it into an Oxigraph server on 127.0.0.1 and serve until Ctrl-C."""
+    from lod.query.server import ServeError, served, wait_for_stop
+    from lod.rdf.serialize import to_ntriples
+    from lod.validate import validate_paths
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    validated = validate_paths([data], _settings(data_dir=data), include_drafts=False)
+    if validated.problems:
+        _fail(validated.problems)
+    try:
+        with served(to_ntriples(validated.triples), port=port) as server:
+            typer.echo(f"SPARQL endpoint: {server.endpoint}")
+            typer.echo(f"Browser UI:      {server.url}")
+            typer.echo(f"{len(validated.triples)} triples from {len(validated.loaded.records)} "
+                       "case studies; Ctrl-C stops the server.")
+            sys.stdout.flush()
+            if not wait_for_stop(server):
+                _err("the Oxigraph server stopped by itself")
+                raise typer.Exit(1)
+    except ServeError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
+    typer.echo("server stopped")
 
 
 def main() -> None:

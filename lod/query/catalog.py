@@ -15,6 +15,8 @@ from lod import resources
 
 _HEADER_RE = re.compile(r"#\s*([a-z_]+)\s*:\s*(.*)")
 ENDPOINT_KINDS = ("local", "wikidata", "both")
+#: Kinds a ``# params:`` entry may declare; each maps to one RDF term type (see params.py).
+PARAM_KINDS = ("string", "term", "country code", "qid", "iri", "integer")
 
 
 class CatalogError(Exception):
@@ -48,13 +50,19 @@ def _parse_params(value: str) -> tuple[Param, ...]:
     if value.strip().lower() in ("", "none", "-"):
         return ()
     params = []
-    for chunk in value.split(","):
+    # Split on the commas between parameters, not those inside "(kind, optional)".
+    for chunk in re.split(r",(?![^(]*\))", value):
         match = re.fullmatch(r"\s*\??([A-Za-z_][A-Za-z0-9_]*)\s*(?:\(([^)]*)\))?\s*", chunk)
         if not match:
             raise CatalogError(f"cannot read parameter {chunk.strip()!r}")
         name, spec = match.groups()
         words = [w.strip() for w in (spec or "string").split(",")]
-        params.append(Param(name, words[0] or "string", "optional" in words[1:]))
+        kind = words[0] or "string"
+        if kind not in PARAM_KINDS:
+            raise CatalogError(
+                f"parameter {name!r} has unknown kind {kind!r}; use one of {', '.join(PARAM_KINDS)}"
+            )
+        params.append(Param(name, kind, "optional" in words[1:]))
     return tuple(params)
 
 
@@ -105,3 +113,16 @@ def get_query(name: str, directory: Path | None = None) -> CatalogQuery:
         names = ", ".join(sorted(p.stem for p in folder.glob("*.rq")))
         raise CatalogError(f"no query named {name!r}; the catalogue has: {names}")
     return read_query(path)
+
+
+def params_text(query: CatalogQuery) -> str:
+    """Parameters as ``--list`` and the docs show them: ``country (country code)``, ``[id]``."""
+    if not query.params:
+        return "-"
+    shown = [f"[{p.name}: {p.kind}]" if p.optional else f"{p.name}: {p.kind}" for p in query.params]
+    return ", ".join(shown)
+
+
+def list_line(query: CatalogQuery) -> str:
+    """One line of ``lod query --list``: name, endpoint, params, title."""
+    return f"{query.name:<37} {query.endpoint:<8} {params_text(query):<26} {query.title}"

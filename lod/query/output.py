@@ -12,7 +12,7 @@ import io
 import json
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode
 
 from lod.query.run import QueryResult, Term
 
@@ -46,6 +46,8 @@ def to_tsv(result: QueryResult) -> str:
 def _json_term(term: Term) -> dict[str, Any]:
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
     assert isinstance(term, Literal)  # noqa: S101 - narrowed by Term
     found: dict[str, Any] = {"type": "literal", "value": term.value}
     if term.language:

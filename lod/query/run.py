@@ -21,7 +21,8 @@ from pyoxigraph import (
     Variable,
 )
 
-Term = NamedNode | Literal
+#: A result term; blank nodes only come back from remote endpoints.
+Term = NamedNode | Literal | BlankNode
 
 
 class QueryError(Exception):
@@ -71,6 +72,6 @@ def run_local(
 
 
 def _as_term(value: object) -> Term | None:
-    if value is None or isinstance(value, NamedNode | Literal):
+    if value is None or isinstance(value, NamedNode | Literal | BlankNode):
         return value
     raise QueryError(f"unexpected result term {value!r}")

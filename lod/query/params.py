@@ -1,0 +1,99 @@
+"""``--param K=V``: turn user text into typed RDF terms, never into query text.
+
+A parameter value is only ever used as an RDF term: in process it is handed
+to Oxigraph as a variable substitution, and for a remote endpoint it is
+written as a trailing ``VALUES`` clause by the term's own N-Triples
+serialisation, which escapes quotes, backslashes and line breaks. Whatever a
+value contains (quotes, braces, ``#``), it stays one literal or one IRI and
+cannot change the shape of the query.
+
+Every parameter of a catalogue query is one of its result columns (the lint
+test checks this), so the two ways of binding give the same rows: a
+substitution restricts the pattern, a trailing ``VALUES`` keeps the result
+rows with that value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from pyoxigraph import Literal, NamedNode
+
+from lod.namespaces import WD
+from lod.query.catalog import CatalogQuery, Param
+from lod.query.run import Term
+
+_TERM_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_COUNTRY_RE = re.compile(r"[A-Za-z]{2}")
+_QID_RE = re.compile(r"(?:wd:|" + re.escape(WD) + r")?(Q[1-9][0-9]*)")
+_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
+
+
+class ParamError(ValueError):
+    """A ``--param`` is unknown, malformed, missing or of the wrong kind (a usage error)."""
+
+
+def term_for(param: Param, value: str) -> Term:
+    """The RDF term for ``value`` read as a ``param.kind``; raise ParamError when it is not one."""
+    kind = param.kind
+    if kind == "term" and not _TERM_RE.fullmatch(value):
+        raise ParamError(f"--param {param.name}: {value!r} is not a vocabulary term id (e.g. 'public')")
+    if kind == "country code":
+        if not _COUNTRY_RE.fullmatch(value):
+            raise ParamError(f"--param {param.name}: {value!r} is not an ISO 3166-1 alpha-2 code")
+        return Literal(value.upper())
+    if kind == "qid":
+        match = _QID_RE.fullmatch(value)
+        if not match:
+            raise ParamError(f"--param {param.name}: {value!r} is not a Wikidata item id (Q…)")
+        return NamedNode(WD + match.group(1))
+    if kind == "iri":
+        if not value.startswith(("http://", "https://", "urn:")):
+            raise ParamError(f"--param {param.name}: {value!r} is not an absolute IRI")
+        try:
+            return NamedNode(value)
+        except ValueError as error:
+            raise ParamError(f"--param {param.name}: invalid IRI: {error}") from None
+    if kind == "integer":
+        if not _INTEGER_RE.fullmatch(value):
+            raise ParamError(f"--param {param.name}: {value!r} is not an integer")
+        return Literal(int(value))
+    return Literal(value)
+
+
+def bind_params(query: CatalogQuery, assignments: Iterable[str]) -> dict[str, Term]:
+    """Read ``K=V`` strings against the query's declared params; check required ones are given."""
+    declared = {param.name: param for param in query.params}
+    bound: dict[str, Term] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        name = name.strip().lstrip("?")
+        if not sep or not name:
+            raise ParamError(f"--param {assignment!r}: expected NAME=VALUE")
+        if name not in declared:
+            known = ", ".join(declared) or "none"
+            raise ParamError(f"query {query.name!r} has no parameter {name!r} (it has: {known})")
+        if name in bound:
+            raise ParamError(f"--param {name} is given twice")
+        bound[name] = term_for(declared[name], value)
+    missing = [p.name for p in query.params if not p.optional and p.name not in bound]
+    if missing:
+        needs = " ".join(f"--param {name}=…" for name in missing)
+        raise ParamError(f"query {query.name!r} needs {needs}")
+    return bound
+
+
+def values_clause(bindings: Mapping[str, Term]) -> str:
+    """A trailing ``VALUES`` clause fixing each variable to its term ('' when there is none)."""
+    if not bindings:
+        return ""
+    names = " ".join(f"?{name}" for name in bindings)
+    # str() of a pyoxigraph term is its N-Triples form: IRIs checked, literals escaped.
+    terms = " ".join(str(term) for term in bindings.values())
+    return f"\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
+def with_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """The query text with its parameters fixed by a trailing ``VALUES`` clause."""
+    return text.rstrip("\n") + "\n" + values_clause(bindings) if bindings else text
