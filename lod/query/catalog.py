@@ -44,6 +44,8 @@ class CatalogQuery:
     params: tuple[Param, ...]
     columns: tuple[str, ...]
     text: str
+    #: ``K=V`` parameters for the example in docs/queries.md (optional ``# example:`` line).
+    example: tuple[str, ...] = ()
 
 
 def _parse_params(value: str) -> tuple[Param, ...]:
@@ -96,6 +98,7 @@ def read_query(path: Path) -> CatalogQuery:
         params=params,
         columns=columns,
         text=text,
+        example=tuple(header.get("example", "").split()),
     )
 
 
