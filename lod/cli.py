@@ -198,6 +198,119 @@ def serve(
     typer.echo("server stopped")
 
 
+ProposalsOpt = Annotated[
+    Path, typer.Option("--proposals", help="Proposals file written by `lod reconcile`.")
+]
+MappingsOpt = Annotated[
+    Path | None, typer.Option("--mappings", help="Directory of the SSSOM ledgers [default: mappings/].")
+]
+PROPOSALS_FILE = Path("dist/reconcile-proposals.sssom.tsv")
+
+
+@app.command()
+def reconcile(
+    data: DataOpt = Path("casestudies"),
+    endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL 1.1 endpoint.")]
+    = "https://query.wikidata.org/sparql",
+    out: Annotated[Path, typer.Option("--out", help="Proposals file (SSSOM TSV).")] = PROPOSALS_FILE,
+    cache: Annotated[Path | None, typer.Option(
+        "--cache", help="Response cache [default: reconcile-cache/ beside --out].")] = None,
+    mappings: MappingsOpt = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per request.")] = None,
+    units: Annotated[bool, typer.Option("--units/--no-units", help="Also the IFLA units.")] = True,
+) -> None:
+    """Propose Wikidata items for institutions (and IFLA units) without a QID; reads the ledgers."""
+    from lod.reconcile.run import ReconcileError, run_reconcile
+
+    settings = _settings(data_dir=data, timeout=timeout)
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    try:
+        outcome = run_reconcile(settings, endpoint=endpoint, out=out, cache_dir=cache,
+                                mappings_dir=mappings, units=units)
+    except InputError as error:
+        _fail(error.problems)
+    except (ReconcileError, ValueError) as error:
+        _err(f"lod reconcile: {error}")
+        raise typer.Exit(1) from None
+    typer.echo(outcome.summary())
+
+
+mappings_app = typer.Typer(help="Curate the Wikidata mapping ledgers (mappings/*.sssom.tsv).",
+                           no_args_is_help=True)
+app.add_typer(mappings_app, name="mappings")
+
+
+@mappings_app.command("review")
+def mappings_review(
+    proposals: ProposalsOpt = PROPOSALS_FILE,
+    mappings: MappingsOpt = None,
+    accept: Annotated[list[str] | None, typer.Option("--accept", help="Accept proposal ID.")] = None,
+    reject: Annotated[list[str] | None, typer.Option("--reject", help="Reject proposal ID.")] = None,
+    confident: Annotated[bool, typer.Option(
+        "--accept-confident", help="Accept every proposal >= 0.9 that is alone at that level.")] = False,
+    curator: Annotated[str | None, typer.Option(
+        "--curator", envvar="LOD_CURATOR", help="Who decides: wdu:<user> or orcid:<id>.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="Only show the proposals.")] = False,
+) -> None:
+    """Show proposals as a table; accept or reject them (prompted, or with --accept/--reject).
+
+    Writes the ledgers in --mappings (the project's mappings/ by default) and the proposals file.
+    """
+    from lod.mappings import MappingFileError
+    from lod.reconcile.review import ReviewError, prompt_decisions, table
+    from lod.reconcile.review import confident as confident_ids
+    from lod.reconcile.run import apply_review, read_proposals
+
+    try:
+        pending = read_proposals(proposals)
+    except MappingFileError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
+    accepted, rejected = list(accept or []), list(reject or [])
+    if confident:
+        accepted += confident_ids(pending)
+    if list_ or not (accepted or rejected):
+        typer.echo(table(pending.rows) if pending.rows else "no proposals to review")
+        if list_ or not pending.rows:
+            return
+        accepted, rejected = prompt_decisions(pending.rows, ask=typer.prompt, say=typer.echo)
+    if not (accepted or rejected):
+        return
+    try:
+        who = curator or typer.prompt("Curator (wdu:<Wikidata user> or orcid:<ORCID iD>)")
+        outcome = apply_review(proposals_path=proposals, mappings_dir=mappings, accept=accepted,
+                               reject=rejected, curator=who)
+    except ReviewError as error:
+        _err(f"lod mappings review: {error}")
+        raise typer.Exit(2) from None
+    except MappingFileError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
+    typer.echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected; "
+               f"{len(outcome.proposals.rows)} proposals left")
+
+
+@mappings_app.command("lint")
+def mappings_lint(
+    mappings: MappingsOpt = None,
+    check: Annotated[bool, typer.Option("--check", help="Only report; exit 1 if any differ.")] = False,
+) -> None:
+    """Rewrite the ledgers in canonical form (fixed columns, sorted rows, LF)."""
+    from lod.mappings import MappingFileError
+    from lod.reconcile.run import lint
+
+    try:
+        differing = lint(mappings, check=check)
+    except MappingFileError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
+    for path in differing:
+        _err(f"{path}: not in canonical form" if check else f"{path}: rewritten")
+    if check and differing:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

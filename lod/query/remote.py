@@ -9,6 +9,9 @@ the Wikimedia servers require.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import warnings
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
@@ -60,15 +63,28 @@ def parse_results(document: Any) -> QueryResult:
     return QueryResult(columns, rows)
 
 
+#: The HTTP status behind each SPARQLWrapper exception (it hides the code in the class).
+_STATUS = {
+    "QueryBadFormed": "400 (the endpoint could not run this query)",
+    "Unauthorized": "401 (unauthorised)",
+    "EndPointNotFound": "404 (no SPARQL endpoint at this URL)",
+    "URITooLong": "414 (query too long for GET)",
+    "EndPointInternalError": "500 (internal error of the endpoint)",
+}
+
+
 def _summary(error: SPARQLWrapperException) -> str:
-    """SPARQLWrapper's message, first line, plus the start of the server's own answer."""
+    """'answered HTTP <code>' plus the start of the server's own answer."""
     text = str(error)
-    head = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    status = _STATUS.get(type(error).__name__)
+    head = f"answered HTTP {status}" if status else f"refused the query ({type(error).__name__})"
     _, found, response = text.partition("Response:")
-    if found:
-        detail = " ".join(response.split())[:300]
-        return f"{head} (server said: {detail})"
-    return head
+    detail = response.strip()
+    if detail.startswith(("b'", 'b"')):
+        with contextlib.suppress(ValueError, SyntaxError):
+            detail = ast.literal_eval(detail).decode("utf-8", "replace")
+    detail = " ".join(detail.split())[:300]
+    return f"{head}: {detail}" if found and detail else head
 
 
 def run_endpoint(url: str, text: str, *, user_agent: str, timeout: float) -> QueryResult:
@@ -79,13 +95,16 @@ def run_endpoint(url: str, text: str, *, user_agent: str, timeout: float) -> Que
     client.setTimeout(max(1, round(timeout)))
     client.setMethod(GET if len(urlencode({"query": text})) <= _MAX_GET_LENGTH else POST)
     try:
-        document = client.query().convert()
+        with warnings.catch_warnings():
+            # SPARQLWrapper warns on a non-JSON answer; we report it below as a QueryError.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            document = client.query().convert()
     except HTTPError as error:
         body = error.read(300).decode("utf-8", "replace").strip().splitlines()
         detail = f": {body[0]}" if body else ""
         raise QueryError(f"{url} answered HTTP {error.code} {error.reason}{detail}") from None
     except SPARQLWrapperException as error:
-        raise QueryError(f"{url} refused the query: {_summary(error)}") from None
+        raise QueryError(f"{url} {_summary(error)}") from None
     except TimeoutError:
         raise QueryError(f"{url} did not answer within {timeout:g} s") from None
     except URLError as error:

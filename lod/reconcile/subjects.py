@@ -1,0 +1,141 @@
+"""What to reconcile: institutions without a QID and the IFLA units, as plain values.
+
+A subject carries everything the matcher may use as evidence, collected from
+every record that names it (an institution named in two case studies is one
+subject, with the languages of both). Building subjects is pure; reading
+``mappings/ifla-units.ttl`` is the only I/O and happens at the edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pyoxigraph import Literal as RdfLiteral
+from pyoxigraph import NamedNode, RdfFormat, parse
+
+from lod import resources
+from lod.mappings import UNIT_PREFIX, institution_subject
+from lod.model.case_study import CaseStudy, Institution
+from lod.namespaces import LCS, RDF, SKOS
+from lod.rdf.build import institution_key
+from lod.reconcile.wikidata import IFLA_HOSTS, IFLA_NAMES
+
+SubjectKind = Literal["institution", "ifla-unit"]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing of ours to find on Wikidata, with the evidence we hold about it."""
+
+    subject_id: str
+    label: str
+    kind: SubjectKind
+    names: tuple[str, ...]
+    languages: tuple[str, ...]
+    country: str | None = None
+    isil: str | None = None
+    viaf: str | None = None
+    website: str | None = None
+    #: (head, parent) readings of a name like "Central Library, University of X": the head
+    #: counts as a name match only when the candidate's parent organisation is the tail.
+    qualified_names: tuple[tuple[str, str], ...] = ()
+    parent_names: tuple[str, ...] = ()
+    parent_hosts: tuple[str, ...] = ()
+    expects_library: bool = True
+
+    @property
+    def requires_parent(self) -> bool:
+        """Units are sections of IFLA: a namesake elsewhere is another body's section."""
+        return self.kind == "ifla-unit"
+
+
+def _record_languages(record: CaseStudy) -> list[str]:
+    return [record.lang, *record.title, *record.summary, *record.languages]
+
+
+def _qualified(name: str) -> tuple[tuple[str, str], ...]:
+    head, comma, tail = name.partition(", ")
+    if not comma or not head.strip() or not tail.strip():
+        return ()
+    return ((head.strip(), tail.strip()),)
+
+
+def institution_subjects(records: Iterable[CaseStudy]) -> list[Subject]:
+    """One subject per distinct institution without a QID, sorted by subject id."""
+    return subjects_of_institutions(
+        (institution, _record_languages(record))
+        for record in records
+        for institution in record.institutions
+    )
+
+
+def subjects_of_institutions(named: Iterable[tuple[Institution, Iterable[str]]]) -> list[Subject]:
+    """Subjects from (institution, languages of the record naming it) pairs; QIDs given are skipped."""
+    seen: dict[str, tuple[Institution, list[str]]] = {}
+    for institution, record_languages in named:
+        if institution.wikidata:
+            continue
+        key = institution_key(institution)
+        _, languages = seen.setdefault(key, (institution, []))
+        languages.extend(tag.lower() for tag in record_languages)
+    subjects = []
+    for key, (institution, languages) in sorted(seen.items()):
+        qualified = _qualified(institution.name)
+        subjects.append(
+            Subject(
+                subject_id=institution_subject(key),
+                label=institution.name,
+                kind="institution",
+                names=(institution.name,),
+                languages=tuple(dict.fromkeys(languages)) or ("en",),
+                country=institution.country,
+                isil=institution.isil,
+                website=institution.website,
+                qualified_names=qualified,
+                parent_names=tuple(tail for _, tail in qualified),
+                expects_library=institution.type != "non-library",
+            )
+        )
+    return subjects
+
+
+def unit_subjects(path: Path | None = None) -> list[Subject]:
+    """One subject per IFLA unit of ``mappings/ifla-units.ttl`` (names: prefLabel and altLabels)."""
+    path = path or resources.mappings_dir() / "ifla-units.ttl"
+    kind = NamedNode(f"{LCS}IflaUnit")
+    labels: dict[str, dict[str, list[RdfLiteral]]] = {}
+    units: set[str] = set()
+    with path.open("rb") as handle:
+        for quad in parse(handle, format=RdfFormat.TURTLE):
+            subject, predicate, obj = quad.subject, quad.predicate, quad.object
+            if not isinstance(subject, NamedNode):
+                continue
+            if predicate.value == f"{RDF}type" and obj == kind:
+                units.add(subject.value)
+            elif predicate.value in (f"{SKOS}prefLabel", f"{SKOS}altLabel") and isinstance(obj, RdfLiteral):
+                labels.setdefault(subject.value, {}).setdefault(predicate.value, []).append(obj)
+    subjects = []
+    for iri in sorted(units):
+        found = labels.get(iri, {})
+        pref = sorted(found.get(f"{SKOS}prefLabel", []), key=lambda lit: (lit.language or "", lit.value))
+        alt = sorted(found.get(f"{SKOS}altLabel", []), key=lambda lit: (lit.language or "", lit.value))
+        if not pref:
+            continue
+        unit_id = iri.rsplit("/", 1)[-1]
+        english = next((lit.value for lit in pref if lit.language == "en"), pref[0].value)
+        subjects.append(
+            Subject(
+                subject_id=f"{UNIT_PREFIX}:{unit_id}",
+                label=english,
+                kind="ifla-unit",
+                names=tuple(dict.fromkeys(lit.value for lit in [*pref, *alt])),
+                languages=tuple(sorted({(lit.language or "en").lower() for lit in [*pref, *alt]})),
+                parent_names=IFLA_NAMES,
+                parent_hosts=IFLA_HOSTS,
+                expects_library=False,
+            )
+        )
+    return subjects

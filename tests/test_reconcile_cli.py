@@ -1,0 +1,318 @@
+"""``lod reconcile`` and ``lod mappings`` as a curator runs them, against a real Oxigraph.
+
+Requests go through a small counting proxy on 127.0.0.1, so the tests see
+what reached the "endpoint": how many requests, with which User-Agent, and
+how the command behaves when the endpoint refuses (429 + Retry-After), hangs
+(timeout) or is not there at all. Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Self
+
+import pytest
+from pyoxigraph import NamedNode, Triple
+
+from conftest import ROOT, Run, run_lod, write_record
+from lod.ingest import load_case_studies
+from lod.mappings import (
+    LEDGERS,
+    MappingRow,
+    empty_set,
+    read_sssom,
+    record_id,
+    render_sssom,
+    write_sssom,
+)
+from lod.namespaces import DEFAULT_BASE, OWL, SCHEMA, SKOS
+from lod.reconcile.links import ledger_links, ledger_triples, unit_links
+from lod.reconcile.sparql import retry_after_seconds
+from lod.settings import DEFAULT_USER_AGENT
+from servers import Oxigraph, free_port, oxigraph_server
+
+DATA = ROOT / "tests" / "data" / "reconcile"
+RECORDS = DATA / "casestudies"
+CURATOR = "wdu:Test_Curator"
+
+
+class Proxy:
+    """A counting HTTP proxy in front of the SPARQL endpoint (or a silent one, for timeouts)."""
+
+    def __init__(self, target: str | None, *, refusals: int = 0, retry_after: str = "1") -> None:
+        self.target = target
+        self.refusals = refusals
+        self.retry_after = retry_after
+        self.requests = 0
+        self.user_agents: list[str] = []
+        self.stop = threading.Event()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                proxy.requests += 1
+                proxy.user_agents.append(self.headers.get("User-Agent", ""))
+                if proxy.refusals:
+                    proxy.refusals -= 1
+                    self.send_response(429)
+                    self.send_header("Retry-After", proxy.retry_after)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if proxy.target is None:
+                    proxy.stop.wait(20)  # never answer: the client must time out
+                    return
+                forwarded = urllib.request.Request(
+                    proxy.target, data=body, method="POST",
+                    headers={k: v for k, v in self.headers.items() if k in ("Content-Type", "Accept")},
+                )
+                with urllib.request.urlopen(forwarded, timeout=30) as response:
+                    payload = response.read()
+                    self.send_response(response.status)
+                    self.send_header("Content-Type", response.headers.get("Content-Type", ""))
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The proxy's SPARQL endpoint."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/query"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def wikidata() -> Iterator[Oxigraph]:
+    with oxigraph_server(files=[DATA / "wikidata.ttl"]) as server:
+        yield server
+
+
+@pytest.fixture
+def ledgers(tmp_path: Path) -> Path:
+    """A copy of the shipped (empty) ledgers, so that tests never touch mappings/."""
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    for name in LEDGERS:
+        shutil.copy(ROOT / "mappings" / name, folder / name)
+    return folder
+
+
+def reconcile(endpoint: str, out: Path, ledgers: Path, *extra: str) -> Run:
+    return run_lod("reconcile", "--data", RECORDS, "--endpoint", endpoint, "--out", out,
+                   "--mappings", ledgers, *extra)
+
+
+def review(proposals: Path, ledgers: Path, *extra: str) -> Run:
+    return run_lod("mappings", "review", "--proposals", proposals, "--mappings", ledgers, *extra)
+
+
+def snapshot(*folders: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for folder in folders for p in sorted(folder.rglob("*.tsv"))}
+
+
+def test_reconcile_review_and_rerun(wikidata: Oxigraph, tmp_path: Path, ledgers: Path) -> None:
+    out = tmp_path / "out" / "proposals.sssom.tsv"
+    with Proxy(wikidata.query_url) as proxy:
+        first = reconcile(proxy.url, out, ledgers)
+        assert first.code == 0, first.stderr
+        assert proxy.requests == 3
+        assert set(proxy.user_agents) == {DEFAULT_USER_AGENT}
+        assert "3 HTTP requests" in first.stdout and "7 at confidence >= 0.9" in first.stdout
+        text = out.read_text(encoding="utf-8")
+        assert text == render_sssom(read_sssom(out))
+        assert (out.parent / "reconcile-cache").is_dir()
+
+        again = reconcile(proxy.url, out, ledgers)
+        assert again.code == 0 and proxy.requests == 3, "a re-run must send zero requests"
+        assert out.read_text(encoding="utf-8") == text
+
+        rows = read_sssom(out).rows
+        decoy = next(r for r in rows if r.qid == "Q900000002")
+        right = next(r for r in rows if r.qid == "Q900000001")
+        decided = review(out, ledgers, "--reject", decoy.record_id, "--accept", right.record_id.split(":")[1],
+                         "--curator", CURATOR)
+        assert decided.code == 0, decided.stderr
+        assert "1 accepted, 1 rejected" in decided.stdout
+        ledger = read_sssom(ledgers / "institutions.sssom.tsv")
+        assert {(r.qid, r.predicate_modifier, r.reviewer_id) for r in ledger.rows} == {
+            ("Q900000001", "", CURATOR), ("Q900000002", "Not", CURATOR)}
+        assert (ledgers / "institutions.sssom.tsv").read_text(encoding="utf-8") == render_sssom(ledger)
+        assert not {r.subject_id for r in read_sssom(out).rows} & {right.subject_id}
+
+        third = reconcile(proxy.url, out, ledgers)
+        assert third.code == 0 and proxy.requests == 3
+        assert "1 already in the ledger" in third.stdout
+        assert all(r.subject_id != right.subject_id for r in read_sssom(out).rows)
+        assert all(r.qid != "Q900000002" for r in read_sssom(out).rows)
+
+
+def test_unreachable_endpoint_fails_cleanly(tmp_path: Path, ledgers: Path) -> None:
+    out = tmp_path / "proposals.sssom.tsv"
+    out.write_text(render_sssom(empty_set("p.sssom.tsv")), encoding="utf-8")
+    before = snapshot(ledgers, tmp_path)
+    result = reconcile(f"http://127.0.0.1:{free_port()}/query", out, ledgers)
+    assert result.code == 1
+    assert "cannot reach SPARQL endpoint" in result.stderr and "nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(ledgers, tmp_path) == before
+
+
+def test_timeout_fails_cleanly(tmp_path: Path, ledgers: Path) -> None:
+    out = tmp_path / "proposals.sssom.tsv"
+    before = snapshot(ledgers)
+    with Proxy(None) as proxy:
+        started = time.monotonic()
+        result = reconcile(proxy.url, out, ledgers, "--timeout", "1")
+    assert result.code == 1, result.stderr
+    assert "timeout" in result.stderr and "Traceback" not in result.stderr
+    assert time.monotonic() - started < 30
+    assert not out.exists()
+    assert snapshot(ledgers) == before
+
+
+def test_429_retry_after_is_honoured(wikidata: Oxigraph, tmp_path: Path, ledgers: Path) -> None:
+    with Proxy(wikidata.query_url, refusals=1, retry_after="1") as proxy:
+        started = time.monotonic()
+        result = reconcile(proxy.url, tmp_path / "p.sssom.tsv", ledgers, "--no-units")
+        elapsed = time.monotonic() - started
+    assert result.code == 0, result.stderr
+    assert proxy.requests == 4  # one refused, then the three queries
+    assert elapsed >= 1.0
+
+
+def test_retry_after_accepts_seconds_and_http_dates() -> None:
+    now = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("7") == 7.0
+    assert retry_after_seconds("Thu, 26 Nov 2026 12:00:30 GMT", now=now) == 30.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_interactive_review(wikidata: Oxigraph, tmp_path: Path, ledgers: Path) -> None:
+    out = tmp_path / "p.sssom.tsv"
+    assert reconcile(wikidata.query_url, out, ledgers, "--no-units").code == 0
+    first, second = read_sssom(out).rows[:2]
+    done = subprocess.run(
+        [sys.executable, "-m", "lod", "mappings", "review", "--proposals", str(out), "--mappings",
+         str(ledgers), "--curator", CURATOR],
+        input="a\nr\nq\n", capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[a]ccept, [r]eject" in done.stdout and "1 accepted, 1 rejected" in done.stdout
+    ledger = read_sssom(ledgers / "institutions.sssom.tsv")
+    assert {(r.record_id, r.negated) for r in ledger.rows} == {(first.record_id, False), (second.record_id, True)}
+
+
+def test_review_errors(wikidata: Oxigraph, tmp_path: Path, ledgers: Path) -> None:
+    out = tmp_path / "p.sssom.tsv"
+    missing = review(out, ledgers, "--accept", "x", "--curator", CURATOR)
+    assert missing.code == 1 and "run `lod reconcile" in missing.stderr
+    assert reconcile(wikidata.query_url, out, ledgers, "--no-units").code == 0
+    before = snapshot(ledgers, tmp_path)
+    unknown = review(out, ledgers, "--accept", "lcsmap:0000000000", "--curator", CURATOR)
+    assert unknown.code == 2 and "no proposal with id" in unknown.stderr
+    some = read_sssom(out).rows[0].record_id
+    anonymous = review(out, ledgers, "--accept", some, "--curator", "Jane")
+    assert anonymous.code == 2 and "curator" in anonymous.stderr
+    assert snapshot(ledgers, tmp_path) == before
+    listed = review(out, ledgers, "--list")
+    assert listed.code == 0 and some.split(":")[1] in listed.stdout
+    assert snapshot(ledgers, tmp_path) == before
+    twins = [r.record_id for r in read_sssom(out).rows if r.subject_id == "lcsinst:us-millbrook-library"]
+    both = review(out, ledgers, *[f"--accept={t}" for t in twins], "--curator", CURATOR)
+    assert both.code == 2 and "two different items" in both.stderr
+
+
+def test_accept_confident_takes_only_what_the_rules_allow(wikidata: Oxigraph, tmp_path: Path,
+                                                          ledgers: Path) -> None:
+    out = tmp_path / "p.sssom.tsv"
+    assert reconcile(wikidata.query_url, out, ledgers).code == 0
+    result = review(out, ledgers, "--accept-confident", "--curator", CURATOR)
+    assert result.code == 0, result.stderr
+    accepted = {r.qid for name in LEDGERS for r in read_sssom(ledgers / name).rows}
+    assert accepted == {"Q900000001", "Q900000003", "Q900000005", "Q900000011", "Q900000018",
+                        "Q900000019", "Q900000101"}
+
+
+def test_lint_rewrites_a_hand_edited_ledger(tmp_path: Path, ledgers: Path) -> None:
+    path = ledgers / "institutions.sssom.tsv"
+    path.write_text(path.read_text(encoding="utf-8").replace("# license", "#   \n# license"), encoding="utf-8")
+    checked = run_lod("mappings", "lint", "--mappings", ledgers, "--check")
+    assert checked.code == 1 and "not in canonical form" in checked.stderr
+    assert run_lod("mappings", "lint", "--mappings", ledgers).code == 0
+    assert run_lod("mappings", "lint", "--mappings", ledgers, "--check").code == 0
+    assert path.read_bytes() == (ROOT / "mappings" / "institutions.sssom.tsv").read_bytes()
+
+
+def test_invalid_records_stop_reconcile(tmp_path: Path, ledgers: Path) -> None:
+    write_record(tmp_path / "cs", text="id: broken\n")
+    result = run_lod("reconcile", "--data", tmp_path / "cs", "--endpoint", "http://127.0.0.1:1/q",
+                     "--out", tmp_path / "p.tsv", "--mappings", ledgers)
+    assert result.code == 1 and "broken.yaml" in result.stderr
+    assert not (tmp_path / "p.tsv").exists()
+
+
+# --- the ledger in the build -------------------------------------------------------------
+
+
+def decided(subject: str, qid: str, *, negated: bool = False) -> MappingRow:
+    return MappingRow(record_id=record_id(subject, f"wd:{qid}"), subject_id=subject, subject_label="x",
+                      predicate_modifier="Not" if negated else "", object_id=f"wd:{qid}",
+                      mapping_justification="semapv:LexicalMatching", author_id=CURATOR,
+                      reviewer_id=CURATOR, mapping_date="2026-11-26")
+
+
+def test_ledger_links_for_the_build(tmp_path: Path) -> None:
+    records = [r.record for r in load_case_studies([RECORDS]).records]
+    ledger = empty_set("institutions.sssom.tsv").with_rows([
+        decided("lcsinst:gb-ashcombe-library", "Q900000003"),
+        decided("lcsinst:gb-northfield-public-library", "Q900000002", negated=True),
+        decided("lcsinst:Q23308", "Q900000099"),  # a record's own QID is never overridden
+        decided("unit:public-libraries", "Q900000101"),
+    ])
+    base = "https://example.org/lcs/"
+    node = NamedNode(f"{base}institution/gb-ashcombe-library")
+    item = NamedNode("http://www.wikidata.org/entity/Q900000003")
+    assert ledger_links(base, records, ledger) == sorted(
+        [Triple(node, NamedNode(f"{OWL}sameAs"), item), Triple(node, NamedNode(f"{SCHEMA}sameAs"), item)],
+        key=str)
+    [unit] = unit_links(ledger)
+    assert unit.predicate == NamedNode(f"{SKOS}exactMatch")
+    assert unit.subject.value.endswith("/vocab/ifla-unit/public-libraries")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    write_sssom(folder / "institutions.sssom.tsv", ledger.with_rows(ledger.rows[:3]))
+    write_sssom(folder / "ifla-units.sssom.tsv", ledger.with_rows(ledger.rows[3:]))
+    assert ledger_triples(DEFAULT_BASE, records, folder) == {
+        *ledger_links(DEFAULT_BASE, records, ledger), unit}
+    assert ledger_triples(DEFAULT_BASE, records, ROOT / "mappings") == set()
+
+
+def test_help_texts() -> None:
+    for args in (["reconcile", "--help"], ["mappings", "review", "--help"], ["mappings", "lint", "--help"]):
+        result = run_lod(*args)
+        assert result.code == 0 and "Usage" in result.stdout
