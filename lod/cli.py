@@ -311,6 +311,90 @@ def mappings_lint(
         raise typer.Exit(1)
 
 
+def _user_agent(settings: Settings, contact: str | None) -> str:
+    """Wikimedia's User-Agent policy: say who runs the tool and how to reach them."""
+    agent = settings.user_agent
+    if not contact:
+        return agent
+    return f"{agent[:-1]}; {contact})" if agent.endswith(")") else f"{agent} ({contact})"
+
+
+@app.command()
+def harvest(
+    api: Annotated[str | None, typer.Option("--api", help="MediaWiki api.php URL.")] = None,
+    dump: Annotated[Path | None, typer.Option("--dump", help="Special:Export XML file.")] = None,
+    prefix: Annotated[str, typer.Option("--prefix", help="Title prefix of the case-study pages.")]
+    = "GLAM/IFLA Case Studies/",
+    category: Annotated[str | None, typer.Option("--category", help="List a category's pages instead.")]
+    = None,
+    out: Annotated[Path, typer.Option("--out", help="Where drafts go; `--out casestudies/` writes "
+                                      "beside the curated records, which are never overwritten.")]
+    = Path("dist"),
+    template: Annotated[bool, typer.Option("--template", help="Print the blank case-study page.")]
+    = False,
+    contact: Annotated[str | None, typer.Option("--contact", envvar="LOD_CONTACT",
+                                                help="E-mail or URL sent in the User-Agent.")] = None,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Tries after a failed request.")]
+    = 4,
+) -> None:
+    """Turn case-study pages (live wiki or XML dump) into draft YAML records, incrementally."""
+    import datetime as dt
+
+    if template:
+        from lod.ingest.wikitemplate import blank_page
+
+        typer.echo(blank_page(), nl=False)
+        return
+    if (api is None) == (dump is None):
+        _err("give exactly one of --api URL or --dump FILE (or --template)")
+        raise typer.Exit(2)
+    if dump is not None and category:
+        _err("--category needs --api: a dump does not list category members")
+        raise typer.Exit(2)
+    if api is not None and not api.startswith(("http://", "https://")):
+        _err(f"--api: expected an http(s) URL of api.php, got {api!r}")
+        raise typer.Exit(2)
+    from lod.ingest.wikiapi import ApiError, WikiApi
+    from lod.ingest.wikiharvest import DumpError, harvest_api, harvest_dump
+    from lod.ingest.wikiprogress import progress_bar
+
+    settings = _settings()
+    try:
+        with progress_bar("harvest") as update:
+            if api is not None:
+                client = WikiApi(api, user_agent=_user_agent(settings, contact),
+                                 timeout=settings.timeout, retries=retries)
+                summary = harvest_api(client, out, prefix=prefix, category=category,
+                                      today=dt.date.today(), progress=update)
+            elif dump is not None:
+                summary = harvest_dump(dump, out, prefix=prefix, today=dt.date.today(),
+                                       progress=update)
+    except (ApiError, DumpError) as error:
+        _err(f"harvest failed: {error}")
+        _err(f"nothing was written to {out}")
+        raise typer.Exit(1) from None
+    typer.echo(summary.render())
+
+
+@app.command("import-csv")
+def import_csv(
+    file: Annotated[Path, typer.Argument(help="Form export (CSV, UTF-8).")],
+    out: Annotated[Path, typer.Option("--out", help="Where drafts go (curated records are never "
+                                      "overwritten).")] = Path("dist"),
+) -> None:
+    """Turn a form export (one row per submission) into draft YAML records."""
+    from lod.ingest.csvform import import_csv as run_import
+
+    if not file.is_file():
+        _fail([Problem(file, 1, "(file)", "no such file")])
+    summary, problems = run_import(file, out)
+    for problem in problems:
+        _err(str(problem))
+    typer.echo(summary.render("rows"))
+    if summary.skipped["unreadable row"]:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

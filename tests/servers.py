@@ -98,3 +98,123 @@ def oxigraph_server(*, files: list[Path] | None = None) -> Iterator[Oxigraph]:
             process.kill()
             process.wait()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- MediaWiki (Debian's package on SQLite, served by `php -S`) -------------------------------
+
+MEDIAWIKI_CODE = Path("/usr/share/mediawiki")
+MEDIAWIKI_BOT = ("Admin@lod", "0123456789abcdef0123456789abcdef")  # bot passwords: [0-9a-w], >= 32
+
+
+class MediaWiki:
+    """A running test wiki: its URLs, a logged-in bot session and the server's request log."""
+
+    def __init__(self, url: str, log: Path) -> None:
+        self.url = url
+        self.log = log
+        self._session: object | None = None
+
+    @property
+    def api_url(self) -> str:
+        """The Action API endpoint."""
+        return f"{self.url}/api.php"
+
+    def _bot(self):  # -> requests.Session (imported lazily)
+        import requests
+
+        if self._session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = "lod-tests/0.1 (fixture; 127.0.0.1 only)"
+            base = {"format": "json", "formatversion": "2"}
+            token = session.get(self.api_url, params={**base, "action": "query", "meta": "tokens",
+                                                      "type": "login"}, timeout=30).json()
+            answer = session.post(self.api_url, data={
+                **base, "action": "login", "lgname": MEDIAWIKI_BOT[0], "lgpassword": MEDIAWIKI_BOT[1],
+                "lgtoken": token["query"]["tokens"]["logintoken"]}, timeout=30).json()
+            if answer.get("login", {}).get("result") != "Success":
+                raise RuntimeError(f"bot login failed: {answer}")
+            self._session = session
+        return self._session
+
+    def edit(self, title: str, text: str, summary: str = "lod test fixture") -> int:
+        """Create or replace a page through the API as the bot; return the new revision id."""
+        session = self._bot()
+        base = {"format": "json", "formatversion": "2"}
+        csrf = session.get(self.api_url, params={**base, "action": "query", "meta": "tokens"},
+                           timeout=30).json()["query"]["tokens"]["csrftoken"]
+        answer = session.post(self.api_url, data={
+            **base, "action": "edit", "title": title, "text": text, "summary": summary, "bot": "1",
+            "assert": "user", "token": csrf}, timeout=60).json()
+        if answer.get("edit", {}).get("result") != "Success":
+            raise RuntimeError(f"edit of {title!r} failed: {answer}")
+        return int(answer["edit"].get("newrevid") or answer["edit"]["oldrevid"])
+
+    def export(self, titles: list[str]) -> bytes:
+        """The pages' current revisions as Special:Export XML (what a curator would download)."""
+        from urllib.parse import urlencode
+
+        data = urlencode({"title": "Special:Export", "pages": "\n".join(titles),
+                                       "curonly": "1", "action": "submit"}).encode()
+        with urllib.request.urlopen(f"{self.url}/index.php", data=data, timeout=60) as response:
+            return bytes(response.read())
+
+    def requests_logged(self) -> list[str]:
+        """Every request line the server logged so far ("GET /api.php?...")."""
+        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [line.split("]: ", 1)[1] for line in lines if "]: " in line]
+
+
+@contextmanager
+def mediawiki_server() -> Iterator[MediaWiki]:
+    """Install a fresh wiki in a temporary directory and serve it on 127.0.0.1; remove it after.
+
+    The code stays in /usr/share/mediawiki; MW_CONFIG_FILE points it at a private
+    LocalSettings.php and SQLite files (shared/research/local-services.md).
+    """
+    import os
+
+    if not (MEDIAWIKI_CODE / "maintenance" / "install.php").exists() or shutil.which("php") is None:
+        raise RuntimeError("MediaWiki is not installed: run `make deps` (.ci/install-debian-deps)")
+    workdir = Path(tempfile.mkdtemp(prefix="mediawiki-"))
+    port = free_port()
+    env = {**os.environ, "MW_CONFIG_FILE": str(workdir / "LocalSettings.php")}
+    maintenance = MEDIAWIKI_CODE / "maintenance"
+    log = workdir / "php-server.log"
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        subprocess.run(
+            ["php", str(maintenance / "install.php"), "--quiet", "--dbtype", "sqlite",
+             "--dbpath", str(workdir / "data"), "--dbname", "testwiki",
+             "--server", f"http://127.0.0.1:{port}", "--scriptpath", "", "--lang", "en",
+             "--pass", "Lod-Test-Admin-2026", "--confpath", str(workdir), "LodTestWiki", "Admin"],
+            env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            ["php", str(maintenance / "createBotPassword.php"), "--appid", "lod",
+             "--grants", "basic,highvolume,editpage,createeditmovepage", "Admin", MEDIAWIKI_BOT[1]],
+            env=env, check=True, capture_output=True, timeout=60)
+        with log.open("wb") as handle:
+            process = subprocess.Popen(["php", "-S", f"127.0.0.1:{port}", "-t", str(MEDIAWIKI_CODE)],
+                                       env=env, stdout=handle, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"php -S exited: {log.read_text(errors='replace')[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/api.php?action=query&meta=siteinfo&format=json",
+                                            timeout=5):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("MediaWiki did not answer within 30 s") from None
+                time.sleep(0.05)
+        yield MediaWiki(url, log)
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)

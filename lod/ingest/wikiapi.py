@@ -1,0 +1,219 @@
+"""A small, polite MediaWiki Action API reader: list pages, fetch their current wikitext.
+
+Polite as Wikimedia's API etiquette asks: a descriptive User-Agent with a way
+to reach the operator, ``maxlag`` on every request, ``Retry-After`` honoured,
+requests one at a time, 50 titles per content request. Transient failures
+(5xx, 429, dropped or refused connections, timeouts) are retried with
+exponential backoff; anything else, or running out of tries, raises
+:class:`ApiError` with a message a curator can act on.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+BATCH = 50
+TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class ApiError(Exception):
+    """The wiki could not be read; the message says why and what was tried."""
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A page as listed: enough to decide whether its content must be fetched."""
+
+    title: str
+    namespace: int
+    revision: int
+    redirect: bool = False
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's current revision and its wikitext."""
+
+    ref: PageRef
+    text: str
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What is needed to turn a title into the page's URL."""
+
+    server: str
+    article_path: str
+
+    def url(self, title: str) -> str:
+        """The page URL MediaWiki itself would give (spaces as underscores, percent-encoded)."""
+        return self.server + self.article_path.replace("$1", title_path(title))
+
+
+def title_path(title: str) -> str:
+    """MediaWiki's wfUrlencode of a title with spaces as underscores."""
+    from urllib.parse import quote
+
+    return quote(title.replace(" ", "_"), safe=";@$!*(),/~:")
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    parsed = email.utils.parsedate_to_datetime(value)
+    return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+class WikiApi:
+    """One wiki's ``api.php``; every request goes through :meth:`get`."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        user_agent: str,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 1.0,
+        max_wait: float = 300.0,
+        maxlag: int = 5,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.maxlag = maxlag
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+        self.requests = 0
+        self.content_requests = 0
+
+    def _wait(self, attempt: int, hint: float | None, why: str) -> None:
+        """Sleep before try ``attempt + 1``, or raise when the tries are used up."""
+        if attempt >= self.retries:
+            raise ApiError(f"{self.url}: {why}; gave up after {attempt + 1} tries")
+        delay = hint if hint is not None else min(60.0, self.backoff * 2**attempt)
+        if delay > self.max_wait:
+            raise ApiError(f"{self.url}: {why}; the server asks to wait {delay:.0f} s, more than {self.max_wait:.0f} s")
+        self.sleep(delay)
+
+    def get(self, params: dict[str, Any]) -> dict[str, Any]:
+        """One API call (JSON, format version 2) with the retry rules of the module docstring."""
+        query = {**params, "format": "json", "formatversion": "2", "maxlag": str(self.maxlag)}
+        attempt = 0
+        while True:
+            self.requests += 1
+            try:
+                response = self.session.get(self.url, params=query, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as error:
+                self._wait(attempt, None, f"cannot connect ({_reason(error)})")
+                attempt += 1
+                continue
+            if response.status_code in TRANSIENT_STATUS:
+                reason = f"HTTP {response.status_code} {response.reason or ''}".strip()
+                self._wait(attempt, _retry_after(response), reason)
+                attempt += 1
+                continue
+            if response.status_code != 200:
+                raise ApiError(
+                    f"{self.url}: HTTP {response.status_code} {response.reason or ''}".rstrip()
+                    + "; expected a MediaWiki api.php URL such as https://outreach.wikimedia.org/w/api.php"
+                )
+            try:
+                data = response.json()
+            except ValueError:
+                raise ApiError(f"{self.url}: the answer is not JSON; is this a MediaWiki api.php URL?") from None
+            if not isinstance(data, dict):
+                raise ApiError(f"{self.url}: unexpected answer {str(data)[:80]!r}")
+            problem = data.get("error")
+            if isinstance(problem, dict):
+                code, info = problem.get("code", "?"), problem.get("info", "")
+                if code == "maxlag":
+                    lag = _retry_after(response) or float(problem.get("lag", 5) or 5)
+                    self._wait(attempt, max(1.0, lag), f"database lag ({info})")
+                    attempt += 1
+                    continue
+                raise ApiError(f"{self.url}: API error {code}: {info}")
+            return data
+
+    def query(self, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every answer of an ``action=query``, following ``continue`` to the end."""
+        request = {"action": "query", **params}
+        while True:
+            data = self.get(request)
+            yield data
+            more = data.get("continue")
+            if not isinstance(more, dict):
+                return
+            request = {"action": "query", **params, **more}
+
+    def siteinfo(self) -> SiteInfo:
+        """Server and article path (``/wiki/$1``), to give every record its page URL."""
+        data = self.get({"action": "query", "meta": "siteinfo"})
+        general = data.get("query", {}).get("general")
+        if not isinstance(general, dict) or "articlepath" not in general:
+            raise ApiError(f"{self.url}: no site information in the answer; is this a MediaWiki api.php URL?")
+        server = str(general.get("server", ""))
+        if server.startswith("//"):
+            server = "https:" + server
+        return SiteInfo(server, str(general["articlepath"]))
+
+    def _refs(self, params: dict[str, Any]) -> Iterator[PageRef]:
+        for data in self.query({**params, "prop": "info"}):
+            for page in data.get("query", {}).get("pages", []):
+                if "missing" in page or "lastrevid" not in page:
+                    continue
+                yield PageRef(str(page["title"]), int(page["ns"]), int(page["lastrevid"]), bool(page.get("redirect")))
+
+    def pages_with_prefix(self, prefix: str, namespaces: Iterable[int] = (0, 1)) -> Iterator[PageRef]:
+        """Pages whose title starts with ``prefix`` (the index page itself included)."""
+        for namespace in namespaces:
+            yield from self._refs(
+                {"generator": "allpages", "gapprefix": prefix, "gapnamespace": namespace, "gaplimit": "max"}
+            )
+
+    def pages_in_category(self, category: str) -> Iterator[PageRef]:
+        """Members of a category, any namespace (the caller skips what is not a case study)."""
+        title = category if category.casefold().startswith("category:") else f"Category:{category}"
+        yield from self._refs({"generator": "categorymembers", "gcmtitle": title, "gcmlimit": "max"})
+
+    def texts(self, refs: list[PageRef]) -> Iterator[PageText]:
+        """Current wikitext of the pages, ``BATCH`` titles per request."""
+        for start in range(0, len(refs), BATCH):
+            batch = {ref.title: ref for ref in refs[start : start + BATCH]}
+            params = {"prop": "revisions|info", "rvprop": "ids|content", "rvslots": "main", "titles": "|".join(batch)}
+            for data in self.query(params):
+                self.content_requests += 1
+                for page in data.get("query", {}).get("pages", []):
+                    revisions = page.get("revisions") or []
+                    if not revisions or page.get("title") not in batch:
+                        continue
+                    revision = revisions[0]
+                    text = revision.get("slots", {}).get("main", {}).get("content")
+                    if text is None:
+                        continue
+                    ref = PageRef(str(page["title"]), int(page["ns"]), int(revision["revid"]), bool(page.get("redirect")))
+                    yield PageText(ref, str(text))
+
+
+def _reason(error: Exception) -> str:
+    """The innermost cause of a requests error, without the long repr chain."""
+    text = str(error)
+    for marker in ("Connection refused", "Name or service not known", "timed out", "Connection reset",
+                   "Remote end closed connection", "No route to host", "Temporary failure in name resolution"):
+        if marker in text:
+            return marker.lower()
+    return type(error).__name__

@@ -1,0 +1,49 @@
+"""The blank case-study page: the form's seven headings and the Context bullets.
+
+Printed by ``lod harvest --template`` for curators and as the wiki form's
+preload. Every hint is an HTML comment, so a page left blank reads as empty
+(and is skipped by the harvester) and the hints never end up in a record.
+"""
+
+from __future__ import annotations
+
+TEMPLATE = """\
+== Summary/Abstract ==
+<!-- Two to five sentences: who did what with which Wikimedia project, and what came of it. At most 1500 characters. -->
+
+== Context/Background ==
+<!-- Fill in the bullets below (one fact per line; repeat "Institution" for each institution).
+     Values can be plain text, [[w:en:Page|links]] or {{Hlist|a|b}}; separate several values with ";". -->
+* Institution: <!-- name – library type – country, e.g. "Biblioteca de Catalunya – national library – Spain" -->
+* Library type: <!-- e.g. public library, academic library, national library, biblioteca pública, bibliothèque universitaire -->
+* Country: <!-- country name or ISO code, e.g. Spain, Wales (United Kingdom), ES -->
+* IFLA unit: <!-- the IFLA sections or special interest groups involved, e.g. Public Libraries Section -->
+* Dates: <!-- 2016, 2016–2018, March 2019 – present -->
+* Wikimedia projects: <!-- e.g. Wikipedia; Wikidata; Wikimedia Commons -->
+* Activities: <!-- e.g. edit-a-thon; training; Wikimedian in residence; data upload -->
+* Languages: <!-- the wiki editions worked on, e.g. Catalan; Spanish -->
+* Submitted by: <!-- an IFLA unit's name, or your name or organisation -->
+<!-- Then: what opportunity made the work possible (funding, volunteers, staff)? What earlier experience
+     did the library have? Which kind of library is it, and which IFLA sections does it represent? -->
+
+== Goals ==
+<!-- The intended impact; which library activities were to benefit; how the impact was to be measured. -->
+
+== Implementation/Steps ==
+<!-- Each step: who was involved, which tools were used, which documentation was made or used. -->
+
+== Outcomes ==
+<!-- Were the goals met? Data, statistics or other evidence; outcomes that are hard to measure. -->
+
+== Reflection and lessons learned ==
+<!-- Challenges foreseen and unforeseen, how you handled them, what you would do differently. -->
+
+== Resources/Links/Additional Context ==
+<!-- Links to project pages, reports, data sets, media and scholarship, one per line:
+     * [https://example.org/report Final report] -->
+"""
+
+
+def blank_page() -> str:
+    """The wikitext of a blank case-study page."""
+    return TEMPLATE
