@@ -145,7 +145,7 @@ def test_one_valid_draft_per_case_study_page(harvested: tuple[Path, Done]) -> No
     assert loaded.problems == []
     assert len(loaded.records) == len(CASE_STUDIES)
     assert "6 new" in done.stdout
-    for reason in ("1 index page", "1 talk page", "1 redirect", "1 form page", "1 empty page"):
+    for reason in ("index page: 1", "talk page: 1", "redirect: 1", "form page: 1", "empty page: 1"):
         assert reason in done.stdout, done.stdout
 
 
@@ -197,7 +197,7 @@ def test_the_dump_gives_the_same_records(wiki: MediaWiki, tmp_path: Path) -> Non
     api_files = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.yaml")}
     dump_files = {p.name: p.read_text(encoding="utf-8") for p in from_dump.glob("*.yaml")}
     assert dump_files == api_files
-    assert "6 new" in done.stdout and "1 talk page" in done.stdout and "1 redirect" in done.stdout
+    assert "6 new" in done.stdout and "talk page: 1" in done.stdout and "redirect: 1" in done.stdout
 
 
 def test_second_harvest_fetches_and_rewrites_nothing(wiki: MediaWiki, tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ class Summary:
     def render(self, what: str = "pages") -> str:
         """The lines printed at the end of a run."""
         skipped = sum(self.skipped.values())
-        detail = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items()))
+        detail = ", ".join(f"{reason}: {count}" for reason, count in sorted(self.skipped.items()))
         lines = [
             f"{self.seen} {what} seen: {self.outcomes['new']} new, {self.outcomes['changed']} changed, "
             f"{self.outcomes['unchanged']} unchanged, {skipped} skipped" + (f" ({detail})" if detail else ""),
