@@ -202,7 +202,7 @@ ProposalsOpt = Annotated[
     Path, typer.Option("--proposals", help="Proposals file written by `lod reconcile`.")
 ]
 MappingsOpt = Annotated[
-    Path | None, typer.Option("--mappings", help="Directory of the SSSOM ledgers [default: mappings/].")
+    Path | None, typer.Option("--mappings", help="Directory of the SSSOM ledgers (default: mappings/).")
 ]
 PROPOSALS_FILE = Path("dist/reconcile-proposals.sssom.tsv")
 
@@ -214,7 +214,7 @@ def reconcile(
     = "https://query.wikidata.org/sparql",
     out: Annotated[Path, typer.Option("--out", help="Proposals file (SSSOM TSV).")] = PROPOSALS_FILE,
     cache: Annotated[Path | None, typer.Option(
-        "--cache", help="Response cache [default: reconcile-cache/ beside --out].")] = None,
+        "--cache", help="Response cache directory (default: reconcile-cache/ beside --out).")] = None,
     mappings: MappingsOpt = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per request.")] = None,
     units: Annotated[bool, typer.Option("--units/--no-units", help="Also the IFLA units.")] = True,

@@ -1,43 +1,37 @@
-"""Read one YAML file into plain data plus the line of every key and item.
+"""Read one YAML file into plain data; find the line of any field when a problem needs it.
 
-PyYAML's C parser composes the node tree (fast); the same tree gives both the
-values and a map from field path to line, so errors can point at the line a
-curator must edit.
+Loading uses PyYAML's C parser, exactly as fast as ``yaml.load(CSafeLoader)``.
+Line numbers are only needed when something is wrong, so the map from field
+path to line is built lazily, by composing the file's node tree again on the
+first request; a clean file never pays for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 FieldPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class YamlDocument:
-    """The data of one file and where each field starts (1-based lines)."""
+class _Loader(_BaseLoader):
+    """The safe C loader, noticing keys given twice (PyYAML silently keeps the last)."""
 
-    path: Path
-    data: Any
-    lines: dict[FieldPath, int] = field(default_factory=dict)
-    #: Keys given twice in one mapping (PyYAML would silently keep the last).
-    repeated: tuple[FieldPath, ...] = ()
+    repeated_keys = False
 
-    def line_of(self, where: FieldPath) -> int:
-        """Line of the field, or of its nearest enclosing field when it is absent."""
-        for cut in range(len(where), -1, -1):
-            line = self.lines.get(where[:cut])
-            if line is not None:
-                return line
-        return 1
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        if len(mapping) < len(node.value):
+            self.repeated_keys = True
+        return mapping
 
 
 class YamlSyntaxError(Exception):
@@ -67,17 +61,67 @@ def _record_lines(
             _record_lines(item, path, lines, repeated)
 
 
-def parse_yaml(path: Path, text: str) -> YamlDocument:
-    """Parse ``text`` (the content of ``path``); raise YamlSyntaxError when it is not YAML."""
+def _line_map(text: str) -> tuple[dict[FieldPath, int], tuple[FieldPath, ...]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        if node is None:
-            return YamlDocument(path, None, {(): 1})
-        lines: dict[FieldPath, int] = {(): node.start_mark.line + 1}
-        repeated: list[FieldPath] = []
-        _record_lines(node, (), lines, repeated)
-        data = loader.construct_document(node)
+    except yaml.YAMLError:
+        return {(): 1}, ()
+    finally:
+        loader.dispose()
+    if node is None:
+        return {(): 1}, ()
+    lines: dict[FieldPath, int] = {(): node.start_mark.line + 1}
+    repeated: list[FieldPath] = []
+    _record_lines(node, (), lines, repeated)
+    return lines, tuple(repeated)
+
+
+class YamlDocument:
+    """The data of one file, and (on demand) where each field starts (1-based lines)."""
+
+    def __init__(self, path: Path, data: Any, *, text: str | None = None,
+                 has_repeated_keys: bool = False) -> None:
+        self.path = path
+        self.data = data
+        self._text = text
+        self.has_repeated_keys = has_repeated_keys
+
+    @cached_property
+    def _map(self) -> tuple[dict[FieldPath, int], tuple[FieldPath, ...]]:
+        text = self._text
+        if text is None:
+            try:
+                text = self.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return {(): 1}, ()
+        return _line_map(text)
+
+    @property
+    def lines(self) -> dict[FieldPath, int]:
+        """Field path -> line of its key (mappings) or item (sequences)."""
+        return self._map[0]
+
+    @property
+    def repeated(self) -> tuple[FieldPath, ...]:
+        """Keys given twice in one mapping."""
+        return self._map[1] if self.has_repeated_keys else ()
+
+    def line_of(self, where: FieldPath) -> int:
+        """Line of the field, or of its nearest enclosing field when it is absent."""
+        lines = self.lines
+        for cut in range(len(where), -1, -1):
+            line = lines.get(where[:cut])
+            if line is not None:
+                return line
+        return 1
+
+
+def parse_yaml(path: Path, text: str, *, keep_text: bool = False) -> YamlDocument:
+    """Parse ``text`` (the content of ``path``); raise YamlSyntaxError when it is not YAML."""
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -89,7 +133,8 @@ def parse_yaml(path: Path, text: str) -> YamlDocument:
         raise YamlSyntaxError(1, f"YAML error: {error}") from None
     finally:
         loader.dispose()
-    return YamlDocument(path, data, lines, tuple(repeated))
+    return YamlDocument(path, data, text=text if keep_text else None,
+                        has_repeated_keys=loader.repeated_keys)
 
 
 def read_yaml(path: Path) -> YamlDocument:

@@ -316,6 +316,14 @@ class CaseStudy(BaseModel):
     @field_validator("title", "summary")
     @classmethod
     def _map_contains_lang(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for tag in value:
+            other = seen.setdefault(tag.lower(), tag)
+            if other != tag:
+                raise ValueError(
+                    f"two entries for one language: {other!r} and {tag!r} "
+                    "(language tags are case-insensitive); keep one"
+                )
         lang = info.data.get("lang")
         if lang is not None and lang not in value:
             raise ValueError(

@@ -55,6 +55,48 @@ XSD_STRING = _iri(f"{XSD}string")
 XSD_INTEGER = _iri(f"{XSD}integer")
 XSD_DATE = _iri(f"{XSD}date")
 _DATE_TYPES = {4: _iri(f"{XSD}gYear"), 7: _iri(f"{XSD}gYearMonth"), 10: XSD_DATE}
+DCTERMS_ABSTRACT = NamedNode(f"{DCTERMS}abstract")
+DCTERMS_IDENTIFIER = NamedNode(f"{DCTERMS}identifier")
+DCTERMS_LICENSE = NamedNode(f"{DCTERMS}license")
+DCTERMS_SOURCE = NamedNode(f"{DCTERMS}source")
+DCTERMS_TITLE = NamedNode(f"{DCTERMS}title")
+LCS_ACTIVITY = NamedNode(f"{LCS}activity")
+LCS_CASE_STUDY = NamedNode(f"{LCS}CaseStudy")
+LCS_COUNTRY = NamedNode(f"{LCS}country")
+LCS_IFLA_UNIT = NamedNode(f"{LCS}iflaUnit")
+LCS_INSTITUTION = NamedNode(f"{LCS}Institution")
+LCS_INVOLVES = NamedNode(f"{LCS}involves")
+LCS_ISIL = NamedNode(f"{LCS}isil")
+LCS_LIBRARY_TYPE = NamedNode(f"{LCS}libraryType")
+LCS_LINK = NamedNode(f"{LCS}link")
+LCS_LINK_KIND = NamedNode(f"{LCS}linkKind")
+LCS_PROJECT = NamedNode(f"{LCS}project")
+LCS_RETRIEVED = NamedNode(f"{LCS}retrieved")
+LCS_SOURCE_REVISION = NamedNode(f"{LCS}sourceRevision")
+LCS_SUBMITTED_BY = NamedNode(f"{LCS}submittedBy")
+LCS_SUBMITTER = NamedNode(f"{LCS}Submitter")
+LCS_SUBMITTER_KIND = NamedNode(f"{LCS}submitterKind")
+LCS_WIKI_LANGUAGE = NamedNode(f"{LCS}wikiLanguage")
+OWL_SAME_AS = NamedNode(f"{OWL}sameAs")
+PROV_AGENT = NamedNode(f"{PROV}agent")
+PROV_ASSOCIATION = NamedNode(f"{PROV}Association")
+PROV_HAD_ROLE = NamedNode(f"{PROV}hadRole")
+PROV_QUALIFIED_ASSOCIATION = NamedNode(f"{PROV}qualifiedAssociation")
+RDFS_SEE_ALSO = NamedNode(f"{RDFS}seeAlso")
+SCHEMA_ADDRESS_COUNTRY = NamedNode(f"{SCHEMA}addressCountry")
+SCHEMA_CONTACT_POINT_CLASS = NamedNode(f"{SCHEMA}ContactPoint")
+SCHEMA_CONTACT_POINT = NamedNode(f"{SCHEMA}contactPoint")
+SCHEMA_CREATIVE_WORK = NamedNode(f"{SCHEMA}CreativeWork")
+SCHEMA_CREATIVE_WORK_STATUS = NamedNode(f"{SCHEMA}creativeWorkStatus")
+SCHEMA_EMAIL = NamedNode(f"{SCHEMA}email")
+SCHEMA_END_DATE = NamedNode(f"{SCHEMA}endDate")
+SCHEMA_IN_LANGUAGE = NamedNode(f"{SCHEMA}inLanguage")
+SCHEMA_NAME = NamedNode(f"{SCHEMA}name")
+SCHEMA_ORGANIZATION = NamedNode(f"{SCHEMA}Organization")
+SCHEMA_SAME_AS = NamedNode(f"{SCHEMA}sameAs")
+SCHEMA_START_DATE = NamedNode(f"{SCHEMA}startDate")
+SCHEMA_URL = NamedNode(f"{SCHEMA}url")
+SCHEMA_WEB_PAGE = NamedNode(f"{SCHEMA}WebPage")
 _SECTION_PREDICATES = {
     key: _iri(f"{LCS}{key}")
     for key in ("context", "goals", "implementation", "outcomes", "lessons", "resources")
@@ -96,20 +138,20 @@ def _text(value: str, lang: str | None = None) -> Literal:
 def institution_triples(base: str, institution: Institution) -> Iterator[Triple]:
     """The facts about one institution (shared by every record that names it)."""
     node = _iri(institution_iri(base, institution))
-    yield Triple(node, A, _iri(f"{LCS}Institution"))
-    yield Triple(node, A, _iri(f"{SCHEMA}Organization"))
-    yield Triple(node, _iri(f"{SCHEMA}name"), _text(institution.name))
-    yield Triple(node, _iri(f"{LCS}country"), _concept(SCHEME_COUNTRY, institution.country))
-    yield Triple(node, _iri(f"{SCHEMA}addressCountry"), _text(institution.country))
-    yield Triple(node, _iri(f"{LCS}libraryType"), _concept(SCHEME_LIBRARY_TYPE, institution.type))
+    yield Triple(node, A, LCS_INSTITUTION)
+    yield Triple(node, A, SCHEMA_ORGANIZATION)
+    yield Triple(node, SCHEMA_NAME, _text(institution.name))
+    yield Triple(node, LCS_COUNTRY, _concept(SCHEME_COUNTRY, institution.country))
+    yield Triple(node, SCHEMA_ADDRESS_COUNTRY, _text(institution.country))
+    yield Triple(node, LCS_LIBRARY_TYPE, _concept(SCHEME_LIBRARY_TYPE, institution.type))
     if institution.isil:
-        yield Triple(node, _iri(f"{LCS}isil"), _text(institution.isil))
+        yield Triple(node, LCS_ISIL, _text(institution.isil))
     if institution.wikidata:
         item = _iri(f"{WD}{institution.wikidata}")
-        yield Triple(node, _iri(f"{OWL}sameAs"), item)
-        yield Triple(node, _iri(f"{SCHEMA}sameAs"), item)
+        yield Triple(node, OWL_SAME_AS, item)
+        yield Triple(node, SCHEMA_SAME_AS, item)
     if institution.website:
-        yield Triple(node, _iri(f"{SCHEMA}url"), _iri(institution.website))
+        yield Triple(node, SCHEMA_URL, _iri(institution.website))
 
 
 def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
@@ -117,86 +159,86 @@ def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
     iri = case_study_iri(base, record.id)
     cs = _iri(iri)
     lang = record.lang
-    yield Triple(cs, A, _iri(f"{LCS}CaseStudy"))
-    yield Triple(cs, A, _iri(f"{SCHEMA}CreativeWork"))
-    yield Triple(cs, _iri(f"{DCTERMS}identifier"), _text(record.id))
-    yield Triple(cs, _iri(f"{SCHEMA}creativeWorkStatus"), _text(record.status))
-    yield Triple(cs, _iri(f"{SCHEMA}inLanguage"), _text(lang))
+    yield Triple(cs, A, LCS_CASE_STUDY)
+    yield Triple(cs, A, SCHEMA_CREATIVE_WORK)
+    yield Triple(cs, DCTERMS_IDENTIFIER, _text(record.id))
+    yield Triple(cs, SCHEMA_CREATIVE_WORK_STATUS, _text(record.status))
+    yield Triple(cs, SCHEMA_IN_LANGUAGE, _text(lang))
     for tag, title in record.title.items():
-        yield Triple(cs, _iri(f"{DCTERMS}title"), _text(title, tag))
+        yield Triple(cs, DCTERMS_TITLE, _text(title, tag))
     for tag, summary in record.summary.items():
-        yield Triple(cs, _iri(f"{DCTERMS}abstract"), _text(summary, tag))
+        yield Triple(cs, DCTERMS_ABSTRACT, _text(summary, tag))
     if record.sections:
         for key, text in record.sections.items():
             yield Triple(cs, _SECTION_PREDICATES[key], _text(text, lang))
     if record.submitted_by:
         submitter = _iri(f"{iri}#submitter")
-        yield Triple(cs, _iri(f"{LCS}submittedBy"), submitter)
-        yield Triple(submitter, A, _iri(f"{LCS}Submitter"))
+        yield Triple(cs, LCS_SUBMITTED_BY, submitter)
+        yield Triple(submitter, A, LCS_SUBMITTER)
         kind = _concept(SCHEME_SUBMITTER_KIND, record.submitted_by.kind)
-        yield Triple(submitter, _iri(f"{LCS}submitterKind"), kind)
+        yield Triple(submitter, LCS_SUBMITTER_KIND, kind)
         if record.submitted_by.unit:
             unit = _concept(SCHEME_IFLA_UNIT, record.submitted_by.unit)
-            yield Triple(submitter, _iri(f"{LCS}iflaUnit"), unit)
+            yield Triple(submitter, LCS_IFLA_UNIT, unit)
         if record.submitted_by.name:
-            yield Triple(submitter, _iri(f"{SCHEMA}name"), _text(record.submitted_by.name))
+            yield Triple(submitter, SCHEMA_NAME, _text(record.submitted_by.name))
     for unit_id in record.ifla_units:
-        yield Triple(cs, _iri(f"{LCS}iflaUnit"), _concept(SCHEME_IFLA_UNIT, unit_id))
+        yield Triple(cs, LCS_IFLA_UNIT, _concept(SCHEME_IFLA_UNIT, unit_id))
     for number, institution in enumerate(record.institutions, start=1):
         node = _iri(institution_iri(base, institution))
         association = _iri(f"{iri}#institution-{number}")
-        yield Triple(cs, _iri(f"{LCS}involves"), node)
-        yield Triple(cs, _iri(f"{PROV}qualifiedAssociation"), association)
-        yield Triple(association, A, _iri(f"{PROV}Association"))
-        yield Triple(association, _iri(f"{PROV}agent"), node)
-        yield Triple(association, _iri(f"{PROV}hadRole"), _concept(SCHEME_ROLE, institution.role))
+        yield Triple(cs, LCS_INVOLVES, node)
+        yield Triple(cs, PROV_QUALIFIED_ASSOCIATION, association)
+        yield Triple(association, A, PROV_ASSOCIATION)
+        yield Triple(association, PROV_AGENT, node)
+        yield Triple(association, PROV_HAD_ROLE, _concept(SCHEME_ROLE, institution.role))
         yield from institution_triples(base, institution)
     for project in record.wikimedia_projects:
-        yield Triple(cs, _iri(f"{LCS}project"), _concept(SCHEME_PROJECT, project))
+        yield Triple(cs, LCS_PROJECT, _concept(SCHEME_PROJECT, project))
     for activity in record.activities:
-        yield Triple(cs, _iri(f"{LCS}activity"), _concept(SCHEME_ACTIVITY, activity))
+        yield Triple(cs, LCS_ACTIVITY, _concept(SCHEME_ACTIVITY, activity))
     for language in record.languages:
-        yield Triple(cs, _iri(f"{LCS}wikiLanguage"), _text(language))
+        yield Triple(cs, LCS_WIKI_LANGUAGE, _text(language))
     if record.period:
         if record.period.start:
             start = Literal(record.period.start, datatype=_DATE_TYPES[len(record.period.start)])
-            yield Triple(cs, _iri(f"{SCHEMA}startDate"), start)
+            yield Triple(cs, SCHEMA_START_DATE, start)
         if record.period.end:
             end = Literal(record.period.end, datatype=_DATE_TYPES[len(record.period.end)])
-            yield Triple(cs, _iri(f"{SCHEMA}endDate"), end)
+            yield Triple(cs, SCHEMA_END_DATE, end)
     for number, link in enumerate(record.links, start=1):
         page = _iri(f"{iri}#link-{number}")
-        yield Triple(cs, _iri(f"{LCS}link"), page)
-        yield Triple(cs, _iri(f"{RDFS}seeAlso"), _iri(link.url))
-        yield Triple(page, A, _iri(f"{SCHEMA}WebPage"))
-        yield Triple(page, _iri(f"{SCHEMA}url"), _iri(link.url))
+        yield Triple(cs, LCS_LINK, page)
+        yield Triple(cs, RDFS_SEE_ALSO, _iri(link.url))
+        yield Triple(page, A, SCHEMA_WEB_PAGE)
+        yield Triple(page, SCHEMA_URL, _iri(link.url))
         if link.title:
-            yield Triple(page, _iri(f"{SCHEMA}name"), _text(link.title))
+            yield Triple(page, SCHEMA_NAME, _text(link.title))
         if link.kind:
-            yield Triple(page, _iri(f"{LCS}linkKind"), _concept(SCHEME_LINK_KIND, link.kind))
+            yield Triple(page, LCS_LINK_KIND, _concept(SCHEME_LINK_KIND, link.kind))
     published = (contact for contact in record.contacts if contact.publish)
     for number, contact in enumerate(published, start=1):
         point = _iri(f"{iri}#contact-{number}")
-        yield Triple(cs, _iri(f"{SCHEMA}contactPoint"), point)
-        yield Triple(point, A, _iri(f"{SCHEMA}ContactPoint"))
+        yield Triple(cs, SCHEMA_CONTACT_POINT, point)
+        yield Triple(point, A, SCHEMA_CONTACT_POINT_CLASS)
         if contact.name:
-            yield Triple(point, _iri(f"{SCHEMA}name"), _text(contact.name))
+            yield Triple(point, SCHEMA_NAME, _text(contact.name))
         if contact.email:
-            yield Triple(point, _iri(f"{SCHEMA}email"), _text(contact.email))
+            yield Triple(point, SCHEMA_EMAIL, _text(contact.email))
     if record.source:
         if record.source.url:
-            yield Triple(cs, _iri(f"{DCTERMS}source"), _iri(record.source.url))
+            yield Triple(cs, DCTERMS_SOURCE, _iri(record.source.url))
         if record.source.revision is not None:
             revision = Literal(str(record.source.revision), datatype=XSD_INTEGER)
-            yield Triple(cs, _iri(f"{LCS}sourceRevision"), revision)
+            yield Triple(cs, LCS_SOURCE_REVISION, revision)
         if record.source.retrieved:
             retrieved = Literal(record.source.retrieved.isoformat(), datatype=XSD_DATE)
-            yield Triple(cs, _iri(f"{LCS}retrieved"), retrieved)
-    yield Triple(cs, _iri(f"{DCTERMS}license"), _iri(f"{SPDX}{record.license}"))
+            yield Triple(cs, LCS_RETRIEVED, retrieved)
+    yield Triple(cs, DCTERMS_LICENSE, _iri(f"{SPDX}{record.license}"))
     if record.wikidata:
         item = _iri(f"{WD}{record.wikidata}")
-        yield Triple(cs, _iri(f"{OWL}sameAs"), item)
-        yield Triple(cs, _iri(f"{SCHEMA}sameAs"), item)
+        yield Triple(cs, OWL_SAME_AS, item)
+        yield Triple(cs, SCHEMA_SAME_AS, item)
 
 
 def graph_triples(base: str, records: Iterable[CaseStudy]) -> set[Triple]:

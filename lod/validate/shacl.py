@@ -101,7 +101,21 @@ def shacl_problems(
     if conforms:
         return []
     problems = {
-        _problem(results, shapes, result, origins, fallback)
+        _problem(results, shapes, leaf, origins, fallback)
         for result in results.objects(None, SH.result)
+        for leaf in _innermost(results, result)
     }
     return sorted(problems)
+
+
+def _innermost(results: rdflib.Graph, result: rdflib.term.Node) -> list[rdflib.term.Node]:
+    """The nested results (``sh:detail``) that say what is actually wrong, or the result itself.
+
+    A failed ``sh:node`` on a link or an association is reported on the case
+    study; its details point at the link's own field, which is what a curator
+    must fix.
+    """
+    details = list(results.objects(result, SH.detail))
+    if not details:
+        return [result]
+    return [leaf for detail in details for leaf in _innermost(results, detail)]

@@ -1,0 +1,1056 @@
+"""The SHACL shapes in ``shapes/``: each node shape accepts a real record and rejects a broken one.
+
+Every graph here starts from a record validated by the contract models and built
+by the real pipeline (``graph_triples`` plus ``vocabulary_triples``, through
+N-Triples into rdflib, as ``lod.validate.shacl`` does). Violating graphs are the
+same graph with a few triples removed or added, and each test states exactly
+which shape, path and constraint component must fire, on which focus node,
+including the nested results pySHACL reports under ``sh:detail`` for shapes that
+are reached through ``sh:node``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import pyshacl
+import pytest
+import rdflib
+from pyoxigraph import RdfFormat, parse
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+
+from lod import resources
+from lod.ingest import load_case_studies
+from lod.model.case_study import CaseStudy, Institution, Link, Period, Source, SubmittedBy
+from lod.namespaces import (
+    DCTERMS,
+    DEFAULT_BASE,
+    LCS,
+    OWL,
+    PREFIXES,
+    PROV,
+    SCHEMA,
+    SKOS,
+    WD,
+    XSD,
+    concept_iri,
+    scheme_iri,
+)
+from lod.rdf.build import graph_triples
+from lod.rdf.serialize import to_ntriples
+from lod.rdf.vocabularies import vocabulary_triples
+from lod.validate.shacl import node_origins, shacl_problems, shapes_graph
+
+LCSH = "https://w3id.org/libcasestudies/shapes#"
+
+# --------------------------------------------------------------------------- the record
+
+#: A real record that names every kind of node the shapes look at: a submitter,
+#: IFLA units, two institutions (one with QID, ISIL and website), a link, a period,
+#: a source and the record's own Wikidata item.
+RECORD = {
+    "id": "lyon-editathon",
+    "status": "reviewed",
+    "lang": "en",
+    "title": {"en": "A library edit-a-thon", "fr": "Un edit-a-thon en bibliothèque"},
+    "summary": {"en": "A public library ran an edit-a-thon on local history."},
+    "submitted_by": {
+        "kind": "ifla-unit",
+        "unit": "public-libraries",
+        "name": "IFLA Public Libraries Section",
+    },
+    "ifla_units": ["art-libraries"],
+    "institutions": [
+        {
+            "name": "Bibliothèque municipale de Lyon",
+            "country": "FR",
+            "type": "public",
+            "role": "lead",
+            "isil": "FR-693836101",
+            "wikidata": "Q1234567",
+            "website": "https://www.bm-lyon.fr/",
+        },
+        {"name": "Wikimédia France", "country": "FR", "type": "non-library"},
+    ],
+    "wikimedia_projects": ["wikipedia", "commons"],
+    "activities": ["editathon"],
+    "languages": ["fr"],
+    "period": {"start": "2019-03", "end": "2019"},
+    "links": [{"url": "https://example.org/report", "title": "Report", "kind": "report"}],
+    "contacts": [{"name": "Public Person", "email": "public@example.org", "publish": True}],
+    "source": {
+        "url": "https://outreach.wikimedia.org/wiki/Example",
+        "revision": 42,
+        "retrieved": "2026-11-20",
+    },
+    "wikidata": "Q42",
+}
+
+# Nodes of the record's graph, as docs/model.md mints them.
+CS = URIRef(f"{DEFAULT_BASE}casestudy/lyon-editathon")
+ASSOC1 = URIRef(f"{CS}#institution-1")
+ASSOC2 = URIRef(f"{CS}#institution-2")
+LINK1 = URIRef(f"{CS}#link-1")
+SUBMITTER = URIRef(f"{CS}#submitter")
+INST1 = URIRef(f"{DEFAULT_BASE}institution/Q1234567")  # the QID is the key
+INST2 = URIRef(f"{DEFAULT_BASE}institution/fr-wikimedia-france")  # country + slug
+
+
+def ns(namespace: str) -> Callable[[str], URIRef]:
+    return lambda local: URIRef(f"{namespace}{local}")
+
+
+lcs, schema, dcterms, skos, prov, owl, lcsh = (
+    ns(LCS),
+    ns(SCHEMA),
+    ns(DCTERMS),
+    ns(SKOS),
+    ns(PROV),
+    ns(OWL),
+    ns(LCSH),
+)
+xsd = ns(XSD)
+
+
+def concept(scheme: str, term: str) -> URIRef:
+    return URIRef(concept_iri(scheme, term))
+
+
+def scheme(name: str) -> URIRef:
+    return URIRef(scheme_iri(name))
+
+
+@cache
+def _record_graph() -> rdflib.Graph:
+    record = CaseStudy.model_validate(RECORD)
+    triples = graph_triples(DEFAULT_BASE, [record]) | vocabulary_triples()
+    graph = rdflib.Graph()
+    graph.parse(data=to_ntriples(triples).decode("utf-8"), format="nt")
+    return graph
+
+
+def record_graph() -> rdflib.Graph:
+    """A fresh, mutable copy of the conforming graph."""
+    copy = rdflib.Graph()
+    for triple in _record_graph():
+        copy.add(triple)
+    return copy
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Fired:
+    """One validation result: the node shape it belongs to, the path, the component, the focus."""
+
+    shape: str
+    path: str | None
+    component: str
+    focus: URIRef
+    details: frozenset[Fired] = field(default_factory=frozenset)
+
+
+def _compact(term: rdflib.term.Node | None) -> str | None:
+    if term is None:
+        return None
+    text = str(term)
+    for prefix, namespace in [*PREFIXES.items(), ("lcsh", LCSH), ("sh", str(SH))]:
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return text
+
+
+def _owner(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
+    """The named node shape a (possibly blank) source shape belongs to."""
+    if isinstance(shape, URIRef):
+        return str(_compact(shape))
+    owners = list(shapes.subjects(SH.property, shape))
+    assert len(owners) == 1, f"property shape {shape} has owners {owners}"
+    return str(_compact(owners[0]))
+
+
+def _fired(report: rdflib.Graph, shapes: rdflib.Graph, result: rdflib.term.Node) -> Fired:
+    component = report.value(result, SH.sourceConstraintComponent)
+    focus = report.value(result, SH.focusNode)
+    assert isinstance(focus, URIRef)
+    shape = report.value(result, SH.sourceShape)
+    assert shape is not None
+    details = frozenset(_fired(report, shapes, d) for d in report.objects(result, SH.detail))
+    return Fired(
+        shape=_owner(shapes, shape),
+        path=_compact(report.value(result, SH.resultPath)),
+        component=str(_compact(component)).removeprefix("sh:").removesuffix("ConstraintComponent"),
+        focus=focus,
+        details=details,
+    )
+
+
+def validate(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> frozenset[Fired]:
+    """Run pySHACL as lod does and return the top-level results (nested ones under ``details``)."""
+    shapes = shapes if shapes is not None else shapes_graph()
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+    )
+    fired = frozenset(_fired(report, shapes, r) for r in report.objects(None, SH.result))
+    assert conforms == (not fired)
+    return fired
+
+
+def targeted(targets: dict[URIRef, Iterable[URIRef]]) -> rdflib.Graph:
+    """A copy of the shapes graph where some shapes also target explicit nodes."""
+    shapes = rdflib.Graph()
+    for triple in shapes_graph():
+        shapes.add(triple)
+    for shape, nodes in targets.items():
+        for node in nodes:
+            shapes.add((shape, SH.targetNode, node))
+    return shapes
+
+
+def F(shape: str, path: str | None, component: str, focus: URIRef, *details: Fired) -> Fired:  # noqa: N802
+    return Fired(shape, path, component, focus, frozenset(details))
+
+
+# --------------------------------------------------------------------------- the shapes files
+
+NODE_SHAPES = {
+    "CaseStudyShape", "AssociationShape", "LinkShape", "SubmitterShape", "InstitutionShape",
+    "ConceptShape", "IflaUnitShape", "ConceptSchemeShape", "LibraryTypeTermShape",
+    "ProjectTermShape", "ActivityTermShape", "RoleTermShape", "LinkKindTermShape",
+    "SubmitterKindTermShape", "CountryTermShape",
+}  # fmt: skip
+
+
+def shape_files() -> list[Path]:
+    return sorted(resources.shapes_dir().glob("*.ttl"))
+
+
+def test_there_are_shapes_files() -> None:
+    names = {path.name for path in shape_files()}
+    assert {"case_study.shapes.ttl", "institution.shapes.ttl", "concepts.shapes.ttl"} <= names
+
+
+@pytest.mark.parametrize("path", shape_files(), ids=lambda p: p.name)
+def test_shapes_file_parses(path: Path) -> None:
+    graph = rdflib.Graph()
+    graph.parse(path, format="turtle")
+    assert len(graph) > 0
+    assert set(graph.subjects(RDF.type, SH.NodeShape)), f"{path.name} declares no sh:NodeShape"
+    # The same file through the other RDF stack the project uses.
+    with path.open("rb") as handle:
+        assert len(list(parse(handle, format=RdfFormat.TURTLE))) == len(graph)
+
+
+def test_every_node_shape_is_covered_here() -> None:
+    declared = {
+        str(shape).removeprefix(LCSH) for shape in shapes_graph().subjects(RDF.type, SH.NodeShape)
+    }
+    assert declared == NODE_SHAPES
+
+
+def test_every_sh_node_reference_is_a_declared_node_shape() -> None:
+    shapes = shapes_graph()
+    declared = set(shapes.subjects(RDF.type, SH.NodeShape))
+    referenced = set(shapes.objects(None, SH.node))
+    assert referenced, "the shapes use sh:node"
+    assert referenced <= declared, referenced - declared
+
+
+def _shacl_shacl() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.parse(
+        data=files("pyshacl").joinpath("assets/shacl-shacl.ttl").read_text("utf-8"), format="turtle"
+    )
+    return graph
+
+
+def test_shapes_conform_to_shacl_shacl() -> None:
+    conforms, _, text = pyshacl.validate(
+        shapes_graph(), shacl_graph=_shacl_shacl(), inference="none", allow_warnings=True
+    )
+    assert conforms, text
+    # pySHACL's own meta-SHACL switch raises when the shapes graph is malformed.
+    conforms, _, text = pyshacl.validate(
+        record_graph(), shacl_graph=shapes_graph(), inference="none", meta_shacl=True
+    )
+    assert conforms, text
+
+
+def test_shacl_shacl_check_rejects_a_malformed_shape() -> None:
+    """The meta check above can fail: a shape with a non-integer sh:minCount is rejected."""
+    broken = targeted({})
+    property_shape = BNode()
+    broken.add((lcsh("CaseStudyShape"), SH.property, property_shape))
+    broken.add((property_shape, SH.path, dcterms("title")))
+    broken.add((property_shape, SH.minCount, Literal("one")))
+    conforms, _, _ = pyshacl.validate(
+        broken, shacl_graph=_shacl_shacl(), inference="none", allow_warnings=True
+    )
+    assert not conforms
+
+
+_FIELD_MODELS = {
+    "CaseStudyShape": CaseStudy,
+    "InstitutionShape": Institution,
+    "AssociationShape": Institution,  # an association is traced to institutions[i]
+    "LinkShape": Link,
+    "SubmitterShape": SubmittedBy,
+}
+_NESTED = {"period": Period, "source": Source}
+
+
+@pytest.mark.parametrize("shape_name", sorted(_FIELD_MODELS))
+def test_sh_name_is_a_contract_field(shape_name: str) -> None:
+    """Each record-side property shape names the YAML field it comes from (used for line numbers)."""
+    shapes = shapes_graph()
+    model = _FIELD_MODELS[shape_name]
+    names = [shapes.value(p, SH.name) for p in shapes.objects(lcsh(shape_name), SH.property)]
+    assert names
+    for name in names:
+        assert name is not None, f"a property shape of {shape_name} has no sh:name"
+        first, _, rest = str(name).partition(".")
+        assert first in model.model_fields, (
+            f"{shape_name}: {name} is not a field of {model.__name__}"
+        )
+        if rest:
+            sub = _NESTED.get(first)
+            assert sub is not None and rest in sub.model_fields, name
+
+
+# --------------------------------------------------------------------------- conforming graphs
+
+
+def test_record_graph_conforms() -> None:
+    graph = record_graph()
+    # the nodes the violations below rely on are really there
+    for node in (CS, ASSOC1, ASSOC2, LINK1, SUBMITTER, INST1, INST2):
+        assert (node, RDF.type, None) in graph, node
+    assert validate(graph) == frozenset()
+
+
+def _in_scheme(graph: rdflib.Graph, name: str) -> list[URIRef]:
+    return [s for s in graph.subjects(skos("inScheme"), scheme(name)) if isinstance(s, URIRef)]
+
+
+_SHAPE_NODES: dict[str, Callable[[rdflib.Graph], list[URIRef]]] = {
+    "CaseStudyShape": lambda g: [CS],
+    "AssociationShape": lambda g: [ASSOC1, ASSOC2],
+    "LinkShape": lambda g: [LINK1],
+    "SubmitterShape": lambda g: [SUBMITTER],
+    "InstitutionShape": lambda g: [INST1, INST2],
+    "ConceptShape": lambda g: list(g.subjects(RDF.type, skos("Concept"))),
+    "IflaUnitShape": lambda g: list(g.subjects(RDF.type, lcs("IflaUnit"))),
+    "ConceptSchemeShape": lambda g: list(g.subjects(RDF.type, skos("ConceptScheme"))),
+    "LibraryTypeTermShape": lambda g: _in_scheme(g, "library-type"),
+    "ProjectTermShape": lambda g: _in_scheme(g, "project"),
+    "ActivityTermShape": lambda g: _in_scheme(g, "activity"),
+    "RoleTermShape": lambda g: _in_scheme(g, "role"),
+    "LinkKindTermShape": lambda g: _in_scheme(g, "link-kind"),
+    "SubmitterKindTermShape": lambda g: _in_scheme(g, "submitter-kind"),
+    "CountryTermShape": lambda g: _in_scheme(g, "country"),
+}
+
+
+@pytest.mark.parametrize("shape_name", sorted(_SHAPE_NODES))
+def test_shape_accepts_the_real_nodes(shape_name: str) -> None:
+    """Each shape, aimed explicitly at every node of the record graph it is meant for, passes."""
+    assert set(_SHAPE_NODES) == NODE_SHAPES
+    graph = record_graph()
+    nodes = _SHAPE_NODES[shape_name](graph)
+    assert nodes, f"the record graph has no node for {shape_name}"
+    assert validate(graph, targeted({lcsh(shape_name): nodes})) == frozenset()
+
+
+def test_vocabulary_sizes_are_what_the_contract_says() -> None:
+    """Non-vacuity of the term-shape checks: every contract term is a concept in its scheme."""
+    from lod.model import terms, vocab
+
+    graph = record_graph()
+    expected = {
+        "library-type": vocab.LIBRARY_TYPES,
+        "project": vocab.PROJECTS,
+        "activity": vocab.ACTIVITIES,
+        "role": vocab.ROLES,
+        "link-kind": vocab.LINK_KINDS,
+        "submitter-kind": vocab.SUBMITTER_KINDS,
+        "ifla-unit": terms.ifla_unit_ids(),
+        "country": tuple(terms.countries()),
+    }
+    for name, ids in expected.items():
+        assert set(_in_scheme(graph, name)) == {concept(name, term) for term in ids}, name
+
+
+# --------------------------------------------------------------------------- violating graphs
+
+Mutation = Callable[[rdflib.Graph], None]
+
+
+def drop(subject: URIRef, predicate: URIRef, obj: rdflib.term.Node | None = None) -> Mutation:
+    def apply(graph: rdflib.Graph) -> None:
+        assert (subject, predicate, obj) in graph, (subject, predicate, obj)
+        graph.remove((subject, predicate, obj))
+
+    return apply
+
+
+def add(subject: URIRef, predicate: URIRef, obj: rdflib.term.Node) -> Mutation:
+    def apply(graph: rdflib.Graph) -> None:
+        assert (subject, predicate, obj) not in graph
+        graph.add((subject, predicate, obj))
+
+    return apply
+
+
+def replace(subject: URIRef, predicate: URIRef, obj: rdflib.term.Node) -> Mutation:
+    def apply(graph: rdflib.Graph) -> None:
+        assert (subject, predicate, None) in graph, (subject, predicate)
+        graph.set((subject, predicate, obj))
+
+    return apply
+
+
+def both(*mutations: Mutation) -> Mutation:
+    def apply(graph: rdflib.Graph) -> None:
+        for mutation in mutations:
+            mutation(graph)
+
+    return apply
+
+
+CSS, INS, ASS, LNK, SUB = (
+    "lcsh:CaseStudyShape", "lcsh:InstitutionShape", "lcsh:AssociationShape",
+    "lcsh:LinkShape", "lcsh:SubmitterShape",
+)  # fmt: skip
+CON, IFU, SCH = "lcsh:ConceptShape", "lcsh:IflaUnitShape", "lcsh:ConceptSchemeShape"
+FR_TITLE = Literal("Un edit-a-thon en bibliothèque", lang="fr")
+UNUSED_PROJECT = concept("project", "wikinews")
+UNUSED_UNIT = concept("ifla-unit", "cataloguing")
+
+VIOLATIONS: dict[str, tuple[Mutation, set[Fired]]] = {
+    # ---- lcsh:CaseStudyShape (target class lcs:CaseStudy)
+    "case-study/no-title": (
+        both(
+            drop(CS, dcterms("title"), Literal("A library edit-a-thon", lang="en")),
+            drop(CS, dcterms("title"), FR_TITLE),
+        ),
+        {F(CSS, "dcterms:title", "MinCount", CS)},
+    ),
+    "case-study/two-statuses": (
+        add(CS, schema("creativeWorkStatus"), Literal("draft")),
+        {F(CSS, "schema:creativeWorkStatus", "MaxCount", CS)},
+    ),
+    "case-study/unknown-status": (
+        replace(CS, schema("creativeWorkStatus"), Literal("archived")),
+        {F(CSS, "schema:creativeWorkStatus", "In", CS)},
+    ),
+    "case-study/bad-id": (
+        replace(CS, dcterms("identifier"), Literal("Lyon_Editathon")),
+        {F(CSS, "dcterms:identifier", "Pattern", CS)},
+    ),
+    "case-study/two-languages": (
+        add(CS, schema("inLanguage"), Literal("fr")),
+        {F(CSS, "schema:inLanguage", "MaxCount", CS)},
+    ),
+    "case-study/untagged-title": (
+        both(drop(CS, dcterms("title"), FR_TITLE), add(CS, dcterms("title"), Literal("Untagged"))),
+        {F(CSS, "dcterms:title", "Datatype", CS)},
+    ),
+    "case-study/two-titles-one-language": (
+        add(CS, dcterms("title"), Literal("Autre titre", lang="fr")),
+        {F(CSS, "dcterms:title", "UniqueLang", CS)},
+    ),
+    "case-study/summary-too-long": (
+        replace(CS, dcterms("abstract"), Literal("x" * 1501, lang="en")),
+        {F(CSS, "dcterms:abstract", "MaxLength", CS)},
+    ),
+    # The dumps carry mappings/ontology.ttl (lcs:CaseStudy rdfs:subClassOf schema:CreativeWork),
+    # and sh:class follows rdfs:subClassOf in the data graph: the explicit type alone may go.
+    "case-study/no-explicit-creative-work-type": (
+        drop(CS, RDF.type, schema("CreativeWork")),
+        set(),
+    ),
+    "case-study/not-a-creative-work": (
+        both(
+            drop(CS, RDF.type, schema("CreativeWork")),
+            drop(lcs("CaseStudy"), RDFS.subClassOf, schema("CreativeWork")),
+        ),
+        {F(CSS, None, "Class", CS)},
+    ),
+    "case-study/same-as-not-wikidata": (
+        replace(CS, owl("sameAs"), URIRef("https://example.org/entity/Q42")),
+        {F(CSS, "owl:sameAs", "Pattern", CS)},
+    ),
+    "case-study/two-wikidata-items": (
+        add(CS, owl("sameAs"), URIRef(f"{WD}Q43")),
+        {F(CSS, "owl:sameAs", "MaxCount", CS)},
+    ),
+    "case-study/project-outside-project-scheme": (
+        both(
+            drop(CS, lcs("project"), concept("project", "commons")),
+            add(CS, lcs("project"), concept("activity", "editathon")),
+        ),
+        {
+            F(
+                CSS,
+                "lcs:project",
+                "Node",
+                CS,
+                F(
+                    "lcsh:ProjectTermShape",
+                    "skos:inScheme",
+                    "HasValue",
+                    concept("activity", "editathon"),
+                ),
+            )
+        },
+    ),
+    "case-study/no-project": (
+        both(
+            drop(CS, lcs("project"), concept("project", "commons")),
+            drop(CS, lcs("project"), concept("project", "wikipedia")),
+        ),
+        {F(CSS, "lcs:project", "MinCount", CS)},
+    ),
+    "case-study/activity-outside-activity-scheme": (
+        add(CS, lcs("activity"), concept("project", "wikidata")),
+        {
+            F(
+                CSS,
+                "lcs:activity",
+                "Node",
+                CS,
+                F(
+                    "lcsh:ActivityTermShape",
+                    "skos:inScheme",
+                    "HasValue",
+                    concept("project", "wikidata"),
+                ),
+            )
+        },
+    ),
+    "case-study/ifla-unit-not-a-unit": (
+        add(CS, lcs("iflaUnit"), concept("library-type", "public")),
+        {F(CSS, "lcs:iflaUnit", "Class", CS)},
+    ),
+    "case-study/no-institution": (
+        both(drop(CS, lcs("involves"), INST1), drop(CS, lcs("involves"), INST2)),
+        {F(CSS, "lcs:involves", "MinCount", CS)},
+    ),
+    "case-study/start-date-untyped": (
+        replace(CS, schema("startDate"), Literal("2019-03")),
+        {F(CSS, "schema:startDate", "Or", CS)},
+    ),
+    "case-study/two-end-dates": (
+        add(CS, schema("endDate"), Literal("2020", datatype=xsd("gYear"))),
+        {F(CSS, "schema:endDate", "MaxCount", CS)},
+    ),
+    "case-study/no-license": (
+        drop(CS, dcterms("license")),
+        {F(CSS, "dcterms:license", "MinCount", CS)},
+    ),
+    "case-study/source-not-http": (
+        replace(CS, dcterms("source"), URIRef("ftp://example.org/page")),
+        {F(CSS, "dcterms:source", "Pattern", CS)},
+    ),
+    "case-study/revision-zero": (
+        replace(CS, lcs("sourceRevision"), Literal(0)),
+        {F(CSS, "lcs:sourceRevision", "MinInclusive", CS)},
+    ),
+    "case-study/retrieved-not-a-date": (
+        replace(CS, lcs("retrieved"), Literal("2026-11", datatype=xsd("gYearMonth"))),
+        {F(CSS, "lcs:retrieved", "Datatype", CS)},
+    ),
+    # ---- lcsh:AssociationShape (reached through prov:qualifiedAssociation)
+    "association/no-role": (
+        drop(ASSOC1, prov("hadRole")),
+        {
+            F(
+                CSS,
+                "prov:qualifiedAssociation",
+                "Node",
+                CS,
+                F(ASS, "prov:hadRole", "MinCount", ASSOC1),
+            )
+        },
+    ),
+    "association/role-outside-role-scheme": (
+        replace(ASSOC2, prov("hadRole"), concept("link-kind", "report")),
+        {
+            F(
+                CSS,
+                "prov:qualifiedAssociation",
+                "Node",
+                CS,
+                F(
+                    ASS,
+                    "prov:hadRole",
+                    "Node",
+                    ASSOC2,
+                    F(
+                        "lcsh:RoleTermShape",
+                        "skos:inScheme",
+                        "HasValue",
+                        concept("link-kind", "report"),
+                    ),
+                ),
+            )
+        },
+    ),
+    "association/two-agents": (
+        add(ASSOC1, prov("agent"), INST2),
+        {F(CSS, "prov:qualifiedAssociation", "Node", CS, F(ASS, "prov:agent", "MaxCount", ASSOC1))},
+    ),
+    "association/agent-not-an-institution": (
+        replace(ASSOC2, prov("agent"), URIRef("https://example.org/somebody")),
+        {F(CSS, "prov:qualifiedAssociation", "Node", CS, F(ASS, "prov:agent", "Class", ASSOC2))},
+    ),
+    # ---- lcsh:LinkShape (reached through lcs:link)
+    "link/url-not-http": (
+        replace(LINK1, schema("url"), URIRef("ftp://example.org/report")),
+        {F(CSS, "lcs:link", "Node", CS, F(LNK, "schema:url", "Pattern", LINK1))},
+    ),
+    "link/url-is-a-literal": (
+        replace(LINK1, schema("url"), Literal("https://example.org/report")),
+        {F(CSS, "lcs:link", "Node", CS, F(LNK, "schema:url", "NodeKind", LINK1))},
+    ),
+    "link/no-url": (
+        drop(LINK1, schema("url")),
+        {F(CSS, "lcs:link", "Node", CS, F(LNK, "schema:url", "MinCount", LINK1))},
+    ),
+    "link/kind-outside-link-kind-scheme": (
+        replace(LINK1, lcs("linkKind"), concept("role", "lead")),
+        {
+            F(
+                CSS,
+                "lcs:link",
+                "Node",
+                CS,
+                F(
+                    LNK,
+                    "lcs:linkKind",
+                    "Node",
+                    LINK1,
+                    F(
+                        "lcsh:LinkKindTermShape",
+                        "skos:inScheme",
+                        "HasValue",
+                        concept("role", "lead"),
+                    ),
+                ),
+            )
+        },
+    ),
+    # ---- lcsh:SubmitterShape (reached through lcs:submittedBy)
+    "submitter/no-kind": (
+        drop(SUBMITTER, lcs("submitterKind")),
+        {F(CSS, "lcs:submittedBy", "Node", CS, F(SUB, "lcs:submitterKind", "MinCount", SUBMITTER))},
+    ),
+    "submitter/kind-outside-submitter-kind-scheme": (
+        replace(SUBMITTER, lcs("submitterKind"), concept("library-type", "public")),
+        {
+            F(
+                CSS,
+                "lcs:submittedBy",
+                "Node",
+                CS,
+                F(
+                    SUB,
+                    "lcs:submitterKind",
+                    "Node",
+                    SUBMITTER,
+                    F(
+                        "lcsh:SubmitterKindTermShape",
+                        "skos:inScheme",
+                        "HasValue",
+                        concept("library-type", "public"),
+                    ),
+                ),
+            )
+        },
+    ),
+    "submitter/unit-not-a-unit": (
+        replace(SUBMITTER, lcs("iflaUnit"), concept("project", "commons")),
+        {F(CSS, "lcs:submittedBy", "Node", CS, F(SUB, "lcs:iflaUnit", "Class", SUBMITTER))},
+    ),
+    "submitter/two-submitters": (
+        both(
+            add(CS, lcs("submittedBy"), URIRef(f"{CS}#submitter-2")),
+            add(
+                URIRef(f"{CS}#submitter-2"),
+                lcs("submitterKind"),
+                concept("submitter-kind", "individual"),
+            ),
+        ),
+        {F(CSS, "lcs:submittedBy", "MaxCount", CS)},
+    ),
+    # ---- lcsh:InstitutionShape (target class lcs:Institution)
+    "institution/no-country": (
+        drop(INST2, lcs("country")),
+        {F(INS, "lcs:country", "MinCount", INST2)},
+    ),
+    "institution/no-library-type": (
+        drop(INST1, lcs("libraryType")),
+        {F(INS, "lcs:libraryType", "MinCount", INST1)},
+    ),
+    "institution/library-type-outside-scheme": (
+        replace(INST1, lcs("libraryType"), concept("project", "wikipedia")),
+        {
+            F(
+                INS,
+                "lcs:libraryType",
+                "Node",
+                INST1,
+                F(
+                    "lcsh:LibraryTypeTermShape",
+                    "skos:inScheme",
+                    "HasValue",
+                    concept("project", "wikipedia"),
+                ),
+            )
+        },
+    ),
+    "institution/country-not-in-iso-3166": (
+        replace(INST2, lcs("country"), concept("country", "ZZ")),
+        {
+            F(
+                INS,
+                "lcs:country",
+                "Node",
+                INST2,
+                F("lcsh:CountryTermShape", None, "Class", concept("country", "ZZ")),
+                F("lcsh:CountryTermShape", "skos:inScheme", "HasValue", concept("country", "ZZ")),
+            )
+        },
+    ),
+    "institution/no-name": (
+        drop(INST2, schema("name")),
+        {F(INS, "schema:name", "MinCount", INST2)},
+    ),
+    "institution/empty-name": (
+        replace(INST2, schema("name"), Literal("")),
+        {F(INS, "schema:name", "MinLength", INST2)},
+    ),
+    "institution/tagged-name": (
+        replace(INST2, schema("name"), Literal("Wikimédia France", lang="fr")),
+        {F(INS, "schema:name", "Datatype", INST2)},
+    ),
+    "institution/isil-malformed": (
+        replace(INST1, lcs("isil"), Literal("FR 693836101")),
+        {F(INS, "lcs:isil", "Pattern", INST1)},
+    ),
+    "institution/isil-too-long": (
+        replace(INST1, lcs("isil"), Literal("FR-69383610123456")),
+        {F(INS, "lcs:isil", "Pattern", INST1), F(INS, "lcs:isil", "MaxLength", INST1)},
+    ),
+    "institution/same-as-not-wikidata": (
+        replace(INST1, owl("sameAs"), URIRef("https://www.wikidata.org/wiki/Q1234567")),
+        {F(INS, "owl:sameAs", "Pattern", INST1)},
+    ),
+    "institution/two-wikidata-items": (
+        add(INST1, owl("sameAs"), URIRef(f"{WD}Q1")),
+        {F(INS, "owl:sameAs", "MaxCount", INST1)},
+    ),
+    "institution/website-not-http": (
+        replace(INST1, schema("url"), URIRef("mailto:info@bm-lyon.fr")),
+        {F(INS, "schema:url", "Pattern", INST1)},
+    ),
+    "institution/not-an-organization": (
+        both(
+            drop(INST2, RDF.type, schema("Organization")),
+            drop(lcs("Institution"), RDFS.subClassOf, schema("Organization")),
+        ),
+        {F(INS, None, "Class", INST2)},
+    ),
+    "institution/not-an-institution": (
+        drop(INST2, RDF.type, lcs("Institution")),
+        {
+            F(CSS, "lcs:involves", "Class", CS),
+            F(CSS, "prov:qualifiedAssociation", "Node", CS, F(ASS, "prov:agent", "Class", ASSOC2)),
+        },
+    ),
+    # ---- lcsh:ConceptShape (target class skos:Concept)
+    "concept/no-notation": (
+        drop(UNUSED_PROJECT, skos("notation")),
+        {F(CON, "skos:notation", "MinCount", UNUSED_PROJECT)},
+    ),
+    "concept/two-notations": (
+        add(concept("country", "ES"), skos("notation"), Literal("ESP")),
+        {F(CON, "skos:notation", "MaxCount", concept("country", "ES"))},
+    ),
+    "concept/no-pref-label": (
+        drop(UNUSED_PROJECT, skos("prefLabel")),
+        {F(CON, "skos:prefLabel", "MinCount", UNUSED_PROJECT)},
+    ),
+    "concept/untagged-pref-label": (
+        add(UNUSED_PROJECT, skos("prefLabel"), Literal("Wikinews")),
+        {F(CON, "skos:prefLabel", "Datatype", UNUSED_PROJECT)},
+    ),
+    "concept/two-pref-labels-one-language": (
+        add(UNUSED_PROJECT, skos("prefLabel"), Literal("Wiki News", lang="en")),
+        {F(CON, "skos:prefLabel", "UniqueLang", UNUSED_PROJECT)},
+    ),
+    "concept/no-scheme": (
+        drop(UNUSED_PROJECT, skos("inScheme")),
+        {F(CON, "skos:inScheme", "MinCount", UNUSED_PROJECT)},
+    ),
+    "concept/used-concept-leaves-its-scheme": (
+        drop(concept("project", "commons"), skos("inScheme")),
+        {
+            F(CON, "skos:inScheme", "MinCount", concept("project", "commons")),
+            F(
+                CSS,
+                "lcs:project",
+                "Node",
+                CS,
+                F(
+                    "lcsh:ProjectTermShape",
+                    "skos:inScheme",
+                    "HasValue",
+                    concept("project", "commons"),
+                ),
+            ),
+        },
+    ),
+    "concept/scheme-not-a-scheme": (
+        replace(UNUSED_PROJECT, skos("inScheme"), URIRef("https://example.org/not-a-scheme")),
+        {F(CON, "skos:inScheme", "Class", UNUSED_PROJECT)},
+    ),
+    "concept/exact-match-literal": (
+        add(UNUSED_PROJECT, skos("exactMatch"), Literal("Q964")),
+        {F(CON, "skos:exactMatch", "NodeKind", UNUSED_PROJECT)},
+    ),
+    # ---- lcsh:IflaUnitShape (target class lcs:IflaUnit)
+    "ifla-unit/bad-unit-kind": (
+        replace(UNUSED_UNIT, lcs("unitKind"), Literal("division")),
+        {F(IFU, "lcs:unitKind", "In", UNUSED_UNIT)},
+    ),
+    "ifla-unit/no-unit-kind": (
+        drop(UNUSED_UNIT, lcs("unitKind")),
+        {F(IFU, "lcs:unitKind", "MinCount", UNUSED_UNIT)},
+    ),
+    "ifla-unit/two-unit-kinds": (
+        add(UNUSED_UNIT, lcs("unitKind"), Literal("sig")),
+        {F(IFU, "lcs:unitKind", "MaxCount", UNUSED_UNIT)},
+    ),
+    "ifla-unit/outside-unit-scheme": (
+        replace(UNUSED_UNIT, skos("inScheme"), scheme("project")),
+        {F(IFU, "skos:inScheme", "HasValue", UNUSED_UNIT)},
+    ),
+    "ifla-unit/not-a-concept": (
+        both(
+            drop(UNUSED_UNIT, RDF.type, skos("Concept")),
+            drop(lcs("IflaUnit"), RDFS.subClassOf, skos("Concept")),
+        ),
+        {F(IFU, None, "Class", UNUSED_UNIT)},
+    ),
+    "ifla-unit/used-unit-bad-kind": (
+        replace(concept("ifla-unit", "art-libraries"), lcs("unitKind"), Literal("committee")),
+        {F(IFU, "lcs:unitKind", "In", concept("ifla-unit", "art-libraries"))},
+    ),
+    # ---- lcsh:ConceptSchemeShape (target class skos:ConceptScheme)
+    "concept-scheme/country-scheme-no-title": (
+        drop(scheme("country"), dcterms("title")),
+        {F(SCH, "dcterms:title", "MinCount", scheme("country"))},
+    ),
+    "concept-scheme/project-scheme-no-title": (
+        drop(scheme("project"), dcterms("title")),
+        {F(SCH, "dcterms:title", "MinCount", scheme("project"))},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIOLATIONS))
+def test_violation_fires_exactly_the_expected_results(case: str) -> None:
+    mutate, expected = VIOLATIONS[case]
+    graph = record_graph()
+    mutate(graph)
+    assert validate(graph) == frozenset(expected)
+
+
+# --------------------------------------------------------------------------- term shapes, aimed directly
+
+TERM_SHAPES = {
+    "LibraryTypeTermShape": ("library-type", concept("project", "wikipedia")),
+    "ProjectTermShape": ("project", concept("activity", "editathon")),
+    "ActivityTermShape": ("activity", concept("project", "commons")),
+    "RoleTermShape": ("role", concept("link-kind", "report")),
+    "LinkKindTermShape": ("link-kind", concept("role", "host")),
+    "SubmitterKindTermShape": ("submitter-kind", concept("library-type", "other")),
+    "CountryTermShape": ("country", concept("library-type", "national")),
+}
+
+
+@pytest.mark.parametrize("shape_name", sorted(TERM_SHAPES))
+def test_term_shape_rejects_a_concept_of_another_scheme(shape_name: str) -> None:
+    name, foreign = TERM_SHAPES[shape_name]
+    graph = record_graph()
+    own = _in_scheme(graph, name)
+    assert own and foreign not in own
+    shapes = targeted({lcsh(shape_name): [*own, foreign]})
+    assert validate(graph, shapes) == {
+        F(f"lcsh:{shape_name}", "skos:inScheme", "HasValue", foreign)
+    }
+
+
+@pytest.mark.parametrize("shape_name", sorted(TERM_SHAPES))
+def test_term_shape_rejects_something_that_is_not_a_concept(shape_name: str) -> None:
+    graph = record_graph()
+    stranger = URIRef("https://example.org/not-a-concept")
+    graph.add((stranger, skos("inScheme"), scheme(TERM_SHAPES[shape_name][0])))
+    assert validate(graph, targeted({lcsh(shape_name): [stranger]})) == {
+        F(f"lcsh:{shape_name}", None, "Class", stranger)
+    }
+
+
+# --------------------------------------------------------------------------- results as problems
+
+YAML = """\
+id: {id}
+status: reviewed
+lang: en
+title:
+  en: A library edit-a-thon
+summary:
+  en: A public library ran an edit-a-thon on local history.
+institutions:
+  - name: Biblioteca de Catalunya
+    country: ES
+    type: national
+    wikidata: Q1200925
+  - name: Wikimédia France
+    country: FR
+    type: non-library
+    role: partner
+wikimedia_projects: [wikipedia]
+links:
+  - title: Report
+    url: https://example.org/report
+    kind: report
+"""
+
+
+def _line(text: str, needle: str) -> int:
+    """1-based number of the only line of ``text`` that equals ``needle``."""
+    found = [n for n, line in enumerate(text.splitlines(), start=1) if line == needle]
+    assert len(found) == 1, (needle, found)
+    return found[0]
+
+
+def _load(tmp_path: Path, record_id: str = "bc-editathon") -> tuple[Path, str, list]:
+    folder = tmp_path / "casestudies"
+    folder.mkdir()
+    path = folder / f"{record_id}.yaml"
+    text = YAML.format(id=record_id)
+    path.write_text(text, encoding="utf-8")
+    loaded = load_case_studies([folder])
+    assert loaded.problems == []
+    assert [r.path for r in loaded.records] == [path]
+    return path, text, loaded.records
+
+
+def _problems(records: list, mutate: Callable[[set], set]) -> list:
+    triples = graph_triples(DEFAULT_BASE, [r.record for r in records]) | vocabulary_triples()
+    return shacl_problems(mutate(triples), origins=node_origins(DEFAULT_BASE, records))
+
+
+def _without(predicate: str, subject: str | None = None) -> Callable[[set], set]:
+    def apply(triples: set) -> set:
+        kept = {
+            t for t in triples
+            if not (t.predicate.value == predicate and (subject is None or t.subject.value == subject))
+        }  # fmt: skip
+        assert len(kept) < len(triples), f"nothing to remove for {predicate}"
+        return kept
+
+    return apply
+
+
+def test_conforming_file_gives_no_problems(tmp_path: Path) -> None:
+    _, _, records = _load(tmp_path)
+    assert _problems(records, lambda triples: triples) == []
+
+
+def test_missing_library_type_points_at_the_type_line(tmp_path: Path) -> None:
+    path, text, records = _load(tmp_path)
+    institution = f"{DEFAULT_BASE}institution/Q1200925"
+    problems = _problems(records, _without(f"{LCS}libraryType", institution))
+    assert len(problems) == 1, problems
+    problem = problems[0]
+    assert problem.path == path
+    assert problem.field == "institutions[0].type"
+    assert problem.line == _line(text, "    type: national")
+    assert "library type" in problem.message
+    assert str(problem).startswith(f"{path}:{problem.line}: institutions[0].type: ")
+
+
+def test_missing_country_of_second_institution_points_at_its_country_line(tmp_path: Path) -> None:
+    path, text, records = _load(tmp_path)
+    institution = f"{DEFAULT_BASE}institution/fr-wikimedia-france"
+    problems = _problems(records, _without(f"{LCS}country", institution))
+    assert [(p.path, p.line, p.field) for p in problems] == [
+        (path, _line(text, "    country: FR"), "institutions[1].country")
+    ]
+
+
+def test_missing_title_points_at_the_title_line(tmp_path: Path) -> None:
+    path, text, records = _load(tmp_path)
+    record = f"{DEFAULT_BASE}casestudy/bc-editathon"
+    problems = _problems(records, _without(f"{DCTERMS}title", record))
+    assert [(p.path, p.line, p.field) for p in problems] == [(path, _line(text, "title:"), "title")]
+    assert "at least one title" in problems[0].message
+
+
+def _replace_object(subject: str, predicate: str, new: str) -> Callable[[set], set]:
+    def apply(triples: set) -> set:
+        from pyoxigraph import NamedNode, Triple
+
+        kept = {
+            t
+            for t in triples
+            if not (t.subject.value == subject and t.predicate.value == predicate)
+        }
+        assert len(kept) == len(triples) - 1
+        return kept | {Triple(NamedNode(subject), NamedNode(predicate), NamedNode(new))}
+
+    return apply
+
+
+NESTED_CASES = {
+    # LinkShape: <cs>#link-1 is traced to links[0]; its property shape is named "url".
+    "link-url": (
+        lambda cs: _replace_object(f"{cs}#link-1", f"{SCHEMA}url", "ftp://example.org/report"),
+        "links[0].url",
+        "    url: https://example.org/report",
+        "http(s) URL",
+    ),
+    # AssociationShape: <cs>#institution-2 is traced to institutions[1]; "role" names prov:hadRole.
+    "association-role": (
+        lambda cs: _without(f"{PROV}hadRole", f"{cs}#institution-2"),
+        "institutions[1].role",
+        "    role: partner",
+        "exactly one role",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NESTED_CASES))
+def test_nested_node_problem_points_at_the_item_field(tmp_path: Path, case: str) -> None:
+    """A result on a node reached through sh:node names the list item and field to edit.
+
+    ``node_origins`` maps ``<cs>#link-i`` and ``<cs>#institution-i`` to ``links[i-1]`` and
+    ``institutions[i-1]``, and LinkShape / AssociationShape name their fields: a curator
+    should be sent to that field's line with that shape's message, not to the list as a whole.
+    """
+    make, field_name, needle, words = NESTED_CASES[case]
+    path, text, records = _load(tmp_path)
+    problems = _problems(records, make(f"{DEFAULT_BASE}casestudy/bc-editathon"))
+    assert [(p.path, p.line, p.field) for p in problems] == [
+        (path, _line(text, needle), field_name)
+    ]
+    assert words in problems[0].message
