@@ -316,3 +316,4 @@ def test_help_texts() -> None:
     for args in (["reconcile", "--help"], ["mappings", "review", "--help"], ["mappings", "lint", "--help"]):
         result = run_lod(*args)
         assert result.code == 0 and "Usage" in result.stdout
+    assert "query.wikidata.org" in run_lod("reconcile", "--help").stdout  # the default endpoint
