@@ -1,0 +1,338 @@
+"""``make bench``: every step of lod at N records against a baseline, as one table.
+
+    python benchmarks/run.py --n 10000 [--json PATH] [--steps build,floor,...]
+
+Synthetic records come from ``generate.py`` (seeded; reused between runs when
+N, seed and generator are unchanged). Each step runs in its own spawned child
+process, so its peak RSS (``ru_maxrss``) is its own. Timings exclude imports
+and untimed preparation; see ``benchmarks/README.md`` for what each row measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing
+import os
+import platform
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for _path in (str(ROOT), str(HERE)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+import generate
+import steps
+
+ALL_STEPS = (
+    "build",
+    "floor",
+    "shacl_lod",
+    "shacl_pyshacl",
+    "shacl_check",
+    "queries_oxigraph",
+    "queries_rdflib",
+    "incremental",
+)
+QUERY_TARGET_S = 0.050
+
+
+# --- running children ---------------------------------------------------------------------
+
+
+def run_child(name: str, timeout: float, **kwargs: Any) -> dict[str, Any]:
+    """Run ``steps.<name>(**kwargs)`` in a fresh spawned interpreter; add its wall time."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=steps.child, args=(name, kwargs, send), name=f"bench-{name}")
+    started = time.perf_counter()
+    process.start()
+    send.close()
+    result: dict[str, Any] | None = None
+    if receive.poll(timeout):
+        try:
+            result = receive.recv()
+        except EOFError:
+            result = None
+    process.join(10)
+    if process.is_alive():
+        process.terminate()
+        process.join()
+    if result is None:
+        result = {"error": f"no result (exit code {process.exitcode}, limit {timeout:.0f} s)"}
+    result["wall_seconds"] = time.perf_counter() - started
+    where = f"{name}: {result.get('seconds', 0.0):.2f} s" if "error" not in result else f"{name}: {result['error']}"
+    print(f"  [{time.strftime('%H:%M:%S')}] {where}", file=sys.stderr, flush=True)
+    return result
+
+
+# --- the table ----------------------------------------------------------------------------
+
+
+def _fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 1:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def _row(step: str, result: dict[str, Any] | None, baseline: dict[str, Any] | None,
+         baseline_name: str, target: str, limit: float | None, *,
+         seconds_key: str = "seconds", note: str = "") -> dict[str, Any]:
+    """One table row; ``limit`` is the largest passing ratio (None: no ratio target)."""
+    row: dict[str, Any] = {"step": step, "baseline": baseline_name, "target": target, "note": note}
+    if result is None or "error" in result:
+        row.update(time_s=None, peak_rss_mb=None, baseline_s=None, ratio=None, met=None)
+        row["note"] = (result or {}).get("error", note or "not run")
+        return row
+    seconds = result.get(seconds_key)
+    base = None if baseline is None or "error" in baseline else baseline.get("seconds")
+    ratio = seconds / base if seconds is not None and base else None
+    row.update(
+        time_s=seconds,
+        peak_rss_mb=result.get("peak_rss_mb"),
+        baseline_s=base,
+        baseline_rss_mb=None if baseline is None else baseline.get("peak_rss_mb"),
+        ratio=ratio,
+        met=None if ratio is None or limit is None else ratio <= limit,
+    )
+    return row
+
+
+def make_rows(n: int, results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every row of the table, in the order printed."""
+    rows = []
+    build, floor = results.get("build"), results.get("floor")
+    note = ""
+    if floor and "error" not in floor:
+        note = (f"floor = YAML {floor['yaml_seconds']:.1f} s + pyoxigraph TTL/NT "
+                f"{floor['write_seconds']:.1f} s")
+    rows.append(_row("build (load+validate+serialise)", build, floor,
+                     "floor: CSafeLoader + pyoxigraph write", "<= 3x", 3.0, note=note))
+    shacl, pys = results.get("shacl_lod"), results.get("shacl_pyshacl")
+    note = ""
+    if pys and "error" not in pys and pys.get("scaled"):
+        note = (f"baseline measured on {pys['records']} records "
+                f"({pys['measured_seconds']:.1f} s), scaled x{n / pys['records']:.1f}")
+    check = results.get("shacl_check")
+    if check and "error" not in check:
+        note = (note + "; " if note else "") + (
+            "injected errors: same violations" if check["same"] else "injected errors: DIFFER")
+    elif check:
+        note = (note + "; " if note else "") + f"injected-error check failed: {check['error']}"
+    rows.append(_row("SHACL validation", shacl, pys, "pySHACL, whole graph, once",
+                     "<= 0.25x", 0.25, note=note))
+    if shacl and "error" not in shacl:
+        rows[-1]["validate_paths_s"] = shacl.get("validate_paths_seconds")
+    if check:
+        rows[-1]["check"] = check
+    ox, rd = results.get("queries_oxigraph"), results.get("queries_rdflib")
+    names = list((ox or {}).get("queries", {})) or list((rd or {}).get("queries", {}))
+    for name in names:
+        mine = None if ox is None or "error" in ox else dict(ox["queries"].get(name, {}))
+        theirs = None if rd is None or "error" in rd else dict(rd["queries"].get(name, {}))
+        if mine is not None:
+            mine["peak_rss_mb"] = ox["peak_rss_mb"]  # type: ignore[index]
+        if theirs is not None:
+            theirs["peak_rss_mb"] = rd["peak_rss_mb"]  # type: ignore[index]
+        fixed = name in steps.FIXED_QUERIES
+        note = "" if fixed else "extra (not one of the nine fixed)"
+        if theirs and theirs.get("timeout"):
+            note = (note + "; " if note else "") + "rdflib stopped at the limit: ratio is an upper bound"
+        if theirs and "error" in theirs:
+            note = (note + "; " if note else "") + theirs["error"]
+        if mine and theirs and theirs.get("rows") is not None and mine.get("rows") != theirs.get("rows"):
+            note = (note + "; " if note else "") + f"row counts differ ({mine['rows']} vs {theirs['rows']})"
+        row = _row(f"query {name}", mine or (ox if ox and "error" in ox else None), theirs,
+                   "rdflib Graph.query", "< 50 ms, <= 0.1x", 0.1, note=note)
+        if row["time_s"] is not None and row["time_s"] >= QUERY_TARGET_S:
+            row["met"] = False
+        rows.append(row)
+    inc = results.get("incremental")
+    rows.append(_row("incremental rebuild (1 record changed)", inc, build,
+                     "full build", "<= 0.10x", 0.10))
+    if rows[-1]["ratio"] is not None and rows[-1]["ratio"] > 0.5:
+        rows[-1]["note"] = "costs about a full build: lod has no build cache yet"
+    for step, module, target in (
+        ("reconcile", "lod.reconcile", "<= 50 requests / 1,000 institutions"),
+        ("publish", "lod.publish.wikidata", "1 write / new item; reads 50 ids / request"),
+    ):
+        exists = steps.module_exists(module)
+        rows.append({
+            "step": step, "time_s": None, "peak_rss_mb": None, "baseline_s": None, "ratio": None,
+            "met": None, "target": target,
+            "baseline": "one request per institution" if step == "reconcile"
+            else "one request per statement",
+            "note": (f"{module} exists but has no benchmark hook yet" if exists
+                     else f"not built yet ({module} does not exist)"),
+        })
+    return rows
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    """The plain-text table."""
+    head = ("step", "time", "peak RSS", "baseline", "base time", "ratio", "target", "met?")
+    lines = []
+    for row in rows:
+        met = {True: "yes", False: "NO", None: "-"}[row["met"]]
+        rss = "-" if row.get("peak_rss_mb") is None else f"{row['peak_rss_mb']:.0f} MB"
+        ratio = "-" if row.get("ratio") is None else f"{row['ratio']:.2f}x"
+        lines.append((row["step"], _fmt_time(row.get("time_s")), rss, row["baseline"],
+                      _fmt_time(row.get("baseline_s")), ratio, row["target"], met))
+    widths = [max(len(str(line[i])) for line in (head, *lines)) for i in range(len(head))]
+    out = ["  ".join(str(cell).ljust(width) for cell, width in zip(head, widths, strict=True)),
+           "  ".join("-" * width for width in widths)]
+    for line, row in zip(lines, rows, strict=True):
+        out.append("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)))
+        if row.get("note"):
+            out.append(f"    ({row['note']})")
+    return "\n".join(out)
+
+
+# --- machine ------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = None
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        pass
+    versions = {}
+    for package in ("pyoxigraph", "rdflib", "pyshacl", "PyYAML", "pydantic"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    commit = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+                                capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": None if memory is None else round(memory, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+        "lod_commit": commit,
+    }
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark lod against baselines at N records.")
+    parser.add_argument("--n", type=int, default=10_000, help="number of synthetic records")
+    parser.add_argument("--seed", type=int, default=7, help="generator seed")
+    parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json",
+                        help="where to write the table as JSON (default: results/latest.json)")
+    parser.add_argument("--work", type=Path, default=HERE / ".work",
+                        help="generated data and outputs (default: benchmarks/.work)")
+    parser.add_argument("--steps", default=",".join(ALL_STEPS),
+                        help=f"comma-separated subset of: {','.join(ALL_STEPS)}")
+    parser.add_argument("--shacl-sample", type=int, default=0, metavar="K",
+                        help="measure whole-graph pySHACL on K records and scale to N "
+                             "(default 0: the whole graph when N <= 20,000, else 10,000 records)")
+    parser.add_argument("--check-sample", type=int, default=300, metavar="K",
+                        help="records in the injected-error copy (default 300)")
+    parser.add_argument("--all-queries", action="store_true",
+                        help="also time the catalogue's other local queries (not only the nine)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per pyoxigraph query")
+    parser.add_argument("--query-limit", type=int, default=120,
+                        help="seconds before an rdflib query is stopped (default 120)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for s in args.steps.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(ALL_STEPS))
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(unknown)}")
+
+    began = time.perf_counter()
+    work = args.work.resolve()
+    data = work / f"data-n{args.n}-s{args.seed}"
+    out = work / f"out-n{args.n}"
+    cache = work / f"cache-n{args.n}"
+    print(f"lod benchmark at N = {args.n:,} (seed {args.seed}); work dir {work}", file=sys.stderr)
+    manifest = generate.ensure(args.n, data, seed=args.seed)
+    checked = generate.check_sample(data, min(200, args.n), seed=args.seed)
+    print(f"  data: {manifest['bytes'] / 1e6:.0f} MB of YAML, pool of {manifest['pool']} "
+          f"institutions; {checked} files checked with load_case_studies", file=sys.stderr)
+    nt = out / "casestudies.nt"
+
+    sample = args.shacl_sample or (0 if args.n <= 20_000 else 10_000)
+    plans: dict[str, dict[str, Any]] = {
+        "build": {"data": str(data), "out": str(out), "cache": str(cache)},
+        "floor": {"data": str(data), "nt": str(nt), "out": str(work / "floor-out")},
+        "shacl_lod": {"data": str(data), "cache": str(work / "shacl-cache")},
+        "shacl_pyshacl": {"data": str(data), "nt": str(nt), "n": args.n, "sample": sample,
+                          "seed": args.seed, "limit": int(args.timeout)},
+        "shacl_check": {"data": str(data), "work": str(work), "sample": args.check_sample,
+                        "seed": args.seed},
+        "queries_oxigraph": {"nt": str(nt), "repeat": args.repeat, "extras": args.all_queries},
+        "queries_rdflib": {"nt": str(nt), "limit": args.query_limit, "extras": args.all_queries},
+        "incremental": {"data": str(data), "out": str(out), "cache": str(cache)},
+    }
+    needs_dump = {"floor", "shacl_pyshacl", "queries_oxigraph", "queries_rdflib", "incremental"}
+    results: dict[str, dict[str, Any]] = {}
+    for name in ALL_STEPS:
+        if name not in chosen:
+            continue
+        if name in needs_dump and not nt.is_file():
+            results[name] = {"error": "needs the output of the build step (run it first)"}
+            continue
+        results[name] = run_child(name, args.timeout, **plans[name])
+
+    rows = make_rows(args.n, results)
+    records = (results.get("build") or {}).get("records")
+    triples = (results.get("build") or {}).get("triples")
+    print()
+    print(f"lod benchmark, N = {args.n:,} records"
+          + (f" ({triples:,} triples)" if triples else "")
+          + f", {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(render(rows))
+    report = {
+        "n": args.n,
+        "seed": args.seed,
+        "records": records,
+        "triples": triples,
+        "yaml_bytes": manifest["bytes"],
+        "generator": manifest["generator"],
+        "date": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "machine": machine(),
+        "total_seconds": round(time.perf_counter() - began, 1),
+        "rows": rows,
+        "steps": results,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.json.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str) + "\n",
+                   encoding="utf-8")
+    tmp.replace(args.json)
+    print(f"\nwritten to {args.json} ({report['total_seconds']:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,541 @@
+"""The measured steps. Each runs in its own spawned child process (see run.py).
+
+A step returns a dict; ``seconds`` is the time of the measured work only
+(imports and untimed preparation such as parsing the dump to get "the same
+triples" are done before the clock starts). The parent adds the child's peak
+RSS. Every step is a plain function of its keyword arguments, so one step can
+be rerun alone: ``python benchmarks/run.py --n 1000 --steps build,floor``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import statistics
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for _path in (str(ROOT), str(HERE)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+#: The nine queries every release ships (/work/shared/spec/cli.md); others in queries/ are extras.
+FIXED_QUERIES = (
+    "case-studies",
+    "institutions",
+    "by-library-type",
+    "by-country",
+    "by-ifla-unit",
+    "by-project",
+    "by-activity",
+    "gaps-library-types",
+    "gaps-ifla-units",
+)
+
+
+def _settings(data: str, out: str, cache: str | None = None) -> Any:
+    """``Settings`` for a run; a ``cache_dir`` is passed only if Settings has one."""
+    from lod.settings import Settings
+
+    kwargs: dict[str, Any] = {"data_dir": Path(data), "out_dir": Path(out)}
+    if cache is not None:
+        for name in ("cache_dir", "cache"):
+            if name in Settings.model_fields:
+                kwargs[name] = Path(cache)
+                break
+    return Settings(**kwargs)
+
+
+def _read_nt(path: str) -> list[Any]:
+    from pyoxigraph import RdfFormat, parse
+
+    with Path(path).open("rb") as handle:
+        return [quad.triple for quad in parse(handle, format=RdfFormat.N_TRIPLES)]
+
+
+@contextmanager
+def _alarm(seconds: int) -> Iterator[None]:
+    """Raise TimeoutError in pure-Python code (rdflib, pySHACL) after ``seconds``."""
+
+    def _raise(signum: int, frame: object) -> None:
+        raise TimeoutError(f"over {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# --- build and its floor ------------------------------------------------------------------
+
+
+def build(*, data: str, out: str, cache: str) -> dict[str, Any]:
+    """A cold ``lod build``: out dir and any build cache removed first."""
+    from lod.publish.dumps import build as lod_build
+
+    for path in (out, cache):
+        shutil.rmtree(path, ignore_errors=True)
+    settings = _settings(data, out, cache)
+    start = time.perf_counter()
+    result = lod_build(settings)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "records": result.records, "triples": result.triples}
+
+
+def floor(*, data: str, nt: str, out: str) -> dict[str, Any]:
+    """PyYAML's C loader on every file, then pyoxigraph writing the same triples (TTL + NT)."""
+    import yaml
+    from pyoxigraph import RdfFormat, serialize
+
+    from lod.namespaces import PREFIXES
+
+    triples = _read_nt(nt)  # "the same triples": untimed
+    paths = sorted(Path(data).glob("*.yaml"))
+    target = Path(out)
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    start = time.perf_counter()
+    documents = [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) for p in paths]
+    loaded = time.perf_counter()
+    serialize(triples, target / "floor.ttl", format=RdfFormat.TURTLE, prefixes=PREFIXES)
+    serialize(triples, target / "floor.nt", format=RdfFormat.N_TRIPLES)
+    end = time.perf_counter()
+    return {
+        "seconds": end - start,
+        "yaml_seconds": loaded - start,
+        "write_seconds": end - loaded,
+        "files": len(documents),
+        "triples": len(triples),
+    }
+
+
+# --- SHACL --------------------------------------------------------------------------------
+
+
+def shacl_lod(*, data: str, cache: str) -> dict[str, Any]:
+    """``lod.validate.validate_paths`` with the time spent in its SHACL call measured apart."""
+    from lod import validate
+    from lod.ingest import load_case_studies
+
+    shutil.rmtree(cache, ignore_errors=True)
+    settings = _settings(data, str(Path(cache) / "unused-out"), cache)
+    start = time.perf_counter()
+    load_case_studies([Path(data)], include_drafts=False)
+    contract = time.perf_counter() - start
+
+    spent: list[float] = []
+    original = validate.shacl_problems
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - began)
+
+    validate.shacl_problems = timed  # type: ignore[assignment]
+    try:
+        start = time.perf_counter()
+        result = validate.validate_paths([Path(data)], settings, include_drafts=False)
+        total = time.perf_counter() - start
+    finally:
+        validate.shacl_problems = original  # type: ignore[assignment]
+    if spent:
+        seconds, how = sum(spent), "time inside lod.validate.shacl_problems"
+    else:  # the SHACL entry point moved: count all that is not the contract check
+        seconds, how = total - contract, "validate_paths minus the contract check"
+    return {
+        "seconds": seconds,
+        "how": how,
+        "validate_paths_seconds": total,
+        "contract_seconds": contract,
+        "problems": len(result.problems),
+        "triples": len(result.triples),
+    }
+
+
+def _shapes() -> Any:
+    import rdflib
+
+    from lod import resources
+
+    graph = rdflib.Graph()
+    for path in sorted(resources.shapes_dir().glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def _pyshacl(data_graph: Any, shapes: Any) -> tuple[bool, Any]:
+    import pyshacl
+
+    conforms, results, _ = pyshacl.validate(
+        data_graph, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+    )
+    return conforms, results
+
+
+def _sample_triples(data: str, sample: int, seed: int) -> tuple[list[Any], int]:
+    """Triples (vocabularies included) of ``sample`` records picked with ``seed``."""
+    from lod.ingest import load_case_studies
+    from lod.namespaces import DEFAULT_BASE
+    from lod.rdf.build import graph_triples
+    from lod.rdf.vocabularies import vocabulary_triples
+
+    paths = sorted(Path(data).glob("*.yaml"))
+    chosen = sorted(random.Random(seed).sample(paths, min(sample, len(paths))))
+    loaded = load_case_studies(chosen)
+    triples = graph_triples(DEFAULT_BASE, (item.record for item in loaded.records))
+    return sorted(triples | vocabulary_triples(), key=str), len(chosen)
+
+
+def shacl_pyshacl(*, data: str, nt: str, n: int, sample: int, seed: int,
+                  limit: int) -> dict[str, Any]:
+    """pySHACL run once on the whole graph (or on a sample of records, scaled to N)."""
+    import rdflib
+
+    from lod.rdf.serialize import to_ntriples
+
+    shapes = _shapes()
+    graph = rdflib.Graph()
+    if sample and sample < n:
+        triples, records = _sample_triples(data, sample, seed)
+        graph.parse(data=to_ntriples(triples).decode("utf-8"), format="nt")
+    else:
+        records = n
+        graph.parse(nt, format="nt")
+    start = time.perf_counter()
+    with _alarm(limit):
+        conforms, _ = _pyshacl(graph, shapes)
+    measured = time.perf_counter() - start
+    scale = n / records
+    return {
+        "seconds": measured * scale,
+        "measured_seconds": measured,
+        "records": records,
+        "scaled": scale != 1,
+        "graph_triples": len(graph),
+        "conforms": conforms,
+    }
+
+
+def _inject_yaml(directory: Path, rng: random.Random) -> list[tuple[str, str]]:
+    """Cross-record conflicts the contract cannot see: one QID, two different ISILs.
+
+    Returns the expected (file name, field) of each, as lod reports them (at the
+    first record, in file order, that names the institution).
+    """
+    import yaml
+    from generate import dump
+
+    named: dict[str, list[tuple[Path, int]]] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        for index, institution in enumerate(data["institutions"]):
+            if institution.get("wikidata") and institution.get("isil"):
+                named.setdefault(institution["wikidata"], []).append((path, index))
+    shared = [qid for qid, places in named.items() if len(places) >= 2]
+    expected: list[tuple[str, str]] = []
+    for qid in rng.sample(shared, min(3, len(shared))):
+        first, _ = named[qid][0]
+        path, index = named[qid][-1]
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        data["institutions"][index]["isil"] = f"ZZ-CONFLICT{len(expected)}"
+        path.write_text(dump(data), encoding="utf-8")
+        first_data = yaml.load(first.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        first_index = next(i for i, inst in enumerate(first_data["institutions"])
+                           if inst.get("wikidata") == qid)
+        expected.append((first.name, f"institutions[{first_index}].isil"))
+    return expected
+
+
+def _mutate(triples: set[Any], records: list[Any], base: str, rng: random.Random
+            ) -> tuple[set[Any], list[str]]:
+    """Graph-level errors of eight kinds, one record each; returns what was broken."""
+    from pyoxigraph import Literal, NamedNode, Triple
+
+    from lod.namespaces import DCTERMS, LCS, OWL, PROV, SCHEMA, XSD
+    from lod.rdf.build import case_study_iri, institution_iri
+
+    mutated = set(triples)
+    picks = rng.sample(records, 8)
+    broken: list[str] = []
+
+    def iri(value: str) -> NamedNode:
+        return NamedNode(value)
+
+    def drop(subject: NamedNode, predicate: str) -> None:
+        for t in [t for t in mutated if t.subject == subject and t.predicate.value == predicate]:
+            mutated.discard(t)
+
+    cs = [iri(case_study_iri(base, r.id)) for r in picks]
+    drop(cs[0], f"{DCTERMS}identifier")
+    broken.append(f"{picks[0].id}: no dcterms:identifier")
+    mutated.add(Triple(cs[1], iri(f"{SCHEMA}creativeWorkStatus"), Literal("archived")))
+    broken.append(f"{picks[1].id}: second status, not in the list")
+    drop(cs[2], f"{SCHEMA}startDate")
+    mutated.add(Triple(cs[2], iri(f"{SCHEMA}startDate"), Literal("sometime")))
+    broken.append(f"{picks[2].id}: start date as a plain string")
+    mutated.add(Triple(cs[3], iri(f"{LCS}project"), iri("https://example.org/not-a-project")))
+    broken.append(f"{picks[3].id}: project outside the vocabulary")
+    association = iri(f"{case_study_iri(base, picks[4].id)}#institution-1")
+    drop(association, f"{PROV}hadRole")
+    broken.append(f"{picks[4].id}: association without a role")
+    mutated.add(Triple(cs[5], iri(f"{OWL}sameAs"), iri("https://example.org/not-wikidata")))
+    broken.append(f"{picks[5].id}: owl:sameAs outside Wikidata")
+    drop(cs[6], f"{DCTERMS}license")
+    broken.append(f"{picks[6].id}: no licence")
+    institution = iri(institution_iri(base, picks[7].institutions[0]))
+    mutated.add(Triple(institution, iri(f"{LCS}isil"), Literal("x" * 20, datatype=iri(f"{XSD}string"))))
+    broken.append(f"{picks[7].id}: institution with a second, over-long ISIL")
+    return mutated, broken
+
+
+def _baseline_fields(results: Any, shapes: Any, origins: dict[str, Any]) -> set[tuple[str, str]]:
+    """pySHACL's (focus node, path) results mapped to (file, field) via lod's origins."""
+    from rdflib.namespace import SH
+
+    from lod.ingest import render_field
+
+    def innermost(result: Any) -> list[Any]:
+        details = list(results.objects(result, SH.detail))
+        return [leaf for d in details for leaf in innermost(d)] if details else [result]
+
+    found = set()
+    leaves = [leaf for top in results.objects(None, SH.result) for leaf in innermost(top)]
+    for result in leaves:
+        focus = str(results.value(result, SH.focusNode))
+        shape = results.value(result, SH.sourceShape)
+        path = results.value(result, SH.resultPath)
+        name = shapes.value(shape, SH.name) if shape is not None else None
+        field = str(name) if name is not None else (str(path) if path is not None else "")
+        origin = origins.get(focus)
+        if origin is None:
+            found.add(("graph", f"{focus} {field}".strip()))
+            continue
+        full = (*origin.field, *field.split(".")) if field else origin.field
+        found.add((Path(origin.source).name, render_field(full)))
+    return found
+
+
+def _focus_paths(results: Any) -> set[tuple[str, str]]:
+    from rdflib.namespace import SH
+
+    return {
+        (str(results.value(r, SH.focusNode)), str(results.value(r, SH.resultPath)))
+        for r in results.objects(None, SH.result)
+    }
+
+
+def shacl_check(*, data: str, work: str, sample: int, seed: int) -> dict[str, Any]:
+    """On a copy of ``sample`` records with injected errors, lod and pySHACL must agree.
+
+    Two kinds of injection: (1) in the YAML files, an institution given two
+    different ISILs by two records (only a check across records can see it;
+    run through ``validate_paths``); (2) in the graph, eight single-record
+    errors (run through ``shacl_problems``). Each side's violations are
+    compared as sets of (file, field), pySHACL's focus node and result path
+    mapped through lod's ``node_origins`` and the shapes' ``sh:name``.
+    """
+    import rdflib
+
+    from lod.ingest import load_case_studies
+    from lod.rdf.serialize import to_ntriples
+    from lod.settings import Settings
+    from lod.validate import validate_paths
+    from lod.validate.shacl import node_origins, shacl_problems
+
+    rng = random.Random(seed)
+    copy = Path(work) / "shacl-check"
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    paths = sorted(Path(data).glob("*.yaml"))
+    for path in sorted(rng.sample(paths, min(sample, len(paths)))):
+        shutil.copy2(path, copy / path.name)
+    expected_yaml = _inject_yaml(copy, rng)
+    settings = Settings(data_dir=copy, out_dir=Path(work) / "shacl-check-out")
+    shapes = _shapes()
+    base = settings.base
+    checks: dict[str, Any] = {}
+
+    # (1) YAML-level conflict through validate_paths.
+    validated = validate_paths([copy], settings, include_drafts=False)
+    lod_found = {(Path(p.path).name, p.field) for p in validated.problems}
+    records = list(validated.loaded.records)
+    origins = node_origins(base, records)
+    graph = rdflib.Graph()
+    graph.parse(data=to_ntriples(validated.triples).decode("utf-8"), format="nt")
+    _, results = _pyshacl(graph, shapes)
+    baseline = _baseline_fields(results, shapes, origins)
+    checks["yaml"] = {
+        "injected": [f"{name}: {field}" for name, field in expected_yaml],
+        "lod": sorted(f"{a}: {b}" for a, b in lod_found),
+        "pyshacl": sorted(f"{a}: {b}" for a, b in baseline),
+        "pyshacl_focus_paths": len(_focus_paths(results)),
+        "same": lod_found == baseline and set(expected_yaml) <= lod_found,
+    }
+
+    # (2) Graph-level errors through shacl_problems.
+    loaded = load_case_studies([copy], include_drafts=False)
+    mutated, broken = _mutate(validated.triples, [i.record for i in loaded.records], base, rng)
+    origins = node_origins(base, loaded.records)
+    problems = shacl_problems(mutated, origins=origins)
+    lod_found = {(Path(p.path).name, p.field) for p in problems}
+    graph = rdflib.Graph()
+    graph.parse(data=to_ntriples(mutated).decode("utf-8"), format="nt")
+    _, results = _pyshacl(graph, shapes)
+    baseline = _baseline_fields(results, shapes, origins)
+    checks["graph"] = {
+        "injected": broken,
+        "lod": sorted(f"{a}: {b}" for a, b in lod_found),
+        "pyshacl": sorted(f"{a}: {b}" for a, b in baseline),
+        "pyshacl_focus_paths": len(_focus_paths(results)),
+        "same": lod_found == baseline and len(lod_found) >= len(broken),
+    }
+    same = all(check["same"] for check in checks.values())
+    return {"seconds": 0.0, "records": len(records), "same": same, "checks": checks}
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def _catalogue(extras: bool) -> list[Any]:
+    """The nine fixed queries, then (with ``extras``) every other query runnable on the dump."""
+    from lod.query.catalog import catalog
+
+    queries = [q for q in catalog() if q.name in FIXED_QUERIES
+               or (extras and q.endpoint in ("local", "both") and not q.params)]
+    order = {name: index for index, name in enumerate(FIXED_QUERIES)}
+    return sorted(queries, key=lambda q: (order.get(q.name, len(order)), q.name))
+
+
+def queries_oxigraph(*, nt: str, repeat: int, extras: bool) -> dict[str, Any]:
+    """Each query in process: a first (warm-up) run, then the median of ``repeat`` runs.
+
+    A query whose first run takes over 2 s is not repeated (the first run is
+    reported): pyoxigraph cannot be interrupted, and one such run already
+    says what matters.
+    """
+    from lod.query.run import load_store, run_local
+
+    triples = _read_nt(nt)
+    start = time.perf_counter()
+    store = load_store(triples)
+    load_seconds = time.perf_counter() - start
+    per_query = {}
+    for query in _catalogue(extras):
+        began = time.perf_counter()
+        rows = len(run_local(store, query.text).rows)
+        times = [time.perf_counter() - began]
+        if times[0] < 2.0:
+            times = []
+            for _ in range(repeat):
+                began = time.perf_counter()
+                run_local(store, query.text)
+                times.append(time.perf_counter() - began)
+        per_query[query.name] = {"seconds": statistics.median(times), "rows": rows,
+                                 "runs": len(times)}
+    total = sum(q["seconds"] for q in per_query.values())
+    return {"seconds": total, "load_seconds": load_seconds, "queries": per_query}
+
+
+def queries_rdflib(*, nt: str, limit: int, extras: bool) -> dict[str, Any]:
+    """The same queries with rdflib's SPARQL engine on an rdflib Graph of the same triples."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    start = time.perf_counter()
+    graph.parse(nt, format="nt")
+    parse_seconds = time.perf_counter() - start
+    per_query: dict[str, Any] = {}
+    for query in _catalogue(extras):
+        began = time.perf_counter()
+        try:
+            with _alarm(limit):
+                rows = len(list(graph.query(query.text)))
+            per_query[query.name] = {"seconds": time.perf_counter() - began, "rows": rows}
+        except TimeoutError:
+            per_query[query.name] = {"seconds": float(limit), "rows": None, "timeout": True}
+        except Exception as error:  # noqa: BLE001 - one query rdflib cannot run is a table note
+            per_query[query.name] = {"error": f"rdflib: {type(error).__name__}: {error}"}
+    total = sum(q["seconds"] for q in per_query.values())
+    return {"seconds": total, "parse_seconds": parse_seconds, "queries": per_query}
+
+
+# --- incremental rebuild ------------------------------------------------------------------
+
+
+def incremental(*, data: str, out: str, cache: str) -> dict[str, Any]:
+    """Rebuild after one record changed, on the output (and cache) of the full build.
+
+    Run right after ``build``; the changed file is put back afterwards (same bytes).
+    """
+    from lod.publish.dumps import build as lod_build
+
+    paths = sorted(Path(data).glob("*.yaml"))
+    target = paths[len(paths) // 2]
+    original = target.read_bytes()
+    text = original.decode("utf-8")
+    head, sep, rest = text.partition("title:\n")
+    line, newline, tail = rest.partition("\n")
+    changed = f"{head}{sep}{line} (revised){newline}{tail}"
+    settings = _settings(data, out, cache)
+    try:
+        target.write_text(changed, encoding="utf-8")
+        start = time.perf_counter()
+        result = lod_build(settings)
+        seconds = time.perf_counter() - start
+    finally:
+        target.write_bytes(original)
+    return {"seconds": seconds, "changed": target.name, "records": result.records}
+
+
+# --- steps that exist only once other issues land -----------------------------------------
+
+
+def module_exists(name: str) -> bool:
+    """True when ``name`` can be imported (its parent package imported to find it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "build": build,
+    "floor": floor,
+    "shacl_lod": shacl_lod,
+    "shacl_pyshacl": shacl_pyshacl,
+    "shacl_check": shacl_check,
+    "queries_oxigraph": queries_oxigraph,
+    "queries_rdflib": queries_rdflib,
+    "incremental": incremental,
+}
+
+
+def child(name: str, kwargs: dict[str, Any], conn: Any) -> None:
+    """Entry point of a spawned child: run one step, send back its result and peak RSS."""
+    import resource
+
+    try:
+        result = STEPS[name](**kwargs)
+    except Exception as error:  # noqa: BLE001 - reported in the table instead of a traceback
+        result = {"error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
+    result["pid"] = os.getpid()
+    conn.send(result)
+    conn.close()
