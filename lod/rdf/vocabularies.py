@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from lod import resources
 from lod.model import terms
-from lod.namespaces import DCTERMS, RDF, SCHEME_COUNTRY, SKOS, concept_iri, scheme_iri
+from lod.namespaces import DCTERMS, LCS, RDF, SCHEME_COUNTRY, SKOS, concept_iri, scheme_iri
 
 
 def vocabulary_files(directory: Path | None = None) -> list[Path]:
@@ -39,6 +39,7 @@ def country_triples() -> list[Triple]:
         concept = NamedNode(concept_iri(SCHEME_COUNTRY, code))
         triples += [
             Triple(concept, a, NamedNode(f"{SKOS}Concept")),
+            Triple(concept, a, NamedNode(f"{LCS}Country")),
             Triple(concept, NamedNode(f"{SKOS}inScheme"), scheme),
             Triple(concept, NamedNode(f"{SKOS}topConceptOf"), scheme),
             Triple(scheme, NamedNode(f"{SKOS}hasTopConcept"), concept),
