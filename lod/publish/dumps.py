@@ -26,6 +26,8 @@ from lod.validate import validate_paths
 
 DUMP_FILES = ("casestudies.ttl", "casestudies.nt", "casestudies.jsonld", "void.ttl", "report.md")
 OWN_FILES = (*DUMP_FILES, "context.jsonld")
+#: Inside OUT, kept across builds: results of earlier runs, by content hash.
+CACHE_DIR = ".cache"
 
 
 @dataclass
@@ -83,6 +85,8 @@ def write_atomically(out_dir: Path, outputs: dict[str, bytes],
 
 def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = None) -> BuildResult:
     """Validate the case studies, then write every dump; raise InputError on any problem."""
+    if settings.cache_dir is None:
+        settings = settings.model_copy(update={"cache_dir": settings.out_dir / CACHE_DIR})
     validated = validate_paths([settings.data_dir], settings, include_drafts=False)
     if validated.loaded.files == 0:
         raise InputError([])  # handled by the CLI as "no case-study files"

@@ -13,7 +13,7 @@ from lod.problems import Problem
 from lod.rdf.build import graph_triples
 from lod.rdf.vocabularies import vocabulary_triples
 from lod.settings import Settings
-from lod.validate.shacl import node_origins, shacl_problems
+from lod.validate.records import ShaclCache, validate_records, vocabulary_problems
 
 
 @dataclass
@@ -43,10 +43,13 @@ def validate_paths(
         if current is None or is_draft_file(current.path):
             chosen[item.record.id] = item
     unique = list(chosen.values())
-    data = graph_triples(settings.base, (item.record for item in unique))
-    result.triples = data | vocabulary_triples()
+    vocabulary = vocabulary_triples()
+    result.triples = graph_triples(settings.base, (item.record for item in unique)) | vocabulary
+    cache = ShaclCache.open(settings.cache_dir / "shacl.json" if settings.cache_dir else None)
+    result.problems += vocabulary_problems(vocabulary)
     if unique:
-        origins = node_origins(settings.base, unique)
-        result.problems += shacl_problems(result.triples, origins=origins)
+        result.problems += validate_records(
+            unique, base=settings.base, vocabulary=vocabulary, cache=cache
+        )
     result.problems.sort()
     return result

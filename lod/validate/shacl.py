@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import rdflib
 from pyoxigraph import Triple
@@ -61,25 +62,53 @@ def node_origins(base: str, records: Sequence[LoadedRecord]) -> dict[str, Origin
     return origins
 
 
-def _problem(results: rdflib.Graph, shapes: rdflib.Graph, result: rdflib.term.Node,
-             origins: dict[str, Origin], fallback: Path) -> Problem:
-    focus = results.value(result, SH.focusNode)
-    shape = results.value(result, SH.sourceShape)
-    message = str(results.value(result, SH.resultMessage) or "does not conform to the shapes")
-    value = results.value(result, SH.value)
-    name = shapes.value(shape, SH.name) if shape is not None else None
-    path = results.value(result, SH.resultPath)
-    origin = origins.get(str(focus))
-    where: FieldPath = origin.field if origin else ()
-    field_name = str(name) if name is not None else (str(path) if path is not None else "")
-    full: FieldPath = (*where, *field_name.split(".")) if field_name else where
-    if value is not None and str(value) not in message:
-        message = f"{message} (got {value.n3() if hasattr(value, 'n3') else value})"
+class RawResult(NamedTuple):
+    """One SHACL result reduced to plain strings (cacheable, picklable)."""
+
+    focus: str
+    field: str
+    message: str
+    value: str | None
+    record_id: str = ""
+
+
+def raw_results(results: rdflib.Graph, shapes: rdflib.Graph) -> list[RawResult]:
+    """The innermost results of a pySHACL report, as plain strings."""
+    found = []
+    for top in results.objects(None, SH.result):
+        for leaf in _innermost(results, top):
+            focus = results.value(leaf, SH.focusNode)
+            shape = results.value(leaf, SH.sourceShape)
+            name = shapes.value(shape, SH.name) if shape is not None else None
+            path = results.value(leaf, SH.resultPath)
+            field = str(name) if name is not None else (str(path) if path is not None else "")
+            message = str(results.value(leaf, SH.resultMessage) or "does not conform to the shapes")
+            value = results.value(leaf, SH.value)
+            found.append(RawResult(str(focus), field, message, None if value is None else value.n3()))
+    return found
+
+
+def problem_from_raw(raw: RawResult, origins: dict[str, Origin],
+                     fallback: Path = Path("graph")) -> Problem:
+    """A result as ``path:line: field: message``, traced back to the record and list item."""
+    origin = origins.get(raw.focus)
+    message = raw.message
+    if raw.value is not None and raw.value.strip("<>\"") not in message:
+        message = f"{message} (got {raw.value})"
     if origin is None or origin.record is None:
-        label = f"{focus}" + (f" {field_name}" if field_name else "")
+        label = raw.focus + (f" {raw.field}" if raw.field else "")
         return Problem(fallback, 1, label, message)
+    full: FieldPath = (*origin.field, *raw.field.split(".")) if raw.field else origin.field
     line = origin.record.document.line_of(full)
     return Problem(origin.source, line, render_field(full), f"{message} [SHACL]")
+
+
+def _innermost(results: rdflib.Graph, result: rdflib.term.Node) -> list[rdflib.term.Node]:
+    """The nested results (``sh:detail``) that say what is actually wrong, or the result itself."""
+    details = list(results.objects(result, SH.detail))
+    if not details:
+        return [result]
+    return [leaf for detail in details for leaf in _innermost(results, detail)]
 
 
 def shacl_problems(
@@ -89,7 +118,7 @@ def shacl_problems(
     shapes: rdflib.Graph | None = None,
     fallback: Path = Path("graph"),
 ) -> list[Problem]:
-    """Validate ``triples`` against the shapes; one problem per SHACL result."""
+    """Validate ``triples`` as one graph against the shapes; one problem per result."""
     import pyshacl
 
     data = rdflib.Graph()
@@ -100,22 +129,4 @@ def shacl_problems(
     )
     if conforms:
         return []
-    problems = {
-        _problem(results, shapes, leaf, origins, fallback)
-        for result in results.objects(None, SH.result)
-        for leaf in _innermost(results, result)
-    }
-    return sorted(problems)
-
-
-def _innermost(results: rdflib.Graph, result: rdflib.term.Node) -> list[rdflib.term.Node]:
-    """The nested results (``sh:detail``) that say what is actually wrong, or the result itself.
-
-    A failed ``sh:node`` on a link or an association is reported on the case
-    study; its details point at the link's own field, which is what a curator
-    must fix.
-    """
-    details = list(results.objects(result, SH.detail))
-    if not details:
-        return [result]
-    return [leaf for detail in details for leaf in _innermost(results, detail)]
+    return sorted({problem_from_raw(raw, origins, fallback) for raw in raw_results(results, shapes)})

@@ -1,0 +1,224 @@
+"""SHACL by record: small graphs, several processes, and a cache of results by content.
+
+pySHACL's cost grows with the number of focus nodes, so one huge graph is not
+cheaper than many small ones; but small graphs can be spread over the cores
+and, above all, a record whose triples have not changed need not be checked
+again. The shapes allow it: every record shape looks only at the record's own
+nodes and at the class of the concepts it points to, and the vocabularies are
+checked once on their own.
+
+A chunk graph is the chunk's triples plus, for every concept they point to,
+its ``rdf:type`` triples: enough for ``sh:class`` and nothing for the concept
+shapes to re-check. Only the record shapes run on chunks (``use_shapes``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import NamedNode, Triple
+
+from lod import resources
+from lod.ingest import LoadedRecord
+from lod.model.case_study import CaseStudy
+from lod.namespaces import RDF, RDFS
+from lod.problems import Problem
+from lod.rdf.build import case_study_triples
+from lod.rdf.serialize import to_ntriples
+from lod.validate.shacl import Origin, RawResult, node_origins, problem_from_raw, raw_results
+
+#: The shapes that look at records; the concept shapes run once on the vocabularies.
+RECORD_SHAPES = (
+    "https://w3id.org/libcasestudies/shapes#CaseStudyShape",
+    "https://w3id.org/libcasestudies/shapes#AssociationShape",
+    "https://w3id.org/libcasestudies/shapes#LinkShape",
+    "https://w3id.org/libcasestudies/shapes#SubmitterShape",
+    "https://w3id.org/libcasestudies/shapes#InstitutionShape",
+)
+CHUNK = 100
+#: Below this many records to check, starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+_RDF_TYPE = f"{RDF}type"
+_SUBCLASS_OF = f"{RDFS}subClassOf"
+
+
+@cache
+def _shapes_text() -> str:
+    return "".join(
+        p.read_text(encoding="utf-8") for p in sorted(resources.shapes_dir().glob("*.ttl"))
+    )
+
+
+@cache
+def _worker_shapes() -> rdflib.Graph:
+    return rdflib.Graph().parse(data=_shapes_text(), format="turtle")
+
+
+def _validate_chunk(ntriples: str) -> list[RawResult]:
+    """Run the record shapes on one chunk (in a worker process or in this one)."""
+    import pyshacl
+
+    data = rdflib.Graph().parse(data=ntriples, format="nt")
+    conforms, results, _ = pyshacl.validate(
+        data, shacl_graph=_worker_shapes(), inference="none",
+        use_shapes=list(RECORD_SHAPES), allow_warnings=True,
+    )
+    return [] if conforms else raw_results(results, _worker_shapes())
+
+
+@dataclass
+class ShaclCache:
+    """Results of earlier runs, by a hash of (shapes, vocabulary, record triples)."""
+
+    path: Path | None
+    entries: dict[str, list[RawResult]]
+
+    @classmethod
+    def open(cls, path: Path | None) -> ShaclCache:
+        """Read the cache file if there is one; an unreadable cache is simply empty."""
+        if path is None or not path.is_file():
+            return cls(path, {})
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            entries = {k: [RawResult(*r) for r in v] for k, v in raw.items()}
+        except (OSError, ValueError, TypeError):
+            entries = {}
+        return cls(path, entries)
+
+    def save(self, keep: Iterable[str]) -> None:
+        """Write the entries still in use, atomically."""
+        if self.path is None:
+            return
+        wanted = set(keep)
+        data = {k: [list(r) for r in v] for k, v in sorted(self.entries.items()) if k in wanted}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".shacl-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, separators=(",", ":"))
+        Path(name).replace(self.path)
+
+
+def _support(triples: Iterable[Triple], types: dict[str, list[Triple]]) -> set[Triple]:
+    """The ``rdf:type`` triples of every vocabulary node the records point to."""
+    found: set[Triple] = set()
+    for triple in triples:
+        target = triple.object
+        if isinstance(target, NamedNode):
+            found.update(types.get(target.value, ()))
+    return found
+
+
+def validate_records(
+    records: Sequence[LoadedRecord],
+    *,
+    base: str,
+    vocabulary: Iterable[Triple],
+    cache: ShaclCache | None = None,
+    workers: int | None = None,
+    parallel_from: int = PARALLEL_FROM,
+    triples_of: Callable[[CaseStudy], Iterable[Triple]] | None = None,
+) -> list[Problem]:
+    """SHACL problems of ``records``, checked record by record (cached, in parallel).
+
+    ``triples_of`` replaces the record-to-triples mapping (tests use it to
+    inject graph-level errors that the contract models would never let through).
+    """
+    make = triples_of or (lambda record: case_study_triples(base, record))
+    vocab = list(vocabulary)
+    types: dict[str, list[Triple]] = {}
+    axioms: list[Triple] = []
+    for triple in vocab:
+        if triple.predicate.value == _RDF_TYPE and isinstance(triple.subject, NamedNode):
+            types.setdefault(triple.subject.value, []).append(triple)
+        elif triple.predicate.value == _SUBCLASS_OF:
+            axioms.append(triple)
+    salt = hashlib.sha256((_shapes_text() + to_ntriples(vocab).decode("utf-8")).encode("utf-8"))
+    store = cache or ShaclCache(None, {})
+    keys: dict[str, str] = {}
+    todo: list[tuple[str, str]] = []
+    for loaded in records:
+        text = to_ntriples(make(loaded.record)).decode("utf-8")
+        digest = salt.copy()
+        digest.update(text.encode("utf-8"))
+        key = digest.hexdigest()
+        keys[loaded.record.id] = key
+        if key not in store.entries:
+            todo.append((loaded.record.id, text))
+    if todo:
+        pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
+        _check(todo, types, axioms, keys, store, pool_size)
+    store.save(keys.values())
+    origins: dict[str, Origin] = node_origins(base, records)
+    problems = {
+        problem_from_raw(raw, origins)
+        for loaded in records
+        for raw in store.entries.get(keys[loaded.record.id], [])
+    }
+    return sorted(problems)
+
+
+def _check(
+    todo: list[tuple[str, str]],
+    types: dict[str, list[Triple]],
+    axioms: list[Triple],
+    keys: dict[str, str],
+    store: ShaclCache,
+    workers: int,
+) -> None:
+    chunks: list[tuple[list[str], str]] = []
+    for start in range(0, len(todo), CHUNK):
+        part = todo[start : start + CHUNK]
+        text = "".join(t for _, t in part)
+        support_triples = _support(_parse_objects(text), types) | set(axioms)
+        support = to_ntriples(support_triples).decode("utf-8")
+        chunks.append(([record_id for record_id, _ in part], text + support))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(_validate_chunk, [text for _, text in chunks]))
+    else:
+        outcomes = [_validate_chunk(text) for _, text in chunks]
+    texts = dict(todo)
+    for (ids, _), results in zip(chunks, outcomes, strict=True):
+        by_record: dict[str, list[RawResult]] = {record_id: [] for record_id in ids}
+        for result in results:
+            # A node of one record (the case study or its #parts) or a shared
+            # institution: the latter belongs to every record that names it.
+            needle = f"<{result.focus}>"
+            for record_id in ids:
+                if needle in texts[record_id]:
+                    by_record[record_id].append(result._replace(record_id=record_id))
+        for record_id, found in by_record.items():
+            store.entries[keys[record_id]] = found
+
+
+def _parse_objects(ntriples: str) -> list[Triple]:
+    from pyoxigraph import RdfFormat, parse
+
+    return [quad.triple for quad in parse(ntriples.encode("utf-8"), format=RdfFormat.N_TRIPLES)]
+
+
+@cache
+def _vocabulary_results(ntriples: str) -> tuple[RawResult, ...]:
+    import pyshacl
+
+    data = rdflib.Graph().parse(data=ntriples, format="nt")
+    conforms, results, _ = pyshacl.validate(
+        data, shacl_graph=_worker_shapes(), inference="none", allow_warnings=True
+    )
+    return () if conforms else tuple(raw_results(results, _worker_shapes()))
+
+
+def vocabulary_problems(vocabulary: Iterable[Triple]) -> list[Problem]:
+    """The concept shapes on the vocabularies alone (checked once per process)."""
+    raw = _vocabulary_results(to_ntriples(vocabulary).decode("utf-8"))
+    fallback = resources.mappings_dir()
+    return sorted({problem_from_raw(r, {}, fallback) for r in raw})

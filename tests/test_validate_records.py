@@ -1,0 +1,100 @@
+"""Record-by-record SHACL finds what one whole-graph pySHACL run finds, and caches it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Triple
+
+from conftest import CASESTUDIES
+from lod.ingest import LoadedRecord, load_case_studies
+from lod.model.case_study import CaseStudy
+from lod.namespaces import DCTERMS, LCS, SCHEMA, VOCAB
+from lod.rdf.build import case_study_iri, case_study_triples
+from lod.rdf.vocabularies import vocabulary_triples
+from lod.settings import Settings
+from lod.validate import records as by_record
+from lod.validate.records import ShaclCache, validate_records
+from lod.validate.shacl import node_origins, shacl_problems
+
+BASE = Settings().base
+
+
+def injected(record: CaseStudy) -> Iterable[Triple]:
+    """The record's triples with one graph-level error per chosen record."""
+    triples = list(case_study_triples(BASE, record))
+    cs = NamedNode(case_study_iri(BASE, record.id))
+    digit = sum(map(ord, record.id)) % 5
+    if digit == 0:  # no title
+        triples = [t for t in triples if t.predicate.value != f"{DCTERMS}title"]
+    elif digit == 1:  # a second status
+        triples.append(Triple(cs, NamedNode(f"{SCHEMA}creativeWorkStatus"), Literal("finished")))
+    elif digit == 2:  # a project that is not in the vocabulary
+        triples.append(Triple(cs, NamedNode(f"{LCS}project"), NamedNode(f"{VOCAB}project/myspace")))
+    elif digit == 3:  # an institution's country taken away
+        triples = [t for t in triples if t.predicate.value != f"{LCS}country"]
+    return triples
+
+
+@pytest.fixture(scope="module")
+def records() -> list[LoadedRecord]:
+    loaded = load_case_studies([CASESTUDIES])
+    assert not loaded.problems
+    return loaded.records
+
+
+@pytest.mark.parametrize("parallel_from", [10_000, 0], ids=["in-process", "worker-processes"])
+def test_same_problems_as_one_whole_graph_run(
+    records: list[LoadedRecord], parallel_from: int
+) -> None:
+    vocabulary = vocabulary_triples()
+    whole: set[Triple] = set(vocabulary)
+    for loaded in records:
+        whole.update(injected(loaded.record))
+    expected = shacl_problems(whole, origins=node_origins(BASE, records))
+    assert len(expected) >= len(records) // 2  # the injection did produce problems
+    got = validate_records(
+        records, base=BASE, vocabulary=vocabulary, workers=2,
+        parallel_from=parallel_from, triples_of=injected,
+    )
+    assert got == expected
+
+
+def test_cache_answers_without_running_pyshacl(
+    records: list[LoadedRecord], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vocabulary = vocabulary_triples()
+    cache_file = tmp_path / "shacl.json"
+    first = validate_records(records, base=BASE, vocabulary=vocabulary,
+                             cache=ShaclCache.open(cache_file), triples_of=injected)
+    assert cache_file.is_file()
+
+    def refuse(ntriples: str) -> list[by_record.RawResult]:
+        raise AssertionError("pySHACL ran although every record was cached")
+
+    monkeypatch.setattr(by_record, "_validate_chunk", refuse)
+    again = validate_records(records, base=BASE, vocabulary=vocabulary,
+                             cache=ShaclCache.open(cache_file), triples_of=injected)
+    assert again == first
+
+    # A changed record is checked again; the others still come from the cache.
+    checked: list[str] = []
+
+    def count(ntriples: str) -> list[by_record.RawResult]:
+        checked.append(ntriples)
+        return []
+
+    monkeypatch.setattr(by_record, "_validate_chunk", count)
+    validate_records(records, base=BASE, vocabulary=vocabulary, cache=ShaclCache.open(cache_file))
+    assert len(checked) == 1  # one chunk: the records whose triples differ from the cached run
+
+
+def test_unreadable_cache_is_ignored(records: list[LoadedRecord], tmp_path: Path) -> None:
+    cache_file = tmp_path / "shacl.json"
+    cache_file.write_text("{not json", encoding="utf-8")
+    problems = validate_records(records[:3], base=BASE, vocabulary=vocabulary_triples(),
+                                cache=ShaclCache.open(cache_file))
+    assert problems == []
+    assert cache_file.read_text(encoding="utf-8").startswith("{")
