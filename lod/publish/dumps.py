@@ -20,7 +20,7 @@ from lod.problems import InputError
 from lod.publish.report import build_report
 from lod.publish.void import void_triples
 from lod.query.run import load_store
-from lod.rdf.serialize import jsonld_context, to_jsonld, to_ntriples, to_turtle
+from lod.rdf.serialize import canonical, jsonld_context, to_jsonld, to_ntriples, to_turtle
 from lod.settings import Settings
 from lod.validate import validate_paths
 
@@ -44,13 +44,14 @@ class BuildResult:
 
 def render_outputs(triples: set[Triple], store: Store, settings: Settings, records: int) -> dict[str, bytes]:
     """Every output file's bytes, keyed by file name (pure: no I/O)."""
+    ordered = canonical(triples)
     outputs = {
-        "casestudies.ttl": to_turtle(triples),
-        "casestudies.nt": to_ntriples(triples),
-        "casestudies.jsonld": to_jsonld(triples),
+        "casestudies.ttl": to_turtle(ordered),
+        "casestudies.nt": to_ntriples(ordered),
+        "casestudies.jsonld": to_jsonld(ordered),
         "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
     }
-    outputs["void.ttl"] = to_turtle(void_triples(triples, settings.base, DUMP_FILES[:3]))
+    outputs["void.ttl"] = to_turtle(void_triples(ordered.triples, settings.base, DUMP_FILES[:3]))
     outputs["report.md"] = build_report(store, records=records).encode("utf-8")
     return outputs
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
@@ -23,30 +25,41 @@ _LOCAL_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 _ORDERED_PREFIXES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
-def _term_key(term: Any) -> tuple[int, str]:
-    if isinstance(term, NamedNode):
-        return (0, term.value)
-    if isinstance(term, BlankNode):
-        return (1, term.value)
-    return (2, str(term))
+@dataclass(frozen=True)
+class Canonical:
+    """Triples in their one fixed order: sorted by their N-Triples form.
+
+    Sorting once and sharing the order between the three writers is what makes
+    the dumps reproducible byte for byte, at the cost of one sort.
+    """
+
+    lines: tuple[str, ...]
+    triples: tuple[Triple, ...]
+
+
+def canonical(triples: Iterable[Triple] | Canonical) -> Canonical:
+    """The triples (duplicates dropped) in N-Triples order."""
+    if isinstance(triples, Canonical):
+        return triples
+    pairs = sorted({(str(t), t) for t in triples}, key=lambda pair: pair[0])
+    return Canonical(tuple(line for line, _ in pairs), tuple(t for _, t in pairs))
 
 
 def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
-    """A total, stable order: by subject, predicate, object."""
-    return sorted(
-        triples, key=lambda t: (_term_key(t.subject), _term_key(t.predicate), _term_key(t.object))
-    )
+    """A total, stable order (the N-Triples order)."""
+    return list(canonical(triples).triples)
 
 
-def to_turtle(triples: Iterable[Triple]) -> bytes:
+def to_turtle(triples: Iterable[Triple] | Canonical) -> bytes:
     """Turtle with the project's prefixes, subjects grouped."""
-    return serialize(sort_triples(triples), format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+    ordered = canonical(triples).triples
+    return serialize(ordered, format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
 
 
-def to_ntriples(triples: Iterable[Triple]) -> bytes:
-    """Canonical N-Triples, one sorted line per triple."""
-    lines = sorted({f"{t.subject} {t.predicate} {t.object} .\n" for t in triples})
-    return "".join(lines).encode("utf-8")
+def to_ntriples(triples: Iterable[Triple] | Canonical) -> bytes:
+    """N-Triples, one sorted line per triple."""
+    lines = canonical(triples).lines
+    return ("".join(f"{line} .\n" for line in lines)).encode("utf-8")
 
 
 def jsonld_context() -> dict[str, Any]:
@@ -54,6 +67,7 @@ def jsonld_context() -> dict[str, Any]:
     return {"@context": dict(sorted(PREFIXES.items()))}
 
 
+@lru_cache(maxsize=1 << 18)
 def compact_iri(iri: str) -> str:
     """``https://schema.org/name`` -> ``schema:name`` where a prefix fits, else the IRI."""
     for prefix, namespace in _ORDERED_PREFIXES:
@@ -80,10 +94,10 @@ def _value(term: Any) -> Any:
     return {"@id": _node_id(term)}
 
 
-def to_jsonld(triples: Iterable[Triple]) -> bytes:
+def to_jsonld(triples: Iterable[Triple] | Canonical) -> bytes:
     """Compact JSON-LD: one node object per subject, context inline."""
     nodes: dict[str, dict[str, Any]] = {}
-    for triple in sort_triples(triples):
+    for triple in canonical(triples).triples:
         subject = _node_id(triple.subject)
         node = nodes.setdefault(subject, {"@id": subject})
         if triple.predicate.value == _RDF_TYPE and isinstance(triple.object, NamedNode):
