@@ -53,7 +53,11 @@ def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
 def to_turtle(triples: Iterable[Triple] | Canonical) -> bytes:
     """Turtle with the project's prefixes, subjects grouped."""
     ordered = canonical(triples).triples
-    return serialize(ordered, format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+    text = serialize(ordered, format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+    # The serialiser's prefix order is an implementation detail: fix it ourselves.
+    lines = text.split(b"\n")
+    cut = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")), len(lines))
+    return b"\n".join(sorted(lines[:cut]) + lines[cut:])
 
 
 def to_ntriples(triples: Iterable[Triple] | Canonical) -> bytes:
