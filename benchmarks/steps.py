@@ -501,6 +501,182 @@ def incremental(*, data: str, out: str, cache: str) -> dict[str, Any]:
     return {"seconds": seconds, "changed": target.name, "records": result.records}
 
 
+# --- reconcile: HTTP requests against a real local Oxigraph -------------------------------
+
+
+def _wikidata_fixture(subjects: list[Any], path: Path, rng: random.Random) -> int:
+    """A Wikidata-shaped graph: true matches, namesakes abroad, people named like libraries."""
+    from lod.model import terms
+    from lod.reconcile import wikidata as w
+
+    wd, wdt = "http://www.wikidata.org/entity/", "http://www.wikidata.org/prop/direct/"
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    countries = list(terms.countries())
+    country_item = {code: f"Q{800_000_000 + i}" for i, code in enumerate(countries)}
+
+    def lit(text: str, lang: str) -> str:
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"@{lang}'
+
+    lines = [f"<{wd}{qid}> {label} {lit(name, 'en')} ." for qid, name in w.class_roots().items()]
+    for code, qid in country_item.items():
+        lines.append(f"<{wd}{qid}> {label} {lit(terms.countries()[code], 'en')} .")
+    number = 900_000_000
+    for subject in subjects:
+        tag = rng.choice(("mul", "en"))
+        if rng.random() < 0.6:  # the real item
+            number += 1
+            item = f"<{wd}Q{number}>"
+            lines += [f"{item} {label} {lit(subject.label, tag)} .",
+                      f"{item} <{wdt}{w.INSTANCE_OF}> <{wd}Q7075> .",
+                      f"{item} <{wdt}{w.COUNTRY}> <{wd}{country_item[subject.country]}> ."]
+            if subject.isil and rng.random() < 0.7:
+                lines.append(f'{item} <{wdt}{w.ISIL}> "{subject.isil}" .')
+            if subject.website and rng.random() < 0.7:
+                lines.append(f"{item} <{wdt}{w.OFFICIAL_WEBSITE}> <{subject.website}> .")
+        if rng.random() < 0.2:  # a namesake in another country
+            number += 1
+            item = f"<{wd}Q{number}>"
+            other = rng.choice([c for c in countries if c != subject.country][:50])
+            lines += [f"{item} {label} {lit(subject.label, tag)} .",
+                      f"{item} <{wdt}{w.INSTANCE_OF}> <{wd}Q7075> .",
+                      f"{item} <{wdt}{w.COUNTRY}> <{wd}{country_item[other]}> ."]
+        if rng.random() < 0.05:  # a person with the library's name
+            number += 1
+            item = f"<{wd}Q{number}>"
+            lines += [f"{item} {label} {lit(subject.label, 'mul')} .",
+                      f"{item} <{wdt}{w.INSTANCE_OF}> <{wd}{w.HUMAN}> ."]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _oxigraph(fixture: Path, workdir: Path) -> Iterator[str]:
+    """``oxigraph load`` then ``oxigraph serve`` on 127.0.0.1; yields the query URL."""
+    import subprocess
+    import urllib.request
+
+    binary = Path(sys.executable).parent / "oxigraph"
+    command = str(binary) if binary.exists() else (shutil.which("oxigraph") or "oxigraph")
+    store = workdir / "oxigraph-store"
+    shutil.rmtree(store, ignore_errors=True)
+    subprocess.run([command, "load", "--location", str(store), "--file", str(fixture)],
+                   check=True, capture_output=True)
+    port = _free_port()
+    process = subprocess.Popen([command, "serve", "--location", str(store),
+                                "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("oxigraph serve did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@contextmanager
+def _counting_proxy(target: str) -> Iterator[tuple[str, list[int]]]:
+    """A local HTTP proxy in front of ``target`` that counts the requests it forwards."""
+    import threading
+    import urllib.request
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    counter = [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            counter[0] += 1
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            headers = {k: v for k, v in self.headers.items()
+                       if k.lower() in ("content-type", "accept", "user-agent")}
+            request = urllib.request.Request(target, data=body, headers=headers, method="POST")
+            with urllib.request.urlopen(request, timeout=60) as response:
+                payload = response.read()
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.headers.get("Content-Type", ""))
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/query", counter
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def reconcile(*, data: str, work: str, institutions: int, seed: int) -> dict[str, Any]:
+    """``lod.reconcile`` on ``institutions`` subjects (batched) against one query per subject.
+
+    Both run against the same real ``oxigraph serve`` loaded with a
+    Wikidata-shaped fixture, behind a proxy that counts HTTP requests. A
+    second batched run with a warm cache must send nothing.
+    """
+    from lod.ingest import load_case_studies
+    from lod.reconcile.match import reconcile as lod_reconcile
+    from lod.reconcile.sparql import SparqlClient
+    from lod.reconcile.subjects import institution_subjects
+    from lod.settings import Settings
+
+    rng = random.Random(seed)
+    paths = sorted(Path(data).glob("*.yaml"))
+    records: list[Any] = []
+    subjects: list[Any] = []
+    for start in range(0, len(paths), 500):  # enough records for ``institutions`` subjects
+        records += [i.record for i in load_case_studies(paths[start:start + 500]).records]
+        subjects = institution_subjects(records)
+        if len(subjects) >= institutions:
+            break
+    subjects = subjects[:institutions]
+    folder = Path(work) / "reconcile"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    fixture = folder / "wikidata-fixture.nt"
+    fixture_triples = _wikidata_fixture(subjects, fixture, rng)
+    agent = Settings().user_agent
+    out: dict[str, Any] = {"subjects": len(subjects), "fixture_triples": fixture_triples}
+    with _oxigraph(fixture, folder) as endpoint, _counting_proxy(endpoint) as (proxy, counter):
+        runs = (("lod", 100, folder / "cache"), ("rerun", 100, folder / "cache"),
+                ("baseline", 1, None))
+        for name, batch, cache in runs:
+            counter[0] = 0
+            client = SparqlClient(proxy, user_agent=agent, timeout=60, cache_dir=cache)
+            began = time.perf_counter()
+            result = lod_reconcile(subjects, client=client, batch_size=batch)
+            out[name] = {"seconds": time.perf_counter() - began, "requests": counter[0],
+                         "client_requests": result.requests, "proposals": len(result.proposals.rows),
+                         "confident": result.confident, "batch_size": batch}
+    per_1000 = 1000 / max(1, len(subjects))
+    out["seconds"] = out["lod"]["seconds"]
+    out["requests_per_1000"] = out["lod"]["requests"] * per_1000
+    out["baseline_requests_per_1000"] = out["baseline"]["requests"] * per_1000
+    return out
+
+
 # --- steps that exist only once other issues land -----------------------------------------
 
 
@@ -523,6 +699,7 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "queries_oxigraph": queries_oxigraph,
     "queries_rdflib": queries_rdflib,
     "incremental": incremental,
+    "reconcile": reconcile,
 }
 
 
