@@ -21,6 +21,7 @@ from lod.publish.report import build_report
 from lod.publish.void import void_triples
 from lod.query.run import load_store
 from lod.rdf.serialize import canonical, jsonld_context, to_jsonld, to_ntriples, to_turtle
+from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
 from lod.validate import validate_paths
 
@@ -93,14 +94,17 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
         raise InputError([])  # handled by the CLI as "no case-study files"
     if validated.problems:
         raise InputError(validated.problems)
-    store = load_store(validated.triples)
-    records = len(validated.loaded.records)
-    outputs = render_outputs(validated.triples, store, settings, records)
+    # Curator-accepted Wikidata links (mappings/*.sssom.tsv) fill the gaps records leave.
+    records_in = [loaded.record for loaded in validated.loaded.records]
+    triples = validated.triples | ledger_triples(settings.base, records_in)
+    store = load_store(triples)
+    records = len(records_in)
+    outputs = render_outputs(triples, store, settings, records)
     files = write_atomically(settings.out_dir, outputs, before_swap=before_swap)
     return BuildResult(
         out_dir=settings.out_dir,
         records=records,
-        triples=len(validated.triples),
+        triples=len(triples),
         files=files,
         report=outputs["report.md"].decode("utf-8"),
         store=store,
