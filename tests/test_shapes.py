@@ -10,7 +10,10 @@ The shapes use no ``sh:node``: a linked node is checked with ``sh:class`` (every
 vocabulary concept is also typed with its scheme's class, ``lcs:WikimediaProject``
 and so on), and the shapes of associations, links, submitters and terms are
 targeted by class. So every result is a top-level one on the node to fix,
-never nested under ``sh:detail``.
+never nested under ``sh:detail``. Each scheme with a class also has a scheme shape
+(``lcsh:<Name>SchemeShape``, targeting the scheme IRI) whose property shape
+``[ sh:inversePath skos:inScheme ]`` requires that class: a concept put in a vocabulary
+without its scheme's class is reported once, against the vocabulary.
 """
 
 from __future__ import annotations
@@ -179,6 +182,19 @@ def _owner(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
     return str(_compact(owners[0]))
 
 
+def _path(report: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
+    """A result path, compacted; an inverse path ``[ sh:inversePath p ]`` is written ``^p``.
+
+    Any other complex path is unexpected here and fails the test.
+    """
+    if not isinstance(path, BNode):
+        return _compact(path)
+    pairs = list(report.predicate_objects(path))
+    assert len(pairs) == 1 and pairs[0][0] == SH.inversePath, f"unexpected path {pairs}"
+    assert isinstance(pairs[0][1], URIRef), pairs
+    return f"^{_compact(pairs[0][1])}"
+
+
 def _fired(report: rdflib.Graph, shapes: rdflib.Graph, result: rdflib.term.Node) -> Fired:
     component = report.value(result, SH.sourceConstraintComponent)
     focus = report.value(result, SH.focusNode)
@@ -187,14 +203,14 @@ def _fired(report: rdflib.Graph, shapes: rdflib.Graph, result: rdflib.term.Node)
     assert shape is not None
     return Fired(
         shape=_owner(shapes, shape),
-        path=_compact(report.value(result, SH.resultPath)),
+        path=_path(report, report.value(result, SH.resultPath)),
         component=str(_compact(component)).removeprefix("sh:").removesuffix("ConstraintComponent"),
         focus=focus,
     )
 
 
-def validate(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> frozenset[Fired]:
-    """Run pySHACL as lod does and return its results.
+def _report(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> rdflib.Graph:
+    """Run pySHACL as lod does and return its report graph.
 
     Without ``sh:node`` there are no nested results: a ``sh:detail`` in the report
     would mean a result hidden from the curator, so it fails the test here.
@@ -204,9 +220,15 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> frozense
         data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
     )
     assert not set(report.objects(None, SH.detail)), "nested (sh:detail) results"
-    fired = frozenset(_fired(report, shapes, r) for r in report.objects(None, SH.result))
-    assert conforms == (not fired)
-    return fired
+    assert conforms == (not set(report.objects(None, SH.result)))
+    return report
+
+
+def validate(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> frozenset[Fired]:
+    """Run pySHACL as lod does and return its results."""
+    shapes = shapes if shapes is not None else shapes_graph()
+    report = _report(data, shapes)
+    return frozenset(_fired(report, shapes, r) for r in report.objects(None, SH.result))
 
 
 def targeted(targets: dict[URIRef, Iterable[URIRef]]) -> rdflib.Graph:
@@ -231,6 +253,8 @@ NODE_SHAPES = {
     "ConceptShape", "IflaUnitShape", "ConceptSchemeShape", "LibraryTypeTermShape",
     "ProjectTermShape", "ActivityTermShape", "RoleTermShape", "LinkKindTermShape",
     "SubmitterKindTermShape", "CountryTermShape",
+    "LibraryTypeSchemeShape", "ProjectSchemeShape", "ActivitySchemeShape", "RoleSchemeShape",
+    "LinkKindSchemeShape", "SubmitterKindSchemeShape", "CountrySchemeShape", "IflaUnitSchemeShape",
 }  # fmt: skip
 
 
@@ -484,6 +508,14 @@ _SHAPE_NODES: dict[str, Callable[[rdflib.Graph], list[URIRef]]] = {
     "LinkKindTermShape": lambda g: _in_scheme(g, "link-kind"),
     "SubmitterKindTermShape": lambda g: _in_scheme(g, "submitter-kind"),
     "CountryTermShape": lambda g: _in_scheme(g, "country"),
+    "LibraryTypeSchemeShape": lambda g: [scheme("library-type")],
+    "ProjectSchemeShape": lambda g: [scheme("project")],
+    "ActivitySchemeShape": lambda g: [scheme("activity")],
+    "RoleSchemeShape": lambda g: [scheme("role")],
+    "LinkKindSchemeShape": lambda g: [scheme("link-kind")],
+    "SubmitterKindSchemeShape": lambda g: [scheme("submitter-kind")],
+    "CountrySchemeShape": lambda g: [scheme("country")],
+    "IflaUnitSchemeShape": lambda g: [scheme("ifla-unit")],
 }
 
 
@@ -558,7 +590,7 @@ CSS, INS, ASS, LNK, SUB = (
     "lcsh:LinkShape", "lcsh:SubmitterShape",
 )  # fmt: skip
 CON, IFU, SCH = "lcsh:ConceptShape", "lcsh:IflaUnitShape", "lcsh:ConceptSchemeShape"
-PRJ = "lcsh:ProjectTermShape"
+PRJ, PRS = "lcsh:ProjectTermShape", "lcsh:ProjectSchemeShape"
 FR_TITLE = Literal("Un edit-a-thon en bibliothèque", lang="fr")
 UNUSED_PROJECT = concept("project", "wikinews")
 UNUSED_UNIT = concept("ifla-unit", "cataloguing")
@@ -630,10 +662,14 @@ VIOLATIONS: dict[str, tuple[Mutation, set[Fired]]] = {
         {F(CSS, "lcs:project", "Class", CS)},
     ),
     # The class, not the scheme, is what the record's shape checks: a project concept that
-    # lost its lcs:WikimediaProject type is rejected where it is used (and nowhere else).
+    # lost its lcs:WikimediaProject type is rejected where it is used, and its vocabulary's
+    # scheme shape reports it on the scheme (ProjectTermShape no longer targets it).
     "case-study/project-without-its-scheme-class": (
         drop(concept("project", "commons"), RDF.type, lcs("WikimediaProject")),
-        {F(CSS, "lcs:project", "Class", CS)},
+        {
+            F(CSS, "lcs:project", "Class", CS),
+            F(PRS, "^skos:inScheme", "Class", scheme("project")),
+        },
     ),
     "case-study/no-project": (
         both(
@@ -890,6 +926,18 @@ VIOLATIONS: dict[str, tuple[Mutation, set[Fired]]] = {
         add(UNUSED_PROJECT, RDF.type, lcs("Activity")),
         {F("lcsh:ActivityTermShape", "skos:inScheme", "HasValue", UNUSED_PROJECT)},
     ),
+    # ... and instead of its own: the other term shape rejects the concept, and its own
+    # scheme's shape reports the missing class on the project scheme.
+    "concept/typed-with-another-schemes-class-instead-of-its-own": (
+        both(
+            drop(UNUSED_PROJECT, RDF.type, lcs("WikimediaProject")),
+            add(UNUSED_PROJECT, RDF.type, lcs("Activity")),
+        ),
+        {
+            F("lcsh:ActivityTermShape", "skos:inScheme", "HasValue", UNUSED_PROJECT),
+            F(PRS, "^skos:inScheme", "Class", scheme("project")),
+        },
+    ),
     "concept/exact-match-literal": (
         add(UNUSED_PROJECT, skos("exactMatch"), Literal("Q964")),
         {F(CON, "skos:exactMatch", "NodeKind", UNUSED_PROJECT)},
@@ -907,9 +955,14 @@ VIOLATIONS: dict[str, tuple[Mutation, set[Fired]]] = {
         add(UNUSED_UNIT, lcs("unitKind"), Literal("sig")),
         {F(IFU, "lcs:unitKind", "MaxCount", UNUSED_UNIT)},
     ),
+    # Moved into the project scheme, the unit is also a project-scheme concept that is no
+    # lcs:WikimediaProject: the project scheme's shape reports it on that scheme.
     "ifla-unit/outside-unit-scheme": (
         replace(UNUSED_UNIT, skos("inScheme"), scheme("project")),
-        {F(IFU, "skos:inScheme", "HasValue", UNUSED_UNIT)},
+        {
+            F(IFU, "skos:inScheme", "HasValue", UNUSED_UNIT),
+            F(PRS, "^skos:inScheme", "Class", scheme("project")),
+        },
     ),
     "ifla-unit/not-a-concept": (
         both(
@@ -981,12 +1034,146 @@ def test_term_shape_rejects_a_foreign_concept_typed_with_its_class(shape_name: s
 
 @pytest.mark.parametrize("shape_name", sorted(TERM_SHAPES))
 def test_term_shape_rejects_something_that_is_not_a_concept(shape_name: str) -> None:
+    """Aimed at an untyped node put in its scheme, the term shape says it is no concept;
+    being in the scheme without the scheme's class, it also fires the scheme shape."""
+    name = TERM_SHAPES[shape_name][0]
     graph = record_graph()
     stranger = URIRef("https://example.org/not-a-concept")
-    graph.add((stranger, skos("inScheme"), scheme(TERM_SHAPES[shape_name][0])))
+    graph.add((stranger, skos("inScheme"), scheme(name)))
     assert validate(graph, targeted({lcsh(shape_name): [stranger]})) == {
-        F(f"lcsh:{shape_name}", None, "Class", stranger)
+        F(f"lcsh:{shape_name}", None, "Class", stranger),
+        F(f"lcsh:{SCHEME_SHAPE_OF[name]}", "^skos:inScheme", "Class", scheme(name)),
     }
+
+
+# --------------------------------------------------------------------------- scheme shapes
+
+#: Each scheme shape and the scheme it targets; the class it requires is the class of
+#: that scheme's term shape (TERM_SHAPE_CLASSES).
+SCHEME_SHAPES = {
+    "LibraryTypeSchemeShape": "library-type",
+    "ProjectSchemeShape": "project",
+    "ActivitySchemeShape": "activity",
+    "RoleSchemeShape": "role",
+    "LinkKindSchemeShape": "link-kind",
+    "SubmitterKindSchemeShape": "submitter-kind",
+    "CountrySchemeShape": "country",
+    "IflaUnitSchemeShape": "ifla-unit",
+}
+SCHEME_SHAPE_OF = {name: shape for shape, name in SCHEME_SHAPES.items()}
+SCHEME_CLASS = {name: lcs(local) for name, local in TERM_SHAPE_CLASSES.values()}
+
+#: A concept of each scheme that the record does not use (only its scheme points at it).
+UNUSED_TERM = {
+    "library-type": concept("library-type", "academic"),
+    "project": UNUSED_PROJECT,
+    "activity": concept("activity", "training"),
+    "role": concept("role", "funder"),
+    "link-kind": concept("link-kind", "dataset"),
+    "submitter-kind": concept("submitter-kind", "individual"),
+    "country": concept("country", "ES"),
+    "ifla-unit": UNUSED_UNIT,
+}
+
+
+def _scheme_property_shape(shapes: rdflib.Graph, shape_name: str) -> rdflib.term.Node:
+    (prop,) = set(shapes.objects(lcsh(shape_name), SH.property))
+    return prop
+
+
+def test_every_scheme_with_a_class_has_a_scheme_shape() -> None:
+    """The scheme shapes cover every scheme of the vocabularies whose concepts have a class;
+    the one scheme left out, ifla-division, has no class (its concepts are plain skos:Concept)."""
+    assert set(SCHEME_SHAPES) == {
+        n for n in NODE_SHAPES if n.endswith("SchemeShape") and n != "ConceptSchemeShape"
+    }
+    assert set(SCHEME_SHAPES.values()) == set(SCHEME_CLASS)
+    graph = record_graph()
+    schemes = set(graph.subjects(RDF.type, skos("ConceptScheme")))
+    assert schemes - {scheme(name) for name in SCHEME_SHAPES.values()} == {scheme("ifla-division")}
+    division = _in_scheme(graph, "ifla-division")
+    assert division
+    assert {t for c in division for t in graph.objects(c, RDF.type)} == {skos("Concept")}
+
+
+@pytest.mark.parametrize("shape_name", sorted(SCHEME_SHAPES))
+def test_scheme_shape_targets_its_scheme_and_requires_its_class(shape_name: str) -> None:
+    """Targeted at the scheme IRI only (a typo there would silently check nothing, so the
+    scheme must exist with concepts), with one property shape: ^skos:inScheme, sh:class."""
+    name = SCHEME_SHAPES[shape_name]
+    shapes = shapes_graph()
+    shape = lcsh(shape_name)
+    targets = {
+        (p, o) for p, o in shapes.predicate_objects(shape) if str(p).startswith(f"{SH}target")
+    }
+    assert targets == {(SH.targetNode, scheme(name))}
+    prop = _scheme_property_shape(shapes, shape_name)
+    path = shapes.value(prop, SH.path)
+    assert isinstance(path, BNode)
+    assert set(shapes.predicate_objects(path)) == {(SH.inversePath, skos("inScheme"))}
+    assert set(shapes.objects(prop, SH["class"])) == {SCHEME_CLASS[name]}
+    assert name in str(shapes.value(prop, SH.message))
+    graph = record_graph()
+    assert (scheme(name), RDF.type, skos("ConceptScheme")) in graph
+    assert _in_scheme(graph, name)
+
+
+def _add_term(graph: rdflib.Graph, name: str, *, with_class: bool) -> URIRef:
+    """A new term of scheme ``name``, copied from an unused one (labels, unit kind, ...)."""
+    template, new = UNUSED_TERM[name], concept(name, "new-term")
+    assert (new, None, None) not in graph
+    for predicate, obj in list(graph.predicate_objects(template)):
+        if predicate == skos("notation"):
+            obj = Literal("new-term")
+        if (predicate, obj) == (RDF.type, SCHEME_CLASS[name]) and not with_class:
+            continue
+        graph.add((new, predicate, obj))
+    assert new in _in_scheme(graph, name)
+    return new
+
+
+def _scheme_violation(graph: rdflib.Graph, shape_name: str, value: URIRef) -> None:
+    """Exactly one result: on the scheme, from the scheme shape's property shape, through
+    ^skos:inScheme, with the concept as value, from sh:class."""
+    shapes = shapes_graph()
+    report = _report(graph, shapes)
+    results = list(report.objects(None, SH.result))
+    assert len(results) == 1, [_fired(report, shapes, r) for r in results]
+    (result,) = results
+    path = report.value(result, SH.resultPath)
+    assert path is not None
+    assert set(report.predicate_objects(path)) == {(SH.inversePath, skos("inScheme"))}
+    assert report.value(result, SH.focusNode) == scheme(SCHEME_SHAPES[shape_name])
+    assert report.value(result, SH.sourceShape) == _scheme_property_shape(shapes, shape_name)
+    assert report.value(result, SH.value) == value
+    assert report.value(result, SH.sourceConstraintComponent) == SH.ClassConstraintComponent
+
+
+@pytest.mark.parametrize("shape_name", sorted(SCHEME_SHAPES))
+def test_scheme_shape_accepts_a_new_term_with_its_class(shape_name: str) -> None:
+    graph = record_graph()
+    new = _add_term(graph, SCHEME_SHAPES[shape_name], with_class=True)
+    assert (new, RDF.type, SCHEME_CLASS[SCHEME_SHAPES[shape_name]]) in graph
+    assert validate(graph) == frozenset()
+
+
+@pytest.mark.parametrize("shape_name", sorted(SCHEME_SHAPES))
+def test_scheme_shape_rejects_a_new_term_without_its_class(shape_name: str) -> None:
+    """The same new term without the class: reported once, on the vocabulary (no term
+    shape targets it, no record uses it)."""
+    graph = record_graph()
+    new = _add_term(graph, SCHEME_SHAPES[shape_name], with_class=False)
+    _scheme_violation(graph, shape_name, new)
+
+
+@pytest.mark.parametrize("shape_name", sorted(SCHEME_SHAPES))
+def test_scheme_shape_rejects_an_existing_term_that_lost_its_class(shape_name: str) -> None:
+    name = SCHEME_SHAPES[shape_name]
+    term = UNUSED_TERM[name]
+    graph = record_graph()
+    assert set(graph.subjects(None, term)) == {scheme(name)}  # unused by the record
+    drop(term, RDF.type, SCHEME_CLASS[name])(graph)
+    _scheme_violation(graph, shape_name, term)
 
 
 # --------------------------------------------------------------------------- results as problems
@@ -1143,3 +1330,26 @@ def test_nested_node_problem_points_at_the_item_field(tmp_path: Path, case: str)
         (path, _line(text, needle), field_name)
     ]
     assert words in problems[0].message
+
+
+def test_untyped_association_is_reported_on_the_institutions_list(tmp_path: Path) -> None:
+    """An association that lost its prov:Association type escapes AssociationShape; the case
+    study's sh:class on prov:qualifiedAssociation reports it on the institutions list."""
+    path, text, records = _load(tmp_path)
+    association = f"{DEFAULT_BASE}casestudy/bc-editathon#institution-2"
+
+    def untype(triples: set) -> set:
+        kept = {
+            t for t in triples
+            if not (t.subject.value == association and t.predicate.value == str(RDF.type)
+                    and t.object.value == f"{PROV}Association")
+        }  # fmt: skip
+        assert len(kept) == len(triples) - 1
+        return kept
+
+    problems = _problems(records, untype)
+    assert [(p.path, p.line, p.field) for p in problems] == [
+        (path, _line(text, "institutions:"), "institutions")
+    ]
+    assert "linked through a prov:Association" in problems[0].message
+    assert association in problems[0].message  # the offending value is named
