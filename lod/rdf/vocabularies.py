@@ -22,7 +22,8 @@ def vocabulary_files(directory: Path | None = None) -> list[Path]:
 
 
 @cache
-def _parse(path: Path) -> tuple[Triple, ...]:
+def vocabulary_file_triples(path: Path) -> tuple[Triple, ...]:
+    """The triples of one vocabulary file (parsed once per process)."""
     with path.open("rb") as handle:
         return tuple(quad.triple for quad in parse(handle, format=RdfFormat.TURTLE))
 
@@ -53,5 +54,5 @@ def vocabulary_triples(directory: Path | None = None) -> set[Triple]:
     """Every concept of every scheme (curated files plus countries)."""
     triples: set[Triple] = set(country_triples())
     for path in vocabulary_files(directory):
-        triples.update(_parse(path))
+        triples.update(vocabulary_file_triples(path))
     return triples

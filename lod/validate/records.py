@@ -34,6 +34,7 @@ from lod.namespaces import RDF, RDFS
 from lod.problems import Problem
 from lod.rdf.build import case_study_triples
 from lod.rdf.serialize import to_ntriples
+from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files
 from lod.validate.shacl import Origin, RawResult, node_origins, problem_from_raw, raw_results
 
 #: The shapes that look at records; the concept shapes run once on the vocabularies.
@@ -220,5 +221,15 @@ def _vocabulary_results(ntriples: str) -> tuple[RawResult, ...]:
 def vocabulary_problems(vocabulary: Iterable[Triple]) -> list[Problem]:
     """The concept shapes on the vocabularies alone (checked once per process)."""
     raw = _vocabulary_results(to_ntriples(vocabulary).decode("utf-8"))
+    if not raw:
+        return []
+    # Point at the vocabulary file that describes the node, so the fix is obvious.
+    origins: dict[str, Origin] = {}
+    for path in vocabulary_files():
+        for triple in vocabulary_file_triples(path):
+            origins.setdefault(triple.subject.value, Origin(None, (), path))  # type: ignore[union-attr]
     fallback = resources.mappings_dir()
-    return sorted({problem_from_raw(r, {}, fallback) for r in raw})
+    return sorted(
+        {problem_from_raw(r, {}, origins[r.focus].source if r.focus in origins else fallback)
+         for r in raw}
+    )
