@@ -52,34 +52,81 @@ class Expected:
 
 CASE_STUDIES = {
     PREFIX + "Bibliowikis": Expected(
-        "bibliowikis.wiki", "bibliowikis", "en", "Bibliowikis", {"ES"}, {"public", "non-library"},
-        {"public-libraries"}, {"start": "2012"},
-        {"https://ca.wikipedia.org/wiki/Viquiprojecte:Bibliowikis", "https://biblioteques.gencat.cat/"}),
+        "bibliowikis.wiki",
+        "bibliowikis",
+        "en",
+        "Bibliowikis",
+        {"ES"},
+        {"public", "non-library"},
+        {"public-libraries"},
+        {"start": "2012"},
+        {
+            "https://ca.wikipedia.org/wiki/Viquiprojecte:Bibliowikis",
+            "https://biblioteques.gencat.cat/",
+        },
+    ),
     PREFIX + "National Library of Wales Wikimedian in Residence": Expected(
-        "nlw-wir.wiki", "national-library-of-wales-wikimedian-in-residence", "en",
-        "National Library of Wales Wikimedian in Residence", {"GB"}, {"national"}, {"national-libraries"},
+        "nlw-wir.wiki",
+        "national-library-of-wales-wikimedian-in-residence",
+        "en",
+        "National Library of Wales Wikimedian in Residence",
+        {"GB"},
+        {"national"},
+        {"national-libraries"},
         {"start": "2013-06", "end": "2015"},
-        {"https://www.library.wales/", "https://example.org/nlw-wir-report.pdf",
-         "https://commons.wikimedia.org/wiki/Category:Media_contributed_by_the_National_Library_of_Wales"}),
+        {
+            "https://www.library.wales/",
+            "https://example.org/nlw-wir-report.pdf",
+            "https://commons.wikimedia.org/wiki/Category:Media_contributed_by_the_National_Library_of_Wales",
+        },
+    ),
     PREFIX + "Biblioteca Nacional de México/es": Expected(
-        "bnm-es.wiki", "biblioteca-nacional-de-mexico-es", "es", "Biblioteca Nacional de México", {"MX"},
-        {"national", "non-library"}, {"rare-books-and-special-collections"}, {"start": "2018-03"},
-        {"https://www.bnm.unam.mx/"}),
+        "bnm-es.wiki",
+        "biblioteca-nacional-de-mexico-es",
+        "es",
+        "Biblioteca Nacional de México",
+        {"MX"},
+        {"national", "non-library"},
+        {"rare-books-and-special-collections"},
+        {"start": "2018-03"},
+        {"https://www.bnm.unam.mx/"},
+    ),
     PREFIX + "Médiathèques de Lyon": Expected(
-        "lyon.wiki", "mediatheques-de-lyon", "fr", "Médiathèques de Lyon", {"FR"}, {"public", "non-library"},
-        {"metropolitan-libraries"}, {"start": "2019", "end": "2019"}, {"https://www.bm-lyon.fr/"}),
+        "lyon.wiki",
+        "mediatheques-de-lyon",
+        "fr",
+        "Médiathèques de Lyon",
+        {"FR"},
+        {"public", "non-library"},
+        {"metropolitan-libraries"},
+        {"start": "2019", "end": "2019"},
+        {"https://www.bm-lyon.fr/"},
+    ),
     PREFIX + "University of Alberta Wikipedian in Residence": Expected(
-        "ualberta.wiki", "university-of-alberta-wikipedian-in-residence", "en",
-        "University of Alberta Wikipedian in Residence", {"CA"}, {"academic", "non-library"},
-        {"academic-and-research-libraries"}, {"start": "2017", "end": "2018"},
-        {"https://library.ualberta.ca/"}),
+        "ualberta.wiki",
+        "university-of-alberta-wikipedian-in-residence",
+        "en",
+        "University of Alberta Wikipedian in Residence",
+        {"CA"},
+        {"academic", "non-library"},
+        {"academic-and-research-libraries"},
+        {"start": "2017", "end": "2018"},
+        {"https://library.ualberta.ca/"},
+    ),
     PREFIX + "Health sciences library edit-a-thon": Expected(
-        "health-editathon.wiki", "health-sciences-library-edit-a-thon", "en",
-        "Health sciences library edit-a-thon", {"US"}, {"health"},
+        "health-editathon.wiki",
+        "health-sciences-library-edit-a-thon",
+        "en",
+        "Health sciences library edit-a-thon",
+        {"US"},
+        {"health"},
         {"health-and-biosciences-libraries", "evidence-for-global-and-disaster-health-sig"},
         {"start": "2016-01", "end": "2016-01"},
-        {"https://example.org/health-editathon",
-         "https://en.wikipedia.org/wiki/Wikipedia:WikiProject_Medicine"}),
+        {
+            "https://example.org/health-editathon",
+            "https://en.wikipedia.org/wiki/Wikipedia:WikiProject_Medicine",
+        },
+    ),
 }
 #: Pages under the prefix that are not case studies, and why.
 SKIPPED = {
@@ -113,8 +160,15 @@ class Done:
 
 def lod(*args: str | Path, env: dict[str, str] | None = None) -> Done:
     """Run ``lod`` in a subprocess, as a curator would."""
-    done = subprocess.run([sys.executable, "-m", "lod", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, check=False, env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        [sys.executable, "-m", "lod", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
     return Done(done.returncode, done.stdout, done.stderr)
 
 
@@ -127,7 +181,11 @@ def harvest(wiki: MediaWiki, out: Path, *extra: str, env: dict[str, str] | None 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
     """Every file with its modification time and content."""
-    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +208,9 @@ def test_one_valid_draft_per_case_study_page(harvested: tuple[Path, Done]) -> No
 
 
 @pytest.mark.parametrize("title", sorted(CASE_STUDIES))
-def test_record_says_what_the_page_says(wiki: MediaWiki, harvested: tuple[Path, Done], title: str) -> None:
+def test_record_says_what_the_page_says(
+    wiki: MediaWiki, harvested: tuple[Path, Done], title: str
+) -> None:
     out, _ = harvested
     expected = CASE_STUDIES[title]
     record, problems = check_document(read_yaml(out / f"{expected.record_id}.yaml"))
@@ -172,15 +232,26 @@ def full_url(wiki: MediaWiki, title: str) -> str:
     """The page's URL as MediaWiki itself gives it."""
     import requests
 
-    answer = requests.get(wiki.api_url, params={"action": "query", "titles": title, "prop": "info",
-                                                "inprop": "url", "format": "json", "formatversion": "2"},
-                          timeout=30).json()
+    answer = requests.get(
+        wiki.api_url,
+        params={
+            "action": "query",
+            "titles": title,
+            "prop": "info",
+            "inprop": "url",
+            "format": "json",
+            "formatversion": "2",
+        },
+        timeout=30,
+    ).json()
     return str(answer["query"]["pages"][0]["fullurl"])
 
 
 def test_unresolved_values_become_todo_lines(harvested: tuple[Path, Done]) -> None:
     out, done = harvested
-    data = yaml.safe_load((out / "health-sciences-library-edit-a-thon.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        (out / "health-sciences-library-edit-a-thon.yaml").read_text(encoding="utf-8")
+    )
     assert "TODO activities: 'knitting circle' is not a known activity" in data["notes"]
     assert data["activities"] == ["editathon", "1lib1ref"]
     assert "drafts with to-dos" in done.stdout
@@ -232,28 +303,37 @@ def test_after_one_edit_only_that_record_changes(wiki: MediaWiki, tmp_path: Path
     assert "1 changed" in done.stdout and "5 unchanged" in done.stdout
 
 
-def test_reviewed_and_hand_edited_records_are_never_overwritten(wiki: MediaWiki, harvested: tuple[Path, Done],
-                                                                tmp_path: Path) -> None:
+def test_reviewed_and_hand_edited_records_are_never_overwritten(
+    wiki: MediaWiki, harvested: tuple[Path, Done], tmp_path: Path
+) -> None:
     out = tmp_path / "casestudies"
     out.mkdir()
     source, _ = harvested
     reviewed = out / "bibliowikis.yaml"
     text = (source / "bibliowikis.yaml").read_text(encoding="utf-8")
-    reviewed.write_text(text.replace("status: draft", "status: reviewed")
-                        .replace("Bibliowikis is a programme", "Curated. Bibliowikis is a programme"),
-                        encoding="utf-8")
+    reviewed.write_text(
+        text.replace("status: draft", "status: reviewed").replace(
+            "Bibliowikis is a programme", "Curated. Bibliowikis is a programme"
+        ),
+        encoding="utf-8",
+    )
     kept = reviewed.read_bytes()
     done = harvest(wiki, out)
     assert reviewed.read_bytes() == kept
     beside = out / "bibliowikis.draft.yaml"
     assert beside.exists()
     assert yaml.safe_load(beside.read_text(encoding="utf-8"))["status"] == "draft"
-    assert "bibliowikis.yaml is reviewed: wrote bibliowikis.draft.yaml (differs in: summary)" in done.stdout
+    assert (
+        "bibliowikis.yaml is reviewed: wrote bibliowikis.draft.yaml (differs in: summary)"
+        in done.stdout
+    )
     assert load_case_studies([out]).problems == []
     # A draft that a curator edited after lod wrote it is protected too, once the page changes.
     hand = out / "mediatheques-de-lyon.yaml"
-    hand.write_text(hand.read_text(encoding="utf-8").replace("Lyon a organisé", "Lyon (vérifié) a organisé"),
-                    encoding="utf-8")
+    hand.write_text(
+        hand.read_text(encoding="utf-8").replace("Lyon a organisé", "Lyon (vérifié) a organisé"),
+        encoding="utf-8",
+    )
     edited = hand.read_bytes()
     title = PREFIX + "Médiathèques de Lyon"
     original = (DATA / "lyon.wiki").read_text(encoding="utf-8")
@@ -283,8 +363,9 @@ class _FlakyProxy(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
         elif step == "maxlag":
-            body = json.dumps({"error": {"code": "maxlag", "info": "Waiting for db: 1 seconds lagged.",
-                                         "lag": 1}}).encode()
+            body = json.dumps(
+                {"error": {"code": "maxlag", "info": "Waiting for db: 1 seconds lagged.", "lag": 1}}
+            ).encode()
             self._answer(200, body, {"Retry-After": "1", "MediaWiki-API-Error": "maxlag"})
         else:
             import urllib.request
@@ -305,8 +386,9 @@ class _FlakyProxy(BaseHTTPRequestHandler):
         return
 
 
-def test_transient_failures_are_retried_politely(wiki: MediaWiki, harvested: tuple[Path, Done],
-                                                 tmp_path: Path) -> None:
+def test_transient_failures_are_retried_politely(
+    wiki: MediaWiki, harvested: tuple[Path, Done], tmp_path: Path
+) -> None:
     _FlakyProxy.target = wiki.url
     _FlakyProxy.script = ["503", "drop", "maxlag"]
     _FlakyProxy.seen = []
@@ -316,8 +398,16 @@ def test_transient_failures_are_retried_politely(wiki: MediaWiki, harvested: tup
     try:
         out = tmp_path / "drafts"
         api = f"http://127.0.0.1:{server.server_address[1]}/api.php"
-        done = lod("harvest", "--api", api, "--out", out, "--retries", "4",
-                   env={"LOD_CONTACT": "curator@example.org"})
+        done = lod(
+            "harvest",
+            "--api",
+            api,
+            "--out",
+            out,
+            "--retries",
+            "4",
+            env={"LOD_CONTACT": "curator@example.org"},
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -343,7 +433,9 @@ def without_revision(path: Path) -> dict[str, object]:
 
 def test_a_truncated_export_fails_and_writes_nothing(wiki: MediaWiki, tmp_path: Path) -> None:
     xml = wiki.export(list(CASE_STUDIES))
-    cut = xml[: xml.index(b"</page>", xml.index(b"</page>") + 1) + 200]  # two whole pages, then garbage
+    cut = xml[
+        : xml.index(b"</page>", xml.index(b"</page>") + 1) + 200
+    ]  # two whole pages, then garbage
     dump = tmp_path / "broken.xml"
     dump.write_bytes(cut)
     out = tmp_path / "drafts"
@@ -363,8 +455,17 @@ def test_template_is_the_blank_form(tmp_path: Path) -> None:
     assert done.code == 0
     headings = [line for line in done.stdout.splitlines() if line.startswith("== ")]
     assert len(headings) == 7
-    for field in ("Institution", "Library type", "Country", "IFLA unit", "Dates", "Wikimedia projects",
-                  "Activities", "Languages", "Submitted by"):
+    for field in (
+        "Institution",
+        "Library type",
+        "Country",
+        "IFLA unit",
+        "Dates",
+        "Wikimedia projects",
+        "Activities",
+        "Languages",
+        "Submitted by",
+    ):
         assert f"* {field}:" in done.stdout
     assert done.stdout == blank_page()
 

@@ -17,7 +17,11 @@ from lod.ingest import load_case_studies
 from tests.conftest import ROOT, run_lod, write_record
 
 EXPORT = ROOT / "tests" / "data" / "csv" / "form-export.csv"
-DRAFTS = {"wikidata-for-the-municipal-archive", "reading-club-articles", "biblioteca-publica-de-medellin"}
+DRAFTS = {
+    "wikidata-for-the-municipal-archive",
+    "reading-club-articles",
+    "biblioteca-publica-de-medellin",
+}
 
 
 def load(path: Path) -> dict[str, object]:
@@ -43,27 +47,46 @@ def test_bad_rows_are_reported_by_row_number_and_skipped(tmp_path: Path) -> None
     assert f"{EXPORT}:10: row 6: no title; skipped" in done.stderr
     assert f"{EXPORT}:12: row 8: not UTF-8 text; skipped" in done.stderr
     assert "row 10: cannot read the row" in done.stderr
-    assert "column 'How did you hear about this call?' is not in mappings/csv-columns.tsv" in done.stderr
+    assert (
+        "column 'How did you hear about this call?' is not in mappings/csv-columns.tsv"
+        in done.stderr
+    )
     assert not (tmp_path / "broken-row.yaml").exists()
 
 
 def test_cells_are_read_like_a_curator_would(tmp_path: Path) -> None:
     run_lod("import-csv", EXPORT, "--out", tmp_path)
     girona = load(tmp_path / "wikidata-for-the-municipal-archive.yaml")
-    assert girona["summary"] == {"en": "The municipal archive of Girona described its photographers in "
-                                       "Wikidata.\nVolunteers checked every item."}
-    assert girona["institutions"] == [{"name": "Arxiu Municipal de Girona", "country": "ES", "type": "archive"}]
-    assert girona["ifla_units"] == ["local-history-and-genealogy", "rare-books-and-special-collections"]
+    assert girona["summary"] == {
+        "en": "The municipal archive of Girona described its photographers in "
+        "Wikidata.\nVolunteers checked every item."
+    }
+    assert girona["institutions"] == [
+        {"name": "Arxiu Municipal de Girona", "country": "ES", "type": "archive"}
+    ]
+    assert girona["ifla_units"] == [
+        "local-history-and-genealogy",
+        "rare-books-and-special-collections",
+    ]
     assert girona["wikimedia_projects"] == ["wikidata", "commons"]
     assert girona["activities"] == ["data-upload", "training"]
     assert girona["languages"] == ["ca", "es"]
     assert girona["period"] == {"start": "2021-02-01", "end": "2022-06-30"}
-    assert girona["submitted_by"] == {"kind": "ifla-unit", "unit": "local-history-and-genealogy",
-                                      "name": "Local History and Genealogy Section"}
-    assert [link["url"] for link in girona["links"]] == ["https://example.org/girona-wikidata",
-                                                         "https://example.org/girona-report.pdf"]
-    assert girona["contacts"] == [{"name": "Ana Pérez", "email": "ana@example.org", "publish": True}]
-    assert "row 2 (submitted 2024/03/05 10:12:44 AM GMT+1)" in str(girona["notes"])  # BOM: header read
+    assert girona["submitted_by"] == {
+        "kind": "ifla-unit",
+        "unit": "local-history-and-genealogy",
+        "name": "Local History and Genealogy Section",
+    }
+    assert [link["url"] for link in girona["links"]] == [
+        "https://example.org/girona-wikidata",
+        "https://example.org/girona-report.pdf",
+    ]
+    assert girona["contacts"] == [
+        {"name": "Ana Pérez", "email": "ana@example.org", "publish": True}
+    ]
+    assert "row 2 (submitted 2024/03/05 10:12:44 AM GMT+1)" in str(
+        girona["notes"]
+    )  # BOM: header read
     assert "Column 'How did you hear about this call?': Mailing list" in str(girona["notes"])
     medellin = load(tmp_path / "biblioteca-publica-de-medellin.yaml")
     assert medellin["institutions"] == [  # one per line of a multi-line cell, types in order
@@ -90,16 +113,23 @@ def test_reimport_rewrites_nothing_and_keeps_curated_records(tmp_path: Path) -> 
     done = run_lod("import-csv", EXPORT, "--out", tmp_path)
     after = snapshot(tmp_path)
     assert after.pop("reading-club-articles.draft.yaml")
-    assert after.pop(".harvest-state.json") != before.pop(".harvest-state.json")  # knows the new draft
+    assert after.pop(".harvest-state.json") != before.pop(
+        ".harvest-state.json"
+    )  # knows the new draft
     assert after == before
-    assert curated.read_text(encoding="utf-8").startswith("id: reading-club-articles\nstatus: reviewed")
-    assert "reading-club-articles.yaml is reviewed: wrote reading-club-articles.draft.yaml" in done.stdout
+    assert curated.read_text(encoding="utf-8").startswith(
+        "id: reading-club-articles\nstatus: reviewed"
+    )
+    assert (
+        "reading-club-articles.yaml is reviewed: wrote reading-club-articles.draft.yaml"
+        in done.stdout
+    )
     assert "2 unchanged" in done.stdout
 
 
 def test_a_file_of_only_bad_rows_writes_nothing(tmp_path: Path) -> None:
     export = tmp_path / "bad.csv"
-    export.write_bytes(b"Title of the case study,Country\r\n\"A\",\"Spain\",\"extra\"\r\n")
+    export.write_bytes(b'Title of the case study,Country\r\n"A","Spain","extra"\r\n')
     out = tmp_path / "out"
     done = run_lod("import-csv", export, "--out", out)
     assert done.code == 1 and "row 2: 3 cells but the header has 2" in done.stderr

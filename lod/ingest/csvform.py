@@ -32,8 +32,17 @@ from lod.model.case_study import EMAIL_RE, CaseStudy
 from lod.problems import Problem
 
 SECTION_FIELDS = ("context", "goals", "implementation", "outcomes", "lessons", "resources")
-WIKI_FIELDS = ("institution", "library-type", "country", "ifla-unit", "dates", "wikimedia-projects",
-               "activities", "languages", "submitted-by")
+WIKI_FIELDS = (
+    "institution",
+    "library-type",
+    "country",
+    "ifla-unit",
+    "dates",
+    "wikimedia-projects",
+    "activities",
+    "languages",
+    "submitted-by",
+)
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]")
 _YES = frozenset({"yes", "y", "true", "1", "si", "oui", "ja", "sim"})
 
@@ -43,7 +52,9 @@ def column_fields() -> Lexicon:
     """Normalised column heading -> field, from ``mappings/csv-columns.tsv``."""
     path = resources.mappings_dir() / "csv-columns.tsv"
     with path.open(encoding="utf-8", newline="") as handle:
-        return make_lexicon((row["column"], row["field"]) for row in csv.DictReader(handle, delimiter="\t"))
+        return make_lexicon(
+            (row["column"], row["field"]) for row in csv.DictReader(handle, delimiter="\t")
+        )
 
 
 @dataclass
@@ -81,7 +92,9 @@ def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
             except csv.Error as error:
                 number += 1
                 last_line = reader.line_num
-                problems.append(Problem(path, start, f"row {number}", f"cannot read the row ({error}); skipped"))
+                problems.append(
+                    Problem(path, start, f"row {number}", f"cannot read the row ({error}); skipped")
+                )
                 continue
             number += 1
             last_line = reader.line_num
@@ -93,8 +106,15 @@ def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
                 header = [column_fields().lookup(name) for name in names]
                 for name, key in zip(names, header, strict=True):
                     if key is None:
-                        problems.append(Problem(path, start, "(header)", f"column {name!r} is not in "
-                                                "mappings/csv-columns.tsv; its answers go to notes"))
+                        problems.append(
+                            Problem(
+                                path,
+                                start,
+                                "(header)",
+                                f"column {name!r} is not in "
+                                "mappings/csv-columns.tsv; its answers go to notes",
+                            )
+                        )
                 continue
             if not any(cell.strip() for cell in cells):
                 yield None
@@ -103,8 +123,14 @@ def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
                 problems.append(Problem(path, start, f"row {number}", "not UTF-8 text; skipped"))
                 continue
             if len(cells) != len(header):
-                problems.append(Problem(path, start, f"row {number}",
-                                        f"{len(cells)} cells but the header has {len(header)}; skipped"))
+                problems.append(
+                    Problem(
+                        path,
+                        start,
+                        f"row {number}",
+                        f"{len(cells)} cells but the header has {len(header)}; skipped",
+                    )
+                )
                 continue
             row = Row(number, start)
             for name, key, cell in zip(names, header, cells, strict=True):
@@ -118,12 +144,16 @@ def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
 
 def row_facts(row: Row, source_name: str) -> Facts:
     """What one submission states, in the harvester's terms."""
-    fields = [FieldBullet(key, key, _cell_values(row.text(key))) for key in WIKI_FIELDS if row.text(key)]
+    fields = [
+        FieldBullet(key, key, _cell_values(row.text(key))) for key in WIKI_FIELDS if row.text(key)
+    ]
     start, end = row.text("start"), row.text("end")
     if start or end:
         fields.append(FieldBullet("dates", "dates", (f"{start} – {end}" if end else f"{start} –",)))
     links_text = row.text("links") + "\n" + row.text("resources")
-    links: list[tuple[str, str | None]] = [(url, None) for url in dict.fromkeys(_URL.findall(links_text))]
+    links: list[tuple[str, str | None]] = [
+        (url, None) for url in dict.fromkeys(_URL.findall(links_text))
+    ]
     contacts: list[dict[str, Any]] = []
     name, email = row.text("contact-name"), row.text("contact-email")
     if name or email:
@@ -135,8 +165,10 @@ def row_facts(row: Row, source_name: str) -> Facts:
             contacts.append(contact)
     lang = language_tag(row.text("lang")) if row.text("lang") else None
     stamp = row.text("timestamp")
-    lines = [f"Imported by lod import-csv from {source_name}, row {row.number}"
-             + (f" (submitted {stamp})." if stamp else ".")]
+    lines = [
+        f"Imported by lod import-csv from {source_name}, row {row.number}"
+        + (f" (submitted {stamp})." if stamp else ".")
+    ]
     lines += [f"Column {column!r}: {value}" for column, value in row.unmapped]
     return Facts(
         title=" ".join(row.text("title").split()),
@@ -187,7 +219,9 @@ def import_csv(path: Path, out_dir: Path) -> tuple[Summary, list[Problem]]:
     except BaseException:
         store.abort()
         raise
-    unreadable = sum(1 for p in problems if p.field.startswith("row ") and "no title" not in p.message)
+    unreadable = sum(
+        1 for p in problems if p.field.startswith("row ") and "no title" not in p.message
+    )
     summary.skipped["unreadable row"] += unreadable
     summary.seen += unreadable
     return summary, problems

@@ -42,7 +42,9 @@ class _Dumper(yaml.SafeDumper):
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    if re.fullmatch(r"\d{4}(?:-\d{2}){0,2}", value):  # dates: always quoted, as the format doc shows
+    if re.fullmatch(
+        r"\d{4}(?:-\d{2}){0,2}", value
+    ):  # dates: always quoted, as the format doc shows
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
@@ -52,7 +54,14 @@ _Dumper.add_representer(str, _str)
 
 def render_yaml(record: dict[str, Any]) -> str:
     """The record as YAML text, keys in the given order."""
-    return yaml.dump(record, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return yaml.dump(
+        record,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
 
 
 def _sha(data: bytes) -> str:
@@ -171,7 +180,11 @@ class DraftStore:
         if status in PROTECTED:
             return f"{status}"
         if self.files.get(target.name) != _sha(current):
-            return "a draft edited by hand" if target.name in self.files else "a draft lod did not write"
+            return (
+                "a draft edited by hand"
+                if target.name in self.files
+                else "a draft lod did not write"
+            )
         return None
 
     def commit(self) -> list[Path]:

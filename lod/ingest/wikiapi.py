@@ -107,7 +107,9 @@ class WikiApi:
             raise ApiError(f"{self.url}: {why}; gave up after {attempt + 1} tries")
         delay = hint if hint is not None else min(60.0, self.backoff * 2**attempt)
         if delay > self.max_wait:
-            raise ApiError(f"{self.url}: {why}; the server asks to wait {delay:.0f} s, more than {self.max_wait:.0f} s")
+            raise ApiError(
+                f"{self.url}: {why}; the server asks to wait {delay:.0f} s, more than {self.max_wait:.0f} s"
+            )
         self.sleep(delay)
 
     def get(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +137,9 @@ class WikiApi:
             try:
                 data = response.json()
             except ValueError:
-                raise ApiError(f"{self.url}: the answer is not JSON; is this a MediaWiki api.php URL?") from None
+                raise ApiError(
+                    f"{self.url}: the answer is not JSON; is this a MediaWiki api.php URL?"
+                ) from None
             if not isinstance(data, dict):
                 raise ApiError(f"{self.url}: unexpected answer {str(data)[:80]!r}")
             problem = data.get("error")
@@ -165,7 +169,9 @@ class WikiApi:
         data = self.get({"action": "query", "meta": "siteinfo"})
         general = data.get("query", {}).get("general")
         if not isinstance(general, dict) or "articlepath" not in general:
-            raise ApiError(f"{self.url}: no site information in the answer; is this a MediaWiki api.php URL?")
+            raise ApiError(
+                f"{self.url}: no site information in the answer; is this a MediaWiki api.php URL?"
+            )
         server = str(general.get("server", ""))
         if server.startswith("//"):
             server = "https:" + server
@@ -176,25 +182,44 @@ class WikiApi:
             for page in data.get("query", {}).get("pages", []):
                 if "missing" in page or "lastrevid" not in page:
                     continue
-                yield PageRef(str(page["title"]), int(page["ns"]), int(page["lastrevid"]), bool(page.get("redirect")))
+                yield PageRef(
+                    str(page["title"]),
+                    int(page["ns"]),
+                    int(page["lastrevid"]),
+                    bool(page.get("redirect")),
+                )
 
-    def pages_with_prefix(self, prefix: str, namespaces: Iterable[int] = (0, 1)) -> Iterator[PageRef]:
+    def pages_with_prefix(
+        self, prefix: str, namespaces: Iterable[int] = (0, 1)
+    ) -> Iterator[PageRef]:
         """Pages whose title starts with ``prefix`` (the index page itself included)."""
         for namespace in namespaces:
             yield from self._refs(
-                {"generator": "allpages", "gapprefix": prefix, "gapnamespace": namespace, "gaplimit": "max"}
+                {
+                    "generator": "allpages",
+                    "gapprefix": prefix,
+                    "gapnamespace": namespace,
+                    "gaplimit": "max",
+                }
             )
 
     def pages_in_category(self, category: str) -> Iterator[PageRef]:
         """Members of a category, any namespace (the caller skips what is not a case study)."""
         title = category if category.casefold().startswith("category:") else f"Category:{category}"
-        yield from self._refs({"generator": "categorymembers", "gcmtitle": title, "gcmlimit": "max"})
+        yield from self._refs(
+            {"generator": "categorymembers", "gcmtitle": title, "gcmlimit": "max"}
+        )
 
     def texts(self, refs: list[PageRef]) -> Iterator[PageText]:
         """Current wikitext of the pages, ``BATCH`` titles per request."""
         for start in range(0, len(refs), BATCH):
             batch = {ref.title: ref for ref in refs[start : start + BATCH]}
-            params = {"prop": "revisions|info", "rvprop": "ids|content", "rvslots": "main", "titles": "|".join(batch)}
+            params = {
+                "prop": "revisions|info",
+                "rvprop": "ids|content",
+                "rvslots": "main",
+                "titles": "|".join(batch),
+            }
             for data in self.query(params):
                 self.content_requests += 1
                 for page in data.get("query", {}).get("pages", []):
@@ -205,15 +230,27 @@ class WikiApi:
                     text = revision.get("slots", {}).get("main", {}).get("content")
                     if text is None:
                         continue
-                    ref = PageRef(str(page["title"]), int(page["ns"]), int(revision["revid"]), bool(page.get("redirect")))
+                    ref = PageRef(
+                        str(page["title"]),
+                        int(page["ns"]),
+                        int(revision["revid"]),
+                        bool(page.get("redirect")),
+                    )
                     yield PageText(ref, str(text))
 
 
 def _reason(error: Exception) -> str:
     """The innermost cause of a requests error, without the long repr chain."""
     text = str(error)
-    for marker in ("Connection refused", "Name or service not known", "timed out", "Connection reset",
-                   "Remote end closed connection", "No route to host", "Temporary failure in name resolution"):
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "timed out",
+        "Connection reset",
+        "Remote end closed connection",
+        "No route to host",
+        "Temporary failure in name resolution",
+    ):
         if marker in text:
             return marker.lower()
     return type(error).__name__

@@ -62,7 +62,11 @@ class DumpReader:
     @property
     def position(self) -> int:
         """Bytes read so far."""
-        return self._handle.tell() if self._handle is not None and not self._handle.closed else self.size
+        return (
+            self._handle.tell()
+            if self._handle is not None and not self._handle.closed
+            else self.size
+        )
 
     def _page(self, element: ET.Element) -> PageText | None:
         title = _text(_child(element, "title"))
@@ -93,7 +97,9 @@ class DumpReader:
                     if event == "start":
                         if root is None:
                             if name != "mediawiki":
-                                raise DumpError(f"{self.path}:1: not a MediaWiki export (root element <{name}>)")
+                                raise DumpError(
+                                    f"{self.path}:1: not a MediaWiki export (root element <{name}>)"
+                                )
                             root = element
                         continue
                     if name == "base" and self.site is None:
@@ -108,7 +114,9 @@ class DumpReader:
                         _detach(root, element)
         except ET.ParseError as error:
             line, column = error.position
-            raise DumpError(f"{self.path}:{line}:{column}: malformed XML ({_message(error)})") from None
+            raise DumpError(
+                f"{self.path}:{line}:{column}: malformed XML ({_message(error)})"
+            ) from None
         if root is None:
             raise DumpError(f"{self.path}:1: empty file; expected a MediaWiki XML export")
 

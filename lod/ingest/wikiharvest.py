@@ -52,16 +52,21 @@ class Summary:
         detail = ", ".join(f"{reason}: {count}" for reason, count in sorted(self.skipped.items()))
         lines = [
             f"{self.seen} {what} seen: {self.outcomes['new']} new, {self.outcomes['changed']} changed, "
-            f"{self.outcomes['unchanged']} unchanged, {skipped} skipped" + (f" ({detail})" if detail else ""),
+            f"{self.outcomes['unchanged']} unchanged, {skipped} skipped"
+            + (f" ({detail})" if detail else ""),
             f"{self.with_todos} draft{'s' if self.with_todos != 1 else ''} with to-dos (TODO lines in notes)",
         ]
         if self.not_valid:
-            lines.append(f"{len(self.not_valid)} draft(s) do not validate yet (`lod validate` names the fields): "
-                         + ", ".join(self.not_valid))
+            lines.append(
+                f"{len(self.not_valid)} draft(s) do not validate yet (`lod validate` names the fields): "
+                + ", ".join(self.not_valid)
+            )
         lines += [f"kept: {line}" for line in self.kept]
         lines += [f"no longer on the wiki (record left as it is): {title}" for title in self.gone]
         if self.requests is not None:
-            lines.append(f"{self.requests} API requests, {self.content_requests} of them for page content")
+            lines.append(
+                f"{self.requests} API requests, {self.content_requests} of them for page content"
+            )
         lines.append(f"{len(self.written)} file{'s' if len(self.written) != 1 else ''} written")
         return "\n".join(lines)
 
@@ -77,7 +82,10 @@ def skip_reason(ref: PageRef, prefix: str) -> str | None:
     base = prefix.rstrip("/")
     if ref.title == base:
         return "index page"
-    if ref.title.startswith(prefix) and ref.title[len(prefix) :].rsplit("/", 1)[-1].casefold() in FORM_PAGES:
+    if (
+        ref.title.startswith(prefix)
+        and ref.title[len(prefix) :].rsplit("/", 1)[-1].casefold() in FORM_PAGES
+    ):
         return "form page"
     return None
 
@@ -91,7 +99,10 @@ def page_lang_and_title(title: str, prefix: str) -> tuple[str, str | None, str]:
     under_prefix = title.startswith(prefix)
     rest = title[len(prefix) :] if under_prefix else title
     head, _, last = rest.rpartition("/")
-    is_lang = bool(re.fullmatch(r"[a-z]{2}(?:-[a-z0-9]{2,8})?", last)) and terms.language_tag_problem(last) is None
+    is_lang = (
+        bool(re.fullmatch(r"[a-z]{2}(?:-[a-z0-9]{2,8})?", last))
+        and terms.language_tag_problem(last) is None
+    )
     lang = last if head and is_lang else None
     body = head if lang else rest
     shown = body if under_prefix else body.rsplit("/", 1)[-1]
@@ -157,17 +168,28 @@ class Harvest:
     def add(self, page: PageText) -> None:
         """Turn one case-study page into a staged draft."""
         facts = page_facts(page, self.prefix, self.site, self.today)
-        if not (facts.summary or facts.lead or facts.sections or any(b.values for b in facts.fields)):
+        if not (
+            facts.summary or facts.lead or facts.sections or any(b.values for b in facts.fields)
+        ):
             self.summary.skipped["empty page"] += 1
-            self.store.pages[page.ref.title] = {"revision": page.ref.revision, "skipped": "empty page"}
+            self.store.pages[page.ref.title] = {
+                "revision": page.ref.revision,
+                "skipped": "empty page",
+            }
             self.store.mark_changed()
             return
         known = self.store.pages.get(page.ref.title)
         if known and known.get("id"):
             record_id = self.store.claim(str(known["id"]), set())
         else:
-            others = {str(entry.get("id")) for title, entry in self.store.pages.items() if title != page.ref.title}
-            record_id = self.store.claim(slug(page_lang_and_title(page.ref.title, self.prefix)[0]), others)
+            others = {
+                str(entry.get("id"))
+                for title, entry in self.store.pages.items()
+                if title != page.ref.title
+            }
+            record_id = self.store.claim(
+                slug(page_lang_and_title(page.ref.title, self.prefix)[0]), others
+            )
         draft = build_record(record_id, facts)
         written = self.store.write(record_id, draft.record)
         self.store.pages[page.ref.title] = {"revision": page.ref.revision, "id": record_id}
@@ -194,14 +216,23 @@ class Harvest:
         return self.summary
 
 
-def harvest_api(api: WikiApi, out_dir: Path, *, prefix: str = DEFAULT_PREFIX, category: str | None = None,
-                today: dt.date, progress: Progress | None = None) -> Summary:
+def harvest_api(
+    api: WikiApi,
+    out_dir: Path,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    category: str | None = None,
+    today: dt.date,
+    progress: Progress | None = None,
+) -> Summary:
     """Harvest from a live wiki; raises ApiError (nothing written) when the wiki fails us."""
     harvest = Harvest(out_dir, prefix=prefix, today=today)
     try:
         harvest.site = api.siteinfo()
         listing: Iterable[PageRef] = (
-            api.pages_in_category(category) if category else api.pages_with_prefix(prefix.rstrip("/"))
+            api.pages_in_category(category)
+            if category
+            else api.pages_with_prefix(prefix.rstrip("/"))
         )
         wanted = [ref for ref in listing if harvest.wants(ref)]
         for done, page in enumerate(api.texts(wanted), start=1):
@@ -220,8 +251,14 @@ def harvest_api(api: WikiApi, out_dir: Path, *, prefix: str = DEFAULT_PREFIX, ca
     return summary
 
 
-def harvest_dump(path: Path, out_dir: Path, *, prefix: str = DEFAULT_PREFIX, today: dt.date,
-                 progress: Progress | None = None) -> Summary:
+def harvest_dump(
+    path: Path,
+    out_dir: Path,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    today: dt.date,
+    progress: Progress | None = None,
+) -> Summary:
     """Harvest from a ``Special:Export`` file; raises DumpError (nothing written) on a bad file."""
     reader = DumpReader(path)
     harvest = Harvest(out_dir, prefix=prefix, today=today)

@@ -105,7 +105,12 @@ def _skos_labels(filename: str) -> list[tuple[str, str]]:
             if predicate == f"{SKOS}notation":
                 notations[subject.value] = value.value
             labels[subject.value].append(value.value)
-    return [(label, notations[iri]) for iri, found in labels.items() if iri in notations for label in found]
+    return [
+        (label, notations[iri])
+        for iri, found in labels.items()
+        if iri in notations
+        for label in found
+    ]
 
 
 @cache
@@ -194,7 +199,9 @@ def countries() -> Lexicon:
             head, tail = country.name.split(", ", 1)
             pairs.append((f"{tail} {head}", code))
     for language in TRANSLATIONS:
-        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+        catalogue = gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+        )
         for country in pycountry.countries:
             pairs.append((catalogue.gettext(country.name), country.alpha_2))
     pairs += [(label, code) for code, label in page_labels().get("country", [])]
@@ -233,7 +240,9 @@ def _languages() -> Lexicon:
         tag = getattr(language, "alpha_2", None) or language.alpha_3
         pairs += [(language.name, tag), (language.alpha_3, tag), (tag, tag)]
     for locale in TRANSLATIONS:
-        catalogue = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+        catalogue = gettext.translation(
+            "iso639-3", pycountry.LOCALES_DIR, languages=[locale], fallback=True
+        )
         for language in pycountry.languages:
             if getattr(language, "alpha_2", None):  # the major languages only: fewer clashes
                 pairs.append((catalogue.gettext(language.name), language.alpha_2))
@@ -243,9 +252,18 @@ def _languages() -> Lexicon:
 def language_tag(text: str) -> str | None:
     """BCP 47 tag for a language name or tag ("Catalan", "català"?, "pt-BR")."""
     value = text.strip()
-    if value and terms.language_tag_problem(value) is None and len(value) <= 12 and " " not in value:
+    if (
+        value
+        and terms.language_tag_problem(value) is None
+        and len(value) <= 12
+        and " " not in value
+    ):
         return value if "-" in value else value.lower()
-    words = [w for w in value.split() if projects().lookup(w) is None and normalize(w) not in {"edition", "language"}]
+    words = [
+        w
+        for w in value.split()
+        if projects().lookup(w) is None and normalize(w) not in {"edition", "language"}
+    ]
     return _languages().lookup(" ".join(words)) if words else None
 
 

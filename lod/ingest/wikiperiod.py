@@ -16,7 +16,9 @@ from functools import cache
 from lod.ingest.wikimatch import label_lexicon, normalize
 
 _MIN_YEAR, _MAX_YEAR = 1800, 2100
-_DASHES = re.compile(r"\s*[–—‒―]\s*|\s+-\s+|(?<=\d{4})-(?=\d{4}\b)|(?<=\d{4})-(?=\s*$)|(?<=\d{4})-(?=\s*[^\W\d])")
+_DASHES = re.compile(
+    r"\s*[–—‒―]\s*|\s+-\s+|(?<=\d{4})-(?=\d{4}\b)|(?<=\d{4})-(?=\s*$)|(?<=\d{4})-(?=\s*[^\W\d])"
+)
 
 
 @dataclass(frozen=True)
@@ -61,19 +63,26 @@ def _date_of(match: re.Match[str]) -> tuple[str | None, str | None]:
     groups = match.groupdict()
     if groups["iso"]:
         parts = [int(p) for p in groups["iso"].split("-")]
-        return (groups["iso"], None) if _valid(*parts) else (None, f"{groups['iso']!r} is not a date")
+        return (
+            (groups["iso"], None) if _valid(*parts) else (None, f"{groups['iso']!r} is not a date")
+        )
     if groups["mmyyyy"]:
         year, month = int(groups["my"]), int(groups["mm"])
         return (f"{year:04d}-{month:02d}", None) if _valid(year, month) else (None, "bad month")
     if groups["dmy"]:
         # 03/04/2019 is April in Europe and March in the US: keep only the year.
         year = int(groups["y1"])
-        return (f"{year:04d}", f"{match.group(0)!r} is ambiguous (day/month order); kept the year only")
+        return (
+            f"{year:04d}",
+            f"{match.group(0)!r} is ambiguous (day/month order); kept the year only",
+        )
     if groups["month"]:
         named = _month(groups["month"])
         year = int(groups["year"])
         if named is None:
-            return (f"{year:04d}", None) if _valid(year) else (None, f"{year} is not a plausible year")
+            return (
+                (f"{year:04d}", None) if _valid(year) else (None, f"{year} is not a plausible year")
+            )
         if groups["day"] and _valid(year, named, int(groups["day"])):
             return f"{year:04d}-{named:02d}-{int(groups['day']):02d}", None
         return (f"{year:04d}-{named:02d}", None) if _valid(year, named) else (None, "bad date")
@@ -116,7 +125,9 @@ def parse_period(text: str) -> ParsedPeriod:
     if not dates:
         return ParsedPeriod(None, None, f"no year found in {value!r}")
     if len(dates) > 2:
-        return ParsedPeriod(None, None, f"{len(dates)} dates in {value!r}; expected a start and an end")
+        return ParsedPeriod(
+            None, None, f"{len(dates)} dates in {value!r}; expected a start and an end"
+        )
     if unknown:
         problems.append(f"ignored {' '.join(unknown)!r}")
     start = dates[0]

@@ -24,9 +24,15 @@ from lod.model.case_study import MAX_ID, MAX_SUMMARY, URL_RE
 _SEPARATORS = re.compile(r"(\s*[,;/&+]\s*|\s+(?:and|y|et|und|i|e)\s+)", re.IGNORECASE)
 _INSTITUTION_PARTS = re.compile(r"\s*[–—]\s*|\s+-\s+")
 _UNIT_IN_PROSE = (
-    re.compile(r"\bIFLA(?:'s)?\s+((?:[A-Z][\w&,'-]*\s+|and\s+|of\s+|for\s+|the\s+|with\s+|to\s+)+?)(?:Section|Special Interest Group|SIG)\b"),
-    re.compile(r"\bIFLA\s+(?:Section|Special Interest Group)\s+(?:on|for)\s+((?:[A-Z][\w&,'-]*\s*|and\s+)+)"),
-    re.compile(r"\b((?:[A-Z][\w&,'-]*\s+|and\s+|of\s+|for\s+|with\s+|to\s+)+?)(?:Section|Special Interest Group|SIG)\s+of\s+IFLA\b"),
+    re.compile(
+        r"\bIFLA(?:'s)?\s+((?:[A-Z][\w&,'-]*\s+|and\s+|of\s+|for\s+|the\s+|with\s+|to\s+)+?)(?:Section|Special Interest Group|SIG)\b"
+    ),
+    re.compile(
+        r"\bIFLA\s+(?:Section|Special Interest Group)\s+(?:on|for)\s+((?:[A-Z][\w&,'-]*\s*|and\s+)+)"
+    ),
+    re.compile(
+        r"\b((?:[A-Z][\w&,'-]*\s+|and\s+|of\s+|for\s+|with\s+|to\s+)+?)(?:Section|Special Interest Group|SIG)\s+of\s+IFLA\b"
+    ),
 )
 PROSE_SECTIONS = ("summary", "context", "goals", "implementation", "outcomes")
 
@@ -52,7 +58,9 @@ class Facts:
 
     def prose(self) -> str:
         """The narrative text, for guesses when no bullet states a fact."""
-        parts = [self.summary or "", self.lead] + [self.sections.get(key, "") for key in PROSE_SECTIONS]
+        parts = [self.summary or "", self.lead] + [
+            self.sections.get(key, "") for key in PROSE_SECTIONS
+        ]
         return "\n".join(part for part in parts if part)
 
 
@@ -76,7 +84,9 @@ def slug(text: str) -> str:
     return out or "case-study"
 
 
-def resolve_terms(values: Iterable[str], lookup: Callable[[str], str | None]) -> tuple[list[str], list[str]]:
+def resolve_terms(
+    values: Iterable[str], lookup: Callable[[str], str | None]
+) -> tuple[list[str], list[str]]:
     """Terms for each value; a value that is a list ("Wikipedia, Wikidata and Commons") is split.
 
     Splitting is greedy on the longest known span, so names that contain a
@@ -118,10 +128,14 @@ class _Builder:
     def todo(self, where: str, message: str) -> None:
         self.todos.append(f"TODO {where}: {message}")
 
-    def terms(self, key: str, where: str, lookup: Callable[[str], str | None], what: str) -> list[str]:
+    def terms(
+        self, key: str, where: str, lookup: Callable[[str], str | None], what: str
+    ) -> list[str]:
         found, unresolved = resolve_terms(self.facts.values(key), lookup)
         for value in unresolved:
-            self.todo(where, f"{value!r} is not a known {what}; use a term from mappings/ or fix the page")
+            self.todo(
+                where, f"{value!r} is not a known {what}; use a term from mappings/ or fix the page"
+            )
         return found
 
     def language(self) -> str:
@@ -136,19 +150,29 @@ class _Builder:
     def summary(self) -> str:
         text = (self.facts.summary or "").strip()
         if not text:
-            for source, where in ((self.facts.lead, "the text before the first heading"),
-                                  (self.facts.sections.get("context", ""), "Context/Background")):
+            for source, where in (
+                (self.facts.lead, "the text before the first heading"),
+                (self.facts.sections.get("context", ""), "Context/Background"),
+            ):
                 paragraph = source.strip().split("\n\n")[0].strip()
                 if paragraph:
                     text = paragraph
-                    self.todo("summary", f"no Summary/Abstract section; took the first paragraph of {where}")
+                    self.todo(
+                        "summary",
+                        f"no Summary/Abstract section; took the first paragraph of {where}",
+                    )
                     break
         if not text:
-            self.todo("summary", "no Summary/Abstract section and no text to take one from; write one")
+            self.todo(
+                "summary", "no Summary/Abstract section and no text to take one from; write one"
+            )
             return self.facts.title
         if len(text) > MAX_SUMMARY:
             cut = text[: MAX_SUMMARY - 1].rsplit(". ", 1)[0].rstrip(".") + "."
-            self.todo("summary", f"the summary had {len(text)} characters (at most {MAX_SUMMARY}); it was cut")
+            self.todo(
+                "summary",
+                f"the summary had {len(text)} characters (at most {MAX_SUMMARY}); it was cut",
+            )
             text = cut if len(cut) > MAX_SUMMARY // 3 else text[: MAX_SUMMARY - 1] + "…"
         return text
 
@@ -159,17 +183,30 @@ class _Builder:
                 entries.append(self._institution(len(entries), value, bullet.urls))
         if not entries:
             name = self.facts.title
-            self.todo("institutions[0].name", "no Institution bullet; took the page title, check it")
+            self.todo(
+                "institutions[0].name", "no Institution bullet; took the page title, check it"
+            )
             entries.append({"name": name})
-        self._fill("type", self.terms("library-type", "institutions[].type", match.library_types().lookup, "library type"), entries)
+        self._fill(
+            "type",
+            self.terms(
+                "library-type", "institutions[].type", match.library_types().lookup, "library type"
+            ),
+            entries,
+        )
         countries = self.terms("country", "institutions[].country", match.country_code, "country")
         self._fill("country", countries, entries)
         for index, entry in enumerate(entries):
             self._guess(index, entry)
-        return [{k: entry[k] for k in ("name", "country", "type", "website") if k in entry} for entry in entries]
+        return [
+            {k: entry[k] for k in ("name", "country", "type", "website") if k in entry}
+            for entry in entries
+        ]
 
     def _institution(self, index: int, value: str, urls: tuple[str, ...]) -> dict[str, Any]:
-        name, *rest = [part.strip() for part in _INSTITUTION_PARTS.split(value) if part.strip()] or [value]
+        name, *rest = [
+            part.strip() for part in _INSTITUTION_PARTS.split(value) if part.strip()
+        ] or [value]
         entry: dict[str, Any] = {"name": name}
         for part in rest:
             kind = match.library_types().lookup(part)
@@ -179,7 +216,10 @@ class _Builder:
             elif code and "country" not in entry:
                 entry["country"] = code
             else:
-                self.todo(f"institutions[{index}]", f"{part!r} in {value!r} is neither a library type nor a country lod knows")
+                self.todo(
+                    f"institutions[{index}]",
+                    f"{part!r} in {value!r} is neither a library type nor a country lod knows",
+                )
         websites = [url for url in urls if URL_RE.fullmatch(url)]
         if websites:
             entry["website"] = websites[0]
@@ -197,18 +237,26 @@ class _Builder:
         for entry in missing:
             entry[key] = found[0]
         if len(found) > 1:
-            self.todo(f"institutions[].{key}", f"several values {found} for {len(missing)} institutions; gave each {found[0]!r}, check")
+            self.todo(
+                f"institutions[].{key}",
+                f"several values {found} for {len(missing)} institutions; gave each {found[0]!r}, check",
+            )
 
     def _guess(self, index: int, entry: dict[str, Any]) -> None:
         where = f"institutions[{index}]"
         name = str(entry["name"])
-        for key, lexicon, what in (("type", match.library_types(), "library type"), ("country", match.countries(), "country")):
+        for key, lexicon, what in (
+            ("type", match.library_types(), "library type"),
+            ("country", match.countries(), "country"),
+        ):
             if key in entry:
                 continue
             from_name = lexicon.scan(name, min_length=5)
             alone = sum(1 for bullet in self.facts.fields if bullet.key == "institution") <= 1
             # Prose speaks of every institution at once: use it only when there is one.
-            from_prose = lexicon.scan(self.facts.prose(), min_length=5) if alone and not from_name else []
+            from_prose = (
+                lexicon.scan(self.facts.prose(), min_length=5) if alone and not from_name else []
+            )
             guesses = from_name or from_prose
             if len(guesses) == 1:
                 entry[key] = guesses[0]
@@ -233,12 +281,17 @@ class _Builder:
         return guesses
 
     def projects(self) -> list[str]:
-        found = self.terms("wikimedia-projects", "wikimedia_projects", match.projects().lookup, "Wikimedia project")
+        found = self.terms(
+            "wikimedia-projects", "wikimedia_projects", match.projects().lookup, "Wikimedia project"
+        )
         if found:
             return found
         guesses = match.projects().scan(self.facts.prose(), min_length=4)
         if guesses:
-            self.todo("wikimedia_projects", f"no Wikimedia projects bullet; found {guesses} in the text, check them")
+            self.todo(
+                "wikimedia_projects",
+                f"no Wikimedia projects bullet; found {guesses} in the text, check them",
+            )
         else:
             self.todo("wikimedia_projects", "no Wikimedia project stated; add at least one")
         return guesses
@@ -250,7 +303,9 @@ class _Builder:
         parsed = parse_period(" – ".join(values) if len(values) == 2 else values[0])
         if parsed.problem:
             self.todo("period", f"{'; '.join(values)!r}: {parsed.problem}")
-        period = {key: value for key, value in (("start", parsed.start), ("end", parsed.end)) if value}
+        period = {
+            key: value for key, value in (("start", parsed.start), ("end", parsed.end)) if value
+        }
         return period or None
 
     def submitted_by(self) -> dict[str, Any] | None:
@@ -264,7 +319,10 @@ class _Builder:
         words = match.label_lexicon("submitter-word").scan(value, min_length=3)
         kind = words[0] if words else "other"
         if kind == "other":
-            self.todo("submitted_by.kind", f"could not tell what {value!r} is; set individual, library, wikimedia-affiliate or other")
+            self.todo(
+                "submitted_by.kind",
+                f"could not tell what {value!r} is; set individual, library, wikimedia-affiliate or other",
+            )
         return {"kind": kind, "name": value}
 
     def links(self) -> list[dict[str, str]]:
@@ -288,7 +346,9 @@ def build_record(record_id: str, facts: Facts) -> Draft:
         "title": {lang: facts.title},
         "summary": {lang: builder.summary()},
     }
-    sections = {key: text for key, text in facts.sections.items() if key != "summary" and text.strip()}
+    sections = {
+        key: text for key, text in facts.sections.items() if key != "summary" and text.strip()
+    }
     if sections:
         record["sections"] = sections
     submitted = builder.submitted_by()
@@ -297,7 +357,9 @@ def build_record(record_id: str, facts: Facts) -> Draft:
     record["ifla_units"] = builder.units()
     record["institutions"] = builder.institutions()
     record["wikimedia_projects"] = builder.projects()
-    record["activities"] = builder.terms("activities", "activities", match.activities().lookup, "activity")
+    record["activities"] = builder.terms(
+        "activities", "activities", match.activities().lookup, "activity"
+    )
     record["languages"] = builder.terms("languages", "languages", match.language_tag, "language")
     period = builder.period()
     if period:

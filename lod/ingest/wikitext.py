@@ -33,6 +33,7 @@ from lod.ingest.wikimatch import label_lexicon
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _EMPTY_HEADING = re.compile(r"^=+[ \t]*=+[ \t]*$", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^(\s*(?:-|1\.))\s+")
+_SPACES = re.compile(r"(?<=\S) {2,}")  # left where templates and comments were removed
 _EMPTY_ITEM = re.compile(r"^\s*(?:-|1\.)?\s*$")
 _BULLET = re.compile(
     r"^[*#]+\s*(?:'{2,5})?\s*(?P<field>[^:\[\]{}<>|='\n]+?)\s*(?:'{2,5})?\s*:\s*(?:'{2,5}(?!'))?(?P<value>.*)$"
@@ -40,13 +41,31 @@ _BULLET = re.compile(
 _NUMBERING = re.compile(r"^\s*(?:\d+|[ivxlc]+|[a-z])\s*[.):-]\s+|^\s*\d+\s+", re.IGNORECASE)
 _LIST_TEMPLATES = frozenset({"hlist", "flatlist", "plainlist", "ubl", "unbulleted list", "ubil"})
 _DROPPED_LINKS = frozenset(
-    {"file", "image", "category", "media", "archivo", "imagen", "categoría", "categoria", "fichier",
-     "catégorie", "datei", "bild", "kategorie"}
+    {
+        "file",
+        "image",
+        "category",
+        "media",
+        "archivo",
+        "imagen",
+        "categoría",
+        "categoria",
+        "fichier",
+        "catégorie",
+        "datei",
+        "bild",
+        "kategorie",
+    }
 )
-_SKIPPED_TAGS = frozenset({"gallery", "references", "templatedata", "math", "score", "graph", "timeline"})
+_SKIPPED_TAGS = frozenset(
+    {"gallery", "references", "templatedata", "math", "score", "graph", "timeline"}
+)
 #: Interwiki prefixes dropped from a link target shown as text ("w:en:X" -> "X").
-_INTERWIKI = re.compile(r"^:?(?:(?:w|wikipedia|c|commons|d|wikidata|m|meta|s|wikisource|wikt|outreach|mw|"
-                        r"[a-z]{2,3}(?:-[a-z]+)?):)+", re.IGNORECASE)
+_INTERWIKI = re.compile(
+    r"^:?(?:(?:w|wikipedia|c|commons|d|wikidata|m|meta|s|wikisource|wikt|outreach|mw|"
+    r"[a-z]{2,3}(?:-[a-z]+)?):)+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -177,7 +196,15 @@ def _render(nodes: list[Node], *, inline: bool = False) -> str:
         elif isinstance(node, ExternalLink):
             url = str(node.url).strip()
             title = _render(node.title.nodes, inline=True).strip() if node.title is not None else ""
-            out.append(url if inline and not title else title if inline else f"[{title}]({url})" if title else url)
+            out.append(
+                url
+                if inline and not title
+                else title
+                if inline
+                else f"[{title}]({url})"
+                if title
+                else url
+            )
         elif isinstance(node, HTMLEntity):
             out.append(" " if node.normalize() == "\xa0" else node.normalize())
         elif isinstance(node, Heading):
@@ -196,13 +223,26 @@ def _render(nodes: list[Node], *, inline: bool = False) -> str:
 
 def to_markdown(wikitext: str | Wikicode) -> str:
     """Wiki markup as plain markdown: links, emphasis, lists, tables; templates dropped."""
-    code = wikitext if isinstance(wikitext, Wikicode) else mwparserfromhell.parse(strip_comments(wikitext))
+    code = (
+        wikitext
+        if isinstance(wikitext, Wikicode)
+        else mwparserfromhell.parse(strip_comments(wikitext))
+    )
     text = _render(code.nodes)
-    lines = [_LIST_ITEM.sub(r"\1 ", line.rstrip()) for line in text.replace("\r", "").split("\n")]
+    lines = [
+        _LIST_ITEM.sub(r"\1 ", _SPACES.sub(" ", line.rstrip()))
+        for line in text.replace("\r", "").split("\n")
+    ]
     lines = [line for line in lines if line == "" or not _EMPTY_ITEM.match(line)]
     spaced: list[str] = []
     for line in lines:  # a paragraph right after a list would be read as part of its last item
-        if spaced and _LIST_ITEM.match(spaced[-1]) and line and not line[0].isspace() and not _LIST_ITEM.match(line):
+        if (
+            spaced
+            and _LIST_ITEM.match(spaced[-1])
+            and line
+            and not line[0].isspace()
+            and not _LIST_ITEM.match(line)
+        ):
             spaced.append("")
         spaced.append(line)
     lines = spaced
@@ -211,7 +251,11 @@ def to_markdown(wikitext: str | Wikicode) -> str:
 
 def plain_text(wikitext: str | Wikicode) -> str:
     """The text a reader sees, on one line: no markup at all."""
-    code = wikitext if isinstance(wikitext, Wikicode) else mwparserfromhell.parse(strip_comments(str(wikitext)))
+    code = (
+        wikitext
+        if isinstance(wikitext, Wikicode)
+        else mwparserfromhell.parse(strip_comments(str(wikitext)))
+    )
     return " ".join(_render(code.nodes, inline=True).replace("'''", "").replace("''", "").split())
 
 
@@ -286,4 +330,3 @@ def parse_page(wikitext: str) -> ParsedPage:
         if markdown:
             page.sections[key] = markdown
     return page
-

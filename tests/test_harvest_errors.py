@@ -1,0 +1,164 @@
+"""When the wiki or the dump is wrong, `lod harvest` says so, exits 1 and writes nothing.
+
+The failing "wikis" here are tiny HTTP servers on 127.0.0.1 run by the test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from tests.conftest import run_lod
+from tests.servers import free_port
+
+
+class _Answer(BaseHTTPRequestHandler):
+    """Answers every request the same way and remembers when and how it was asked."""
+
+    status: ClassVar[int] = 503
+    body: ClassVar[bytes] = b"Service Unavailable"
+    headers_out: ClassVar[dict[str, str]] = {"Retry-After": "1"}
+    seen: ClassVar[list[tuple[float, str]]] = []
+
+    def do_GET(self) -> None:
+        type(self).seen.append((time.monotonic(), self.headers.get("User-Agent", "")))
+        self.send_response(type(self).status)
+        self.send_header("Content-Length", str(len(type(self).body)))
+        for key, value in type(self).headers_out.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(type(self).body)
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@contextmanager
+def answering(status: int, body: bytes, headers: dict[str, str]) -> Iterator[str]:
+    """A server answering every request with ``status``; yields its api.php URL."""
+    _Answer.status, _Answer.body, _Answer.headers_out, _Answer.seen = status, body, headers, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/w/api.php"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_unreachable_api(tmp_path: Path) -> None:
+    out = tmp_path / "drafts"
+    done = run_lod(
+        "harvest",
+        "--api",
+        f"http://127.0.0.1:{free_port()}/api.php",
+        "--out",
+        out,
+        "--retries",
+        "1",
+    )
+    assert done.code == 1
+    assert "cannot connect (connection refused); gave up after 2 tries" in done.stderr
+    assert f"nothing was written to {out}" in done.stderr
+    assert not out.exists()
+
+
+def test_503_with_retry_after_is_retried_then_reported(tmp_path: Path) -> None:
+    out = tmp_path / "drafts"
+    out.mkdir()
+    with answering(503, b"Service Unavailable", {"Retry-After": "1"}) as api:
+        done = run_lod(
+            "harvest",
+            "--api",
+            api,
+            "--out",
+            out,
+            "--retries",
+            "2",
+            "--contact",
+            "curator@example.org",
+        )
+    assert done.code == 1
+    assert "HTTP 503 Service Unavailable; gave up after 3 tries" in done.stderr
+    times = [t for t, _ in _Answer.seen]
+    assert len(times) == 3
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(times))
+    assert all(
+        "curator@example.org" in agent and agent.startswith("lod/") for _, agent in _Answer.seen
+    )
+    assert list(out.iterdir()) == []
+
+
+def test_a_retry_after_longer_than_we_wait_fails_at_once(tmp_path: Path) -> None:
+    with answering(503, b"busy", {"Retry-After": "3600"}) as api:
+        started = time.monotonic()
+        done = run_lod("harvest", "--api", api, "--out", tmp_path / "drafts")
+    assert done.code == 1 and "asks to wait 3600 s" in done.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_an_html_page_is_not_an_api(tmp_path: Path) -> None:
+    with answering(
+        200, b"<html><body>Main Page</body></html>", {"Content-Type": "text/html"}
+    ) as api:
+        done = run_lod("harvest", "--api", api, "--out", tmp_path / "drafts")
+    assert done.code == 1 and "is this a MediaWiki api.php URL?" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is not XML", "malformed XML"),
+        (
+            b"<html><body>Special:Export</body></html>",
+            "not a MediaWiki export (root element <html>)",
+        ),
+        (b"", "malformed XML"),
+        (
+            (
+                b'<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/"><page><title>GLAM/IFLA Case '
+                b"Studies/X</title><ns>0</ns><revision><id>1</id><text>== Summary ==\nText"
+            ),
+            "malformed XML",
+        ),
+    ],
+)
+def test_a_malformed_dump_is_reported_with_its_line(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    dump = tmp_path / "dump.xml"
+    dump.write_bytes(content)
+    out = tmp_path / "drafts"
+    done = run_lod("harvest", "--dump", dump, "--out", out)
+    assert done.code == 1
+    assert message in done.stderr and f"{dump}:" in done.stderr
+    assert not out.exists()
+
+
+def test_a_missing_dump(tmp_path: Path) -> None:
+    done = run_lod("harvest", "--dump", tmp_path / "nope.xml", "--out", tmp_path / "drafts")
+    assert done.code == 1 and "cannot open the dump" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("harvest",),
+        ("harvest", "--api", "http://127.0.0.1:1/api.php", "--dump", "x.xml"),
+        ("harvest", "--dump", "x.xml", "--category", "Case studies"),
+        ("harvest", "--api", "ftp://127.0.0.1/api.php"),
+    ],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    done = run_lod(*args)
+    assert done.code == 2, done.stderr
+    assert done.stderr.strip()

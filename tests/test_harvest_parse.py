@@ -1,0 +1,240 @@
+"""The pure parts of the harvester: wikitext, dictionary matching, periods, draft writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lod.ingest import wikimatch
+from lod.ingest.drafts import DraftStore, render_yaml
+from lod.ingest.wikidump import site_from_base
+from lod.ingest.wikiharvest import page_lang_and_title
+from lod.ingest.wikiperiod import parse_period
+from lod.ingest.wikirecord import Facts, build_record, resolve_terms, slug
+from lod.ingest.wikitemplate import blank_page
+from lod.ingest.wikitext import FieldBullet, heading_key, parse_page, to_markdown
+from lod.model.case_study import CaseStudy
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("Summary/Abstract", "summary"),
+        ("1. Summary / Abstract", "summary"),
+        ("ABSTRACT", "summary"),
+        ("  context /background ", "context"),
+        ("2) Context", "context"),
+        ("Goals:", "goals"),
+        ("Implementation/Steps", "implementation"),
+        ("Outcomes", "outcomes"),
+        ("Reflection and lessons learned", "lessons"),
+        ("Lessons learned", "lessons"),
+        ("Resources/Links/Additional Context", "resources"),
+        ("'''Resources'''", "resources"),
+        ("Resumen", "summary"),
+        ("Mise en œuvre/Étapes", "implementation"),
+        ("Mission and focus", None),
+    ],
+)
+def test_headings_are_matched_tolerantly(heading: str, key: str | None) -> None:
+    assert heading_key(heading) == key
+
+
+def test_bullets_sections_and_links() -> None:
+    page = parse_page(
+        "Lead text.\n== Summary ==\nShort.\n==<!-- empty -->==\n== Context ==\n"
+        "* Institution : [[w:es:Biblioteca X|Biblioteca X]] – public library – Spain\n"
+        "*'''Country:''' Spain\n* Wikimedia projects: {{Hlist|Wikipedia|Wikidata}}; Commons\n"
+        "* Not a field: kept\nText after.\n== Resources ==\n* [https://example.org/a A] https://example.org/b\n"
+    )
+    assert page.lead == "Lead text."
+    assert page.sections["summary"] == "Short."
+    assert page.sections["context"] == "- Not a field: kept\n\nText after."
+    assert [(f.key, f.values) for f in page.fields] == [
+        ("institution", ("Biblioteca X – public library – Spain",)),
+        ("country", ("Spain",)),
+        ("wikimedia-projects", ("Wikipedia", "Wikidata", "Commons")),
+    ]
+    assert page.links == [("https://example.org/a", "A"), ("https://example.org/b", None)]
+
+
+def test_markup_becomes_markdown() -> None:
+    text = (
+        "'''Bold''' and ''it'' [[Page|label]] [[File:x.jpg|thumb]] [[Category:X]] {{cite|x}}"
+        "<!-- c --> [https://e.org E] a&nbsp;b<ref>note</ref>\n* one\n** two\n# first\n"
+        "{|\n! h1 !! h2\n|-\n| a || b\n|}"
+    )
+    assert to_markdown(text) == (
+        "**Bold** and *it* label [E](https://e.org) a b (note)\n- one\n  - two\n1. first\n\n"
+        "| h1 | h2 |\n| --- | --- |\n| a | b |"
+    )
+
+
+def test_the_blank_template_is_a_blank_page() -> None:
+    page = parse_page(blank_page())
+    assert page.is_blank
+    assert {f.key for f in page.fields} == {
+        "institution",
+        "library-type",
+        "country",
+        "ifla-unit",
+        "dates",
+        "wikimedia-projects",
+        "activities",
+        "languages",
+        "submitted-by",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Spain", "ES"),
+        ("España", "ES"),
+        ("ES", "ES"),
+        ("Wales (United Kingdom)", "GB"),
+        ("UK", "GB"),
+        ("Deutschland", "DE"),
+        ("United States", "US"),
+        ("Korea, Republic of", "KR"),
+        ("Narnia", None),
+    ],
+)
+def test_countries_from_pycountry(text: str, code: str | None) -> None:
+    assert wikimatch.country_code(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("National library", "national"),
+        ("bibliothèque publique", "public"),
+        ("Biblioteca pública", "public"),
+        ("Öffentliche Bibliothek", "public"),
+        ("Health sciences library", "health"),
+        ("library association", "non-library"),
+        ("university library", "academic"),
+        ("bakery", None),
+    ],
+)
+def test_library_types_in_four_languages(text: str, term: str | None) -> None:
+    assert wikimatch.library_types().lookup(text) == term
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("IFLA Public Libraries Section", "public-libraries"),
+        ("Public Libraries", "public-libraries"),
+        ("Rare Books and Manuscripts", "rare-books-and-special-collections"),
+        ("Genealogy and Local History Section", "local-history-and-genealogy"),
+        ("IFLA LGBTQ Users SIG", "lgbtq-users-sig"),
+        ("INTAMEL", "metropolitan-libraries"),
+        ("Knitting Section", None),
+    ],
+)
+def test_ifla_units_by_current_and_former_names(text: str, unit: str | None) -> None:
+    assert wikimatch.ifla_units().lookup(text) == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2016", "2016", "2016"),
+        ("2016–2018", "2016", "2018"),
+        ("2016-2018", "2016", "2018"),
+        ("2019–", "2019", None),
+        ("2019 - present", "2019", None),
+        ("since 2015", "2015", None),
+        ("March 2019 – June 2020", "2019-03", "2020-06"),
+        ("marzo de 2018 – actualidad", "2018-03", None),
+        ("2019-03 – 2020", "2019-03", "2020"),
+        ("von 2017 bis 2019", "2017", "2019"),
+    ],
+)
+def test_periods(text: str, start: str, end: str | None) -> None:
+    parsed = parse_period(text)
+    assert (parsed.start, parsed.end, parsed.problem) == (start, end, None)
+
+
+@pytest.mark.parametrize("text", ["2018–2016", "sometime", "2012, 2014, 2016"])
+def test_periods_that_cannot_be_read(text: str) -> None:
+    parsed = parse_period(text)
+    assert parsed.start is None and parsed.problem
+
+
+def test_lists_split_only_where_no_name_spans_the_separator() -> None:
+    found, unresolved = resolve_terms(
+        ["Environment, Sustainability and Libraries; Cataloguing, Nothing"],
+        wikimatch.ifla_units().lookup,
+    )
+    assert found == ["environment-sustainability-and-libraries", "cataloguing"]
+    assert unresolved == ["Nothing"]
+
+
+def test_titles_ids_and_translation_subpages() -> None:
+    prefix = "GLAM/IFLA Case Studies/"
+    assert page_lang_and_title(prefix + "Bibliowikis/es", prefix) == (
+        "Bibliowikis/es",
+        "es",
+        "Bibliowikis",
+    )
+    assert page_lang_and_title(prefix + "A/B", prefix) == ("A/B", None, "A/B")
+    assert slug("Bibliowikis/es") == "bibliowikis-es"
+    assert slug("Médiathèques de Lyon (2019)") == "mediatheques-de-lyon-2019"
+    assert len(slug("word " * 40)) <= 80
+
+
+def test_site_from_dump_base() -> None:
+    site = site_from_base("https://outreach.wikimedia.org/wiki/Main_Page")
+    assert site is not None
+    assert (
+        site.url("GLAM/IFLA Case Studies/X y")
+        == "https://outreach.wikimedia.org/wiki/GLAM/IFLA_Case_Studies/X_y"
+    )
+
+
+def test_missing_facts_become_todos_and_nothing_is_invented() -> None:
+    facts = Facts(
+        title="A page",
+        fields=[
+            FieldBullet("institution", "Institution", ("Somewhere Library",)),
+            FieldBullet("dates", "Dates", ("sometime",)),
+        ],
+        summary="The library worked with volunteers on local history.",
+    )
+    draft = build_record("a-page", facts)
+    record = draft.record
+    assert record["institutions"] == [{"name": "Somewhere Library"}]
+    assert "period" not in record and "wikimedia_projects" not in record
+    assert any(line.startswith("TODO institutions[0].country:") for line in draft.todos)
+    assert any(line.startswith("TODO wikimedia_projects:") for line in draft.todos)
+    assert any(line.startswith("TODO period:") for line in draft.todos)
+    assert all(line in record["notes"] for line in draft.todos)
+    with pytest.raises(ValueError, match="country"):
+        CaseStudy.model_validate(record)
+
+
+def test_yaml_quotes_dates_and_keeps_multiline_text_readable() -> None:
+    text = render_yaml({"period": {"start": "2019-03"}, "notes": "one\ntwo"})
+    assert 'start: "2019-03"' in text and "notes: |-\n  one\n  two" in text
+    assert yaml.safe_load(text) == {"period": {"start": "2019-03"}, "notes": "one\ntwo"}
+
+
+def test_an_aborted_store_leaves_the_directory_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "new"
+    store = DraftStore(out)
+    store.write("x", {"id": "x"})
+    assert out.exists()
+    store.abort()
+    assert not out.exists()
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "keep.yaml").write_text("id: keep\n", encoding="utf-8")
+    store = DraftStore(existing)
+    store.write("keep", {"id": "keep", "status": "draft"})
+    store.abort()
+    assert [p.name for p in existing.iterdir()] == ["keep.yaml"]
+    assert (existing / "keep.yaml").read_text(encoding="utf-8") == "id: keep\n"
