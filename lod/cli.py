@@ -360,7 +360,7 @@ def harvest(
 
     settings = _settings()
     try:
-        with progress_bar("harvest") as update:
+        with progress_bar("harvest", unit="pages" if api else "bytes") as update:
             if api is not None:
                 client = WikiApi(api, user_agent=_user_agent(settings, contact),
                                  timeout=settings.timeout, retries=retries)

@@ -265,7 +265,7 @@ def harvest_dump(
     base = prefix.rstrip("/")
     try:
         for count, page in enumerate(reader.pages(), start=1):
-            if progress and count % 256 == 0:
+            if progress and count % 1024 == 0:
                 progress(reader.position, reader.size)
             if not _bare_title(page.ref.title, page.ref.namespace).startswith(base):
                 continue
