@@ -88,18 +88,16 @@ def test_ledger_metadata_and_cross_row_rules(name: str) -> None:
     assert ledger_problems(mapping_set, subject_prefix=LEDGERS[name]) == []
 
 
-LEDGER_ROWS = [
-    pytest.param(name, item, id=f"{name}:{item.subject_id}->{item.object_id}")
-    for name in sorted(LEDGERS)
-    for item in read_sssom(MAPPINGS / name).rows
-]
-
-
-@pytest.mark.parametrize(("name", "item"), LEDGER_ROWS)
-def test_ledger_row(name: str, item: MappingRow) -> None:
-    curie_map = read_sssom(MAPPINGS / name).curie_map
-    problems = row_problems(item, curie_map)
-    assert not problems, f"{name}: {item.subject_id}: {problems}; fix the row or run `lod mappings review`"
+def test_every_ledger_row_is_well_formed() -> None:
+    """One failure line per bad row (a loop, not a parametrization: the ledgers may be empty)."""
+    failures = []
+    for name in sorted(LEDGERS):
+        mapping_set = read_sssom(MAPPINGS / name)
+        for item in mapping_set.rows:
+            problems = row_problems(item, mapping_set.curie_map)
+            if problems:
+                failures.append(f"{name}: {item.subject_id}: {problems}")
+    assert not failures, "fix the rows or run `lod mappings review`:\n" + "\n".join(failures)
 
 
 def test_ledgers_hold_only_curator_decisions() -> None:
