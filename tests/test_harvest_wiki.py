@@ -247,6 +247,13 @@ def full_url(wiki: MediaWiki, title: str) -> str:
     return str(answer["query"]["pages"][0]["fullurl"])
 
 
+def test_category_lists_only_its_members(wiki: MediaWiki, tmp_path: Path) -> None:
+    out = tmp_path / "drafts"
+    done = harvest(wiki, out, "--category", "IFLA case studies")
+    assert sorted(p.name for p in out.glob("*.yaml")) == ["bibliowikis.yaml", "mediatheques-de-lyon.yaml"]
+    assert "3 pages seen: 2 new" in done.stdout and "talk page: 1" in done.stdout
+
+
 def test_unresolved_values_become_todo_lines(harvested: tuple[Path, Done]) -> None:
     out, done = harvested
     data = yaml.safe_load(

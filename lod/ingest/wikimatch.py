@@ -267,12 +267,18 @@ def language_tag(text: str) -> str | None:
     return _languages().lookup(" ".join(words)) if words else None
 
 
-def detect_language(text: str) -> tuple[str | None, float]:
-    """Most likely language of prose by common-word counts, and the share of the best one."""
-    counts: dict[str, int] = defaultdict(int)
+@cache
+def _stopwords() -> dict[str, frozenset[str]]:
     words: dict[str, set[str]] = defaultdict(set)
     for lang, word in page_labels().get("stopword", []):
         words[normalize(word)].add(lang)
+    return {word: frozenset(langs) for word, langs in words.items()}
+
+
+def detect_language(text: str) -> tuple[str | None, float]:
+    """Most likely language of prose by common-word counts, and the share of the best one."""
+    counts: dict[str, int] = defaultdict(int)
+    words = _stopwords()
     for token in normalize(text).split():
         for lang in words.get(token, ()):
             counts[lang] += 1
