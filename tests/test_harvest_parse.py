@@ -9,8 +9,9 @@ import yaml
 
 from lod.ingest import wikimatch
 from lod.ingest.drafts import DraftStore, render_yaml
+from lod.ingest.wikiapi import PageRef
 from lod.ingest.wikidump import site_from_base
-from lod.ingest.wikiharvest import page_lang_and_title
+from lod.ingest.wikiharvest import page_lang_and_title, skip_reason
 from lod.ingest.wikiperiod import parse_period
 from lod.ingest.wikirecord import Facts, build_record, resolve_terms, slug
 from lod.ingest.wikitemplate import blank_page
@@ -238,3 +239,22 @@ def test_an_aborted_store_leaves_the_directory_as_it_was(tmp_path: Path) -> None
     store.abort()
     assert [p.name for p in existing.iterdir()] == ["keep.yaml"]
     assert (existing / "keep.yaml").read_text(encoding="utf-8") == "id: keep\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "namespace", "redirect", "reason"),
+    [
+        ("GLAM/IFLA Case Studies/X", 0, False, None),
+        ("GLAM/IFLA Case Studies", 0, False, "index page"),
+        ("GLAM/IFLA Case Studies/Form", 0, False, "form page"),
+        ("GLAM/IFLA Case Studies/X", 0, True, "redirect"),
+        ("Talk:GLAM/IFLA Case Studies/X", 1, False, "talk page"),
+        ("User:Someone/GLAM/IFLA Case Studies/X", 2, False, "not in the main namespace"),
+        ("GLAM/IFLA Case Studies 2016/X", 0, False, "not under the prefix"),
+    ],
+)
+def test_pages_that_are_not_case_studies(
+    title: str, namespace: int, redirect: bool, reason: str | None
+) -> None:
+    ref = PageRef(title, namespace, 1, redirect)
+    assert skip_reason(ref, "GLAM/IFLA Case Studies/") == reason

@@ -62,7 +62,7 @@ class Summary:
                 + ", ".join(self.not_valid)
             )
         lines += [f"kept: {line}" for line in self.kept]
-        lines += [f"no longer on the wiki (record left as it is): {title}" for title in self.gone]
+        lines += [f"no longer a case-study page (record left as it is): {t}" for t in self.gone]
         if self.requests is not None:
             lines.append(
                 f"{self.requests} API requests, {self.content_requests} of them for page content"
@@ -71,8 +71,12 @@ class Summary:
         return "\n".join(lines)
 
 
-def skip_reason(ref: PageRef, prefix: str) -> str | None:
-    """Why a listed page is not a case study, or None when it is one."""
+def skip_reason(ref: PageRef, prefix: str, *, require_prefix: bool = True) -> str | None:
+    """Why a listed page is not a case study, or None when it is one.
+
+    A category may hold pages anywhere, so ``require_prefix`` is off there;
+    a prefix listing also returns "<prefix> 2016/..." siblings, which are not ours.
+    """
     if ref.namespace % 2 == 1:
         return "talk page"
     if ref.namespace != 0:
@@ -82,6 +86,8 @@ def skip_reason(ref: PageRef, prefix: str) -> str | None:
     base = prefix.rstrip("/")
     if ref.title == base:
         return "index page"
+    if require_prefix and not ref.title.startswith(prefix):
+        return "not under the prefix"
     if (
         ref.title.startswith(prefix)
         and ref.title[len(prefix) :].rsplit("/", 1)[-1].casefold() in FORM_PAGES
@@ -134,9 +140,12 @@ def page_facts(page: PageText, prefix: str, site: SiteInfo | None, today: dt.dat
 class Harvest:
     """One run over one output directory (see the module docstring)."""
 
-    def __init__(self, out_dir: Path, *, prefix: str, today: dt.date) -> None:
+    def __init__(
+        self, out_dir: Path, *, prefix: str, today: dt.date, require_prefix: bool = True
+    ) -> None:
         self.store = DraftStore(out_dir)
         self.prefix = prefix
+        self.require_prefix = require_prefix
         self.today = today
         self.summary = Summary()
         self.site: SiteInfo | None = None
@@ -145,7 +154,7 @@ class Harvest:
     def wants(self, ref: PageRef) -> bool:
         """Count the page; True when its content must be read (a case study that changed)."""
         self.summary.seen += 1
-        reason = skip_reason(ref, self.prefix)
+        reason = skip_reason(ref, self.prefix, require_prefix=self.require_prefix)
         if reason:
             self.summary.skipped[reason] += 1
             return False
@@ -187,6 +196,7 @@ class Harvest:
                 for title, entry in self.store.pages.items()
                 if title != page.ref.title
             }
+            others |= set(self.store.state.get("imports", {}).values())  # lod import-csv ids
             record_id = self.store.claim(
                 slug(page_lang_and_title(page.ref.title, self.prefix)[0]), others
             )
@@ -226,7 +236,7 @@ def harvest_api(
     progress: Progress | None = None,
 ) -> Summary:
     """Harvest from a live wiki; raises ApiError (nothing written) when the wiki fails us."""
-    harvest = Harvest(out_dir, prefix=prefix, today=today)
+    harvest = Harvest(out_dir, prefix=prefix, today=today, require_prefix=category is None)
     try:
         harvest.site = api.siteinfo()
         listing: Iterable[PageRef] = (
@@ -236,7 +246,8 @@ def harvest_api(
         )
         wanted = [ref for ref in listing if harvest.wants(ref)]
         for done, page in enumerate(api.texts(wanted), start=1):
-            reason = skip_reason(page.ref, prefix)  # it may have become a redirect since
+            # it may have become a redirect since it was listed
+            reason = skip_reason(page.ref, prefix, require_prefix=category is None)
             if reason:
                 harvest.summary.skipped[reason] += 1
             else:
