@@ -15,10 +15,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
 BATCH = 50
+#: Longer queries are POSTed: servers refuse URLs much over 8 kB.
+MAX_GET = 6000
 TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
@@ -119,7 +122,10 @@ class WikiApi:
         while True:
             self.requests += 1
             try:
-                response = self.session.get(self.url, params=query, timeout=self.timeout)
+                if len(urlencode(query)) > MAX_GET:  # 50 long non-ASCII titles: too long a URL
+                    response = self.session.post(self.url, data=query, timeout=self.timeout)
+                else:
+                    response = self.session.get(self.url, params=query, timeout=self.timeout)
             except (requests.ConnectionError, requests.Timeout) as error:
                 self._wait(attempt, None, f"cannot connect ({_reason(error)})")
                 attempt += 1
