@@ -155,6 +155,9 @@ def query(
             result = run_on_endpoint(chosen, endpoint, bindings,
                                      user_agent=settings.user_agent, timeout=settings.timeout)
         else:
+            if chosen.endpoint == "wikidata":
+                _err(f"note: {name} reads Wikidata; the catalogue alone has no such data "
+                     "(try --endpoint https://query.wikidata.org/sparql or --link)")
             folder = data or Path("casestudies")
             validated = validate_paths([folder], _settings(data_dir=folder), include_drafts=False)
             if validated.problems:

@@ -227,3 +227,10 @@ def test_link_is_refused_for_local_queries() -> None:
     result = run_lod("query", "by-country", "--link")
     assert result.code == 2
     assert "--link is for wikidata queries" in result.stderr
+
+
+def test_wikidata_query_on_catalogue_data_says_where_to_run_it() -> None:
+    result = run_lod("query", "wikidata-case-studies", "--format", "csv")
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines() == [",".join(get_query("wikidata-case-studies").columns)]
+    assert "reads Wikidata" in result.stderr
