@@ -111,6 +111,13 @@ def test_no_trailing_values_of_its_own(query: CatalogQuery) -> None:
     assert "VALUES" not in after.upper()
 
 
+@pytest.mark.parametrize("query", [q for q in QUERIES if q.endpoint != "wikidata"], ids=ids)
+def test_local_queries_use_minus_not_filter_not_exists(query: CatalogQuery) -> None:
+    """Oxigraph runs FILTER NOT EXISTS once per row: on 10,000 case studies a gap query with
+    it did not finish in ten minutes, while the same question with MINUS takes milliseconds."""
+    assert "NOT EXISTS" not in body(query).upper()
+
+
 def test_wikidata_ids_are_verified() -> None:
     """Wikidata-side queries use only ids checked by a person (mappings/wikidata-ids.tsv)."""
     with (ROOT / "mappings" / "wikidata-ids.tsv").open(encoding="utf-8") as handle:
