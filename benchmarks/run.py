@@ -265,8 +265,15 @@ def machine() -> dict[str, Any]:
             versions[package] = None
     commit = None
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+        import lod
+
+        checkout = Path(lod.__file__).resolve().parent.parent
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, check=True,
                                 capture_output=True, text=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--", "lod", "queries", "shapes"],
+                                 cwd=checkout, check=True, capture_output=True, text=True).stdout
+        if changed.strip():
+            commit += " (with uncommitted changes in lod/, queries/ or shapes/)"
     except (OSError, subprocess.CalledProcessError):
         pass
     return {
