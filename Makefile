@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/lod validate casestudies/
 	$(BIN)/lod build --data casestudies/ --out dist/
+	$(BIN)/python -m lod.query.docs  # docs/queries.md shows results on the bundled data
 
 # Debian packages the tests need (MediaWiki, PHP's SQLite); installs only what is missing.
 deps:

@@ -255,6 +255,7 @@ NODE_SHAPES = {
     "SubmitterKindTermShape", "CountryTermShape",
     "LibraryTypeSchemeShape", "ProjectSchemeShape", "ActivitySchemeShape", "RoleSchemeShape",
     "LinkKindSchemeShape", "SubmitterKindSchemeShape", "CountrySchemeShape", "IflaUnitSchemeShape",
+    "RegionTermShape", "RegionSchemeShape", "CountryRegionShape",
 }  # fmt: skip
 
 
@@ -357,6 +358,7 @@ TERM_SHAPE_CLASSES = {
     "SubmitterKindTermShape": ("submitter-kind", "SubmitterKind"),
     "CountryTermShape": ("country", "Country"),
     "IflaUnitShape": ("ifla-unit", "IflaUnit"),
+    "RegionTermShape": ("region", "Region"),
 }
 
 
@@ -516,6 +518,9 @@ _SHAPE_NODES: dict[str, Callable[[rdflib.Graph], list[URIRef]]] = {
     "SubmitterKindSchemeShape": lambda g: [scheme("submitter-kind")],
     "CountrySchemeShape": lambda g: [scheme("country")],
     "IflaUnitSchemeShape": lambda g: [scheme("ifla-unit")],
+    "RegionTermShape": lambda g: _in_scheme(g, "region"),
+    "RegionSchemeShape": lambda g: [scheme("region")],
+    "CountryRegionShape": lambda g: _in_scheme(g, "country"),
 }
 
 
@@ -1005,6 +1010,7 @@ TERM_SHAPES = {
     "LinkKindTermShape": ("link-kind", concept("role", "host")),
     "SubmitterKindTermShape": ("submitter-kind", concept("library-type", "other")),
     "CountryTermShape": ("country", concept("library-type", "national")),
+    "RegionTermShape": ("region", concept("country", "ES")),
 }
 
 
@@ -1058,6 +1064,7 @@ SCHEME_SHAPES = {
     "LinkKindSchemeShape": "link-kind",
     "SubmitterKindSchemeShape": "submitter-kind",
     "CountrySchemeShape": "country",
+    "RegionSchemeShape": "region",
     "IflaUnitSchemeShape": "ifla-unit",
 }
 SCHEME_SHAPE_OF = {name: shape for shape, name in SCHEME_SHAPES.items()}
@@ -1073,6 +1080,7 @@ UNUSED_TERM = {
     "submitter-kind": concept("submitter-kind", "individual"),
     "country": concept("country", "ES"),
     "ifla-unit": UNUSED_UNIT,
+    "region": concept("region", "009"),
 }
 
 
@@ -1166,7 +1174,9 @@ def test_scheme_shape_rejects_a_new_term_without_its_class(shape_name: str) -> N
     _scheme_violation(graph, shape_name, new)
 
 
-@pytest.mark.parametrize("shape_name", sorted(SCHEME_SHAPES))
+#: Every region concept is pointed to (by countries or sub-regions), so losing its class
+#: fires more than the scheme shape; the new-term cases above cover the region scheme.
+@pytest.mark.parametrize("shape_name", sorted(set(SCHEME_SHAPES) - {"RegionSchemeShape"}))
 def test_scheme_shape_rejects_an_existing_term_that_lost_its_class(shape_name: str) -> None:
     name = SCHEME_SHAPES[shape_name]
     term = UNUSED_TERM[name]
