@@ -16,6 +16,7 @@ import json
 import multiprocessing
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -32,15 +33,15 @@ for _path in (str(ROOT), str(HERE)):
 import generate
 import steps
 
-ALL_STEPS = (
+ALL_STEPS = (  # incremental right after build: the build cache must come from that very build
     "build",
+    "incremental",
     "floor",
     "shacl_lod",
     "shacl_pyshacl",
     "shacl_check",
     "queries_oxigraph",
     "queries_rdflib",
-    "incremental",
     "reconcile",
 )
 QUERY_TARGET_S = 0.050
@@ -169,7 +170,7 @@ def make_rows(n: int, results: dict[str, dict[str, Any]]) -> list[dict[str, Any]
     rows.append(_row("incremental rebuild (1 record changed)", inc, build,
                      "full build", "<= 0.10x", 0.10))
     if rows[-1]["ratio"] is not None and rows[-1]["ratio"] > 0.5:
-        rows[-1]["note"] = "costs about a full build: lod has no build cache yet"
+        rows[-1]["note"] = "only SHACL results are cached today: loading and writing are redone"
     rec = results.get("reconcile")
     if rec is not None:
         rows.append(reconcile_row(rec))
@@ -330,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     checked = generate.check_sample(data, min(200, args.n), seed=args.seed)
     print(f"  data: {manifest['bytes'] / 1e6:.0f} MB of YAML, pool of {manifest['pool']} "
           f"institutions; {checked} files checked with load_case_studies", file=sys.stderr)
-    nt = out / "casestudies.nt"
+    nt = work / f"dump-n{args.n}.nt"  # the cold build's dump, kept apart from later rebuilds
 
     sample = args.shacl_sample or (0 if args.n <= 20_000 else 10_000)
     plans: dict[str, dict[str, Any]] = {
@@ -348,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
                       "seed": args.seed},
     }
     needs_dump = {"floor", "shacl_pyshacl", "queries_oxigraph", "queries_rdflib", "incremental"}
+    if "build" in chosen:
+        nt.unlink(missing_ok=True)
     results: dict[str, dict[str, Any]] = {}
     for name in ALL_STEPS:
         if name not in chosen:
@@ -358,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = {"error": "needs the output of the build step (run it first)"}
             continue
         results[name] = run_child(name, args.timeout, **plans[name])
+        if name == "build" and "error" not in results[name]:
+            shutil.copyfile(out / "casestudies.nt", nt)
 
     rows = make_rows(args.n, results)
     records = (results.get("build") or {}).get("records")

@@ -571,12 +571,15 @@ def incremental(*, data: str, out: str, cache: str) -> dict[str, Any]:
     settings = _settings(data, out, cache)
     try:
         target.write_text(changed, encoding="utf-8")
-        start = time.perf_counter()
-        result = lod_build(settings)
-        seconds = time.perf_counter() - start
+        with _phases(BUILD_PHASES) as spent:
+            start = time.perf_counter()
+            result = lod_build(settings)
+            seconds = time.perf_counter() - start
     finally:
         target.write_bytes(original)
-    return {"seconds": seconds, "changed": target.name, "records": result.records}
+    phases = {label: round(value, 3) for label, value in spent.items()}
+    return {"seconds": seconds, "changed": target.name, "records": result.records,
+            "phases": phases}
 
 
 # --- reconcile: HTTP requests against a real local Oxigraph -------------------------------
