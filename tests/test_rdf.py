@@ -57,3 +57,23 @@ def test_turtle_output_parses_and_has_sorted_prefixes(tmp_path: Path) -> None:
     graph = rdflib.Graph().parse(data=text, format="turtle")
     titles = {str(o) for o in graph.objects(None, rdflib.DCTERMS.title)}
     assert set(record.title.values()) == titles
+
+
+def test_jsonld_keeps_every_awkward_literal() -> None:
+    """Quotes, backslashes, control characters, emoji and typed values survive JSON-LD."""
+    from pyoxigraph import Literal, NamedNode, Triple
+
+    from lod.rdf.serialize import to_jsonld
+
+    s, p = NamedNode("https://example.org/s"), NamedNode("https://schema.org/name")
+    values = [
+        Literal('say "hi" \\ back\\slash'), Literal("line\nbreak\ttab\rcr\x08\x0c\x01"),
+        Literal("emoji 📚 and 中文"), Literal("x", language="pt-br"),
+        Literal("2012", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
+        Literal("it's"), NamedNode("https://example.org/o"),
+    ]
+    triples = [Triple(s, p, value) for value in values]
+    nt = rdflib.Graph().parse(data=to_ntriples(triples).decode(), format="nt")
+    jsonld = rdflib.Graph().parse(data=to_jsonld(triples).decode(), format="json-ld")
+    assert len(nt) == len(values)
+    assert isomorphic(nt, jsonld)

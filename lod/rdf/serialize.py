@@ -98,16 +98,54 @@ def _value(term: Any) -> Any:
     return {"@id": _node_id(term)}
 
 
+_LITERAL_RE = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^<([^>]*)>)?')
+
+
+def _object_value(text: str, term: Any) -> Any:
+    """A JSON-LD value from an N-Triples object, using the term only for rare escapes."""
+    if text[0] == "<":
+        return {"@id": compact_iri(text[1:-1])}
+    if text.startswith("_:"):
+        return {"@id": text}
+    match = _LITERAL_RE.fullmatch(text)
+    body = match.group(1) if match else "\\U"
+    if "\\U" in body or "\\'" in body:  # escapes JSON does not share with N-Triples
+        return _value(term)
+    value = json.loads(f'"{body}"') if "\\" in body else body
+    assert match is not None  # noqa: S101 - guarded by the escape check above
+    language, datatype = match.group(2), match.group(3)
+    if language:
+        return {"@value": value, "@language": language}
+    if datatype is None or datatype == _XSD_STRING:
+        return value
+    return {"@value": value, "@type": compact_iri(datatype)}
+
+
 def to_jsonld(triples: Iterable[Triple] | Canonical) -> bytes:
-    """Compact JSON-LD: one node object per subject, context inline."""
-    nodes: dict[str, dict[str, Any]] = {}
-    for triple in canonical(triples).triples:
-        subject = _node_id(triple.subject)
-        node = nodes.setdefault(subject, {"@id": subject})
-        if triple.predicate.value == _RDF_TYPE and isinstance(triple.object, NamedNode):
-            node.setdefault("@type", []).append(compact_iri(triple.object.value))
+    """Compact JSON-LD: one node object per subject, context inline.
+
+    Works on the canonical N-Triples lines (plain string slicing), which is
+    several times faster than reading the terms back from pyoxigraph.
+    """
+    ordered = canonical(triples)
+    nodes: list[dict[str, Any]] = []
+    last_subject = ""
+    node: dict[str, Any] = {}
+    for line, triple in zip(ordered.lines, ordered.triples, strict=True):
+        s_end = line.index(" ")
+        p_end = line.index(" ", s_end + 1)
+        subject = line[:s_end]
+        if subject != last_subject:
+            last_subject = subject
+            identifier = compact_iri(subject[1:-1]) if subject[0] == "<" else subject
+            node = {"@id": identifier}
+            nodes.append(node)
+        predicate = line[s_end + 2 : p_end - 1]
+        obj = line[p_end + 1 :]
+        if predicate == _RDF_TYPE and obj[0] == "<":
+            node.setdefault("@type", []).append(compact_iri(obj[1:-1]))
         else:
-            node.setdefault(compact_iri(triple.predicate.value), []).append(_value(triple.object))
-    document = {**jsonld_context(), "@graph": list(nodes.values())}
+            node.setdefault(compact_iri(predicate), []).append(_object_value(obj, triple.object))
+    document = {**jsonld_context(), "@graph": nodes}
     text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
     return (text + "\n").encode("utf-8")

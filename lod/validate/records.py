@@ -32,6 +32,7 @@ from lod.ingest import LoadedRecord
 from lod.model.case_study import CaseStudy
 from lod.namespaces import RDF, RDFS
 from lod.problems import Problem
+from lod.rdf import build as build_module
 from lod.rdf.build import case_study_triples
 from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files
@@ -146,13 +147,19 @@ def validate_records(
     store = cache or ShaclCache(None, {})
     keys: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
+    # The builder's own source is part of the key: a change to the mapping invalidates all.
+    salt.update(Path(build_module.__file__).read_bytes())
+    salt.update(f"{base}\n{triples_of is not None}".encode())
     for loaded in records:
-        text = to_ntriples(make(loaded.record)).decode("utf-8")
+        # The record's own content decides its triples (the builder is a pure function
+        # of record and base), so a cache hit costs a hash, not a graph.
+        text = None if triples_of is None else to_ntriples(make(loaded.record)).decode("utf-8")
         digest = salt.copy()
-        digest.update(text.encode("utf-8"))
+        digest.update((text or loaded.record.model_dump_json()).encode("utf-8"))
         key = digest.hexdigest()
         keys[loaded.record.id] = key
         if key not in store.entries:
+            text = text or to_ntriples(make(loaded.record)).decode("utf-8")
             todo.append((loaded.record.id, text))
     if todo:
         pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
