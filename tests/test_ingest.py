@@ -174,3 +174,41 @@ def test_unquoted_year_and_date_are_read_as_dates(tmp_path: Path) -> None:
     period = loaded.records[0].record.period
     assert period is not None
     assert (period.start, period.end) == ("2019-03-05", "2020")
+
+
+def test_record_cache_skips_unchanged_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lod import ingest
+    from lod.ingest.cache import RecordCache
+
+    data = tmp_path / "data"
+    write_record(data, "one", BASE.replace("lyon-editathon", "one"))
+    write_record(data, "two", BASE.replace("lyon-editathon", "two"))
+    cache_file = tmp_path / "cache" / "records.json"
+    first = load_case_studies([data], cache=RecordCache.open(cache_file))
+    assert not first.problems and cache_file.is_file()
+
+    parsed: list[Path] = []
+    real_parse = ingest.parse_yaml
+
+    def counting(path: Path, text: str, **kwargs: bool) -> object:
+        parsed.append(path)
+        return real_parse(path, text)
+
+    monkeypatch.setattr(ingest, "parse_yaml", counting)
+    (data / "two.yaml").write_text(BASE.replace("lyon-editathon", "two").replace(
+        "A library edit-a-thon", "A changed title"), encoding="utf-8")
+    again = load_case_studies([data], cache=RecordCache.open(cache_file))
+    assert parsed == [data / "two.yaml"]
+    assert [r.record for r in again.records if r.record.id == "one"] == [
+        r.record for r in first.records if r.record.id == "one"
+    ]
+    assert next(r for r in again.records if r.record.id == "two").record.title["en"] == (
+        "A changed title"
+    )
+
+    # A broken file is never cached: it is reported again, with its line.
+    (data / "two.yaml").write_text(BASE.replace("lyon-editathon", "two").replace(
+        "type: public", "type: pubic"), encoding="utf-8")
+    for _ in range(2):
+        broken = load_case_studies([data], cache=RecordCache.open(cache_file))
+        assert [p.field for p in broken.problems] == ["institutions[0].type"]

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, read_yaml
+from lod.ingest.cache import RecordCache, content_key
+from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, decode_utf8, parse_yaml
 from lod.model import terms
 from lod.model.case_study import ID_RE, CaseStudy
 from lod.problems import Problem
@@ -159,8 +160,14 @@ def check_document(document: YamlDocument) -> tuple[CaseStudy | None, list[Probl
     return (record if not problems else None), problems
 
 
-def load_case_studies(paths: Iterable[Path], *, include_drafts: bool = True) -> Loaded:
-    """Load every case-study file under ``paths``; problems are collected, never raised."""
+def load_case_studies(
+    paths: Iterable[Path], *, include_drafts: bool = True, cache: RecordCache | None = None
+) -> Loaded:
+    """Load every case-study file under ``paths``; problems are collected, never raised.
+
+    With a ``cache``, a file whose bytes were read and found valid before is not
+    parsed again.
+    """
     loaded = Loaded()
     first_seen: dict[str, Path] = {}
     for path in discover(paths, include_drafts=include_drafts):
@@ -168,15 +175,23 @@ def load_case_studies(paths: Iterable[Path], *, include_drafts: bool = True) -> 
         if not path.exists():
             loaded.problems.append(Problem(path, 1, "(file)", "no such file or directory"))
             continue
-        try:
-            document = read_yaml(path)
-        except YamlSyntaxError as error:
-            loaded.problems.append(Problem(path, error.line, "(yaml)", error.message))
-            continue
-        record, problems = check_document(document)
-        loaded.problems.extend(problems)
+        data = path.read_bytes()
+        key = content_key(data) if cache is not None else ""
+        record = cache.get(key) if cache is not None else None
+        # A cached record's line numbers, if ever needed, are read from the file.
+        document = YamlDocument(path, None)
         if record is None:
-            continue
+            try:
+                document = parse_yaml(path, decode_utf8(data))
+            except YamlSyntaxError as error:
+                loaded.problems.append(Problem(path, error.line, "(yaml)", error.message))
+                continue
+            record, problems = check_document(document)
+            loaded.problems.extend(problems)
+            if record is None:
+                continue
+            if cache is not None:
+                cache.put(key, record)
         if not is_draft_file(path):
             earlier = first_seen.setdefault(record.id, path)
             if earlier != path:
@@ -191,4 +206,7 @@ def load_case_studies(paths: Iterable[Path], *, include_drafts: bool = True) -> 
                 continue
         loaded.records.append(LoadedRecord(record, document))
     loaded.problems.sort()
+    if cache is not None:
+        cache.save()
     return loaded
+

@@ -137,10 +137,14 @@ def parse_yaml(path: Path, text: str, *, keep_text: bool = False) -> YamlDocumen
                         has_repeated_keys=loader.repeated_keys)
 
 
-def read_yaml(path: Path) -> YamlDocument:
-    """Read and parse a file; a file that is not UTF-8 is a syntax error at line 1."""
+def decode_utf8(data: bytes) -> str:
+    """File bytes as text; a file that is not UTF-8 is a syntax error at line 1."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise YamlSyntaxError(1, f"file is not UTF-8 text ({error.reason})") from None
-    return parse_yaml(path, text)
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Read and parse a file."""
+    return parse_yaml(path, decode_utf8(path.read_bytes()))

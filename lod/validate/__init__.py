@@ -9,6 +9,7 @@ from pathlib import Path
 from pyoxigraph import Triple
 
 from lod.ingest import Loaded, LoadedRecord, is_draft_file, load_case_studies
+from lod.ingest.cache import RecordCache
 from lod.problems import Problem
 from lod.rdf.build import graph_triples
 from lod.rdf.vocabularies import vocabulary_triples
@@ -34,7 +35,9 @@ def validate_paths(
     paths: Iterable[Path], settings: Settings, *, include_drafts: bool = True
 ) -> Validated:
     """Check files against the contract, then the graph of the valid ones against SHACL."""
-    loaded = load_case_studies(paths, include_drafts=include_drafts)
+    cache_dir = settings.cache_dir
+    records_cache = RecordCache.open(cache_dir / "records.json" if cache_dir else None)
+    loaded = load_case_studies(paths, include_drafts=include_drafts, cache=records_cache)
     result = Validated(loaded, problems=list(loaded.problems))
     # A draft shares its record's id: check it, but put only one of them in the graph.
     chosen: dict[str, LoadedRecord] = {}
