@@ -75,7 +75,7 @@ class RecordCache:
 
     def save(self) -> None:
         """Write the entries used in this run, atomically (others are dropped)."""
-        if self.path is None:
+        if self.path is None or (not self.used and not self.path.exists()):
             return
         data = {k: self.entries[k] for k in sorted(self.used) if k in self.entries}
         self.path.parent.mkdir(parents=True, exist_ok=True)
