@@ -322,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown steps: {', '.join(unknown)}")
 
     began = time.perf_counter()
+    machine_at_start = machine()
     work = args.work.resolve()
     data = work / f"data-n{args.n}-s{args.seed}"
     out = work / f"out-n{args.n}"
@@ -372,6 +373,11 @@ def main(argv: list[str] | None = None) -> int:
           + (f" ({triples:,} triples)" if triples else "")
           + f", {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(render(rows))
+    report_commit = machine_at_start["lod_commit"]
+    end_commit = machine()["lod_commit"]
+    if end_commit != report_commit:
+        print(f"\nnote: lod changed during the run ({report_commit} -> {end_commit}); "
+              "each step measured the code present when it started")
     report = {
         "n": args.n,
         "seed": args.seed,
@@ -380,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         "yaml_bytes": manifest["bytes"],
         "generator": manifest["generator"],
         "date": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "machine": machine(),
+        "machine": {**machine_at_start, "lod_commit_at_end": machine()["lod_commit"]},
         "total_seconds": round(time.perf_counter() - began, 1),
         "rows": rows,
         "steps": results,
