@@ -71,6 +71,8 @@ def test_jsonld_keeps_every_awkward_literal() -> None:
         Literal("emoji 📚 and 中文"), Literal("x", language="pt-br"),
         Literal("2012", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
         Literal("it's"), NamedNode("https://example.org/o"),
+        Literal('ends "@en'), Literal('has "^^<x> inside', language="en"),
+        Literal('typed "@fr', datatype=NamedNode("https://example.org/dt")),
     ]
     triples = [Triple(s, p, value) for value in values]
     nt = rdflib.Graph().parse(data=to_ntriples(triples).decode(), format="nt")

@@ -98,37 +98,37 @@ def _value(term: Any) -> Any:
     return {"@id": _node_id(term)}
 
 
-_LITERAL_RE = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^<([^>]*)>)?')
-
-
-def _object_value(text: str, term: Any) -> Any:
-    """A JSON-LD value from an N-Triples object, using the term only for rare escapes."""
-    if text[0] == "<":
-        return {"@id": compact_iri(text[1:-1])}
-    if text.startswith("_:"):
-        return {"@id": text}
-    match = _LITERAL_RE.fullmatch(text)
-    body = match.group(1) if match else "\\U"
-    if "\\U" in body or "\\'" in body:  # escapes JSON does not share with N-Triples
-        return _value(term)
-    value = json.loads(f'"{body}"') if "\\" in body else body
-    assert match is not None  # noqa: S101 - guarded by the escape check above
-    language, datatype = match.group(2), match.group(3)
+def _literal_value(text: str, term: Any) -> Any:
+    """A JSON-LD value from an N-Triples literal; the pyoxigraph term only for rare escapes."""
+    if text[-1] == '"':
+        body, language, datatype = text[1:-1], None, None
+    elif '"@' in text and text.rfind('"@') > text.rfind('"^^<'):
+        body, _, language = text[1:].rpartition('"@')
+        datatype = None
+    else:
+        body, _, tail = text[1:].rpartition('"^^<')
+        language, datatype = None, tail[:-1]
+    if "\\" in body:
+        if "\\U" in body or "\\'" in body:  # escapes JSON does not share with N-Triples
+            return _value(term)
+        body = json.loads(f'"{body}"')
     if language:
-        return {"@value": value, "@language": language}
+        return {"@value": body, "@language": language}
     if datatype is None or datatype == _XSD_STRING:
-        return value
-    return {"@value": value, "@type": compact_iri(datatype)}
+        return body
+    return {"@value": body, "@type": compact_iri(datatype)}
 
 
 def to_jsonld(triples: Iterable[Triple] | Canonical) -> bytes:
-    """Compact JSON-LD: one node object per subject, context inline.
+    """Compact JSON-LD: one node object per subject (one per line), context inline.
 
     Works on the canonical N-Triples lines (plain string slicing), which is
-    several times faster than reading the terms back from pyoxigraph.
+    several times faster than reading the terms back from pyoxigraph, and
+    encodes node by node with the C JSON encoder.
     """
     ordered = canonical(triples)
     nodes: list[dict[str, Any]] = []
+    iri_values: dict[str, dict[str, str]] = {}
     last_subject = ""
     node: dict[str, Any] = {}
     for line, triple in zip(ordered.lines, ordered.triples, strict=True):
@@ -142,10 +142,19 @@ def to_jsonld(triples: Iterable[Triple] | Canonical) -> bytes:
             nodes.append(node)
         predicate = line[s_end + 2 : p_end - 1]
         obj = line[p_end + 1 :]
-        if predicate == _RDF_TYPE and obj[0] == "<":
-            node.setdefault("@type", []).append(compact_iri(obj[1:-1]))
+        if obj[0] == "<":
+            if predicate == _RDF_TYPE:
+                node.setdefault("@type", []).append(compact_iri(obj[1:-1]))
+                continue
+            value: Any = iri_values.get(obj)
+            if value is None:
+                value = iri_values[obj] = {"@id": compact_iri(obj[1:-1])}
+        elif obj[0] == "_":
+            value = {"@id": obj}
         else:
-            node.setdefault(compact_iri(predicate), []).append(_object_value(obj, triple.object))
-    document = {**jsonld_context(), "@graph": nodes}
-    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
-    return (text + "\n").encode("utf-8")
+            value = _literal_value(obj, triple.object)
+        node.setdefault(compact_iri(predicate), []).append(value)
+    context = json.dumps(jsonld_context()["@context"], ensure_ascii=False, indent=1)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    graph = ",\n".join(encode(item) for item in nodes)
+    return f'{{"@context": {context},\n"@graph": [\n{graph}\n]}}\n'.encode()
