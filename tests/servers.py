@@ -6,9 +6,7 @@ Everything binds 127.0.0.1 on a free port; nothing leaves the machine.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -18,23 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def oxigraph_binary() -> str:
-    """The ``oxigraph`` command of the PyPI ``oxigraph`` package installed beside Python."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("oxigraph")
-    if found is None:
-        raise RuntimeError("the `oxigraph` command is missing: run `make install` (dev extra)")
-    return found
+from lod.query.server import free_port, oxigraph_binary
 
 
 @dataclass(frozen=True)
