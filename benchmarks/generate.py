@@ -12,7 +12,7 @@ Spread, chosen to look like a grown catalogue rather than like copies of one fil
   entry is used at least once;
 - every term of every vocabulary is used (library types, Wikimedia projects,
   activities, roles, link kinds, submitter kinds, statuses, all IFLA units,
-  all ISO 3166-1 countries) as soon as N is large enough (N >= 420);
+  all ISO 3166-1 countries) as soon as N >= 300;
 - titles in the record's language plus up to three translations, in Latin,
   Cyrillic, Greek, Arabic, Hebrew, Devanagari, CJK and Hangul scripts;
 - a summary (at most 1,500 characters) and three to six markdown sections of
