@@ -98,3 +98,23 @@ def test_unreadable_cache_is_ignored(records: list[LoadedRecord], tmp_path: Path
                                 cache=ShaclCache.open(cache_file))
     assert problems == []
     assert cache_file.read_text(encoding="utf-8").startswith("{")
+
+
+def test_two_records_describing_one_institution_differently(tmp_path: Path) -> None:
+    """A conflict no single record shows (one library, two ISILs) is still found."""
+    from conftest import VALID_RECORD, write_record
+
+    first = VALID_RECORD.format(id="one").replace("wikidata: Q1234567", "wikidata: Q1234567\n    isil: FR-1")
+    second = VALID_RECORD.format(id="two").replace("wikidata: Q1234567", "wikidata: Q1234567\n    isil: FR-2")
+    write_record(tmp_path, "one", first)
+    write_record(tmp_path, "two", second)
+    loaded = load_case_studies([tmp_path])
+    assert not loaded.problems
+    vocabulary = vocabulary_triples()
+    whole = set(vocabulary)
+    for item in loaded.records:
+        whole.update(case_study_triples(BASE, item.record))
+    expected = shacl_problems(whole, origins=node_origins(BASE, loaded.records))
+    got = validate_records(loaded.records, base=BASE, vocabulary=vocabulary)
+    assert got == expected
+    assert [(p.field, p.path.name) for p in got] == [("institutions[0].isil", "one.yaml")]

@@ -33,7 +33,7 @@ from lod.model.case_study import CaseStudy
 from lod.namespaces import RDF, RDFS
 from lod.problems import Problem
 from lod.rdf import build as build_module
-from lod.rdf.build import case_study_triples
+from lod.rdf.build import case_study_triples, institution_iri, institution_triples
 from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files
 from lod.validate.shacl import Origin, RawResult, node_origins, problem_from_raw, raw_results
@@ -46,6 +46,9 @@ RECORD_SHAPES = (
     "https://w3id.org/libcasestudies/shapes#SubmitterShape",
     "https://w3id.org/libcasestudies/shapes#InstitutionShape",
 )
+INSTITUTION_SHAPE = "https://w3id.org/libcasestudies/shapes#InstitutionShape"
+#: Cache slot of the cross-record check (not a record id: ids never contain spaces).
+_SHARED = "shared institutions"
 CHUNK = 100
 #: Below this many records to check, starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
@@ -65,14 +68,14 @@ def _worker_shapes() -> rdflib.Graph:
     return rdflib.Graph().parse(data=_shapes_text(), format="turtle")
 
 
-def _validate_chunk(ntriples: str) -> list[RawResult]:
+def _validate_chunk(ntriples: str, shapes: Sequence[str] = RECORD_SHAPES) -> list[RawResult]:
     """Run the record shapes on one chunk (in a worker process or in this one)."""
     import pyshacl
 
     data = rdflib.Graph().parse(data=ntriples, format="nt")
     conforms, results, _ = pyshacl.validate(
         data, shacl_graph=_worker_shapes(), inference="none",
-        use_shapes=list(RECORD_SHAPES), allow_warnings=True,
+        use_shapes=list(shapes), allow_warnings=True,
     )
     return [] if conforms else raw_results(results, _worker_shapes())
 
@@ -164,14 +167,51 @@ def validate_records(
     if todo:
         pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
         _check(todo, types, axioms, keys, store, pool_size)
+    shared = _shared_nodes(records, base, make if triples_of else None)
+    if shared:
+        # Institutions named by several records: their merged description is only
+        # seen here (two records giving one library two ISILs, say).
+        text = to_ntriples(shared).decode("utf-8")
+        digest = salt.copy()
+        digest.update(b"shared\n" + text.encode("utf-8"))
+        keys[_SHARED] = digest.hexdigest()
+        if keys[_SHARED] not in store.entries:
+            support = _support(shared, types) | set(axioms)
+            graph_text = text + to_ntriples(support).decode("utf-8")
+            store.entries[keys[_SHARED]] = _validate_chunk(graph_text, (INSTITUTION_SHAPE,))
     store.save(keys.values())
     origins: dict[str, Origin] = node_origins(base, records)
     problems = {
         problem_from_raw(raw, origins)
-        for loaded in records
-        for raw in store.entries.get(keys[loaded.record.id], [])
+        for owner in keys
+        for raw in store.entries.get(keys[owner], [])
     }
     return sorted(problems)
+
+
+def _shared_nodes(
+    records: Sequence[LoadedRecord],
+    base: str,
+    make: Callable[[CaseStudy], Iterable[Triple]] | None,
+) -> set[Triple]:
+    """Triples of the institutions that several records describe differently."""
+    by_node: dict[str, list[frozenset[Triple]]] = {}
+    for loaded in records:
+        nodes = {institution_iri(base, inst): inst for inst in loaded.record.institutions}
+        if make is None:
+            for iri, inst in nodes.items():
+                by_node.setdefault(iri, []).append(frozenset(institution_triples(base, inst)))
+        else:
+            own = [t for t in make(loaded.record) if t.subject.value in nodes]  # type: ignore[union-attr]
+            for iri in nodes:
+                by_node.setdefault(iri, []).append(
+                    frozenset(t for t in own if t.subject.value == iri)  # type: ignore[union-attr]
+                )
+    merged: set[Triple] = set()
+    for views in by_node.values():
+        if len(set(views)) > 1:
+            merged.update(*views)
+    return merged
 
 
 def _check(
