@@ -187,6 +187,7 @@ def load_case_studies(
                 loaded.problems.append(Problem(path, error.line, "(yaml)", error.message))
                 continue
             record, problems = check_document(document)
+            document.data = None  # the model holds the facts now; keep memory flat
             loaded.problems.extend(problems)
             if record is None:
                 continue
