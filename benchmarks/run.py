@@ -11,12 +11,14 @@ and untimed preparation; see ``benchmarks/README.md`` for what each row measures
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import multiprocessing
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -50,8 +52,39 @@ QUERY_TARGET_S = 0.050
 # --- running children ---------------------------------------------------------------------
 
 
+def _rss_gb(pid: int) -> float:
+    """Resident set size of a process in GB (0 when it cannot be read)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 2**20
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Children, grandchildren... of ``pid`` (Linux /proc), deepest last."""
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text(encoding="utf-8").split():
+                found.append(int(child))
+                found.extend(_descendants(int(child)))
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+#: A child over this many GB of RSS is stopped (set by --max-rss-gb).
+MAX_RSS_GB = [8.0]
+
+
 def run_child(name: str, timeout: float, **kwargs: Any) -> dict[str, Any]:
-    """Run ``steps.<name>(**kwargs)`` in a fresh spawned interpreter; add its wall time."""
+    """Run ``steps.<name>(**kwargs)`` in a fresh spawned interpreter; add its wall time.
+
+    The child is stopped when it runs past ``timeout`` or over ``MAX_RSS_GB``.
+    """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=steps.child, args=(name, kwargs, send), name=f"bench-{name}")
@@ -60,17 +93,32 @@ def run_child(name: str, timeout: float, **kwargs: Any) -> dict[str, Any]:
     process.start()
     send.close()
     result: dict[str, Any] | None = None
-    if receive.poll(timeout):
-        try:
-            result = receive.recv()
-        except EOFError:
-            result = None
-    process.join(10)
+    stopped = ""
+    while time.perf_counter() - started < timeout:
+        if receive.poll(1.0):
+            try:
+                result = receive.recv()
+            except EOFError:
+                result = None
+            break
+        rss = _rss_gb(process.pid)
+        if rss > MAX_RSS_GB[0]:
+            stopped = (f"stopped at {rss:.1f} GB RSS after {time.perf_counter() - started:.0f} s "
+                       f"(limit --max-rss-gb {MAX_RSS_GB[0]:g})")
+            break
+        if not process.is_alive() and not receive.poll(0):
+            break
+    else:
+        stopped = f"stopped after the {timeout:.0f} s limit"
+    process.join(0 if stopped else 10)
     if process.is_alive():
+        for pid in reversed(_descendants(process.pid)):  # e.g. lod's worker pool
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
         process.terminate()
         process.join()
     if result is None:
-        result = {"error": f"no result (exit code {process.exitcode}, limit {timeout:.0f} s)"}
+        result = {"error": stopped or f"no result (exit code {process.exitcode})"}
     result["wall_seconds"] = time.perf_counter() - started
     result["load_before"] = round(load_before, 2)  # other work on the machine skews timings
     where = f"{name}: {result.get('seconds', 0.0):.2f} s" if "error" not in result else f"{name}: {result['error']}"
@@ -315,12 +363,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-limit", type=int, default=120,
                         help="seconds before an rdflib query is stopped (default 120)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
+    parser.add_argument("--max-rss-gb", type=float, default=8.0,
+                        help="stop a step whose process goes over this RSS (default 8 GB)")
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.steps.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(ALL_STEPS))
     if unknown:
         parser.error(f"unknown steps: {', '.join(unknown)}")
 
+    MAX_RSS_GB[0] = args.max_rss_gb
     began = time.perf_counter()
     machine_at_start = machine()
     work = args.work.resolve()
