@@ -71,7 +71,7 @@ def test_cache_answers_without_running_pyshacl(
                              cache=ShaclCache.open(cache_file), triples_of=injected)
     assert cache_file.is_file()
 
-    def refuse(ntriples: str) -> list[by_record.RawResult]:
+    def refuse(ntriples: str, *shapes: object) -> list[by_record.RawResult]:
         raise AssertionError("pySHACL ran although every record was cached")
 
     monkeypatch.setattr(by_record, "_validate_chunk", refuse)
@@ -80,15 +80,20 @@ def test_cache_answers_without_running_pyshacl(
     assert again == first
 
     # A changed record is checked again; the others still come from the cache.
-    checked: list[str] = []
+    checked: list[tuple[str, ...]] = []
 
-    def count(ntriples: str) -> list[by_record.RawResult]:
-        checked.append(ntriples)
+    def count(
+        ntriples: str, shapes: tuple[str, ...] = by_record.RECORD_SHAPES
+    ) -> list[by_record.RawResult]:
+        checked.append(tuple(shapes))
         return []
 
     monkeypatch.setattr(by_record, "_validate_chunk", count)
     validate_records(records, base=BASE, vocabulary=vocabulary, cache=ShaclCache.open(cache_file))
-    assert len(checked) == 1  # one chunk: the records whose triples differ from the cached run
+    # One chunk of records (those whose triples differ from the cached run), and the
+    # institutions once (what records say of them changed too).
+    assert checked.count(by_record.RECORD_SHAPES) == 1
+    assert checked.count((by_record.INSTITUTION_SHAPE,)) == 1
 
 
 def test_unreadable_cache_is_ignored(records: list[LoadedRecord], tmp_path: Path) -> None:

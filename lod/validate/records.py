@@ -44,11 +44,10 @@ RECORD_SHAPES = (
     "https://w3id.org/libcasestudies/shapes#AssociationShape",
     "https://w3id.org/libcasestudies/shapes#LinkShape",
     "https://w3id.org/libcasestudies/shapes#SubmitterShape",
-    "https://w3id.org/libcasestudies/shapes#InstitutionShape",
 )
 INSTITUTION_SHAPE = "https://w3id.org/libcasestudies/shapes#InstitutionShape"
 #: Cache slot of the cross-record check (not a record id: ids never contain spaces).
-_SHARED = "shared institutions"
+_SHARED = "all institutions"
 CHUNK = 100
 #: Below this many records to check, starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
@@ -167,10 +166,11 @@ def validate_records(
     if todo:
         pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
         _check(todo, types, axioms, keys, store, pool_size)
-    shared = _shared_nodes(records, base, make if triples_of else None)
+    shared = _institution_nodes(records, base, make if triples_of else None)
     if shared:
-        # Institutions named by several records: their merged description is only
-        # seen here (two records giving one library two ISILs, say).
+        # Institutions are checked once, all together, on what every record says of
+        # them: a library named by a hundred records is validated once, and a conflict
+        # no single record shows (one library, two ISILs) is found.
         text = to_ntriples(shared).decode("utf-8")
         digest = salt.copy()
         digest.update(b"shared\n" + text.encode("utf-8"))
@@ -189,12 +189,12 @@ def validate_records(
     return sorted(problems)
 
 
-def _shared_nodes(
+def _institution_nodes(
     records: Sequence[LoadedRecord],
     base: str,
     make: Callable[[CaseStudy], Iterable[Triple]] | None,
 ) -> set[Triple]:
-    """Triples of the institutions that several records describe differently."""
+    """The triples of every institution, merged over all the records that name it."""
     by_node: dict[str, list[frozenset[Triple]]] = {}
     for loaded in records:
         nodes = {institution_iri(base, inst): inst for inst in loaded.record.institutions}
@@ -209,8 +209,7 @@ def _shared_nodes(
                 )
     merged: set[Triple] = set()
     for views in by_node.values():
-        if len(set(views)) > 1:
-            merged.update(*views)
+        merged.update(*views)
     return merged
 
 
