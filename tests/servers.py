@@ -19,6 +19,16 @@ from pathlib import Path
 from lod.query.server import free_port, oxigraph_binary
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a server to stop, and make sure it has."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass(frozen=True)
 class Oxigraph:
     """A running ``oxigraph serve``."""
@@ -73,12 +83,7 @@ def oxigraph_server(*, files: list[Path] | None = None) -> Iterator[Oxigraph]:
                 time.sleep(0.05)
         yield Oxigraph(url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -193,10 +198,5 @@ def mediawiki_server() -> Iterator[MediaWiki]:
         yield MediaWiki(url, log)
     finally:
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -29,9 +29,9 @@ from lod.ingest.wikimatch import Lexicon, language_tag, make_lexicon, normalize
 from lod.ingest.wikirecord import Facts, build_record, slug
 from lod.ingest.wikitext import FieldBullet
 from lod.model.case_study import EMAIL_RE, CaseStudy
+from lod.model.vocab import SECTION_KEYS
 from lod.problems import Problem
 
-SECTION_FIELDS = ("context", "goals", "implementation", "outcomes", "lessons", "resources")
 WIKI_FIELDS = (
     "institution",
     "library-type",
@@ -174,7 +174,7 @@ def row_facts(row: Row, source_name: str) -> Facts:
         title=" ".join(row.text("title").split()),
         fields=fields,
         summary=row.text("summary") or None,
-        sections={key: row.text(key) for key in SECTION_FIELDS if row.text(key)},
+        sections={key: row.text(key) for key in SECTION_KEYS if row.text(key)},
         links=links,
         lang=lang,
         contacts=contacts,

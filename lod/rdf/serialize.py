@@ -45,11 +45,6 @@ def canonical(triples: Iterable[Triple] | Canonical) -> Canonical:
     return Canonical(tuple(line for line, _ in pairs), tuple(t for _, t in pairs))
 
 
-def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
-    """A total, stable order (the N-Triples order)."""
-    return list(canonical(triples).triples)
-
-
 def to_turtle(triples: Iterable[Triple] | Canonical) -> bytes:
     """Turtle with the project's prefixes, subjects grouped."""
     ordered = canonical(triples).triples
