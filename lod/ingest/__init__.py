@@ -32,6 +32,9 @@ class LoadedRecord:
 
     record: CaseStudy
     document: YamlDocument
+    #: Content key of the file's bytes (empty when loaded without a cache): later
+    #: steps key their own caches on it instead of re-serialising the record.
+    key: str = ""
 
     @property
     def path(self) -> Path:
@@ -205,7 +208,7 @@ def load_case_studies(
                     )
                 )
                 continue
-        loaded.records.append(LoadedRecord(record, document))
+        loaded.records.append(LoadedRecord(record, document, key))
     loaded.problems.sort()
     if cache is not None:
         cache.save()

@@ -1,8 +1,13 @@
 """``lod build``: validated records to the RDF dumps, VoID and the report, atomically.
 
-Everything is produced in memory and written to a staging directory first;
-only when all files exist is the staging directory swapped in for ``--out``,
-so a failure at any point leaves the previous build exactly as it was.
+Every file is written to a staging directory first; only when all exist is
+the staging directory swapped in for ``--out``, so a failure at any point
+leaves the previous build exactly as it was.
+
+The three dumps are streamed block by block (see :mod:`lod.publish.blocks`):
+shared nodes first, then one cached block per record in id order, so memory
+does not grow with the size of the dump and an unchanged record costs a
+cache read.
 """
 
 from __future__ import annotations
@@ -10,17 +15,31 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from pyoxigraph import Store, Triple
+from pyoxigraph import RdfFormat, Store
 
+from lod.ingest import LoadedRecord
 from lod.problems import InputError
-from lod.publish.report import build_report
-from lod.publish.void import void_triples
-from lod.query.run import load_store
-from lod.rdf.serialize import canonical, jsonld_context, to_jsonld, to_ntriples, to_turtle
+from lod.publish.blocks import Block, BlockCache, block_key, make_block, merge_shared
+from lod.publish.report import build_report, report_predicates
+from lod.publish.void import DumpStats, void_triples
+from lod.rdf.serialize import (
+    JSONLD_SEPARATOR,
+    JSONLD_TAIL,
+    jsonld_context,
+    jsonld_head,
+    jsonld_nodes,
+    ntriples_text,
+    split_line,
+    to_turtle,
+    turtle_body,
+    turtle_header,
+)
+from lod.rdf.vocabularies import vocabulary_triples
 from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
 from lod.validate import validate_paths
@@ -29,6 +48,11 @@ DUMP_FILES = ("casestudies.ttl", "casestudies.nt", "casestudies.jsonld", "void.t
 OWN_FILES = (*DUMP_FILES, "context.jsonld")
 #: Inside OUT, kept across builds: results of earlier runs, by content hash.
 CACHE_DIR = ".cache"
+#: Records rendered between two writes to the block cache.
+_BATCH = 500
+
+#: A file's content: its bytes, or a function that writes them to the path it is given.
+Output = bytes | Callable[[Path], None]
 
 
 @dataclass
@@ -40,38 +64,112 @@ class BuildResult:
     triples: int
     files: list[Path] = field(default_factory=list)
     report: str = ""
+    #: The facts the report was made from (see :func:`report_predicates`), for summaries.
     store: Store | None = None
 
 
-def render_outputs(triples: set[Triple], store: Store, settings: Settings, records: int) -> dict[str, bytes]:
-    """Every output file's bytes, keyed by file name (pure: no I/O)."""
-    ordered = canonical(triples)
-    outputs = {
-        "casestudies.ttl": to_turtle(ordered),
-        "casestudies.nt": to_ntriples(ordered),
-        "casestudies.jsonld": to_jsonld(ordered),
-        "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
-    }
-    outputs["void.ttl"] = to_turtle(void_triples(ordered.triples, settings.base, DUMP_FILES[:3]))
-    outputs["report.md"] = build_report(store, records=records).encode("utf-8")
-    return outputs
+@dataclass
+class Assembled:
+    """Everything about the dumps except their bulk, which stays in the block cache."""
+
+    keys: list[str]
+    shared: list[str]
+    stats: DumpStats
+    facts: Store
 
 
-def write_atomically(out_dir: Path, outputs: dict[str, bytes],
+def assemble(records: Sequence[LoadedRecord], settings: Settings, cache: BlockCache) -> Assembled:
+    """Render (or find) every record's block, merge the shared nodes and count."""
+    predicates = report_predicates()
+    ordered = sorted(records, key=lambda loaded: loaded.record.id)
+    keys: list[str] = []
+    fresh: list[tuple[str, Block]] = []
+    shared_parts: list[tuple[str, ...]] = []
+    stats = DumpStats()
+    facts: list[str] = []
+    for loaded in ordered:
+        content = loaded.key or loaded.record.model_dump_json()
+        key = block_key(settings.base, predicates, content)
+        merge = cache.facts(key)
+        if merge is None:
+            block = make_block(settings.base, loaded.record, predicates)
+            merge = block.merge
+            fresh.append((key, block))
+            if len(fresh) >= _BATCH:
+                cache.put_many(fresh)
+                fresh = []
+        keys.append(key)
+        shared_parts.append(merge.shared)
+        stats.add(merge.stats)
+        facts.append(merge.facts)
+    cache.put_many(fresh)
+    # Curator-accepted Wikidata links (mappings/*.sssom.tsv) fill the gaps records leave.
+    extra = vocabulary_triples() | ledger_triples(settings.base, (r.record for r in ordered))
+    shared = merge_shared(shared_parts, extra)
+    stats.add(DumpStats.of_lines(shared))
+    facts.append(ntriples_text(line for line in shared if split_line(line)[1] in predicates))
+    store = Store()
+    store.bulk_load("".join(facts).encode("utf-8"), format=RdfFormat.N_TRIPLES)
+    return Assembled(keys, shared, stats, store)
+
+
+def dump_writer(assembled: Assembled, cache: BlockCache) -> Callable[[Path], None]:
+    """A writer of the three dumps into a directory, streaming the cached blocks."""
+
+    def write(directory: Path) -> None:
+        with (
+            (directory / "casestudies.nt").open("wb") as nt,
+            (directory / "casestudies.ttl").open("wb") as ttl,
+            (directory / "casestudies.jsonld").open("wb") as jsonld,
+        ):
+            nt.write(ntriples_text(assembled.shared).encode("utf-8"))
+            ttl.write((turtle_header() + turtle_body(assembled.shared)).encode("utf-8"))
+            jsonld.write(jsonld_head().encode("utf-8"))
+            shared_nodes = JSONLD_SEPARATOR.join(jsonld_nodes(assembled.shared)).encode("utf-8")
+            first = _write_nodes(jsonld, shared_nodes, True)
+            for nt_bytes, ttl_bytes, jsonld_bytes in cache.bodies(assembled.keys):
+                nt.write(nt_bytes)
+                ttl.write(ttl_bytes)
+                first = _write_nodes(jsonld, jsonld_bytes, first)
+            jsonld.write(JSONLD_TAIL.encode("utf-8"))
+
+    return write
+
+
+_SEPARATOR_BYTES = JSONLD_SEPARATOR.encode("utf-8")
+
+
+def _write_nodes(handle: BinaryIO, nodes: bytes, first: bool) -> bool:
+    if not nodes:
+        return first
+    if not first:
+        handle.write(_SEPARATOR_BYTES)
+    handle.write(nodes)
+    return False
+
+
+def write_atomically(out_dir: Path, outputs: dict[str, Output],
                      *, before_swap: Callable[[Path], None] | None = None) -> list[Path]:
     """Write ``outputs`` into ``out_dir`` all at once; other files already there are kept."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a published dump is for everyone
+    names: set[str] = set()
     try:
         for name, data in sorted(outputs.items()):
-            (staging / name).write_bytes(data)
+            if isinstance(data, bytes):
+                (staging / name).write_bytes(data)
+                names.add(name)
+            else:
+                before = {entry.name for entry in staging.iterdir()}
+                data(staging)
+                names.update({entry.name for entry in staging.iterdir()} - before)
         if before_swap is not None:
             before_swap(staging)
         if out_dir.exists():
             for entry in out_dir.iterdir():
-                if entry.name not in outputs and entry.name not in OWN_FILES:
+                if entry.name not in names and entry.name not in OWN_FILES:
                     entry.replace(staging / entry.name)
             backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
             out_dir.replace(backup / "previous")
@@ -82,7 +180,7 @@ def write_atomically(out_dir: Path, outputs: dict[str, bytes],
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / name for name in sorted(outputs)]
+    return [out_dir / name for name in sorted(names)]
 
 
 def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = None) -> BuildResult:
@@ -94,18 +192,28 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
         raise InputError([])  # handled by the CLI as "no case-study files"
     if validated.problems:
         raise InputError(validated.problems)
-    # Curator-accepted Wikidata links (mappings/*.sssom.tsv) fill the gaps records leave.
-    records_in = [loaded.record for loaded in validated.loaded.records]
-    triples = validated.triples | ledger_triples(settings.base, records_in)
-    store = load_store(triples)
-    records = len(records_in)
-    outputs = render_outputs(triples, store, settings, records)
-    files = write_atomically(settings.out_dir, outputs, before_swap=before_swap)
+    cache_dir = settings.cache_dir
+    cache = BlockCache(cache_dir / "blocks.sqlite" if cache_dir is not None else None)
+    try:
+        assembled = assemble(validated.unique, settings, cache)
+        cache.prune()  # before the swap: after it, the cache is only read
+        records = len(assembled.keys)
+        report = build_report(assembled.facts, records=records)
+        void = void_triples(assembled.stats, settings.base, DUMP_FILES[:3])
+        outputs: dict[str, Output] = {
+            "casestudies": dump_writer(assembled, cache),
+            "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
+            "void.ttl": to_turtle(void),
+            "report.md": report.encode("utf-8"),
+        }
+        files = write_atomically(settings.out_dir, outputs, before_swap=before_swap)
+    finally:
+        cache.close()
     return BuildResult(
         out_dir=settings.out_dir,
         records=records,
-        triples=len(triples),
+        triples=assembled.stats.triples,
         files=files,
-        report=outputs["report.md"].decode("utf-8"),
-        store=store,
+        report=report,
+        store=assembled.facts,
     )

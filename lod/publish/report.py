@@ -6,6 +6,9 @@ researcher's own query can never disagree.
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from pyoxigraph import Store
 
 from lod.query.catalog import get_query
@@ -19,6 +22,40 @@ _SECTIONS = (
     ("Activities", "by-activity"),
     ("Start years", "by-year"),
 )
+
+
+_PREFIX_RE = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_PREFIXED_RE = re.compile(r"(?<![\w?$<])([A-Za-z][\w-]*)?:([A-Za-z0-9_][\w-]*)")
+_IRI_RE = re.compile(r"<([^<>\s]+)>")
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+#: Queries run on a build's report store (the report's and ``lod build``'s summary).
+REPORT_QUERIES = ("institutions", "by-country", "gaps-library-types", "gaps-ifla-units",
+                  *(name for _, name in _SECTIONS))
+
+
+@cache
+def report_predicates() -> frozenset[str]:
+    """Every IRI the report's queries name, as ``<iri>`` tokens (``rdf:type`` included).
+
+    The build loads only triples with these predicates into the report's store:
+    at tens of thousands of records the whole graph would not fit the memory
+    budget, and the report never reads the narrative text anyway. Naming too
+    much is harmless; the tests compare the report with one made from the
+    whole graph.
+    """
+    found = {_RDF_TYPE}
+    for name in REPORT_QUERIES:
+        text = get_query(name).text
+        prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX_RE.finditer(text)}
+        body = _PREFIX_RE.sub(" ", text)
+        body = "\n".join(line.split("#", 1)[0] if "<" not in line else line
+                         for line in body.splitlines())
+        found.update(f"<{m.group(1)}>" for m in _IRI_RE.finditer(body))
+        for match in _PREFIXED_RE.finditer(body):
+            namespace = prefixes.get(match.group(1) or "")
+            if namespace is not None:
+                found.add(f"<{namespace}{match.group(2)}>")
+    return frozenset(found)
 
 
 def _run(store: Store, name: str) -> QueryResult:

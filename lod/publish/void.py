@@ -1,17 +1,21 @@
 """A VoID description of the dump: size, class partitions, licence, where to get it.
 
 No timestamps: the description must be byte-identical when the data is.
+The statistics are counted on N-Triples lines, block by block, so that a
+build made of cached record blocks can add up their counts without ever
+holding the whole graph.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from lod.namespaces import DCTERMS, RDF, VOID, XSD
-from lod.rdf.serialize import compact_iri
+from lod.rdf.serialize import compact_iri, split_line
 
 _DUMP_LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 _VOCABULARIES = (
@@ -21,25 +25,52 @@ _VOCABULARIES = (
     "http://www.w3.org/ns/prov#",
     "https://w3id.org/libcasestudies/ns#",
 )
+_RDF_TYPE_TOKEN = f"<{RDF}type>"
+
+
+@dataclass
+class DumpStats:
+    """Counts of a set of triples; blocks with disjoint subjects add up exactly."""
+
+    triples: int = 0
+    entities: int = 0  # distinct IRI subjects
+    subjects: int = 0  # distinct subjects, blank nodes included
+    predicates: set[str] = field(default_factory=set)
+    classes: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of_lines(cls, lines: Sequence[str]) -> DumpStats:
+        """Counts of sorted, duplicate-free N-Triples lines."""
+        stats = cls(triples=len(lines))
+        last = ""
+        for line in lines:
+            subject, predicate, obj = split_line(line)
+            if subject != last:
+                last = subject
+                stats.subjects += 1
+                stats.entities += subject[0] == "<"
+            stats.predicates.add(predicate[1:-1])
+            if predicate == _RDF_TYPE_TOKEN and obj[0] == "<":
+                stats.classes[obj[1:-1]] += 1
+        return stats
+
+    def add(self, other: DumpStats) -> None:
+        """Add the counts of a block whose subjects no earlier block has."""
+        self.triples += other.triples
+        self.entities += other.entities
+        self.subjects += other.subjects
+        self.predicates |= other.predicates
+        self.classes.update(other.classes)
 
 
 def _count(value: int) -> Literal:
     return Literal(str(value), datatype=NamedNode(f"{XSD}integer"))
 
 
-def void_triples(triples: Iterable[Triple], base: str, dumps: Sequence[str]) -> list[Triple]:
-    """Statistics about ``triples`` as a ``void:Dataset`` under ``<base>dataset``."""
-    materialised = list(triples)
-    subjects = {t.subject for t in materialised if isinstance(t.subject, NamedNode)}
-    predicates = {t.predicate for t in materialised}
-    type_iri = f"{RDF}type"
-    classes: Counter[str] = Counter(
-        t.object.value
-        for t in materialised
-        if t.predicate.value == type_iri and isinstance(t.object, NamedNode)
-    )
+def void_triples(stats: DumpStats, base: str, dumps: Sequence[str]) -> list[Triple]:
+    """Statistics ``stats`` as a ``void:Dataset`` under ``<base>dataset``."""
     dataset = NamedNode(f"{base}dataset")
-    a = NamedNode(type_iri)
+    a = NamedNode(f"{RDF}type")
 
     def v(local: str) -> NamedNode:
         return NamedNode(f"{VOID}{local}")
@@ -52,11 +83,11 @@ def void_triples(triples: Iterable[Triple], base: str, dumps: Sequence[str]) -> 
             "Case studies of libraries working with Wikipedia, Wikidata, Commons and the other "
             "Wikimedia projects, with the vocabularies they use.", language="en")),
         Triple(dataset, NamedNode(f"{DCTERMS}license"), NamedNode(_DUMP_LICENSE)),
-        Triple(dataset, v("triples"), _count(len(materialised))),
-        Triple(dataset, v("entities"), _count(len(subjects))),
-        Triple(dataset, v("distinctSubjects"), _count(len({t.subject for t in materialised}))),
-        Triple(dataset, v("properties"), _count(len(predicates))),
-        Triple(dataset, v("classes"), _count(len(classes))),
+        Triple(dataset, v("triples"), _count(stats.triples)),
+        Triple(dataset, v("entities"), _count(stats.entities)),
+        Triple(dataset, v("distinctSubjects"), _count(stats.subjects)),
+        Triple(dataset, v("properties"), _count(len(stats.predicates))),
+        Triple(dataset, v("classes"), _count(len(stats.classes))),
         Triple(dataset, v("uriSpace"), Literal(base)),
         Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/Turtle")),
         Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/N-Triples")),
@@ -64,7 +95,7 @@ def void_triples(triples: Iterable[Triple], base: str, dumps: Sequence[str]) -> 
     ]
     out += [Triple(dataset, v("vocabulary"), NamedNode(iri)) for iri in _VOCABULARIES]
     out += [Triple(dataset, v("dataDump"), NamedNode(f"{base}dump/{name}")) for name in dumps]
-    for cls, count in sorted(classes.items()):
+    for cls, count in sorted(stats.classes.items()):
         key = compact_iri(cls).replace(":", "-").replace("/", "-")
         partition = NamedNode(f"{base}dataset/class/{key}")
         out += [
@@ -73,3 +104,8 @@ def void_triples(triples: Iterable[Triple], base: str, dumps: Sequence[str]) -> 
             Triple(partition, v("entities"), _count(count)),
         ]
     return out
+
+
+def stats_of(triples: Iterable[Triple]) -> DumpStats:
+    """Counts of any set of triples (duplicates dropped)."""
+    return DumpStats.of_lines(sorted({str(t) for t in triples}))

@@ -1,64 +1,126 @@
-"""Deterministic Turtle, N-Triples and JSON-LD.
+"""Deterministic N-Triples, Turtle and JSON-LD, written from N-Triples lines.
 
-Triples are sorted before writing, so the same input always gives the same
-bytes. JSON-LD is written here rather than by a library so that its
-``@context`` is inline (the file parses offline) and the very same context can
-be published on its own as ``context.jsonld``.
+Everything here works on sorted N-Triples lines (``str(triple)``, without the
+final `` .``) rather than on term objects: a line is what the dumps store and
+what the build cache keeps per record, string slicing is several times faster
+than reading terms back from pyoxigraph, and a block of lines can be turned
+into its share of each dump on its own. That is what lets ``lod build`` write
+a dump as the concatenation of cached per-record blocks.
+
+JSON-LD is written here rather than by a library so that its ``@context`` is
+inline (the file parses offline) and the very same context can be published
+on its own as ``context.jsonld``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import Literal, RdfFormat, Triple, parse
 
 from lod.namespaces import PREFIXES, RDF, XSD
 
 _XSD_STRING = f"{XSD}string"
 _RDF_TYPE = f"{RDF}type"
+_RDF_TYPE_TOKEN = f"<{_RDF_TYPE}>"
+#: JSON-LD compact IRIs accept any of these local names.
 _LOCAL_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+#: Turtle's PN_LOCAL (ASCII subset): no leading '-' or '.', no trailing '.'.
+_TURTLE_LOCAL_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _ORDERED_PREFIXES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+_INDENT = "    "
 
 
-@dataclass(frozen=True)
-class Canonical:
-    """Triples in their one fixed order: sorted by their N-Triples form.
-
-    Sorting once and sharing the order between the three writers is what makes
-    the dumps reproducible byte for byte, at the cost of one sort.
-    """
-
-    lines: tuple[str, ...]
-    triples: tuple[Triple, ...]
+def sorted_lines(triples: Iterable[Triple]) -> list[str]:
+    """The triples' N-Triples lines, duplicates dropped, in byte order of the line."""
+    return sorted({str(t) for t in triples})
 
 
-def canonical(triples: Iterable[Triple] | Canonical) -> Canonical:
-    """The triples (duplicates dropped) in N-Triples order."""
-    if isinstance(triples, Canonical):
-        return triples
-    pairs = sorted({(str(t), t) for t in triples}, key=lambda pair: pair[0])
-    return Canonical(tuple(line for line, _ in pairs), tuple(t for _, t in pairs))
+def split_line(line: str) -> tuple[str, str, str]:
+    """``<s> <p> o`` -> its three tokens (subjects and predicates never hold spaces)."""
+    s_end = line.index(" ")
+    p_end = line.index(" ", s_end + 1)
+    return line[:s_end], line[s_end + 1 : p_end], line[p_end + 1 :]
 
 
-def to_turtle(triples: Iterable[Triple] | Canonical) -> bytes:
-    """Turtle with the project's prefixes, subjects grouped."""
-    ordered = canonical(triples).triples
-    text = serialize(ordered, format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
-    # The serialiser's prefix order is an implementation detail: fix it ourselves.
-    lines = text.split(b"\n")
-    cut = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")), len(lines))
-    return b"\n".join(sorted(lines[:cut]) + lines[cut:])
+# --- N-Triples --------------------------------------------------------------------------
 
 
-def to_ntriples(triples: Iterable[Triple] | Canonical) -> bytes:
+def ntriples_text(lines: Iterable[str]) -> str:
+    """N-Triples document text for already ordered lines."""
+    return "".join(f"{line} .\n" for line in lines)
+
+
+def to_ntriples(triples: Iterable[Triple]) -> bytes:
     """N-Triples, one sorted line per triple."""
-    lines = canonical(triples).lines
-    return ("".join(f"{line} .\n" for line in lines)).encode("utf-8")
+    return ntriples_text(sorted_lines(triples)).encode("utf-8")
+
+
+# --- Turtle -----------------------------------------------------------------------------
+
+
+def turtle_header() -> str:
+    """The ``@prefix`` lines every Turtle file of the project starts with, sorted."""
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())) + "\n"
+
+
+@lru_cache(maxsize=1 << 18)
+def _turtle_iri(token: str) -> str:
+    """``<https://schema.org/name>`` -> ``schema:name`` when a prefix fits, else the token."""
+    iri = token[1:-1]
+    for prefix, namespace in _ORDERED_PREFIXES:
+        if iri.startswith(namespace):
+            local = iri[len(namespace) :]
+            if _TURTLE_LOCAL_RE.fullmatch(local):
+                return f"{prefix}:{local}"
+    return token
+
+
+def _turtle_object(token: str) -> str:
+    first = token[0]
+    if first == "<":
+        return _turtle_iri(token)
+    if first == '"' and token[-1] == ">":
+        at = token.rfind('"^^<')
+        if at > 0:  # a typed literal: the N-Triples lexical form is valid Turtle as it is
+            return f"{token[: at + 3]}{_turtle_iri(token[at + 3 :])}"
+    return token  # plain and language-tagged literals, blank nodes
+
+
+def turtle_body(lines: Sequence[str]) -> str:
+    """Turtle statements for sorted lines: one block per subject, ``;`` and ``,`` lists."""
+    out: list[str] = []
+    subject = predicate = ""
+    for line in lines:
+        s, p, o = split_line(line)
+        obj = _turtle_object(o)
+        if s != subject:
+            if subject:
+                out.append(" .\n\n")
+            subject, predicate = s, p
+            verb = "a" if p == _RDF_TYPE_TOKEN else _turtle_iri(p)
+            out.append(f"{_turtle_iri(s) if s[0] == '<' else s} {verb} {obj}")
+        elif p != predicate:
+            predicate = p
+            verb = "a" if p == _RDF_TYPE_TOKEN else _turtle_iri(p)
+            out.append(f" ;\n{_INDENT}{verb} {obj}")
+        else:
+            out.append(f" ,\n{_INDENT}{_INDENT}{obj}")
+    if subject:
+        out.append(" .\n\n")
+    return "".join(out)
+
+
+def to_turtle(triples: Iterable[Triple]) -> bytes:
+    """Turtle with the project's prefixes, subjects grouped, in line order."""
+    return (turtle_header() + turtle_body(sorted_lines(triples))).encode("utf-8")
+
+
+# --- JSON-LD ----------------------------------------------------------------------------
 
 
 def jsonld_context() -> dict[str, Any]:
@@ -77,24 +139,17 @@ def compact_iri(iri: str) -> str:
     return iri
 
 
-def _node_id(term: NamedNode | BlankNode | Triple) -> str:
-    if isinstance(term, Triple):
-        raise TypeError("RDF-star triples are not part of the model")
-    return compact_iri(term.value) if isinstance(term, NamedNode) else f"_:{term.value}"
+def _parsed_literal(line: str) -> Literal:
+    """The object of one line, read by pyoxigraph (for escapes JSON does not share)."""
+    quad = next(iter(parse(f"{line} .\n".encode(), format=RdfFormat.N_TRIPLES)))
+    term = quad.object
+    if not isinstance(term, Literal):
+        raise TypeError(f"not a literal object: {line}")
+    return term
 
 
-def _value(term: Any) -> Any:
-    if isinstance(term, Literal):
-        if term.language:
-            return {"@value": term.value, "@language": term.language}
-        if term.datatype.value == _XSD_STRING:
-            return term.value
-        return {"@value": term.value, "@type": compact_iri(term.datatype.value)}
-    return {"@id": _node_id(term)}
-
-
-def _literal_value(text: str, term: Any) -> Any:
-    """A JSON-LD value from an N-Triples literal; the pyoxigraph term only for rare escapes."""
+def _literal_value(text: str, line: str) -> Any:
+    """A JSON-LD value from an N-Triples literal token."""
     if text[-1] == '"':
         body, language, datatype = text[1:-1], None, None
     elif '"@' in text and text.rfind('"@') > text.rfind('"^^<'):
@@ -105,8 +160,11 @@ def _literal_value(text: str, term: Any) -> Any:
         language, datatype = None, tail[:-1]
     if "\\" in body:
         if "\\U" in body or "\\'" in body:  # escapes JSON does not share with N-Triples
-            return _value(term)
-        body = json.loads(f'"{body}"')
+            term = _parsed_literal(line)
+            body, language = term.value, term.language
+            datatype = None if language else term.datatype.value
+        else:
+            body = json.loads(f'"{body}"')
     if language:
         return {"@value": body, "@language": language}
     if datatype is None or datatype == _XSD_STRING:
@@ -114,29 +172,19 @@ def _literal_value(text: str, term: Any) -> Any:
     return {"@value": body, "@type": compact_iri(datatype)}
 
 
-def to_jsonld(triples: Iterable[Triple] | Canonical) -> bytes:
-    """Compact JSON-LD: one node object per subject (one per line), context inline.
-
-    Works on the canonical N-Triples lines (plain string slicing), which is
-    several times faster than reading the terms back from pyoxigraph, and
-    encodes node by node with the C JSON encoder.
-    """
-    ordered = canonical(triples)
-    nodes: list[dict[str, Any]] = []
+def _jsonld_node_dicts(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     iri_values: dict[str, dict[str, str]] = {}
     last_subject = ""
     node: dict[str, Any] = {}
-    for line, triple in zip(ordered.lines, ordered.triples, strict=True):
-        s_end = line.index(" ")
-        p_end = line.index(" ", s_end + 1)
-        subject = line[:s_end]
+    for line in lines:
+        subject, predicate_token, obj = split_line(line)
         if subject != last_subject:
+            if node:
+                yield node
             last_subject = subject
             identifier = compact_iri(subject[1:-1]) if subject[0] == "<" else subject
             node = {"@id": identifier}
-            nodes.append(node)
-        predicate = line[s_end + 2 : p_end - 1]
-        obj = line[p_end + 1 :]
+        predicate = predicate_token[1:-1]
         if obj[0] == "<":
             if predicate == _RDF_TYPE:
                 node.setdefault("@type", []).append(compact_iri(obj[1:-1]))
@@ -147,9 +195,31 @@ def to_jsonld(triples: Iterable[Triple] | Canonical) -> bytes:
         elif obj[0] == "_":
             value = {"@id": obj}
         else:
-            value = _literal_value(obj, triple.object)
+            value = _literal_value(obj, line)
         node.setdefault(compact_iri(predicate), []).append(value)
+    if node:
+        yield node
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def jsonld_nodes(lines: Iterable[str]) -> list[str]:
+    """One encoded JSON-LD node object per subject of the sorted ``lines``."""
+    return [_ENCODE(node) for node in _jsonld_node_dicts(lines)]
+
+
+def jsonld_head() -> str:
+    """Everything a JSON-LD dump holds before its first node object."""
     context = json.dumps(jsonld_context()["@context"], ensure_ascii=False, indent=1)
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    graph = ",\n".join(encode(item) for item in nodes)
-    return f'{{"@context": {context},\n"@graph": [\n{graph}\n]}}\n'.encode()
+    return f'{{"@context": {context},\n"@graph": [\n'
+
+
+JSONLD_TAIL = "\n]}\n"
+JSONLD_SEPARATOR = ",\n"
+
+
+def to_jsonld(triples: Iterable[Triple]) -> bytes:
+    """Compact JSON-LD: one node object per subject (one per line), context inline."""
+    nodes = jsonld_nodes(sorted_lines(triples))
+    return (jsonld_head() + JSONLD_SEPARATOR.join(nodes) + JSONLD_TAIL).encode("utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pyoxigraph import Triple
@@ -19,16 +20,27 @@ from lod.validate.records import ShaclCache, validate_records, vocabulary_proble
 
 @dataclass
 class Validated:
-    """Records that passed, their graph (vocabularies included) and every problem."""
+    """Records that passed, every problem, and (on demand) their graph."""
 
     loaded: Loaded
-    triples: set[Triple] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    base: str = ""
+    #: One record per id (a reviewed record wins over its draft): the graph's records.
+    unique: list[LoadedRecord] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when nothing is wrong."""
         return not self.problems
+
+    @cached_property
+    def triples(self) -> set[Triple]:
+        """The records' graph with the vocabularies: made only when asked for.
+
+        ``lod build`` never asks: it streams cached per-record blocks instead
+        of holding the whole graph.
+        """
+        return graph_triples(self.base, (item.record for item in self.unique)) | vocabulary_triples()
 
 
 def validate_paths(
@@ -38,16 +50,15 @@ def validate_paths(
     cache_dir = settings.cache_dir
     records_cache = RecordCache.open(cache_dir / "records.json" if cache_dir else None)
     loaded = load_case_studies(paths, include_drafts=include_drafts, cache=records_cache)
-    result = Validated(loaded, problems=list(loaded.problems))
+    result = Validated(loaded, problems=list(loaded.problems), base=settings.base)
     # A draft shares its record's id: check it, but put only one of them in the graph.
     chosen: dict[str, LoadedRecord] = {}
     for item in loaded.records:
         current = chosen.get(item.record.id)
         if current is None or is_draft_file(current.path):
             chosen[item.record.id] = item
-    unique = list(chosen.values())
+    unique = result.unique = list(chosen.values())
     vocabulary = vocabulary_triples()
-    result.triples = graph_triples(settings.base, (item.record for item in unique)) | vocabulary
     cache = ShaclCache.open(settings.cache_dir / "shacl.json" if settings.cache_dir else None)
     result.problems += vocabulary_problems(vocabulary)
     if unique:

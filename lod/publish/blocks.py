@@ -1,0 +1,206 @@
+"""Each record's share of every dump, computed once and kept by content.
+
+A dump is written as blocks: first the nodes several records may share (the
+vocabularies, institutions, ledger links), then one block per record in id
+order, each sorted within. A record's block holds only nodes it owns (the
+case study and its ``#...`` parts), so it can be turned into N-Triples,
+Turtle and JSON-LD on its own, once, and reused by every later build until
+the record or the code that renders it changes. A rebuild after one edit
+then renders one record and copies the rest.
+
+Blocks live in ``OUT/.cache/blocks.sqlite``: rows are read and written one
+at a time, so a build never needs every block in memory at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pyoxigraph import Triple
+
+from lod.model.case_study import CaseStudy
+from lod.publish import void as void_module
+from lod.publish.void import DumpStats
+from lod.rdf import build as build_module
+from lod.rdf import serialize as serialize_module
+from lod.rdf.build import case_study_iri, case_study_triples
+from lod.rdf.serialize import (
+    JSONLD_SEPARATOR,
+    jsonld_nodes,
+    ntriples_text,
+    sorted_lines,
+    split_line,
+    turtle_body,
+)
+
+#: Bump when the layout of :class:`Block` or of the table changes.
+BLOCK_FORMAT = 2
+
+
+@dataclass(frozen=True)
+class BlockFacts:
+    """What the build merges across records: small, read on every build."""
+
+    shared: tuple[str, ...]  # lines about nodes other records may name too (institutions)
+    facts: str  # N-Triples of the own lines the report's queries read
+    stats: DumpStats
+
+    def to_json(self) -> bytes:
+        """The cache's form of these facts."""
+        stats = self.stats
+        return json.dumps([
+            self.shared, self.facts,
+            [stats.triples, stats.entities, stats.subjects, sorted(stats.predicates),
+             sorted(stats.classes.items())],
+        ], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> BlockFacts:
+        """Facts read back from :meth:`to_json`."""
+        shared, facts, (triples, entities, subjects, predicates, classes) = json.loads(data)
+        stats = DumpStats(triples, entities, subjects, set(predicates), Counter(dict(classes)))
+        return cls(tuple(shared), facts, stats)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One record's own nodes in every dump format (UTF-8), plus what the build merges."""
+
+    merge: BlockFacts
+    ntriples: bytes
+    turtle: bytes
+    jsonld: bytes  # node objects joined by JSONLD_SEPARATOR
+
+
+def make_block(base: str, record: CaseStudy, facts_predicates: frozenset[str]) -> Block:
+    """Render one record (pure: the same record gives the same block)."""
+    iri = case_study_iri(base, record.id)
+    return block_of_lines(sorted_lines(case_study_triples(base, record)), iri, facts_predicates)
+
+
+def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[str]) -> Block:
+    """Split sorted lines into the record's own nodes and shared ones, and render the own."""
+    whole, parts = f"<{iri}>", f"<{iri}#"
+    own = [line for line in lines if line.startswith((whole, parts))]
+    shared = tuple(line for line in lines if not line.startswith((whole, parts)))
+    facts = ntriples_text(line for line in own if split_line(line)[1] in facts_predicates)
+    return Block(
+        merge=BlockFacts(shared, facts, DumpStats.of_lines(own)),
+        ntriples=ntriples_text(own).encode("utf-8"),
+        turtle=turtle_body(own).encode("utf-8"),
+        jsonld=JSONLD_SEPARATOR.join(jsonld_nodes(own)).encode("utf-8"),
+    )
+
+
+@cache
+def _code_salt() -> bytes:
+    """The rendering code itself: a change to it must re-render every block."""
+    digest = hashlib.sha256(f"lod-block-{BLOCK_FORMAT}".encode())
+    for module in (build_module, serialize_module, void_module):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.digest()
+
+
+def block_key(base: str, facts_predicates: frozenset[str], content: str) -> str:
+    """Cache key of a record's block: rendering code, base, report needs and the record."""
+    digest = hashlib.sha256(_code_salt())
+    digest.update(base.encode("utf-8") + b"\n")
+    digest.update("\n".join(sorted(facts_predicates)).encode("utf-8") + b"\n")
+    digest.update(content.encode("utf-8"))
+    return digest.hexdigest()
+
+
+class BlockCache:
+    """Blocks by key in SQLite; ``path=None`` keeps them in memory for one build."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        target = ":memory:"
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            target = str(path)
+        try:
+            self._db = self._open(target)
+        except sqlite3.DatabaseError:  # a damaged cache file is only a slower build
+            if path is None:
+                raise
+            path.unlink(missing_ok=True)
+            self._db = self._open(target)
+        self.used: set[str] = set()
+
+    @staticmethod
+    def _open(target: str) -> sqlite3.Connection:
+        db = sqlite3.connect(target)
+        db.execute("PRAGMA synchronous=NORMAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] != BLOCK_FORMAT:
+            db.execute("DROP TABLE IF EXISTS blocks")  # written by another version of lod
+            db.execute(f"PRAGMA user_version = {BLOCK_FORMAT}")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS blocks (key TEXT PRIMARY KEY, merge BLOB NOT NULL,"
+            " nt BLOB NOT NULL, ttl BLOB NOT NULL, jsonld BLOB NOT NULL)"
+        )
+        return db
+
+    def facts(self, key: str) -> BlockFacts | None:
+        """The merge facts of the block stored under ``key``, if any."""
+        row = self._db.execute("SELECT merge FROM blocks WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            found = BlockFacts.from_json(row[0])
+        except (ValueError, KeyError, TypeError):  # an unreadable row is rendered again
+            return None
+        self.used.add(key)
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, Block]]) -> None:
+        """Store freshly rendered blocks."""
+        rows = [
+            (key, block.merge.to_json(),
+             block.ntriples, block.turtle, block.jsonld)
+            for key, block in items
+        ]
+        self._db.executemany(
+            "INSERT OR REPLACE INTO blocks (key, merge, nt, ttl, jsonld) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._db.commit()
+        self.used.update(row[0] for row in rows)
+
+    def bodies(self, keys: Sequence[str]) -> Iterator[tuple[bytes, bytes, bytes]]:
+        """N-Triples, Turtle and JSON-LD bytes of each of ``keys``, in that order."""
+        query = "SELECT nt, ttl, jsonld FROM blocks WHERE key = ?"
+        for key in keys:
+            row = self._db.execute(query, (key,)).fetchone()
+            if row is None:
+                raise KeyError(f"block {key} vanished from the build cache")
+            yield row[0], row[1], row[2]
+
+    def prune(self) -> None:
+        """Forget blocks no longer used (the records changed or are gone)."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM keep")
+        self._db.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in self.used))
+        self._db.execute("DELETE FROM blocks WHERE key NOT IN (SELECT key FROM keep)")
+        self._db.commit()
+
+    def close(self) -> None:
+        """Release the database."""
+        self._db.close()
+
+
+def merge_shared(blocks_shared: Iterable[Iterable[str]], extra: Iterable[Triple]) -> list[str]:
+    """The shared nodes of every block plus ``extra`` triples, sorted, once each."""
+    lines: set[str] = set()
+    for shared in blocks_shared:
+        lines.update(shared)
+    lines.update(str(t) for t in extra)
+    return sorted(lines)
