@@ -36,6 +36,12 @@ from lod.rdf import build as build_module
 from lod.rdf.build import case_study_triples, institution_iri, institution_triples
 from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files
+from lod.validate.fastgraph import (
+    graph_from_ntriples,
+    indexed_graph,
+    read_predicates,
+    speed_up_pyshacl,
+)
 from lod.validate.shacl import Origin, RawResult, node_origins, problem_from_raw, raw_results
 
 #: The shapes that look at records; the concept shapes run once on the vocabularies.
@@ -64,14 +70,21 @@ def _shapes_text() -> str:
 
 @cache
 def _worker_shapes() -> rdflib.Graph:
-    return rdflib.Graph().parse(data=_shapes_text(), format="turtle")
+    return indexed_graph().parse(data=_shapes_text(), format="turtle")
+
+
+@cache
+def _kept_predicates(shapes: tuple[str, ...]) -> frozenset[str] | None:
+    """The predicates ``shapes`` can look at; the rest of a chunk is not even parsed."""
+    return read_predicates(_worker_shapes(), shapes)
 
 
 def _validate_chunk(ntriples: str, shapes: Sequence[str] = RECORD_SHAPES) -> list[RawResult]:
     """Run the record shapes on one chunk (in a worker process or in this one)."""
     import pyshacl
 
-    data = rdflib.Graph().parse(data=ntriples, format="nt")
+    speed_up_pyshacl()
+    data = graph_from_ntriples(ntriples, _kept_predicates(tuple(shapes)))
     conforms, results, _ = pyshacl.validate(
         data, shacl_graph=_worker_shapes(), inference="none",
         use_shapes=list(shapes), allow_warnings=True,
@@ -257,7 +270,8 @@ def _parse_objects(ntriples: str) -> list[Triple]:
 def _vocabulary_results(ntriples: str) -> tuple[RawResult, ...]:
     import pyshacl
 
-    data = rdflib.Graph().parse(data=ntriples, format="nt")
+    speed_up_pyshacl()
+    data = graph_from_ntriples(ntriples)
     conforms, results, _ = pyshacl.validate(
         data, shacl_graph=_worker_shapes(), inference="none", allow_warnings=True
     )
