@@ -183,7 +183,7 @@ def test_record_cache_skips_unchanged_files(tmp_path: Path, monkeypatch: pytest.
     data = tmp_path / "data"
     write_record(data, "one", BASE.replace("lyon-editathon", "one"))
     write_record(data, "two", BASE.replace("lyon-editathon", "two"))
-    cache_file = tmp_path / "cache" / "records.json"
+    cache_file = tmp_path / "cache" / "records.sqlite"
     first = load_case_studies([data], cache=RecordCache.open(cache_file))
     assert not first.problems and cache_file.is_file()
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from lod.ingest.cache import RecordCache, content_key
+from lod.ingest.cache import RecordCache, content_key, record_from_json
 from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, decode_utf8, parse_yaml
 from lod.model import terms
 from lod.model.case_study import ID_RE, CaseStudy
@@ -26,20 +26,42 @@ DRAFT_SUFFIX = ".draft.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
 class LoadedRecord:
-    """A valid record with the document it came from (for line numbers later)."""
+    """A valid record with the document it came from (for line numbers later).
 
-    record: CaseStudy
-    document: YamlDocument
-    #: Content key of the file's bytes (empty when loaded without a cache): later
-    #: steps key their own caches on it instead of re-serialising the record.
-    key: str = ""
+    A record found in the cache stays JSON until ``record`` is first read:
+    a rebuild that only needs ids and cache keys never re-validates it.
+    """
+
+    __slots__ = ("_record", "_source", "document", "id", "key")
+
+    def __init__(self, record: CaseStudy | None, document: YamlDocument, key: str = "",
+                 *, record_id: str | None = None, source: str | None = None) -> None:
+        if record is None and (record_id is None or source is None):
+            raise ValueError("a LoadedRecord needs a record, or its id and cached JSON")
+        self._record = record
+        self._source = source
+        self.document = document
+        #: Content key of the file's bytes (empty when loaded without a cache): later
+        #: steps key their own caches on it instead of re-serialising the record.
+        self.key = key
+        self.id: str = record.id if record is not None else str(record_id)
+
+    @property
+    def record(self) -> CaseStudy:
+        """The record as a model (validated from the cache on first use)."""
+        if self._record is None:
+            self._record = record_from_json(str(self._source))
+            self._source = None
+        return self._record
 
     @property
     def path(self) -> Path:
         """The file the record was read from."""
         return self.document.path
+
+    def __repr__(self) -> str:
+        return f"LoadedRecord({self.id!r}, {self.path})"
 
 
 @dataclass
@@ -180,10 +202,12 @@ def load_case_studies(
             continue
         data = path.read_bytes()
         key = content_key(data) if cache is not None else ""
-        record = cache.get(key) if cache is not None else None
+        cached = cache.get(key) if cache is not None else None
         # A cached record's line numbers, if ever needed, are read from the file.
         document = YamlDocument(path, None)
-        if record is None:
+        if cached is not None:
+            item = LoadedRecord(None, document, key, record_id=cached[0], source=cached[1])
+        else:
             try:
                 document = parse_yaml(path, decode_utf8(data))
             except YamlSyntaxError as error:
@@ -196,19 +220,20 @@ def load_case_studies(
                 continue
             if cache is not None:
                 cache.put(key, record)
+            item = LoadedRecord(record, document, key)
         if not is_draft_file(path):
-            earlier = first_seen.setdefault(record.id, path)
+            earlier = first_seen.setdefault(item.id, path)
             if earlier != path:
                 loaded.problems.append(
                     Problem(
                         path,
                         document.line_of(("id",)),
                         "id",
-                        f"duplicate id {record.id!r}: already used by {earlier}; ids must be unique",
+                        f"duplicate id {item.id!r}: already used by {earlier}; ids must be unique",
                     )
                 )
                 continue
-        loaded.records.append(LoadedRecord(record, document, key))
+        loaded.records.append(item)
     loaded.problems.sort()
     if cache is not None:
         cache.save()

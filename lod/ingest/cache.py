@@ -2,25 +2,25 @@
 
 A rebuild after one edit should not parse and check ten thousand unchanged
 files again. The key is the file's content plus the source of the contract
-code and its data tables, so a change to either starts afresh.
+code and its data tables, so a change to either starts afresh. The record is
+kept as its JSON and turned back into a model only when a later step asks
+for it: a rebuild in which nothing needs the unchanged records never pays
+for validating them again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
-from dataclasses import dataclass, field
+import sqlite3
 from functools import cache
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from lod import resources
 from lod.model.case_study import CaseStudy
 
 _MODEL_DIR = Path(__file__).resolve().parents[1] / "model"
+#: Bump when the table changes.
+_FORMAT = 1
 
 
 @cache
@@ -37,49 +37,74 @@ def content_key(data: bytes) -> str:
     return hashlib.sha256(_salt() + data).hexdigest()
 
 
-@dataclass
 class RecordCache:
-    """Valid records as JSON, keyed by :func:`content_key`; lives in OUT/.cache/."""
+    """Valid records as JSON, keyed by :func:`content_key`, in SQLite (OUT/.cache/).
 
-    path: Path | None
-    entries: dict[str, str] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
+    ``path=None`` gives an empty cache that remembers nothing.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.used: set[str] = set()
+        self._pending: list[tuple[str, str, str]] = []
+        self._db: sqlite3.Connection | None = None
+        if path is not None and path.is_file():
+            try:
+                self._db = self._connect(path)
+            except sqlite3.DatabaseError:  # not a cache we can read: start afresh
+                path.unlink(missing_ok=True)
 
     @classmethod
     def open(cls, path: Path | None) -> RecordCache:
-        """Read the cache; a missing or unreadable cache is empty."""
-        if path is None or not path.is_file():
-            return cls(path)
-        try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls(path)
-        return cls(path, entries if isinstance(entries, dict) else {})
+        """Open the cache at ``path``; a missing or unreadable cache is empty."""
+        return cls(path)
 
-    def get(self, key: str) -> CaseStudy | None:
-        """The record stored under ``key``, if any (re-checked by pydantic from JSON)."""
-        text = self.entries.get(key)
-        if text is None:
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA synchronous=NORMAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] != _FORMAT:
+            db.execute("DROP TABLE IF EXISTS records")
+            db.execute(f"PRAGMA user_version = {_FORMAT}")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL,"
+            " json TEXT NOT NULL)"
+        )
+        return db
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        """The id and JSON of the record stored under ``key``, if any."""
+        if self._db is None:
             return None
-        try:
-            record = CaseStudy.model_validate_json(text)
-        except ValidationError:
+        row = self._db.execute("SELECT id, json FROM records WHERE key = ?", (key,)).fetchone()
+        if row is None:
             return None
         self.used.add(key)
-        return record
+        return str(row[0]), str(row[1])
 
     def put(self, key: str, record: CaseStudy) -> None:
-        """Remember a valid record."""
-        self.entries[key] = record.model_dump_json()
+        """Remember a valid record (written by :meth:`save`)."""
+        self._pending.append((key, record.id, record.model_dump_json()))
         self.used.add(key)
 
     def save(self) -> None:
-        """Write the entries used in this run, atomically (others are dropped)."""
-        if self.path is None or (not self.used and not self.path.exists()):
+        """Write new records and forget those no file has any more, in one transaction."""
+        if self.path is None or (not self._pending and self._db is None):
             return
-        data = {k: self.entries[k] for k in sorted(self.used) if k in self.entries}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".records-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, separators=(",", ":"))
-        Path(name).replace(self.path)
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._connect(self.path)
+        db = self._db
+        db.executemany("INSERT OR REPLACE INTO records (key, id, json) VALUES (?, ?, ?)",
+                       self._pending)
+        self._pending = []
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM keep")
+        db.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in self.used))
+        db.execute("DELETE FROM records WHERE key NOT IN (SELECT key FROM keep)")
+        db.commit()
+
+
+def record_from_json(text: str) -> CaseStudy:
+    """A cached record as a model again (checked by pydantic: the cache is only a file)."""
+    return CaseStudy.model_validate_json(text)

@@ -81,7 +81,7 @@ class Assembled:
 def assemble(records: Sequence[LoadedRecord], settings: Settings, cache: BlockCache) -> Assembled:
     """Render (or find) every record's block, merge the shared nodes and count."""
     predicates = report_predicates()
-    ordered = sorted(records, key=lambda loaded: loaded.record.id)
+    ordered = sorted(records, key=lambda loaded: loaded.id)
     keys: list[str] = []
     fresh: list[tuple[str, Block]] = []
     shared_parts: list[tuple[str, ...]] = []

@@ -36,6 +36,8 @@ def _accepted(ledger: MappingSet, prefix: str) -> dict[str, str]:
 def ledger_links(base: str, records: Iterable[CaseStudy], ledger: MappingSet) -> list[Triple]:
     """``owl:sameAs`` and ``schema:sameAs`` for every institution the ledger maps (sorted, no repeats)."""
     mapped = _accepted(ledger, INSTITUTION_PREFIX)
+    if not mapped:  # the records are not even looked at (a rebuild keeps them unread)
+        return []
     triples: set[Triple] = set()
     for record in records:
         for institution in record.institutions:

@@ -48,15 +48,15 @@ def validate_paths(
 ) -> Validated:
     """Check files against the contract, then the graph of the valid ones against SHACL."""
     cache_dir = settings.cache_dir
-    records_cache = RecordCache.open(cache_dir / "records.json" if cache_dir else None)
+    records_cache = RecordCache.open(cache_dir / "records.sqlite" if cache_dir else None)
     loaded = load_case_studies(paths, include_drafts=include_drafts, cache=records_cache)
     result = Validated(loaded, problems=list(loaded.problems), base=settings.base)
     # A draft shares its record's id: check it, but put only one of them in the graph.
     chosen: dict[str, LoadedRecord] = {}
     for item in loaded.records:
-        current = chosen.get(item.record.id)
+        current = chosen.get(item.id)
         if current is None or is_draft_file(current.path):
-            chosen[item.record.id] = item
+            chosen[item.id] = item
     unique = result.unique = list(chosen.values())
     vocabulary = vocabulary_triples()
     cache = ShaclCache.open(settings.cache_dir / "shacl.json" if settings.cache_dir else None)
