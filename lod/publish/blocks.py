@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,13 +35,16 @@ from lod.rdf import serialize as serialize_module
 from lod.rdf.build import case_study_iri, case_study_triples
 from lod.rdf.serialize import (
     JSONLD_SEPARATOR,
-    jsonld_nodes,
+    jsonld_of_split,
     ntriples_text,
     sorted_lines,
-    split_line,
-    turtle_body,
+    split_lines,
+    turtle_of_split,
 )
 
+#: Below this many records to render, starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+_CHUNK = 200
 #: Bump when the layout of :class:`Block` or of the table changes.
 BLOCK_FORMAT = 2
 
@@ -87,16 +92,39 @@ def make_block(base: str, record: CaseStudy, facts_predicates: frozenset[str]) -
 
 def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[str]) -> Block:
     """Split sorted lines into the record's own nodes and shared ones, and render the own."""
-    whole, parts = f"<{iri}>", f"<{iri}#"
-    own = [line for line in lines if line.startswith((whole, parts))]
-    shared = tuple(line for line in lines if not line.startswith((whole, parts)))
-    facts = ntriples_text(line for line in own if split_line(line)[1] in facts_predicates)
-    return Block(
-        merge=BlockFacts(shared, facts, DumpStats.of_lines(own)),
-        ntriples=ntriples_text(own).encode("utf-8"),
-        turtle=turtle_body(own).encode("utf-8"),
-        jsonld=JSONLD_SEPARATOR.join(jsonld_nodes(own)).encode("utf-8"),
+    prefixes = (f"<{iri}>", f"<{iri}#")
+    own = [line for line in lines if line.startswith(prefixes)]
+    shared = tuple(line for line in lines if not line.startswith(prefixes))
+    parts = split_lines(own)
+    facts = ntriples_text(
+        line for line, (_, predicate, _) in zip(own, parts, strict=True)
+        if predicate in facts_predicates
     )
+    return Block(
+        merge=BlockFacts(shared, facts, DumpStats.of_split(parts)),
+        ntriples=ntriples_text(own).encode("utf-8"),
+        turtle=turtle_of_split(parts).encode("utf-8"),
+        jsonld=JSONLD_SEPARATOR.join(jsonld_of_split(parts)).encode("utf-8"),
+    )
+
+
+def _render_chunk(task: tuple[str, Sequence[CaseStudy], frozenset[str]]) -> list[Block]:
+    base, records, predicates = task
+    return [make_block(base, record, predicates) for record in records]
+
+
+def render_blocks(base: str, records: Sequence[CaseStudy], facts_predicates: frozenset[str],
+                  *, workers: int | None = None) -> Iterator[Block]:
+    """The blocks of ``records`` in order; spread over the cores when there are many."""
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(records) < PARALLEL_FROM:
+        yield from (make_block(base, record, facts_predicates) for record in records)
+        return
+    tasks = [(base, records[i : i + _CHUNK], facts_predicates)
+             for i in range(0, len(records), _CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for blocks in pool.map(_render_chunk, tasks):
+            yield from blocks
 
 
 @cache

@@ -24,7 +24,14 @@ from pyoxigraph import RdfFormat, Store
 
 from lod.ingest import LoadedRecord
 from lod.problems import InputError
-from lod.publish.blocks import Block, BlockCache, block_key, make_block, merge_shared
+from lod.publish.blocks import (
+    Block,
+    BlockCache,
+    BlockFacts,
+    block_key,
+    merge_shared,
+    render_blocks,
+)
 from lod.publish.report import build_report, report_predicates
 from lod.publish.void import DumpStats, void_triples
 from lod.rdf.serialize import (
@@ -82,30 +89,33 @@ def assemble(records: Sequence[LoadedRecord], settings: Settings, cache: BlockCa
     """Render (or find) every record's block, merge the shared nodes and count."""
     predicates = report_predicates()
     ordered = sorted(records, key=lambda loaded: loaded.id)
-    keys: list[str] = []
+    keys = [
+        block_key(settings.base, predicates, loaded.key or loaded.record.model_dump_json())
+        for loaded in ordered
+    ]
+    merges: list[BlockFacts | None] = [cache.facts(key) for key in keys]
+    missing = [index for index, merge in enumerate(merges) if merge is None]
+    rendered = render_blocks(settings.base, [ordered[i].record for i in missing], predicates)
     fresh: list[tuple[str, Block]] = []
-    shared_parts: list[tuple[str, ...]] = []
+    for index, block in zip(missing, rendered, strict=True):
+        merges[index] = block.merge
+        fresh.append((keys[index], block))
+        if len(fresh) >= _BATCH:
+            cache.put_many(fresh)
+            fresh = []
+    cache.put_many(fresh)
+    shared_lines: set[str] = set()
     stats = DumpStats()
     facts: list[str] = []
-    for loaded in ordered:
-        content = loaded.key or loaded.record.model_dump_json()
-        key = block_key(settings.base, predicates, content)
-        merge = cache.facts(key)
-        if merge is None:
-            block = make_block(settings.base, loaded.record, predicates)
-            merge = block.merge
-            fresh.append((key, block))
-            if len(fresh) >= _BATCH:
-                cache.put_many(fresh)
-                fresh = []
-        keys.append(key)
-        shared_parts.append(merge.shared)
+    for merge in merges:
+        if merge is None:  # pragma: no cover - every gap was rendered above
+            raise RuntimeError("a record's block was neither cached nor rendered")
+        shared_lines.update(merge.shared)
         stats.add(merge.stats)
         facts.append(merge.facts)
-    cache.put_many(fresh)
     # Curator-accepted Wikidata links (mappings/*.sssom.tsv) fill the gaps records leave.
     extra = vocabulary_triples() | ledger_triples(settings.base, (r.record for r in ordered))
-    shared = merge_shared(shared_parts, extra)
+    shared = merge_shared([shared_lines], extra)
     stats.add(DumpStats.of_lines(shared))
     facts.append(ntriples_text(line for line in shared if split_line(line)[1] in predicates))
     store = Store()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode, Triple
 
 from lod.namespaces import DCTERMS, RDF, VOID, XSD
-from lod.rdf.serialize import compact_iri, split_line
+from lod.rdf.serialize import Split, compact_iri, split_lines
 
 _DUMP_LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 _VOCABULARIES = (
@@ -41,10 +41,14 @@ class DumpStats:
     @classmethod
     def of_lines(cls, lines: Sequence[str]) -> DumpStats:
         """Counts of sorted, duplicate-free N-Triples lines."""
-        stats = cls(triples=len(lines))
+        return cls.of_split(split_lines(lines))
+
+    @classmethod
+    def of_split(cls, parts: Sequence[Split]) -> DumpStats:
+        """:meth:`of_lines` for lines already split."""
+        stats = cls(triples=len(parts))
         last = ""
-        for line in lines:
-            subject, predicate, obj = split_line(line)
+        for subject, predicate, obj in parts:
             if subject != last:
                 last = subject
                 stats.subjects += 1

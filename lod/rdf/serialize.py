@@ -40,11 +40,19 @@ def sorted_lines(triples: Iterable[Triple]) -> list[str]:
     return sorted({str(t) for t in triples})
 
 
-def split_line(line: str) -> tuple[str, str, str]:
+#: A line's three tokens: subject, predicate, object.
+Split = tuple[str, str, str]
+
+
+def split_line(line: str) -> Split:
     """``<s> <p> o`` -> its three tokens (subjects and predicates never hold spaces)."""
-    s_end = line.index(" ")
-    p_end = line.index(" ", s_end + 1)
-    return line[:s_end], line[s_end + 1 : p_end], line[p_end + 1 :]
+    s, p, o = line.split(" ", 2)
+    return s, p, o
+
+
+def split_lines(lines: Iterable[str]) -> list[Split]:
+    """Every line's tokens (split once, shared by all the writers of a block)."""
+    return [split_line(line) for line in lines]
 
 
 # --- N-Triples --------------------------------------------------------------------------
@@ -93,10 +101,14 @@ def _turtle_object(token: str) -> str:
 
 def turtle_body(lines: Sequence[str]) -> str:
     """Turtle statements for sorted lines: one block per subject, ``;`` and ``,`` lists."""
+    return turtle_of_split(split_lines(lines))
+
+
+def turtle_of_split(parts: Iterable[Split]) -> str:
+    """:func:`turtle_body` for lines already split."""
     out: list[str] = []
     subject = predicate = ""
-    for line in lines:
-        s, p, o = split_line(line)
+    for s, p, o in parts:
         obj = _turtle_object(o)
         if s != subject:
             if subject:
@@ -148,7 +160,7 @@ def _parsed_literal(line: str) -> Literal:
     return term
 
 
-def _literal_value(text: str, line: str) -> Any:
+def _literal_value(text: str, subject: str, predicate: str) -> Any:
     """A JSON-LD value from an N-Triples literal token."""
     if text[-1] == '"':
         body, language, datatype = text[1:-1], None, None
@@ -160,7 +172,7 @@ def _literal_value(text: str, line: str) -> Any:
         language, datatype = None, tail[:-1]
     if "\\" in body:
         if "\\U" in body or "\\'" in body:  # escapes JSON does not share with N-Triples
-            term = _parsed_literal(line)
+            term = _parsed_literal(f"{subject} {predicate} {text}")
             body, language = term.value, term.language
             datatype = None if language else term.datatype.value
         else:
@@ -172,12 +184,11 @@ def _literal_value(text: str, line: str) -> Any:
     return {"@value": body, "@type": compact_iri(datatype)}
 
 
-def _jsonld_node_dicts(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+def _jsonld_node_dicts(parts: Iterable[Split]) -> Iterator[dict[str, Any]]:
     iri_values: dict[str, dict[str, str]] = {}
     last_subject = ""
     node: dict[str, Any] = {}
-    for line in lines:
-        subject, predicate_token, obj = split_line(line)
+    for subject, predicate_token, obj in parts:
         if subject != last_subject:
             if node:
                 yield node
@@ -195,7 +206,7 @@ def _jsonld_node_dicts(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
         elif obj[0] == "_":
             value = {"@id": obj}
         else:
-            value = _literal_value(obj, line)
+            value = _literal_value(obj, subject, predicate_token)
         node.setdefault(compact_iri(predicate), []).append(value)
     if node:
         yield node
@@ -206,7 +217,12 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 def jsonld_nodes(lines: Iterable[str]) -> list[str]:
     """One encoded JSON-LD node object per subject of the sorted ``lines``."""
-    return [_ENCODE(node) for node in _jsonld_node_dicts(lines)]
+    return jsonld_of_split(split_lines(lines))
+
+
+def jsonld_of_split(parts: Iterable[Split]) -> list[str]:
+    """:func:`jsonld_nodes` for lines already split."""
+    return [_ENCODE(node) for node in _jsonld_node_dicts(parts)]
 
 
 def jsonld_head() -> str:
