@@ -114,14 +114,16 @@ def _render_chunk(task: tuple[str, Sequence[CaseStudy], frozenset[str]]) -> list
 
 
 def render_blocks(base: str, records: Sequence[CaseStudy], facts_predicates: frozenset[str],
-                  *, workers: int | None = None) -> Iterator[Block]:
+                  *, workers: int | None = None, parallel_from: int | None = None
+                  ) -> Iterator[Block]:
     """The blocks of ``records`` in order; spread over the cores when there are many."""
     workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(records) < PARALLEL_FROM:
+    if workers < 2 or len(records) < (parallel_from or PARALLEL_FROM):
         yield from (make_block(base, record, facts_predicates) for record in records)
         return
-    tasks = [(base, records[i : i + _CHUNK], facts_predicates)
-             for i in range(0, len(records), _CHUNK)]
+    size = max(1, min(_CHUNK, len(records) // (workers * 2)))
+    tasks = [(base, records[i : i + size], facts_predicates)
+             for i in range(0, len(records), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for blocks in pool.map(_render_chunk, tasks):
             yield from blocks
