@@ -85,22 +85,13 @@ def _alarm(seconds: int) -> Iterator[None]:
 #: A name lod no longer has is skipped; nested phases overlap their parents.
 BUILD_PHASES = (
     ("lod.publish.dumps", "validate_paths", "validate_paths (all validation)"),
-    ("lod.validate", "load_case_studies", "  read YAML + contract (pydantic)"),
-    ("lod.validate", "graph_triples", "  record triples"),
-    ("lod.validate", "vocabulary_triples", "  vocabulary triples"),
-    ("lod.validate", "node_origins", "  node origins"),
-    ("lod.validate", "shacl_problems", "  shacl_problems"),
-    ("lod.validate.shacl", "to_ntriples", "    N-Triples text for rdflib"),
-    ("rdflib.Graph", "parse", "    rdflib parse"),
-    ("pyshacl", "validate", "    pyshacl.validate"),
-    ("lod.publish.dumps", "load_store", "load_store (pyoxigraph)"),
-    ("lod.publish.dumps", "to_turtle", "to_turtle (incl. VoID)"),
-    ("lod.publish.dumps", "to_ntriples", "to_ntriples"),
-    ("lod.publish.dumps", "to_jsonld", "to_jsonld"),
+    ("lod.validate", "load_case_studies", "  read YAML + contract (pydantic), cached"),
+    ("lod.validate", "vocabulary_problems", "  SHACL on the vocabularies"),
+    ("lod.validate", "validate_records", "  SHACL on the records, cached"),
+    ("lod.publish.dumps", "assemble", "assemble: per-record blocks, shared nodes, facts"),
+    ("lod.publish.dumps", "build_report", "build_report (facts store)"),
     ("lod.publish.dumps", "void_triples", "void_triples"),
-    ("lod.publish.dumps", "build_report", "build_report"),
-    ("lod.publish.report", "_run", "  report query {1}"),
-    ("lod.publish.dumps", "write_atomically", "write_atomically"),
+    ("lod.publish.dumps", "write_atomically", "write_atomically (streams the dumps)"),
 )
 
 

@@ -212,3 +212,23 @@ def test_record_cache_skips_unchanged_files(tmp_path: Path, monkeypatch: pytest.
     for _ in range(2):
         broken = load_case_studies([data], cache=RecordCache.open(cache_file))
         assert [p.field for p in broken.problems] == ["institutions[0].type"]
+
+
+def test_loading_in_worker_processes_gives_the_serial_result(tmp_path: Path) -> None:
+    """Many files are parsed in parallel: same records, same problems, same lines."""
+    import shutil
+
+    from conftest import CASESTUDIES
+
+    data = tmp_path / "data"
+    shutil.copytree(CASESTUDIES, data)
+    write_record(data, "broken", BASE.replace("lyon-editathon", "broken").replace(
+        "type: public", "type: pubic"))
+    (data / "syntax.yaml").write_text("id: syntax\ntitle: [unclosed\n", encoding="utf-8")
+    write_record(data, "twin", BASE.replace("lyon-editathon", "catalonia-bibliowikis"))
+    serial = load_case_studies([data], parallel_from=10_000)
+    parallel = load_case_studies([data], parallel_from=1)
+    assert [r.record for r in parallel.records] == [r.record for r in serial.records]
+    assert parallel.problems == serial.problems
+    assert {p.field for p in parallel.problems} >= {"institutions[0].type", "(yaml)", "id"}
+    assert all(p.line > 0 for p in parallel.problems)

@@ -7,9 +7,11 @@ the cross-file rules (id equals file stem, ids unique) are applied last.
 
 from __future__ import annotations
 
+import os
 import types
 import typing
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,16 +187,58 @@ def check_document(document: YamlDocument) -> tuple[CaseStudy | None, list[Probl
     return (record if not problems else None), problems
 
 
+def check_file(path: Path, data: bytes) -> tuple[CaseStudy | None, YamlDocument, list[Problem]]:
+    """Parse and check one file's bytes (pure: no reading, no cache)."""
+    try:
+        document = parse_yaml(path, decode_utf8(data))
+    except YamlSyntaxError as error:
+        return None, YamlDocument(path, None), [Problem(path, error.line, "(yaml)", error.message)]
+    record, problems = check_document(document)
+    document.data = None  # the model holds the facts now; keep memory flat
+    return record, document, problems
+
+
+def _check_chunk(items: Sequence[tuple[Path, bytes]]) -> list[tuple[CaseStudy | None, list[Problem]]]:
+    """:func:`check_file` in a worker process (line maps are re-read later if needed)."""
+    results = []
+    for path, data in items:
+        record, _, problems = check_file(path, data)
+        results.append((record, problems))
+    return results
+
+
+def _check_all(items: list[tuple[Path, bytes]], parallel_from: int
+               ) -> list[tuple[CaseStudy | None, YamlDocument, list[Problem]]]:
+    """Check many files, spread over the cores when there are enough to pay for it."""
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(items) < parallel_from:
+        return [check_file(path, data) for path, data in items]
+    size = max(1, min(200, len(items) // (workers * 2)))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    checked: list[tuple[CaseStudy | None, YamlDocument, list[Problem]]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk, results in zip(chunks, pool.map(_check_chunk, chunks), strict=True):
+            checked.extend((record, YamlDocument(path, None), problems)
+                           for (path, _), (record, problems) in zip(chunk, results, strict=True))
+    return checked
+
+
+#: Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+
+
 def load_case_studies(
-    paths: Iterable[Path], *, include_drafts: bool = True, cache: RecordCache | None = None
+    paths: Iterable[Path], *, include_drafts: bool = True, cache: RecordCache | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> Loaded:
     """Load every case-study file under ``paths``; problems are collected, never raised.
 
     With a ``cache``, a file whose bytes were read and found valid before is not
-    parsed again.
+    parsed again. Many files to parse are parsed in worker processes.
     """
     loaded = Loaded()
-    first_seen: dict[str, Path] = {}
+    found: list[tuple[Path, str, tuple[str, str] | None]] = []
+    to_check: list[tuple[Path, bytes]] = []
     for path in discover(paths, include_drafts=include_drafts):
         loaded.files += 1
         if not path.exists():
@@ -203,18 +247,18 @@ def load_case_studies(
         data = path.read_bytes()
         key = content_key(data) if cache is not None else ""
         cached = cache.get(key) if cache is not None else None
-        # A cached record's line numbers, if ever needed, are read from the file.
-        document = YamlDocument(path, None)
+        found.append((path, key, cached))
+        if cached is None:
+            to_check.append((path, data))
+    checked = iter(_check_all(to_check, parallel_from))
+    first_seen: dict[str, Path] = {}
+    for path, key, cached in found:
         if cached is not None:
+            # A cached record's line numbers, if ever needed, are read from the file.
+            document = YamlDocument(path, None)
             item = LoadedRecord(None, document, key, record_id=cached[0], source=cached[1])
         else:
-            try:
-                document = parse_yaml(path, decode_utf8(data))
-            except YamlSyntaxError as error:
-                loaded.problems.append(Problem(path, error.line, "(yaml)", error.message))
-                continue
-            record, problems = check_document(document)
-            document.data = None  # the model holds the facts now; keep memory flat
+            record, document, problems = next(checked)
             loaded.problems.extend(problems)
             if record is None:
                 continue
@@ -238,4 +282,3 @@ def load_case_studies(
     if cache is not None:
         cache.save()
     return loaded
-

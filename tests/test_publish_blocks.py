@@ -1,0 +1,142 @@
+"""The build's per-record blocks: same dumps as the whole graph, cached, incremental."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CASESTUDIES
+from lod.ingest import load_case_studies
+from lod.publish import blocks as blocks_module
+from lod.publish.blocks import BlockCache, make_block, render_blocks
+from lod.publish.dumps import DUMP_FILES, build
+from lod.publish.report import build_report, report_predicates
+from lod.query.run import load_store
+from lod.rdf.serialize import sorted_lines
+from lod.reconcile.links import ledger_triples
+from lod.settings import Settings
+from lod.validate import validate_paths
+
+
+def _copy_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(CASESTUDIES, data)
+    return data
+
+
+def _settings(data: Path, out: Path) -> Settings:
+    return Settings(data_dir=data, out_dir=out)
+
+
+def test_blocks_hold_exactly_the_whole_graph(tmp_path: Path) -> None:
+    """Shared nodes once, then each record's own nodes: together, the graph and nothing else."""
+    out = tmp_path / "dist"
+    result = build(_settings(CASESTUDIES, out))
+    validated = validate_paths([CASESTUDIES], Settings(), include_drafts=False)
+    records = [loaded.record for loaded in validated.unique]
+    expected = sorted_lines(validated.triples | ledger_triples(Settings().base, records))
+    written = [line.removesuffix(" .") for line in
+               (out / "casestudies.nt").read_text("utf-8").splitlines()]
+    assert sorted(written) == expected
+    assert len(written) == len(set(written)) == result.triples
+    # Every record's nodes come together, records in id order.
+    owners = [line.split(">", 1)[0].split("/casestudy/", 1) for line in written]
+    record_ids = [parts[1].split("#", 1)[0] for parts in owners if len(parts) == 2]
+    runs = [rid for i, rid in enumerate(record_ids) if i == 0 or record_ids[i - 1] != rid]
+    assert runs == sorted(loaded.id for loaded in validated.unique)
+
+
+def test_report_from_the_facts_store_equals_the_whole_graph_report(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = build(_settings(CASESTUDIES, out))
+    validated = validate_paths([CASESTUDIES], Settings(), include_drafts=False)
+    records = [loaded.record for loaded in validated.unique]
+    whole = load_store(validated.triples | ledger_triples(Settings().base, records))
+    assert result.report == build_report(whole, records=len(records))
+    assert (out / "report.md").read_text("utf-8") == result.report
+
+
+def test_rebuild_after_one_edit_renders_one_block_and_matches_a_fresh_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _copy_data(tmp_path)
+    out = tmp_path / "dist"
+    build(_settings(data, out))
+    target = data / "catalonia-bibliowikis.yaml"
+    target.write_text(target.read_text("utf-8").replace("status: reviewed", "status: published")
+                      .replace("status: draft", "status: published"), encoding="utf-8")
+
+    rendered: list[str] = []
+    real = blocks_module.make_block
+
+    def counting(base: str, record: object, predicates: frozenset[str]) -> object:
+        rendered.append(record.id)  # type: ignore[attr-defined]
+        return real(base, record, predicates)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blocks_module, "make_block", counting)
+    build(_settings(data, out))
+    assert rendered == ["catalonia-bibliowikis"]
+
+    fresh = tmp_path / "fresh"
+    build(_settings(data, fresh))
+    for name in (*DUMP_FILES, "context.jsonld"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+    assert b'"published"' in (out / "casestudies.nt").read_bytes()
+
+
+def test_unchanged_records_are_not_validated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild with nothing changed reads ids and keys from the caches, never the models."""
+    from lod import ingest
+
+    out = tmp_path / "dist"
+    build(_settings(CASESTUDIES, out))
+    calls: list[str] = []
+    real = ingest.record_from_json
+
+    def counting(text: str) -> object:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(ingest, "record_from_json", counting)
+    monkeypatch.setattr(ingest, "parse_yaml", lambda *a, **k: pytest.fail("file parsed again"))
+    result = build(_settings(CASESTUDIES, out))
+    assert result.records == len(list(CASESTUDIES.glob("*.yaml")))
+    assert calls == []
+
+
+def test_parallel_rendering_gives_the_serial_blocks() -> None:
+    records = [loaded.record for loaded in load_case_studies([CASESTUDIES]).records]
+    base, predicates = Settings().base, report_predicates()
+    serial = [make_block(base, record, predicates) for record in records]
+    assert list(render_blocks(base, records, predicates, workers=2, parallel_from=1)) == serial
+
+
+def test_damaged_or_foreign_cache_files_only_cost_a_rebuild(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    first = build(_settings(CASESTUDIES, out))
+    (out / ".cache" / "blocks.sqlite").write_bytes(b"not a database at all" * 100)
+    (out / ".cache" / "records.sqlite").write_bytes(b"\x00garbage")
+    again = build(_settings(CASESTUDIES, out))
+    assert again.triples == first.triples
+    assert again.report == first.report
+
+
+def test_block_cache_forgets_blocks_no_record_uses(tmp_path: Path) -> None:
+    records = [loaded.record for loaded in load_case_studies([CASESTUDIES]).records][:3]
+    base, predicates = Settings().base, report_predicates()
+    path = tmp_path / "blocks.sqlite"
+    cache = BlockCache(path)
+    cache.put_many((f"k{i}", make_block(base, r, predicates)) for i, r in enumerate(records))
+    cache.close()
+    cache = BlockCache(path)
+    assert cache.facts("k1") is not None
+    cache.prune()
+    cache.close()
+    cache = BlockCache(path)
+    assert cache.facts("k0") is None and cache.facts("k2") is None
+    assert cache.facts("k1") is not None  # read by the session that pruned: kept
+    cache.close()
