@@ -123,3 +123,20 @@ def test_two_records_describing_one_institution_differently(tmp_path: Path) -> N
     got = validate_records(loaded.records, base=BASE, vocabulary=vocabulary)
     assert got == expected
     assert [(p.field, p.path.name) for p in got] == [("institutions[0].isil", "one.yaml")]
+
+
+def test_support_read_from_lines_is_the_support_of_the_triples(records: list[LoadedRecord]) -> None:
+    from pyoxigraph import RdfFormat, parse
+
+    from lod.rdf.serialize import to_ntriples
+
+    vocabulary = vocabulary_triples()
+    types: dict[str, list[Triple]] = {}
+    for triple in vocabulary:
+        if triple.predicate.value == by_record._RDF_TYPE and isinstance(triple.subject, NamedNode):
+            types.setdefault(triple.subject.value, []).append(triple)
+    text = "".join(to_ntriples(injected(item.record)).decode("utf-8") for item in records)
+    triples = [quad.triple for quad in parse(text.encode("utf-8"), format=RdfFormat.N_TRIPLES)]
+    expected = by_record._support(triples, types)
+    assert expected
+    assert by_record._support_of_text(text, types) == expected

@@ -10,16 +10,23 @@ checked once on their own.
 A chunk graph is the chunk's triples plus, for every concept they point to,
 its ``rdf:type`` triples: enough for ``sh:class`` and nothing for the concept
 shapes to re-check. Only the record shapes run on chunks (``use_shapes``).
+How a chunk graph is built cheaply, and which of its triples are skipped, is
+:mod:`lod.validate.fastgraph`'s business.
+
+The institutions are one more task for the same pool, submitted first: checked
+after the pool, they would be a long serial tail.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,12 +91,31 @@ def _validate_chunk(ntriples: str, shapes: Sequence[str] = RECORD_SHAPES) -> lis
     import pyshacl
 
     speed_up_pyshacl()
-    data = graph_from_ntriples(ntriples, _kept_predicates(tuple(shapes)))
-    conforms, results, _ = pyshacl.validate(
-        data, shacl_graph=_worker_shapes(), inference="none",
-        use_shapes=list(shapes), allow_warnings=True,
-    )
-    return [] if conforms else raw_results(results, _worker_shapes())
+    with _collection_paused():
+        data = graph_from_ntriples(ntriples, _kept_predicates(tuple(shapes)))
+        conforms, results, _ = pyshacl.validate(
+            data, shacl_graph=_worker_shapes(), inference="none",
+            use_shapes=list(shapes), allow_warnings=True,
+        )
+        return [] if conforms else raw_results(results, _worker_shapes())
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No garbage collection while a chunk is built and checked.
+
+    A chunk allocates hundreds of thousands of objects that all live until its
+    end; collecting on the way only walks them again and again (and, in the
+    main process, the whole heap of loaded records). Whatever the chunk leaves
+    behind is collected once, when collection resumes.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 @dataclass
@@ -176,10 +202,8 @@ def validate_records(
         if key not in store.entries:
             text = text or to_ntriples(make(loaded.record)).decode("utf-8")
             todo.append((loaded.record.id, text))
-    if todo:
-        pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
-        _check(todo, types, axioms, keys, store, pool_size)
     shared = _institution_nodes(records, base, make if triples_of else None)
+    shared_text = None
     if shared:
         # Institutions are checked once, all together, on what every record says of
         # them: a library named by a hundred records is validated once, and a conflict
@@ -190,8 +214,12 @@ def validate_records(
         keys[_SHARED] = digest.hexdigest()
         if keys[_SHARED] not in store.entries:
             support = _support(shared, types) | set(axioms)
-            graph_text = text + to_ntriples(support).decode("utf-8")
-            store.entries[keys[_SHARED]] = _validate_chunk(graph_text, (INSTITUTION_SHAPE,))
+            shared_text = text + to_ntriples(support).decode("utf-8")
+    if todo or shared_text is not None:
+        pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
+        shared_results = _check(todo, shared_text, types, axioms, keys, store, pool_size)
+        if shared_results is not None:
+            store.entries[keys[_SHARED]] = shared_results
     store.save(keys.values())
     origins: dict[str, Origin] = node_origins(base, records)
     problems = {
@@ -226,26 +254,58 @@ def _institution_nodes(
     return merged
 
 
+def _start_worker() -> None:
+    """Get a pool process ready: everything it inherited is frozen out of garbage collection.
+
+    A forked worker starts with the parent's whole heap (every loaded record);
+    each full collection would walk it, and write to every page it walks.
+    """
+    gc.freeze()
+    _warm_up()
+
+
+def _warm_up() -> None:
+    """Import pySHACL and read the shapes once, before any fork shares them."""
+    import pyshacl  # noqa: F401
+
+    speed_up_pyshacl()
+    _kept_predicates(RECORD_SHAPES)
+    _kept_predicates((INSTITUTION_SHAPE,))
+
+
 def _check(
     todo: list[tuple[str, str]],
+    shared_text: str | None,
     types: dict[str, list[Triple]],
     axioms: list[Triple],
     keys: dict[str, str],
     store: ShaclCache,
     workers: int,
-) -> None:
+) -> list[RawResult] | None:
+    """Check ``todo`` chunk by chunk into ``store``; return the institutions' results, if given."""
+    axiom_text = to_ntriples(axioms).decode("utf-8")
     chunks: list[tuple[list[str], str]] = []
     for start in range(0, len(todo), CHUNK):
         part = todo[start : start + CHUNK]
         text = "".join(t for _, t in part)
-        support_triples = _support(_parse_objects(text), types) | set(axioms)
-        support = to_ntriples(support_triples).decode("utf-8")
-        chunks.append(([record_id for record_id, _ in part], text + support))
+        support = to_ntriples(_support_of_text(text, types)).decode("utf-8")
+        chunks.append(([record_id for record_id, _ in part], text + support + axiom_text))
+    institutions = (INSTITUTION_SHAPE,)
+    shared_results: list[RawResult] | None = None
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Workers fork from a process that has pySHACL and the shapes ready.
+        _warm_up()
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
+            # The institutions (one big graph) go first, so they do not end the run alone.
+            shared = None if shared_text is None else pool.submit(
+                _validate_chunk, shared_text, institutions
+            )
             outcomes = list(pool.map(_validate_chunk, [text for _, text in chunks]))
+            shared_results = None if shared is None else shared.result()
     else:
         outcomes = [_validate_chunk(text) for _, text in chunks]
+        if shared_text is not None:
+            shared_results = _validate_chunk(shared_text, institutions)
     texts = dict(todo)
     for (ids, _), results in zip(chunks, outcomes, strict=True):
         by_record: dict[str, list[RawResult]] = {record_id: [] for record_id in ids}
@@ -258,12 +318,19 @@ def _check(
                     by_record[record_id].append(result._replace(record_id=record_id))
         for record_id, found in by_record.items():
             store.entries[keys[record_id]] = found
+    return shared_results
 
 
-def _parse_objects(ntriples: str) -> list[Triple]:
-    from pyoxigraph import RdfFormat, parse
-
-    return [quad.triple for quad in parse(ntriples.encode("utf-8"), format=RdfFormat.N_TRIPLES)]
+def _support_of_text(ntriples: str, types: dict[str, list[Triple]]) -> set[Triple]:
+    """:func:`_support` for canonical N-Triples lines, read without a parser."""
+    found: set[Triple] = set()
+    for line in ntriples.split("\n"):
+        if line:
+            # Subjects and predicates never hold spaces: the object follows the second.
+            start = line.index(" ", line.index(" ") + 1) + 1
+            if line[start] == "<":  # ``<iri> .``; literals start with a quote, blank nodes with _
+                found.update(types.get(line[start + 1 : -3], ()))
+    return found
 
 
 @cache
