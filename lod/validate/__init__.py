@@ -60,7 +60,7 @@ def validate_paths(
     unique = result.unique = list(chosen.values())
     vocabulary = vocabulary_triples()
     cache = ShaclCache.open(settings.cache_dir / "shacl.json" if settings.cache_dir else None)
-    result.problems += vocabulary_problems(vocabulary)
+    result.problems += vocabulary_problems(vocabulary, cache)
     if unique:
         result.problems += validate_records(
             unique, base=settings.base, vocabulary=vocabulary, cache=cache

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -40,7 +40,7 @@ from lod.model.case_study import CaseStudy
 from lod.namespaces import RDF, RDFS
 from lod.problems import Problem
 from lod.rdf import build as build_module
-from lod.rdf.build import case_study_triples, institution_iri, institution_triples
+from lod.rdf.build import case_study_iri, case_study_triples, institution_iri, institution_triples
 from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files
 from lod.validate.fastgraph import (
@@ -118,12 +118,24 @@ def _collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: Bump when the cache file's layout changes.
+_CACHE_FORMAT = 2
+
+
 @dataclass
 class ShaclCache:
-    """Results of earlier runs, by a hash of (shapes, vocabulary, record triples)."""
+    """Results of earlier runs, by a hash of (shapes, vocabulary, record).
+
+    Beside each record's results it keeps the lines the record states about its
+    institutions, so that the cross-record institution check of a rebuild can
+    be assembled without reading the unchanged records at all.
+    """
 
     path: Path | None
     entries: dict[str, list[RawResult]]
+    institutions: dict[str, list[str]] = field(default_factory=dict)
+    #: Entries kept by :meth:`save` whatever ``keep`` says (the vocabularies' results).
+    pinned: set[str] = field(default_factory=set)
 
     @classmethod
     def open(cls, path: Path | None) -> ShaclCache:
@@ -132,21 +144,29 @@ class ShaclCache:
             return cls(path, {})
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            entries = {k: [RawResult(*r) for r in v] for k, v in raw.items()}
-        except (OSError, ValueError, TypeError):
-            entries = {}
-        return cls(path, entries)
+            if raw.get("format") != _CACHE_FORMAT:
+                return cls(path, {})
+            entries = {k: [RawResult(*r) for r in v] for k, v in raw["results"].items()}
+            institutions = {k: list(v) for k, v in raw["institutions"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return cls(path, {})
+        return cls(path, entries, institutions)
 
     def save(self, keep: Iterable[str]) -> None:
         """Write the entries still in use, atomically."""
         if self.path is None:
             return
-        wanted = set(keep)
-        data = {k: [list(r) for r in v] for k, v in sorted(self.entries.items()) if k in wanted}
+        wanted = set(keep) | self.pinned
+        data = {
+            "format": _CACHE_FORMAT,
+            "results": {k: [list(r) for r in v] for k, v in sorted(self.entries.items())
+                        if k in wanted},
+            "institutions": {k: v for k, v in sorted(self.institutions.items()) if k in wanted},
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".shacl-", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, separators=(",", ":"))
+            out.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
         Path(name).replace(self.path)
 
 
@@ -191,43 +211,63 @@ def validate_records(
     # The builder's own source is part of the key: a change to the mapping invalidates all.
     salt.update(Path(build_module.__file__).read_bytes())
     salt.update(f"{base}\n{triples_of is not None}".encode())
+    institution_lines: dict[str, list[str]] = {}
     for loaded in records:
         # The record's own content decides its triples (the builder is a pure function
-        # of record and base), so a cache hit costs a hash, not a graph.
+        # of record and base), so a cache hit costs a hash, not a graph: the file's
+        # content key when there is one, else the record's JSON.
         text = None if triples_of is None else to_ntriples(make(loaded.record)).decode("utf-8")
         digest = salt.copy()
-        digest.update((text or loaded.record.model_dump_json()).encode("utf-8"))
+        if text is None and loaded.key:
+            digest.update(f"file {loaded.key}".encode())
+        else:
+            digest.update((text or loaded.record.model_dump_json()).encode("utf-8"))
         key = digest.hexdigest()
-        keys[loaded.record.id] = key
-        if key not in store.entries:
+        keys[loaded.id] = key
+        known = key in store.entries and (triples_of is not None or key in store.institutions)
+        if not known:
             text = text or to_ntriples(make(loaded.record)).decode("utf-8")
-            todo.append((loaded.record.id, text))
-    shared = _institution_nodes(records, base, make if triples_of else None)
-    shared_text = None
-    if shared:
+            todo.append((loaded.id, text))
+            if triples_of is None:
+                store.institutions[key] = _not_owned(text, case_study_iri(base, loaded.id))
+        if triples_of is None:
+            institution_lines[loaded.id] = store.institutions[key]
+    if triples_of is None:
+        merged: set[str] = set()
+        for lines in institution_lines.values():
+            merged.update(lines)
+        shared_text = "".join(sorted(merged))
+    else:
+        shared_text = to_ntriples(_institution_nodes(records, base, make)).decode("utf-8")
+    if shared_text:
         # Institutions are checked once, all together, on what every record says of
         # them: a library named by a hundred records is validated once, and a conflict
         # no single record shows (one library, two ISILs) is found.
-        text = to_ntriples(shared).decode("utf-8")
         digest = salt.copy()
-        digest.update(b"shared\n" + text.encode("utf-8"))
+        digest.update(b"shared\n" + shared_text.encode("utf-8"))
         keys[_SHARED] = digest.hexdigest()
-        if keys[_SHARED] not in store.entries:
-            support = _support(shared, types) | set(axioms)
-            shared_text = text + to_ntriples(support).decode("utf-8")
-    if todo or shared_text is not None:
+        if keys[_SHARED] in store.entries:
+            shared_text = ""
+        else:
+            support = _support_of_text(shared_text, types) | set(axioms)
+            shared_text += to_ntriples(support).decode("utf-8")
+    if todo or shared_text:
         pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
-        shared_results = _check(todo, shared_text, types, axioms, keys, store, pool_size)
+        shared_results = _check(todo, shared_text or None, types, axioms, keys, store, pool_size)
         if shared_results is not None:
             store.entries[keys[_SHARED]] = shared_results
     store.save(keys.values())
+    found = [raw for owner in keys for raw in store.entries.get(keys[owner], [])]
+    if not found:
+        return []  # the usual case: no record is read to map problems back to lines
     origins: dict[str, Origin] = node_origins(base, records)
-    problems = {
-        problem_from_raw(raw, origins)
-        for owner in keys
-        for raw in store.entries.get(keys[owner], [])
-    }
-    return sorted(problems)
+    return sorted({problem_from_raw(raw, origins) for raw in found})
+
+
+def _not_owned(ntriples: str, iri: str) -> list[str]:
+    """The lines of a record's N-Triples about nodes it does not own (its institutions)."""
+    own = (f"<{iri}>", f"<{iri}#")
+    return [f"{line}\n" for line in ntriples.split("\n") if line and not line.startswith(own)]
 
 
 def _institution_nodes(
@@ -235,7 +275,11 @@ def _institution_nodes(
     base: str,
     make: Callable[[CaseStudy], Iterable[Triple]] | None,
 ) -> set[Triple]:
-    """The triples of every institution, merged over all the records that name it."""
+    """The triples of every institution, merged over all the records that name it.
+
+    Used when ``triples_of`` replaces the builder; otherwise the lines kept in
+    the cache beside each record's results serve.
+    """
     by_node: dict[str, list[frozenset[Triple]]] = {}
     for loaded in records:
         nodes = {institution_iri(base, inst): inst for inst in loaded.record.institutions}
@@ -345,9 +389,15 @@ def _vocabulary_results(ntriples: str) -> tuple[RawResult, ...]:
     return () if conforms else tuple(raw_results(results, _worker_shapes()))
 
 
-def vocabulary_problems(vocabulary: Iterable[Triple]) -> list[Problem]:
-    """The concept shapes on the vocabularies alone (checked once per process)."""
-    raw = _vocabulary_results(to_ntriples(vocabulary).decode("utf-8"))
+def vocabulary_problems(vocabulary: Iterable[Triple], cache: ShaclCache | None = None) -> list[Problem]:
+    """The concept shapes on the vocabularies alone (once per process, and by content in ``cache``)."""
+    text = to_ntriples(vocabulary).decode("utf-8")
+    key = "vocabulary " + hashlib.sha256((_shapes_text() + text).encode("utf-8")).hexdigest()
+    cached = None if cache is None else cache.entries.get(key)
+    raw = tuple(cached) if cached is not None else _vocabulary_results(text)
+    if cache is not None:
+        cache.entries[key] = list(raw)
+        cache.pinned.add(key)
     if not raw:
         return []
     # Point at the vocabulary file that describes the node, so the fix is obvious.
