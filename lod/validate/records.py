@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,7 +41,7 @@ from lod.model.case_study import CaseStudy
 from lod.namespaces import RDF, RDFS
 from lod.problems import Problem
 from lod.rdf import build as build_module
-from lod.rdf.build import case_study_iri, case_study_triples, institution_iri, institution_triples
+from lod.rdf.build import case_study_triples, institution_iri, institution_triples
 from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files
 from lod.validate.fastgraph import (
@@ -207,29 +208,29 @@ def validate_records(
     salt = hashlib.sha256((_shapes_text() + to_ntriples(vocab).decode("utf-8")).encode("utf-8"))
     store = cache or ShaclCache(None, {})
     keys: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
     # The builder's own source is part of the key: a change to the mapping invalidates all.
     salt.update(Path(build_module.__file__).read_bytes())
     salt.update(f"{base}\n{triples_of is not None}".encode())
     institution_lines: dict[str, list[str]] = {}
-    for loaded in records:
+    todo: list[int] = []
+    for index, loaded in enumerate(records):
         # The record's own content decides its triples (the builder is a pure function
         # of record and base), so a cache hit costs a hash, not a graph: the file's
         # content key when there is one, else the record's JSON.
-        text = None if triples_of is None else to_ntriples(make(loaded.record)).decode("utf-8")
         digest = salt.copy()
-        if text is None and loaded.key:
+        if triples_of is None and loaded.key:
             digest.update(f"file {loaded.key}".encode())
+        elif triples_of is None:
+            digest.update(loaded.record.model_dump_json().encode("utf-8"))
         else:
-            digest.update((text or loaded.record.model_dump_json()).encode("utf-8"))
+            digest.update(to_ntriples(make(loaded.record)))
         key = digest.hexdigest()
         keys[loaded.id] = key
         known = key in store.entries and (triples_of is not None or key in store.institutions)
         if not known:
-            text = text or to_ntriples(make(loaded.record)).decode("utf-8")
-            todo.append((loaded.id, text))
+            todo.append(index)
             if triples_of is None:
-                store.institutions[key] = _not_owned(text, case_study_iri(base, loaded.id))
+                store.institutions[key] = _institution_lines(base, loaded.record)
         if triples_of is None:
             institution_lines[loaded.id] = store.institutions[key]
     if triples_of is None:
@@ -253,21 +254,18 @@ def validate_records(
             shared_text += to_ntriples(support).decode("utf-8")
     if todo or shared_text:
         pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
-        shared_results = _check(todo, shared_text or None, types, axioms, keys, store, pool_size)
-        if shared_results is not None:
-            store.entries[keys[_SHARED]] = shared_results
+        job = _Job(records, make, types, to_ntriples(axioms).decode("utf-8"))
+        outcome = _check(job, todo, shared_text or None, pool_size)
+        for record_id, results in outcome.records:
+            store.entries[keys[record_id]] = results
+        if outcome.shared is not None:
+            store.entries[keys[_SHARED]] = outcome.shared
     store.save(keys.values())
     found = [raw for owner in keys for raw in store.entries.get(keys[owner], [])]
     if not found:
         return []  # the usual case: no record is read to map problems back to lines
     origins: dict[str, Origin] = node_origins(base, records)
     return sorted({problem_from_raw(raw, origins) for raw in found})
-
-
-def _not_owned(ntriples: str, iri: str) -> list[str]:
-    """The lines of a record's N-Triples about nodes it does not own (its institutions)."""
-    own = (f"<{iri}>", f"<{iri}#")
-    return [f"{line}\n" for line in ntriples.split("\n") if line and not line.startswith(own)]
 
 
 def _institution_nodes(
@@ -317,52 +315,86 @@ def _warm_up() -> None:
     _kept_predicates((INSTITUTION_SHAPE,))
 
 
-def _check(
-    todo: list[tuple[str, str]],
-    shared_text: str | None,
-    types: dict[str, list[Triple]],
-    axioms: list[Triple],
-    keys: dict[str, str],
-    store: ShaclCache,
-    workers: int,
-) -> list[RawResult] | None:
-    """Check ``todo`` chunk by chunk into ``store``; return the institutions' results, if given."""
-    axiom_text = to_ntriples(axioms).decode("utf-8")
-    chunks: list[tuple[list[str], str]] = []
-    for start in range(0, len(todo), CHUNK):
-        part = todo[start : start + CHUNK]
-        text = "".join(t for _, t in part)
-        support = to_ntriples(_support_of_text(text, types)).decode("utf-8")
-        chunks.append(([record_id for record_id, _ in part], text + support + axiom_text))
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk needs; handed to forked workers by inheritance, never pickled."""
+
+    records: Sequence[LoadedRecord]
+    make: Callable[[CaseStudy], Iterable[Triple]]
+    types: dict[str, list[Triple]]
+    axioms: str
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    records: list[tuple[str, list[RawResult]]]
+    shared: list[RawResult] | None
+
+
+#: The job of the pool being run, set just before its workers are forked.
+_FORKED: list[_Job] = []
+
+
+def _check_indices(indices: Sequence[int], job: _Job | None = None) -> list[tuple[str, list[RawResult]]]:
+    """Build one chunk's graph from its records, check it, and share the results out.
+
+    In a worker, ``job`` comes from the parent's memory (fork): the records are
+    never serialised, and the text of the chunk is made here, on the worker's core.
+    """
+    job = job or _FORKED[0]
+    texts = {}
+    for index in indices:
+        loaded = job.records[index]
+        texts[loaded.id] = to_ntriples(job.make(loaded.record)).decode("utf-8")
+    text = "".join(texts.values())
+    support = to_ntriples(_support_of_text(text, job.types)).decode("utf-8")
+    results = _validate_chunk(text + support + job.axioms)
+    by_record: dict[str, list[RawResult]] = {record_id: [] for record_id in texts}
+    for result in results:
+        # A node of one record (the case study or its #parts) or a shared
+        # institution: the latter belongs to every record that names it.
+        needle = f"<{result.focus}>"
+        for record_id, record_text in texts.items():
+            if needle in record_text:
+                by_record[record_id].append(result._replace(record_id=record_id))
+    return list(by_record.items())
+
+
+def _check(job: _Job, todo: list[int], shared_text: str | None, workers: int) -> _Outcome:
+    """Check the records at ``todo`` chunk by chunk, and the institutions if given."""
+    chunks = [todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK)]
     institutions = (INSTITUTION_SHAPE,)
+    found: list[tuple[str, list[RawResult]]] = []
     shared_results: list[RawResult] | None = None
     if workers > 1:
-        # Workers fork from a process that has pySHACL and the shapes ready.
+        # Workers fork from a process that has pySHACL, the shapes and the job ready.
         _warm_up()
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
-            # The institutions (one big graph) go first, so they do not end the run alone.
-            shared = None if shared_text is None else pool.submit(
-                _validate_chunk, shared_text, institutions
-            )
-            outcomes = list(pool.map(_validate_chunk, [text for _, text in chunks]))
-            shared_results = None if shared is None else shared.result()
+        _FORKED[:] = [job]
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                     initializer=_start_worker) as pool:
+                # The institutions (one big graph) go first, so they do not end the run alone.
+                shared = None if shared_text is None else pool.submit(
+                    _validate_chunk, shared_text, institutions
+                )
+                for part in pool.map(_check_indices, chunks):
+                    found.extend(part)
+                shared_results = None if shared is None else shared.result()
+        finally:
+            _FORKED.clear()
     else:
-        outcomes = [_validate_chunk(text) for _, text in chunks]
+        for chunk in chunks:
+            found.extend(_check_indices(chunk, job))
         if shared_text is not None:
             shared_results = _validate_chunk(shared_text, institutions)
-    texts = dict(todo)
-    for (ids, _), results in zip(chunks, outcomes, strict=True):
-        by_record: dict[str, list[RawResult]] = {record_id: [] for record_id in ids}
-        for result in results:
-            # A node of one record (the case study or its #parts) or a shared
-            # institution: the latter belongs to every record that names it.
-            needle = f"<{result.focus}>"
-            for record_id in ids:
-                if needle in texts[record_id]:
-                    by_record[record_id].append(result._replace(record_id=record_id))
-        for record_id, found in by_record.items():
-            store.entries[keys[record_id]] = found
-    return shared_results
+    return _Outcome(found, shared_results)
+
+
+def _institution_lines(base: str, record: CaseStudy) -> list[str]:
+    """The N-Triples lines (with their end) a record states about its institutions."""
+    lines = {str(t) for inst in record.institutions for t in institution_triples(base, inst)}
+    return [f"{line} .\n" for line in sorted(lines)]
 
 
 def _support_of_text(ntriples: str, types: dict[str, list[Triple]]) -> set[Triple]:
