@@ -14,8 +14,10 @@ at a time, so a build never needs every block in memory at once.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import multiprocessing
 import os
 import sqlite3
 from collections import Counter
@@ -108,9 +110,14 @@ def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[s
     )
 
 
-def _render_chunk(task: tuple[str, Sequence[CaseStudy], frozenset[str]]) -> list[Block]:
-    base, records, predicates = task
-    return [make_block(base, record, predicates) for record in records]
+#: The records of the pool being run, set just before its workers are forked.
+_FORKED: list[tuple[str, Sequence[CaseStudy], frozenset[str]]] = []
+
+
+def _render_range(bounds: tuple[int, int]) -> list[Block]:
+    """Render records ``start:end`` of the forked job (records inherited, not pickled)."""
+    base, records, predicates = _FORKED[0]
+    return [make_block(base, record, predicates) for record in records[bounds[0] : bounds[1]]]
 
 
 def render_blocks(base: str, records: Sequence[CaseStudy], facts_predicates: frozenset[str],
@@ -121,12 +128,17 @@ def render_blocks(base: str, records: Sequence[CaseStudy], facts_predicates: fro
     if workers < 2 or len(records) < (parallel_from or PARALLEL_FROM):
         yield from (make_block(base, record, facts_predicates) for record in records)
         return
-    size = max(1, min(_CHUNK, len(records) // (workers * 2)))
-    tasks = [(base, records[i : i + size], facts_predicates)
-             for i in range(0, len(records), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for blocks in pool.map(_render_chunk, tasks):
-            yield from blocks
+    size = max(1, min(_CHUNK, len(records) // (workers * 4)))
+    bounds = [(i, min(i + size, len(records))) for i in range(0, len(records), size)]
+    _FORKED[:] = [(base, records, facts_predicates)]
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=gc.freeze) as pool:
+            for blocks in pool.map(_render_range, bounds):
+                yield from blocks
+    finally:
+        _FORKED.clear()
 
 
 @cache
