@@ -88,10 +88,9 @@ BUILD_PHASES = (
     ("lod.validate", "load_case_studies", "  read YAML + contract (pydantic), cached"),
     ("lod.validate", "vocabulary_problems", "  SHACL on the vocabularies"),
     ("lod.validate", "validate_records", "  SHACL on the records, cached"),
-    ("lod.publish.dumps", "assemble", "assemble: per-record blocks, shared nodes, facts"),
+    ("lod.publish.dumps", "write_dumps", "write_dumps: blocks rendered or copied, shared nodes"),
     ("lod.publish.dumps", "build_report", "build_report (facts store)"),
     ("lod.publish.dumps", "void_triples", "void_triples"),
-    ("lod.publish.dumps", "write_atomically", "write_atomically (streams the dumps)"),
 )
 
 

@@ -130,7 +130,7 @@ def test_block_cache_forgets_blocks_no_record_uses(tmp_path: Path) -> None:
     base, predicates = Settings().base, report_predicates()
     path = tmp_path / "blocks.sqlite"
     cache = BlockCache(path)
-    cache.put_many((f"k{i}", make_block(base, r, predicates)) for i, r in enumerate(records))
+    cache.put_facts((f"k{i}", make_block(base, r, predicates).merge) for i, r in enumerate(records))
     cache.close()
     cache = BlockCache(path)
     assert cache.facts("k1") is not None
@@ -140,3 +140,40 @@ def test_block_cache_forgets_blocks_no_record_uses(tmp_path: Path) -> None:
     assert cache.facts("k0") is None and cache.facts("k2") is None
     assert cache.facts("k1") is not None  # read by the session that pruned: kept
     cache.close()
+
+
+def test_dumps_edited_by_hand_are_not_copied_from(tmp_path: Path) -> None:
+    """Blocks are copied only from the very files the last build wrote."""
+    out = tmp_path / "dist"
+    first = build(_settings(CASESTUDIES, out))
+    assert first.rendered == first.records
+    untouched = build(_settings(CASESTUDIES, out))
+    assert untouched.rendered == 0
+    expected = {name: (out / name).read_bytes() for name in DUMP_FILES}
+    nt = out / "casestudies.nt"
+    nt.write_bytes(b"# edited\n" + nt.read_bytes())
+    again = build(_settings(CASESTUDIES, out))
+    assert again.rendered == again.records
+    for name in DUMP_FILES:
+        assert (out / name).read_bytes() == expected[name], name
+
+
+def test_a_failed_swap_leaves_the_next_build_correct(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    out = tmp_path / "dist"
+    build(_settings(data, out))
+    before = (out / "casestudies.ttl").read_bytes()
+    (data / "nls-wir.yaml").unlink()
+
+    def fail(_: Path) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        build(_settings(data, out), before_swap=fail)
+    assert (out / "casestudies.ttl").read_bytes() == before
+    build(_settings(data, out))
+    fresh = tmp_path / "fresh"
+    build(_settings(data, fresh))
+    for name in DUMP_FILES:
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+    assert b"nls-wir" not in (out / "casestudies.nt").read_bytes()

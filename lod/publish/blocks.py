@@ -1,15 +1,19 @@
-"""Each record's share of every dump, computed once and kept by content.
+"""Each record's share of every dump, rendered once and then copied.
 
-A dump is written as blocks: first the nodes several records may share (the
-vocabularies, institutions, ledger links), then one block per record in id
-order, each sorted within. A record's block holds only nodes it owns (the
-case study and its ``#...`` parts), so it can be turned into N-Triples,
-Turtle and JSON-LD on its own, once, and reused by every later build until
-the record or the code that renders it changes. A rebuild after one edit
-then renders one record and copies the rest.
+A dump is written as blocks: one block per record in id order, each sorted
+within, then the nodes several records may share (institutions, the
+vocabularies, ledger links). A record's block holds only nodes it owns (the
+case study and its ``#...`` parts), so it renders to N-Triples, Turtle and
+JSON-LD on its own, and its bytes do not depend on where they sit in the
+file (a JSON-LD block carries its own trailing comma; the shared nodes,
+never empty, close the list).
 
-Blocks live in ``OUT/.cache/blocks.sqlite``: rows are read and written one
-at a time, so a build never needs every block in memory at once.
+The cache (``OUT/.cache/blocks.sqlite``) keeps, by record content, what the
+build merges across records (institution lines, report facts, counts), and
+where each block's bytes lie in the dumps of the last build. A rebuild copies
+the unchanged blocks' byte ranges from the dumps it replaces (in the kernel,
+runs of neighbours at once) and renders only the records that changed, so
+the dumps are never stored twice and never held in memory.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from lod.rdf.serialize import (
 PARALLEL_FROM = 400
 _CHUNK = 200
 #: Bump when the layout of :class:`Block` or of the table changes.
-BLOCK_FORMAT = 2
+BLOCK_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class Block:
     merge: BlockFacts
     ntriples: bytes
     turtle: bytes
-    jsonld: bytes  # node objects joined by JSONLD_SEPARATOR
+    jsonld: bytes  # node objects, each followed by JSONLD_SEPARATOR
 
 
 def make_block(base: str, record: CaseStudy, facts_predicates: frozenset[str]) -> Block:
@@ -106,7 +110,7 @@ def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[s
         merge=BlockFacts(shared, facts, DumpStats.of_split(parts)),
         ntriples=ntriples_text(own).encode("utf-8"),
         turtle=turtle_of_split(parts).encode("utf-8"),
-        jsonld=JSONLD_SEPARATOR.join(jsonld_of_split(parts)).encode("utf-8"),
+        jsonld=(JSONLD_SEPARATOR.join(jsonld_of_split(parts)) + JSONLD_SEPARATOR).encode("utf-8"),
     )
 
 
@@ -160,40 +164,63 @@ def block_key(base: str, facts_predicates: frozenset[str], content: str) -> str:
     return digest.hexdigest()
 
 
+#: Where one block lies in each dump: (offset, length) for N-Triples, Turtle, JSON-LD.
+Span = tuple[int, int, int, int, int, int]
+#: A dump file as it was when a layout was recorded: size, modification time, inode.
+FileStamp = tuple[int, int, int]
+
+
+def file_stamp(path: Path) -> FileStamp | None:
+    """The identity of a dump file (None when it is missing)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
 class BlockCache:
-    """Blocks by key in SQLite; ``path=None`` keeps them in memory for one build."""
+    """Merge facts by block key, and the layout of the last build's dumps, in SQLite.
+
+    ``path=None`` remembers nothing beyond this build.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        target = ":memory:"
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            target = str(path)
-        try:
-            self._db = self._open(target)
-        except sqlite3.DatabaseError:  # a damaged cache file is only a slower build
-            if path is None:
-                raise
-            path.unlink(missing_ok=True)
-            self._db = self._open(target)
         self.used: set[str] = set()
+        self._db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path is None:
+            return self._open(":memory:")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._open(str(self.path))
+        except sqlite3.DatabaseError:  # a damaged cache file is only a slower build
+            self.path.unlink(missing_ok=True)
+            return self._open(str(self.path))
 
     @staticmethod
     def _open(target: str) -> sqlite3.Connection:
         db = sqlite3.connect(target)
         db.execute("PRAGMA synchronous=NORMAL")
         if db.execute("PRAGMA user_version").fetchone()[0] != BLOCK_FORMAT:
-            db.execute("DROP TABLE IF EXISTS blocks")  # written by another version of lod
+            for table in ("blocks", "facts", "layout", "dumps"):  # another version's tables
+                db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(f"PRAGMA user_version = {BLOCK_FORMAT}")
+        db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, merge BLOB NOT NULL)")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS blocks (key TEXT PRIMARY KEY, merge BLOB NOT NULL,"
-            " nt BLOB NOT NULL, ttl BLOB NOT NULL, jsonld BLOB NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS layout (key TEXT PRIMARY KEY, nt_off INTEGER, nt_len INTEGER,"
+            " ttl_off INTEGER, ttl_len INTEGER, jl_off INTEGER, jl_len INTEGER)"
         )
+        db.execute("CREATE TABLE IF NOT EXISTS dumps (name TEXT PRIMARY KEY, size INTEGER,"
+                   " mtime_ns INTEGER, inode INTEGER)")
+        db.commit()
         return db
 
     def facts(self, key: str) -> BlockFacts | None:
         """The merge facts of the block stored under ``key``, if any."""
-        row = self._db.execute("SELECT merge FROM blocks WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute("SELECT merge FROM facts WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         try:
@@ -203,36 +230,55 @@ class BlockCache:
         self.used.add(key)
         return found
 
-    def put_many(self, items: Iterable[tuple[str, Block]]) -> None:
-        """Store freshly rendered blocks."""
-        rows = [
-            (key, block.merge.to_json(),
-             block.ntriples, block.turtle, block.jsonld)
-            for key, block in items
-        ]
-        self._db.executemany(
-            "INSERT OR REPLACE INTO blocks (key, merge, nt, ttl, jsonld) VALUES (?, ?, ?, ?, ?)",
-            rows,
-        )
+    def put_facts(self, items: Iterable[tuple[str, BlockFacts]]) -> None:
+        """Remember the merge facts of freshly rendered blocks."""
+        rows = [(key, merge.to_json()) for key, merge in items]
+        self._db.executemany("INSERT OR REPLACE INTO facts (key, merge) VALUES (?, ?)", rows)
         self._db.commit()
-        self.used.update(row[0] for row in rows)
+        self.used.update(key for key, _ in rows)
 
-    def bodies(self, keys: Sequence[str]) -> Iterator[tuple[bytes, bytes, bytes]]:
-        """N-Triples, Turtle and JSON-LD bytes of each of ``keys``, in that order."""
-        query = "SELECT nt, ttl, jsonld FROM blocks WHERE key = ?"
-        for key in keys:
-            row = self._db.execute(query, (key,)).fetchone()
-            if row is None:
-                raise KeyError(f"block {key} vanished from the build cache")
-            yield row[0], row[1], row[2]
+    def layout(self, dumps: dict[str, Path]) -> dict[str, Span]:
+        """Where each block lies in ``dumps``, if those files are the ones last recorded."""
+        recorded = {
+            name: (size, mtime, inode)
+            for name, size, mtime, inode in self._db.execute("SELECT * FROM dumps")
+        }
+        if not recorded or any(recorded.get(name) != file_stamp(path) for name, path in dumps.items()):
+            return {}
+        spans: dict[str, Span] = {}
+        for key, a, b, c, d, e, f in self._db.execute("SELECT * FROM layout"):
+            spans[key] = (a, b, c, d, e, f)
+        return spans
+
+    def record_layout(self, spans: dict[str, Span], dumps: dict[str, Path]) -> None:
+        """Remember where this build put each block, and which files it wrote."""
+        db = self._db
+        db.execute("DELETE FROM layout")
+        db.execute("DELETE FROM dumps")
+        db.executemany("INSERT INTO layout VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       ((key, *span) for key, span in spans.items()))
+        stamps = [(name, *stamp) for name, path in dumps.items()
+                  if (stamp := file_stamp(path)) is not None]
+        db.executemany("INSERT INTO dumps VALUES (?, ?, ?, ?)", stamps)
+        db.commit()
+
+    def forget_layout(self) -> None:
+        """The dumps are about to be replaced: no span may point into them any more."""
+        self._db.execute("DELETE FROM dumps")
+        self._db.commit()
 
     def prune(self) -> None:
-        """Forget blocks no longer used (the records changed or are gone)."""
+        """Forget the facts of blocks no record uses any more."""
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
         self._db.execute("DELETE FROM keep")
         self._db.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in self.used))
-        self._db.execute("DELETE FROM blocks WHERE key NOT IN (SELECT key FROM keep)")
+        self._db.execute("DELETE FROM facts WHERE key NOT IN (SELECT key FROM keep)")
         self._db.commit()
+
+    def reopen(self) -> None:
+        """Close and open the database again (its directory was moved by the swap)."""
+        self._db.close()
+        self._db = self._connect()
 
     def close(self) -> None:
         """Release the database."""

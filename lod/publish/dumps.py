@@ -4,21 +4,23 @@ Every file is written to a staging directory first; only when all exist is
 the staging directory swapped in for ``--out``, so a failure at any point
 leaves the previous build exactly as it was.
 
-The three dumps are streamed block by block (see :mod:`lod.publish.blocks`):
-shared nodes first, then one cached block per record in id order, so memory
-does not grow with the size of the dump and an unchanged record costs a
-cache read.
+The three dumps are streamed record block by record block (see
+:mod:`lod.publish.blocks`): a record rendered before is copied from the dump
+being replaced, a new or changed one is rendered (in worker processes when
+there are many), and the shared nodes close each file. Memory does not grow
+with the size of the dumps.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from pyoxigraph import RdfFormat, Store
 
@@ -28,6 +30,7 @@ from lod.publish.blocks import (
     Block,
     BlockCache,
     BlockFacts,
+    Span,
     block_key,
     merge_shared,
     render_blocks,
@@ -53,10 +56,13 @@ from lod.validate import validate_paths
 
 DUMP_FILES = ("casestudies.ttl", "casestudies.nt", "casestudies.jsonld", "void.ttl", "report.md")
 OWN_FILES = (*DUMP_FILES, "context.jsonld")
+#: The dumps made of blocks, in the order of a :data:`Span`'s pairs.
+STREAMED = ("casestudies.nt", "casestudies.ttl", "casestudies.jsonld")
 #: Inside OUT, kept across builds: results of earlier runs, by content hash.
 CACHE_DIR = ".cache"
-#: Records rendered between two writes to the block cache.
+#: Rendered blocks whose facts are written to the cache at once.
 _BATCH = 500
+_COPY_STEP = 1 << 24
 
 #: A file's content: its bytes, or a function that writes them to the path it is given.
 Output = bytes | Callable[[Path], None]
@@ -73,124 +79,177 @@ class BuildResult:
     report: str = ""
     #: The facts the report was made from (see :func:`report_predicates`), for summaries.
     store: Store | None = None
+    #: Records whose blocks were rendered (the others were copied from the last build).
+    rendered: int = 0
 
 
 @dataclass
 class Assembled:
-    """Everything about the dumps except their bulk, which stays in the block cache."""
+    """What the dumps hold, apart from their bytes: counts, shared nodes, report facts."""
 
     keys: list[str]
     shared: list[str]
     stats: DumpStats
     facts: Store
+    spans: dict[str, Span]
+    rendered: int
 
 
-def assemble(records: Sequence[LoadedRecord], settings: Settings, cache: BlockCache) -> Assembled:
-    """Render (or find) every record's block, merge the shared nodes and count."""
+class _Dump:
+    """One streamed dump file: rendered bytes appended, old ranges copied in runs."""
+
+    def __init__(self, path: Path, source: Path | None) -> None:
+        self.handle = path.open("wb", buffering=0)
+        self.source = source.open("rb", buffering=0) if source is not None else None
+        self.position = 0
+        self._run: tuple[int, int] | None = None  # (offset in source, length) not yet copied
+
+    def write(self, data: bytes) -> tuple[int, int]:
+        self._flush()
+        start = self.position
+        view = memoryview(data)
+        while view:
+            written = self.handle.write(view)
+            view = view[written or 0 :]
+        self.position += len(data)
+        return start, len(data)
+
+    def copy(self, offset: int, length: int) -> tuple[int, int]:
+        if self._run is not None and self._run[0] + self._run[1] == offset:
+            self._run = (self._run[0], self._run[1] + length)
+        else:
+            self._flush()
+            self._run = (offset, length)
+        start = self.position
+        self.position += length
+        return start, length
+
+    def _flush(self) -> None:
+        if self._run is None:
+            return
+        offset, length = self._run
+        self._run = None
+        if self.source is None:
+            raise RuntimeError("no earlier dump to copy from")
+        source, target = self.source.fileno(), self.handle.fileno()
+        while length:
+            try:
+                done = os.copy_file_range(source, target, min(length, _COPY_STEP), offset)
+            except OSError:  # not supported here: copy through user space
+                done = os.write(target, os.pread(source, min(length, _COPY_STEP), offset))
+            if done <= 0:
+                raise OSError(f"the earlier dump {self.source.name} is shorter than recorded")
+            offset += done
+            length -= done
+
+    def close(self) -> None:
+        self._flush()
+        self.handle.close()
+        if self.source is not None:
+            self.source.close()
+
+
+def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord],
+                settings: Settings, cache: BlockCache) -> Assembled:
+    """Write the three dumps into ``directory``, copying what ``previous`` already holds."""
     predicates = report_predicates()
     ordered = sorted(records, key=lambda loaded: loaded.id)
-    keys = [
-        block_key(settings.base, predicates, loaded.key or loaded.record.model_dump_json())
-        for loaded in ordered
+    keys = [block_key(settings.base, predicates, loaded.key or loaded.record.model_dump_json())
+            for loaded in ordered]
+    old = {name: previous / name for name in STREAMED}
+    old_spans = cache.layout(old)
+    merges: list[BlockFacts | None] = [
+        cache.facts(key) if key in old_spans else None for key in keys
     ]
-    merges: list[BlockFacts | None] = [cache.facts(key) for key in keys]
     missing = [index for index, merge in enumerate(merges) if merge is None]
-    rendered = render_blocks(settings.base, [ordered[i].record for i in missing], predicates)
-    fresh: list[tuple[str, Block]] = []
-    for index, block in zip(missing, rendered, strict=True):
-        merges[index] = block.merge
-        fresh.append((keys[index], block))
-        if len(fresh) >= _BATCH:
-            cache.put_many(fresh)
-            fresh = []
-    cache.put_many(fresh)
+    rendered: Iterator[Block] = render_blocks(
+        settings.base, [ordered[i].record for i in missing], predicates
+    )
+    dumps = [_Dump(directory / name, old[name] if old_spans else None) for name in STREAMED]
+    nt, ttl, jsonld = dumps
+    spans: dict[str, Span] = {}
     shared_lines: set[str] = set()
     stats = DumpStats()
     facts: list[str] = []
-    for merge in merges:
-        if merge is None:  # pragma: no cover - every gap was rendered above
-            raise RuntimeError("a record's block was neither cached nor rendered")
-        shared_lines.update(merge.shared)
-        stats.add(merge.stats)
-        facts.append(merge.facts)
-    # Curator-accepted Wikidata links (mappings/*.sssom.tsv) fill the gaps records leave.
-    extra = vocabulary_triples() | ledger_triples(settings.base, (r.record for r in ordered))
-    shared = merge_shared([shared_lines], extra)
+    fresh: list[tuple[str, BlockFacts]] = []
+    try:
+        ttl.write(turtle_header().encode("utf-8"))
+        jsonld.write(jsonld_head().encode("utf-8"))
+        for key, merge in zip(keys, merges, strict=True):
+            if merge is None:
+                block = next(rendered)
+                merge = block.merge
+                fresh.append((key, merge))
+                if len(fresh) >= _BATCH:
+                    cache.put_facts(fresh)
+                    fresh = []
+                spans[key] = (*nt.write(block.ntriples), *ttl.write(block.turtle),
+                              *jsonld.write(block.jsonld))
+            else:
+                a, b, c, d, e, f = old_spans[key]
+                spans[key] = (*nt.copy(a, b), *ttl.copy(c, d), *jsonld.copy(e, f))
+                cache.used.add(key)
+            shared_lines.update(merge.shared)
+            stats.add(merge.stats)
+            facts.append(merge.facts)
+        cache.put_facts(fresh)
+        # Curator-accepted Wikidata links (mappings/*.sssom.tsv) fill the gaps records leave.
+        extra = vocabulary_triples() | ledger_triples(settings.base, (r.record for r in ordered))
+        shared = merge_shared([shared_lines], extra)
+        if not shared:
+            raise RuntimeError("no vocabulary: the dumps' shared nodes cannot be empty")
+        nt.write(ntriples_text(shared).encode("utf-8"))
+        ttl.write(turtle_body(shared).encode("utf-8"))
+        jsonld.write((JSONLD_SEPARATOR.join(jsonld_nodes(shared)) + JSONLD_TAIL).encode("utf-8"))
+    finally:
+        for dump in dumps:
+            dump.close()
     stats.add(DumpStats.of_lines(shared))
     facts.append(ntriples_text(line for line in shared if split_line(line)[1] in predicates))
     store = Store()
     store.bulk_load("".join(facts).encode("utf-8"), format=RdfFormat.N_TRIPLES)
-    return Assembled(keys, shared, stats, store)
+    return Assembled(keys, shared, stats, store, spans, len(missing))
 
 
-def dump_writer(assembled: Assembled, cache: BlockCache) -> Callable[[Path], None]:
-    """A writer of the three dumps into a directory, streaming the cached blocks."""
+@contextmanager
+def staging(out_dir: Path, *, before_swap: Callable[[Path], None] | None = None) -> Iterator[Path]:
+    """A directory to write a build into, swapped in for ``out_dir`` when the block ends.
 
-    def write(directory: Path) -> None:
-        with (
-            (directory / "casestudies.nt").open("wb") as nt,
-            (directory / "casestudies.ttl").open("wb") as ttl,
-            (directory / "casestudies.jsonld").open("wb") as jsonld,
-        ):
-            nt.write(ntriples_text(assembled.shared).encode("utf-8"))
-            ttl.write((turtle_header() + turtle_body(assembled.shared)).encode("utf-8"))
-            jsonld.write(jsonld_head().encode("utf-8"))
-            shared_nodes = JSONLD_SEPARATOR.join(jsonld_nodes(assembled.shared)).encode("utf-8")
-            first = _write_nodes(jsonld, shared_nodes, True)
-            for nt_bytes, ttl_bytes, jsonld_bytes in cache.bodies(assembled.keys):
-                nt.write(nt_bytes)
-                ttl.write(ttl_bytes)
-                first = _write_nodes(jsonld, jsonld_bytes, first)
-            jsonld.write(JSONLD_TAIL.encode("utf-8"))
-
-    return write
-
-
-_SEPARATOR_BYTES = JSONLD_SEPARATOR.encode("utf-8")
-
-
-def _write_nodes(handle: BinaryIO, nodes: bytes, first: bool) -> bool:
-    if not nodes:
-        return first
-    if not first:
-        handle.write(_SEPARATOR_BYTES)
-    handle.write(nodes)
-    return False
-
-
-def write_atomically(out_dir: Path, outputs: dict[str, Output],
-                     *, before_swap: Callable[[Path], None] | None = None) -> list[Path]:
-    """Write ``outputs`` into ``out_dir`` all at once; other files already there are kept."""
+    Files already in ``out_dir`` that a build does not make (the cache, a
+    curator's notes) are carried over; if the block raises, ``out_dir`` is
+    left exactly as it was.
+    """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a published dump is for everyone
-    names: set[str] = set()
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    stage.chmod(0o755)  # mkdtemp makes it private; a published dump is for everyone
     try:
-        for name, data in sorted(outputs.items()):
-            if isinstance(data, bytes):
-                (staging / name).write_bytes(data)
-                names.add(name)
-            else:
-                before = {entry.name for entry in staging.iterdir()}
-                data(staging)
-                names.update({entry.name for entry in staging.iterdir()} - before)
+        yield stage
         if before_swap is not None:
-            before_swap(staging)
+            before_swap(stage)
+        made = {entry.name for entry in stage.iterdir()}
         if out_dir.exists():
             for entry in out_dir.iterdir():
-                if entry.name not in names and entry.name not in OWN_FILES:
-                    entry.replace(staging / entry.name)
+                if entry.name not in made and entry.name not in OWN_FILES:
+                    entry.replace(stage / entry.name)
             backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
             out_dir.replace(backup / "previous")
-            staging.replace(out_dir)
+            stage.replace(out_dir)
             shutil.rmtree(backup, ignore_errors=True)
         else:
-            staging.replace(out_dir)
+            stage.replace(out_dir)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / name for name in sorted(names)]
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_atomically(out_dir: Path, outputs: dict[str, bytes],
+                     *, before_swap: Callable[[Path], None] | None = None) -> list[Path]:
+    """Write ``outputs`` into ``out_dir`` all at once; other files already there are kept."""
+    with staging(out_dir, before_swap=before_swap) as stage:
+        for name, data in sorted(outputs.items()):
+            (stage / name).write_bytes(data)
+    return [out_dir.resolve() / name for name in sorted(outputs)]
 
 
 def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = None) -> BuildResult:
@@ -204,21 +263,27 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
         raise InputError(validated.problems)
     cache_dir = settings.cache_dir
     cache = BlockCache(cache_dir / "blocks.sqlite" if cache_dir is not None else None)
+    out_dir = settings.out_dir.resolve()
     try:
-        assembled = assemble(validated.unique, settings, cache)
-        cache.prune()  # before the swap: after it, the cache is only read
-        records = len(assembled.keys)
-        report = build_report(assembled.facts, records=records)
-        void = void_triples(assembled.stats, settings.base, DUMP_FILES[:3])
-        outputs: dict[str, Output] = {
-            "casestudies": dump_writer(assembled, cache),
-            "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
-            "void.ttl": to_turtle(void),
-            "report.md": report.encode("utf-8"),
-        }
-        files = write_atomically(settings.out_dir, outputs, before_swap=before_swap)
+        with staging(out_dir, before_swap=before_swap) as stage:
+            assembled = write_dumps(stage, out_dir, validated.unique, settings, cache)
+            records = len(assembled.keys)
+            report = build_report(assembled.facts, records=records)
+            void = void_triples(assembled.stats, settings.base, DUMP_FILES[:3])
+            (stage / "void.ttl").write_bytes(to_turtle(void))
+            (stage / "report.md").write_bytes(report.encode("utf-8"))
+            (stage / "context.jsonld").write_bytes(
+                (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8")
+            )
+            cache.prune()
+            # From here the recorded layout would point into files about to go away.
+            cache.forget_layout()
+            cache.close()
+        cache.reopen()  # the swap moved its directory
+        cache.record_layout(assembled.spans, {name: out_dir / name for name in STREAMED})
     finally:
         cache.close()
+    files = sorted(out_dir / name for name in OWN_FILES)
     return BuildResult(
         out_dir=settings.out_dir,
         records=records,
@@ -226,4 +291,5 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
         files=files,
         report=report,
         store=assembled.facts,
+        rendered=assembled.rendered,
     )
