@@ -66,7 +66,7 @@ def test_cache_answers_without_running_pyshacl(
     records: list[LoadedRecord], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     vocabulary = vocabulary_triples()
-    cache_file = tmp_path / "shacl.json"
+    cache_file = tmp_path / "shacl.sqlite"
     first = validate_records(records, base=BASE, vocabulary=vocabulary,
                              cache=ShaclCache.open(cache_file), triples_of=injected)
     assert cache_file.is_file()
@@ -97,12 +97,12 @@ def test_cache_answers_without_running_pyshacl(
 
 
 def test_unreadable_cache_is_ignored(records: list[LoadedRecord], tmp_path: Path) -> None:
-    cache_file = tmp_path / "shacl.json"
-    cache_file.write_text("{not json", encoding="utf-8")
+    cache_file = tmp_path / "shacl.sqlite"
+    cache_file.write_text("{not a database", encoding="utf-8")
     problems = validate_records(records[:3], base=BASE, vocabulary=vocabulary_triples(),
                                 cache=ShaclCache.open(cache_file))
     assert problems == []
-    assert cache_file.read_text(encoding="utf-8").startswith("{")
+    assert len(ShaclCache.open(cache_file).entries) == 4  # three records and their institutions
 
 
 def test_two_records_describing_one_institution_differently(tmp_path: Path) -> None:

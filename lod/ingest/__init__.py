@@ -96,7 +96,7 @@ def discover(paths: Iterable[Path], *, include_drafts: bool = True) -> list[Path
             found.update(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
         else:
             found.add(path)
-    return sorted(p for p in found if include_drafts or not is_draft_file(p))
+    return sorted((p for p in found if include_drafts or not is_draft_file(p)), key=lambda p: p.parts)
 
 
 def render_field(where: Sequence[str | int]) -> str:

@@ -34,6 +34,7 @@ from pathlib import Path
 from pyoxigraph import Triple
 
 from lod.model.case_study import CaseStudy
+from lod.namespaces import RDF
 from lod.publish import void as void_module
 from lod.publish.void import DumpStats
 from lod.rdf import build as build_module
@@ -41,6 +42,7 @@ from lod.rdf import serialize as serialize_module
 from lod.rdf.build import case_study_iri, case_study_triples
 from lod.rdf.serialize import (
     JSONLD_SEPARATOR,
+    Split,
     jsonld_of_split,
     ntriples_text,
     sorted_lines,
@@ -52,7 +54,7 @@ from lod.rdf.serialize import (
 PARALLEL_FROM = 400
 _CHUNK = 200
 #: Bump when the layout of :class:`Block` or of the table changes.
-BLOCK_FORMAT = 3
+BLOCK_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,16 @@ def make_block(base: str, record: CaseStudy, facts_predicates: frozenset[str]) -
     return block_of_lines(sorted_lines(case_study_triples(base, record)), iri, facts_predicates)
 
 
+_RDF_TYPE = f"<{RDF}type>"
+
+
+def is_fact(split: Split, mentioned: frozenset[str]) -> bool:
+    """Whether the report's store needs this triple: its predicate is one the queries
+    name, and a ``rdf:type`` only when the class is one they name too."""
+    _, predicate, obj = split
+    return predicate in mentioned and (predicate != _RDF_TYPE or obj in mentioned)
+
+
 def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[str]) -> Block:
     """Split sorted lines into the record's own nodes and shared ones, and render the own."""
     prefixes = (f"<{iri}>", f"<{iri}#")
@@ -103,8 +115,7 @@ def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[s
     shared = tuple(line for line in lines if not line.startswith(prefixes))
     parts = split_lines(own)
     facts = ntriples_text(
-        line for line, (_, predicate, _) in zip(own, parts, strict=True)
-        if predicate in facts_predicates
+        line for line, split in zip(own, parts, strict=True) if is_fact(split, facts_predicates)
     )
     return Block(
         merge=BlockFacts(shared, facts, DumpStats.of_split(parts)),
@@ -205,7 +216,7 @@ class BlockCache:
         db = sqlite3.connect(target)
         db.execute("PRAGMA synchronous=NORMAL")
         if db.execute("PRAGMA user_version").fetchone()[0] != BLOCK_FORMAT:
-            for table in ("blocks", "facts", "layout", "dumps"):  # another version's tables
+            for table in ("blocks", "facts", "layout", "dumps", "shared"):  # another version's
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(f"PRAGMA user_version = {BLOCK_FORMAT}")
         db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, merge BLOB NOT NULL)")
@@ -215,6 +226,7 @@ class BlockCache:
         )
         db.execute("CREATE TABLE IF NOT EXISTS dumps (name TEXT PRIMARY KEY, size INTEGER,"
                    " mtime_ns INTEGER, inode INTEGER)")
+        db.execute("CREATE TABLE IF NOT EXISTS shared (digest TEXT PRIMARY KEY, ttl BLOB, jsonld BLOB)")
         db.commit()
         return db
 
@@ -229,6 +241,30 @@ class BlockCache:
             return None
         self.used.add(key)
         return found
+
+    def facts_of(self, keys: Iterable[str]) -> dict[str, BlockFacts]:
+        """:meth:`facts` for many keys, read in one query."""
+        wanted = set(keys)
+        found: dict[str, BlockFacts] = {}
+        for key, merge in self._db.execute("SELECT key, merge FROM facts"):
+            if key in wanted:
+                try:
+                    found[key] = BlockFacts.from_json(merge)
+                except (ValueError, KeyError, TypeError):  # an unreadable row is rendered again
+                    continue
+        self.used.update(found)
+        return found
+
+    def shared_block(self, digest: str) -> tuple[bytes, bytes] | None:
+        """The Turtle and JSON-LD of the shared nodes last rendered, if their digest matches."""
+        row = self._db.execute("SELECT ttl, jsonld FROM shared WHERE digest = ?", (digest,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def put_shared_block(self, digest: str, turtle: bytes, jsonld: bytes) -> None:
+        """Keep the shared nodes' rendering for the next build (only the latest is kept)."""
+        self._db.execute("DELETE FROM shared")
+        self._db.execute("INSERT INTO shared VALUES (?, ?, ?)", (digest, turtle, jsonld))
+        self._db.commit()
 
     def put_facts(self, items: Iterable[tuple[str, BlockFacts]]) -> None:
         """Remember the merge facts of freshly rendered blocks."""

@@ -13,6 +13,7 @@ with the size of the dumps.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ from lod.publish.blocks import (
     BlockFacts,
     Span,
     block_key,
+    is_fact,
     merge_shared,
     render_blocks,
 )
@@ -158,9 +160,8 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
             for loaded in ordered]
     old = {name: previous / name for name in STREAMED}
     old_spans = cache.layout(old)
-    merges: list[BlockFacts | None] = [
-        cache.facts(key) if key in old_spans else None for key in keys
-    ]
+    known = cache.facts_of(key for key in keys if key in old_spans)
+    merges: list[BlockFacts | None] = [known.get(key) for key in keys]
     missing = [index for index, merge in enumerate(merges) if merge is None]
     rendered: Iterator[Block] = render_blocks(
         settings.base, [ordered[i].record for i in missing], predicates
@@ -198,14 +199,22 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
         shared = merge_shared([shared_lines], extra)
         if not shared:
             raise RuntimeError("no vocabulary: the dumps' shared nodes cannot be empty")
-        nt.write(ntriples_text(shared).encode("utf-8"))
-        ttl.write(turtle_body(shared).encode("utf-8"))
-        jsonld.write((JSONLD_SEPARATOR.join(jsonld_nodes(shared)) + JSONLD_TAIL).encode("utf-8"))
+        shared_nt = ntriples_text(shared).encode("utf-8")
+        nt.write(shared_nt)
+        # Institutions and vocabularies rarely change between two builds: reuse their rendering.
+        digest = hashlib.sha256(shared_nt).hexdigest()
+        rendering = cache.shared_block(digest)
+        if rendering is None:
+            rendering = (turtle_body(shared).encode("utf-8"),
+                         (JSONLD_SEPARATOR.join(jsonld_nodes(shared)) + JSONLD_TAIL).encode("utf-8"))
+            cache.put_shared_block(digest, *rendering)
+        ttl.write(rendering[0])
+        jsonld.write(rendering[1])
     finally:
         for dump in dumps:
             dump.close()
     stats.add(DumpStats.of_lines(shared))
-    facts.append(ntriples_text(line for line in shared if split_line(line)[1] in predicates))
+    facts.append(ntriples_text(line for line in shared if is_fact(split_line(line), predicates)))
     store = Store()
     store.bulk_load("".join(facts).encode("utf-8"), format=RdfFormat.N_TRIPLES)
     return Assembled(keys, shared, stats, store, spans, len(missing))

@@ -59,7 +59,7 @@ def validate_paths(
             chosen[item.id] = item
     unique = result.unique = list(chosen.values())
     vocabulary = vocabulary_triples()
-    cache = ShaclCache.open(settings.cache_dir / "shacl.json" if settings.cache_dir else None)
+    cache = ShaclCache.open(settings.cache_dir / "shacl.sqlite" if settings.cache_dir else None)
     result.problems += vocabulary_problems(vocabulary, cache)
     if unique:
         result.problems += validate_records(

@@ -24,10 +24,10 @@ import hashlib
 import json
 import multiprocessing
 import os
-import tempfile
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -119,17 +119,18 @@ def _collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-#: Bump when the cache file's layout changes.
-_CACHE_FORMAT = 2
+#: Bump when the cache's table changes.
+_CACHE_FORMAT = 3
 
 
 @dataclass
 class ShaclCache:
-    """Results of earlier runs, by a hash of (shapes, vocabulary, record).
+    """Results of earlier runs, by a hash of (shapes, vocabulary, record), in SQLite.
 
     Beside each record's results it keeps the lines the record states about its
     institutions, so that the cross-record institution check of a rebuild can
-    be assembled without reading the unchanged records at all.
+    be assembled without reading the unchanged records at all. Entries are
+    read in one query and only new ones are written back.
     """
 
     path: Path | None
@@ -137,38 +138,54 @@ class ShaclCache:
     institutions: dict[str, list[str]] = field(default_factory=dict)
     #: Entries kept by :meth:`save` whatever ``keep`` says (the vocabularies' results).
     pinned: set[str] = field(default_factory=set)
+    _stored: set[str] = field(default_factory=set)
 
     @classmethod
     def open(cls, path: Path | None) -> ShaclCache:
-        """Read the cache file if there is one; an unreadable cache is simply empty."""
+        """Read the cache if there is one; an unreadable cache is simply empty."""
         if path is None or not path.is_file():
             return cls(path, {})
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            if raw.get("format") != _CACHE_FORMAT:
-                return cls(path, {})
-            entries = {k: [RawResult(*r) for r in v] for k, v in raw["results"].items()}
-            institutions = {k: list(v) for k, v in raw["institutions"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            with closing(_connect(path)) as db:
+                rows = db.execute("SELECT key, results, institutions FROM shacl").fetchall()
+            entries = {key: [RawResult(*r) for r in json.loads(results)] for key, results, _ in rows}
+            institutions = {key: json.loads(lines) for key, _, lines in rows if lines is not None}
+        except (sqlite3.DatabaseError, ValueError, TypeError):
+            path.unlink(missing_ok=True)
             return cls(path, {})
-        return cls(path, entries, institutions)
+        return cls(path, entries, institutions, _stored=set(entries))
 
     def save(self, keep: Iterable[str]) -> None:
-        """Write the entries still in use, atomically."""
+        """Write the new entries and forget those no longer in use, in one transaction."""
         if self.path is None:
             return
         wanted = set(keep) | self.pinned
-        data = {
-            "format": _CACHE_FORMAT,
-            "results": {k: [list(r) for r in v] for k, v in sorted(self.entries.items())
-                        if k in wanted},
-            "institutions": {k: v for k, v in sorted(self.institutions.items()) if k in wanted},
-        }
+        new = [
+            (key, json.dumps([list(r) for r in self.entries[key]], ensure_ascii=False),
+             json.dumps(self.institutions[key], ensure_ascii=False)
+             if key in self.institutions else None)
+            for key in sorted(wanted - self._stored) if key in self.entries
+        ]
+        gone = self._stored - wanted
+        if not new and not gone and self.path.is_file():
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".shacl-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
-        Path(name).replace(self.path)
+        with closing(_connect(self.path)) as db:
+            db.executemany("INSERT OR REPLACE INTO shacl VALUES (?, ?, ?)", new)
+            db.executemany("DELETE FROM shacl WHERE key = ?", ((key,) for key in gone))
+            db.commit()
+        self._stored = (self._stored - gone) | {key for key, _, _ in new}
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA synchronous=NORMAL")
+    if db.execute("PRAGMA user_version").fetchone()[0] != _CACHE_FORMAT:
+        db.execute("DROP TABLE IF EXISTS shacl")
+        db.execute(f"PRAGMA user_version = {_CACHE_FORMAT}")
+    db.execute("CREATE TABLE IF NOT EXISTS shacl (key TEXT PRIMARY KEY, results TEXT NOT NULL,"
+                " institutions TEXT)")
+    return db
 
 
 def _support(triples: Iterable[Triple], types: dict[str, list[Triple]]) -> set[Triple]:
