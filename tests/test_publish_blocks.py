@@ -177,3 +177,32 @@ def test_a_failed_swap_leaves_the_next_build_correct(tmp_path: Path) -> None:
     for name in DUMP_FILES:
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
     assert b"nls-wir" not in (out / "casestudies.nt").read_bytes()
+
+
+def test_report_is_asked_again_only_when_its_facts_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lod.publish import dumps
+
+    data = _copy_data(tmp_path)
+    out = tmp_path / "dist"
+    first = build(_settings(data, out))
+    target = data / "catalonia-bibliowikis.yaml"
+    text = target.read_text("utf-8")
+    target.write_text(text.replace("Bibliowikis", "Bibliowikis (revised)", 1), encoding="utf-8")
+    asked: list[int] = []
+    real = dumps.report_data
+
+    def counting(store: object, *, records: int) -> object:
+        asked.append(records)
+        return real(store, records=records)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dumps, "report_data", counting)
+    titled = build(_settings(data, out))
+    assert asked == [] and titled.report == first.report  # a title is not a fact of the report
+
+    (data / "nls-wir.yaml").unlink()
+    fewer = build(_settings(data, out))
+    assert asked == [first.records - 1]
+    assert fewer.report != first.report
+    assert fewer.report == build(_settings(data, tmp_path / "fresh")).report

@@ -36,6 +36,7 @@ from pyoxigraph import Triple
 from lod.model.case_study import CaseStudy
 from lod.namespaces import RDF
 from lod.publish import void as void_module
+from lod.publish.report import ReportData
 from lod.publish.void import DumpStats
 from lod.rdf import build as build_module
 from lod.rdf import serialize as serialize_module
@@ -54,7 +55,7 @@ from lod.rdf.serialize import (
 PARALLEL_FROM = 400
 _CHUNK = 200
 #: Bump when the layout of :class:`Block` or of the table changes.
-BLOCK_FORMAT = 4
+BLOCK_FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ class BlockCache:
         db = sqlite3.connect(target)
         db.execute("PRAGMA synchronous=NORMAL")
         if db.execute("PRAGMA user_version").fetchone()[0] != BLOCK_FORMAT:
-            for table in ("blocks", "facts", "layout", "dumps", "shared"):  # another version's
+            for table in ("blocks", "facts", "layout", "dumps", "shared", "report"):  # another version's
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(f"PRAGMA user_version = {BLOCK_FORMAT}")
         db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, merge BLOB NOT NULL)")
@@ -227,6 +228,7 @@ class BlockCache:
         db.execute("CREATE TABLE IF NOT EXISTS dumps (name TEXT PRIMARY KEY, size INTEGER,"
                    " mtime_ns INTEGER, inode INTEGER)")
         db.execute("CREATE TABLE IF NOT EXISTS shared (digest TEXT PRIMARY KEY, ttl BLOB, jsonld BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS report (digest TEXT PRIMARY KEY, data TEXT)")
         db.commit()
         return db
 
@@ -264,6 +266,22 @@ class BlockCache:
         """Keep the shared nodes' rendering for the next build (only the latest is kept)."""
         self._db.execute("DELETE FROM shared")
         self._db.execute("INSERT INTO shared VALUES (?, ?, ?)", (digest, turtle, jsonld))
+        self._db.commit()
+
+    def report(self, digest: str) -> ReportData | None:
+        """The report's answers for facts with this digest, if the last build had them."""
+        row = self._db.execute("SELECT data FROM report WHERE digest = ?", (digest,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return ReportData.from_json(row[0])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put_report(self, digest: str, data: ReportData) -> None:
+        """Keep the report's answers for the next build (only the latest)."""
+        self._db.execute("DELETE FROM report")
+        self._db.execute("INSERT INTO report VALUES (?, ?)", (digest, data.to_json()))
         self._db.commit()
 
     def put_facts(self, items: Iterable[tuple[str, BlockFacts]]) -> None:

@@ -37,7 +37,13 @@ from lod.publish.blocks import (
     merge_shared,
     render_blocks,
 )
-from lod.publish.report import build_report, report_predicates
+from lod.publish.report import (
+    ReportData,
+    render_report,
+    report_data,
+    report_predicates,
+    report_salt,
+)
 from lod.publish.void import DumpStats, void_triples
 from lod.rdf.serialize import (
     JSONLD_SEPARATOR,
@@ -79,8 +85,8 @@ class BuildResult:
     triples: int
     files: list[Path] = field(default_factory=list)
     report: str = ""
-    #: The facts the report was made from (see :func:`report_predicates`), for summaries.
-    store: Store | None = None
+    #: The answers the report was made from, for summaries.
+    data: ReportData | None = None
     #: Records whose blocks were rendered (the others were copied from the last build).
     rendered: int = 0
 
@@ -92,7 +98,7 @@ class Assembled:
     keys: list[str]
     shared: list[str]
     stats: DumpStats
-    facts: Store
+    facts: str  # N-Triples of every triple the report's queries read
     spans: dict[str, Span]
     rendered: int
 
@@ -215,9 +221,20 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
             dump.close()
     stats.add(DumpStats.of_lines(shared))
     facts.append(ntriples_text(line for line in shared if is_fact(split_line(line), predicates)))
-    store = Store()
-    store.bulk_load("".join(facts).encode("utf-8"), format=RdfFormat.N_TRIPLES)
-    return Assembled(keys, shared, stats, store, spans, len(missing))
+    return Assembled(keys, shared, stats, "".join(facts), spans, len(missing))
+
+
+def report_of(assembled: Assembled, cache: BlockCache) -> ReportData:
+    """The report's answers: asked of a store of the facts, unless these very facts were."""
+    facts = assembled.facts.encode("utf-8")
+    digest = hashlib.sha256(f"{report_salt()}\n{len(assembled.keys)}\n".encode() + facts).hexdigest()
+    data = cache.report(digest)
+    if data is None:
+        store = Store()
+        store.bulk_load(facts, format=RdfFormat.N_TRIPLES)
+        data = report_data(store, records=len(assembled.keys))
+        cache.put_report(digest, data)
+    return data
 
 
 @contextmanager
@@ -277,7 +294,8 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
         with staging(out_dir, before_swap=before_swap) as stage:
             assembled = write_dumps(stage, out_dir, validated.unique, settings, cache)
             records = len(assembled.keys)
-            report = build_report(assembled.facts, records=records)
+            data = report_of(assembled, cache)
+            report = render_report(data)
             void = void_triples(assembled.stats, settings.base, DUMP_FILES[:3])
             (stage / "void.ttl").write_bytes(to_turtle(void))
             (stage / "report.md").write_bytes(report.encode("utf-8"))
@@ -299,6 +317,6 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
         triples=assembled.stats.triples,
         files=files,
         report=report,
-        store=assembled.facts,
+        data=data,
         rendered=assembled.rendered,
     )

@@ -6,13 +6,17 @@ researcher's own query can never disagree.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from pyoxigraph import Store
 
 from lod.query.catalog import get_query
-from lod.query.run import QueryResult, run_local
+from lod.query.run import run_local
 
 _SECTIONS = (
     ("Library types", "by-library-type"),
@@ -58,43 +62,96 @@ def report_predicates() -> frozenset[str]:
     return frozenset(found)
 
 
-def _run(store: Store, name: str) -> QueryResult:
-    return run_local(store, get_query(name).text)
+#: One query's answer as plain strings ("" where a variable is unbound).
+Table = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
 
 
-def _table(result: QueryResult) -> list[str]:
-    if not result.rows:
+@dataclass(frozen=True)
+class ReportData:
+    """The answers the report is made of: kept, so an unchanged build need not ask again."""
+
+    records: int
+    tables: dict[str, Table]
+
+    def rows(self, name: str) -> tuple[tuple[str, ...], ...]:
+        """The rows one of :data:`REPORT_QUERIES` gave."""
+        return self.tables[name][1]
+
+    def gaps(self) -> dict[str, list[str]]:
+        """Library types and IFLA units with no case study."""
+        return {
+            "library types": [row[0] for row in self.rows("gaps-library-types")],
+            "IFLA units": [row[0] for row in self.rows("gaps-ifla-units")],
+        }
+
+    def to_json(self) -> str:
+        """The cache's form."""
+        return json.dumps({"records": self.records, "tables": self.tables}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReportData:
+        """Read back :meth:`to_json`."""
+        raw = json.loads(text)
+        tables = {
+            name: (tuple(columns), tuple(tuple(row) for row in rows))
+            for name, (columns, rows) in raw["tables"].items()
+        }
+        return cls(int(raw["records"]), tables)
+
+
+@cache
+def report_salt() -> str:
+    """What else the answers depend on: the queries, this code and the engine's version."""
+    import pyoxigraph
+
+    digest = hashlib.sha256(pyoxigraph.__version__.encode())
+    digest.update(Path(__file__).read_bytes())
+    for name in REPORT_QUERIES:
+        digest.update(get_query(name).text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def report_data(store: Store, *, records: int) -> ReportData:
+    """Run the report's queries on ``store`` (the whole graph, or the facts of a build)."""
+    tables: dict[str, Table] = {}
+    for name in REPORT_QUERIES:
+        result = run_local(store, get_query(name).text)
+        tables[name] = (result.columns,
+                        tuple(tuple(v or "" for v in row) for row in result.values()))
+    return ReportData(records, tables)
+
+
+def _table(table: Table) -> list[str]:
+    columns, rows = table
+    if not rows:
         return ["_none_", ""]
-    head = "| " + " | ".join(result.columns) + " |"
-    rule = "|" + "|".join("---" for _ in result.columns) + "|"
-    body = ["| " + " | ".join(v or "" for v in row) + " |" for row in result.values()]
+    head = "| " + " | ".join(columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    body = ["| " + " | ".join(row) + " |" for row in rows]
     return [head, rule, *body, ""]
 
 
-def gap_lists(store: Store) -> dict[str, list[str]]:
-    """The two gap queries' answers: library types and IFLA units with no case study."""
-    return {
-        "library types": [row[0] or "" for row in _run(store, "gaps-library-types").values()],
-        "IFLA units": [row[0] or "" for row in _run(store, "gaps-ifla-units").values()],
-    }
-
-
-def build_report(store: Store, *, records: int) -> str:
+def render_report(data: ReportData) -> str:
     """The Markdown report of a build."""
-    institutions = len(_run(store, "institutions").rows)
-    countries = len(_run(store, "by-country").rows)
+    institutions = len(data.rows("institutions"))
+    countries = len(data.rows("by-country"))
     lines = [
         "# Case studies: coverage report",
         "",
-        f"{records} case studies, {institutions} institutions, {countries} countries.",
+        f"{data.records} case studies, {institutions} institutions, {countries} countries.",
         "",
         "## Gaps",
         "",
     ]
-    for what, terms in gap_lists(store).items():
+    for what, terms in data.gaps().items():
         lines.append(f"- **{what} with no case study** ({len(terms)}): "
                      + (", ".join(terms) if terms else "none"))
     lines.append("")
     for title, query in _SECTIONS:
-        lines += [f"## {title}", "", *_table(_run(store, query))]
+        lines += [f"## {title}", "", *_table(data.tables[query])]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def build_report(store: Store, *, records: int) -> str:
+    """The Markdown report of the graph in ``store``."""
+    return render_report(report_data(store, records=records))

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from lod.publish.dumps import BuildResult
-from lod.publish.report import gap_lists
-from lod.query.catalog import get_query
-from lod.query.run import run_local
 
 
 def summary(result: BuildResult) -> str:
     """Counts and gaps of a finished build, and the files it wrote."""
     lines = [f"Built {result.records} case studies ({result.triples} triples)."]
-    if result.store is not None:
-        store = result.store
+    data = result.data
+    if data is not None:
         for label, name in (("institutions", "institutions"), ("countries", "by-country"),
                             ("IFLA units", "by-ifla-unit")):
-            count = len(run_local(store, get_query(name).text).rows)
-            lines.append(f"  {label}: {count}")
-        for what, terms in gap_lists(store).items():
+            lines.append(f"  {label}: {len(data.rows(name))}")
+        for what, terms in data.gaps().items():
             shown = ", ".join(terms[:12]) + (" ..." if len(terms) > 12 else "")
             lines.append(f"  gaps, {what} with no case study ({len(terms)}): {shown or 'none'}")
     lines.append(f"Wrote to {result.out_dir}/:")
