@@ -48,6 +48,7 @@ class RecordCache:
         self.used: set[str] = set()
         self._pending: list[tuple[str, str, str]] = []
         self._db: sqlite3.Connection | None = None
+        self._rows: dict[str, tuple[str, str]] | None = None
         if path is not None and path.is_file():
             try:
                 self._db = self._connect(path)
@@ -74,13 +75,15 @@ class RecordCache:
 
     def get(self, key: str) -> tuple[str, str] | None:
         """The id and JSON of the record stored under ``key``, if any."""
-        if self._db is None:
-            return None
-        row = self._db.execute("SELECT id, json FROM records WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return None
-        self.used.add(key)
-        return str(row[0]), str(row[1])
+        if self._rows is None:
+            # One query for all rows: ten thousand point queries cost more than reading them.
+            self._rows = {} if self._db is None else {
+                row[0]: (row[1], row[2]) for row in self._db.execute("SELECT key, id, json FROM records")
+            }
+        found = self._rows.get(key)
+        if found is not None:
+            self.used.add(key)
+        return found
 
     def put(self, key: str, record: CaseStudy) -> None:
         """Remember a valid record (written by :meth:`save`)."""
@@ -98,6 +101,7 @@ class RecordCache:
         db.executemany("INSERT OR REPLACE INTO records (key, id, json) VALUES (?, ?, ?)",
                        self._pending)
         self._pending = []
+        self._rows = None
         db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
         db.execute("DELETE FROM keep")
         db.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in self.used))
