@@ -69,15 +69,16 @@ def test_rebuild_after_one_edit_renders_one_block_and_matches_a_fresh_build(
                       .replace("status: draft", "status: published"), encoding="utf-8")
 
     rendered: list[str] = []
-    real = blocks_module.make_block
+    real = blocks_module.block_of_lines
 
-    def counting(base: str, record: object, predicates: frozenset[str]) -> object:
-        rendered.append(record.id)  # type: ignore[attr-defined]
-        return real(base, record, predicates)  # type: ignore[arg-type]
+    def counting(lines: list[str], iri: str, predicates: frozenset[str]) -> object:
+        rendered.append(iri.rsplit("/", 1)[1])
+        return real(lines, iri, predicates)
 
-    monkeypatch.setattr(blocks_module, "make_block", counting)
-    build(_settings(data, out))
+    monkeypatch.setattr(blocks_module, "block_of_lines", counting)
+    result = build(_settings(data, out))
     assert rendered == ["catalonia-bibliowikis"]
+    assert result.rendered == 1
 
     fresh = tmp_path / "fresh"
     build(_settings(data, fresh))
@@ -206,3 +207,43 @@ def test_report_is_asked_again_only_when_its_facts_change(
     assert asked == [first.records - 1]
     assert fewer.report != first.report
     assert fewer.report == build(_settings(data, tmp_path / "fresh")).report
+
+
+def test_a_build_in_worker_processes_equals_a_build_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enough records to use every pool (parse, SHACL with spilled blocks): same bytes as serial,
+    and a rebuild after one edit that copies from the spill-built dumps is still the same."""
+    import importlib.util
+    import os
+    import sys
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = generate
+    spec.loader.exec_module(generate)
+    data = tmp_path / "data"
+    generate.generate(450, data, seed=11)
+
+    parallel = build(_settings(data, tmp_path / "parallel"))
+    assert parallel.rendered == 450
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "cpu_count", lambda: 1)
+        serial = build(_settings(data, tmp_path / "serial"))
+    for name in (*DUMP_FILES, "context.jsonld"):
+        assert (tmp_path / "parallel" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes()
+    assert parallel.report == serial.report
+
+    edited = sorted(data.glob("*.yaml"))[123]
+    head, mark, rest = edited.read_text("utf-8").partition("title:\n")
+    line, newline, tail = rest.partition("\n")
+    edited.write_text(f"{head}{mark}{line} (revised){newline}{tail}", encoding="utf-8")
+    again = build(_settings(data, tmp_path / "parallel"))
+    assert again.rendered == 1
+    fresh = build(_settings(data, tmp_path / "fresh"))
+    for name in DUMP_FILES:
+        assert (tmp_path / "parallel" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
+    assert fresh.rendered == 450

@@ -7,6 +7,7 @@ the cross-file rules (id equals file stem, ids unique) are applied last.
 
 from __future__ import annotations
 
+import json
 import os
 import types
 import typing
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from lod.ingest.cache import RecordCache, content_key, record_from_json
 from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, decode_utf8, parse_yaml
 from lod.model import terms
-from lod.model.case_study import ID_RE, CaseStudy
+from lod.model.case_study import ID_RE, CaseStudy, Institution
 from lod.problems import Problem
 
 DRAFT_SUFFIX = ".draft.yaml"
@@ -54,13 +55,26 @@ class LoadedRecord:
         """The record as a model (validated from the cache on first use)."""
         if self._record is None:
             self._record = record_from_json(str(self._source))
-            self._source = None
         return self._record
 
     @property
     def path(self) -> Path:
         """The file the record was read from."""
         return self.document.path
+
+    def source_json(self) -> str:
+        """The record as JSON (what the record cache stores)."""
+        if self._source is not None:
+            return self._source
+        return self.record.model_dump_json()
+
+    @property
+    def institutions(self) -> tuple[Institution, ...]:
+        """The record's institutions, without building the whole model when it is still JSON."""
+        if self._record is not None or self._source is None:
+            return tuple(self.record.institutions)
+        data = json.loads(self._source)
+        return tuple(Institution.model_validate(item) for item in data["institutions"])
 
     def __repr__(self) -> str:
         return f"LoadedRecord({self.id!r}, {self.path})"
@@ -198,28 +212,46 @@ def check_file(path: Path, data: bytes) -> tuple[CaseStudy | None, YamlDocument,
     return record, document, problems
 
 
-def _check_chunk(items: Sequence[tuple[Path, bytes]]) -> list[tuple[CaseStudy | None, list[Problem]]]:
-    """:func:`check_file` in a worker process (line maps are re-read later if needed)."""
-    results = []
+@dataclass
+class _Checked:
+    """One file's outcome: a model (checked here) or its JSON (checked in a worker)."""
+
+    record: CaseStudy | None
+    source: tuple[str, str] | None  # (id, JSON)
+    document: YamlDocument
+    problems: list[Problem]
+
+
+def _check_chunk(items: Sequence[tuple[Path, bytes]]
+                 ) -> list[tuple[tuple[str, str] | None, list[Problem]]]:
+    """:func:`check_file` in a worker process.
+
+    The record comes back as JSON, not as a model: the parent keeps JSON until
+    a step asks for the model, so a large batch is never all in memory as
+    objects (and the record cache stores that very JSON). Line maps are
+    re-read from the file if a problem needs them later.
+    """
+    results: list[tuple[tuple[str, str] | None, list[Problem]]] = []
     for path, data in items:
         record, _, problems = check_file(path, data)
-        results.append((record, problems))
+        source = None if record is None else (record.id, record.model_dump_json())
+        results.append((source, problems))
     return results
 
 
-def _check_all(items: list[tuple[Path, bytes]], parallel_from: int
-               ) -> list[tuple[CaseStudy | None, YamlDocument, list[Problem]]]:
+def _check_all(items: list[tuple[Path, bytes]], parallel_from: int) -> list[_Checked]:
     """Check many files, spread over the cores when there are enough to pay for it."""
     workers = os.cpu_count() or 1
     if workers < 2 or len(items) < parallel_from:
-        return [check_file(path, data) for path, data in items]
+        return [_Checked(record, None, document, problems)
+                for record, document, problems in (check_file(p, d) for p, d in items)]
     size = max(1, min(200, len(items) // (workers * 2)))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    checked: list[tuple[CaseStudy | None, YamlDocument, list[Problem]]] = []
+    checked: list[_Checked] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for chunk, results in zip(chunks, pool.map(_check_chunk, chunks), strict=True):
-            checked.extend((record, YamlDocument(path, None), problems)
-                           for (path, _), (record, problems) in zip(chunk, results, strict=True))
+            checked.extend(_Checked(None, source, YamlDocument(path, None), problems)
+                           for (path, _), (source, problems) in zip(chunk, results, strict=True))
     return checked
 
 
@@ -258,13 +290,18 @@ def load_case_studies(
             document = YamlDocument(path, None)
             item = LoadedRecord(None, document, key, record_id=cached[0], source=cached[1])
         else:
-            record, document, problems = next(checked)
-            loaded.problems.extend(problems)
-            if record is None:
+            outcome = next(checked)
+            document = outcome.document
+            loaded.problems.extend(outcome.problems)
+            if outcome.record is not None:
+                item = LoadedRecord(outcome.record, document, key)
+            elif outcome.source is not None:
+                record_id, source = outcome.source
+                item = LoadedRecord(None, document, key, record_id=record_id, source=source)
+            else:
                 continue
             if cache is not None:
-                cache.put(key, record)
-            item = LoadedRecord(record, document, key)
+                cache.put_json(key, item.id, item.source_json())
         if not is_draft_file(path):
             earlier = first_seen.setdefault(item.id, path)
             if earlier != path:

@@ -87,7 +87,11 @@ class RecordCache:
 
     def put(self, key: str, record: CaseStudy) -> None:
         """Remember a valid record (written by :meth:`save`)."""
-        self._pending.append((key, record.id, record.model_dump_json()))
+        self.put_json(key, record.id, record.model_dump_json())
+
+    def put_json(self, key: str, record_id: str, source: str) -> None:
+        """Remember a valid record given as its JSON."""
+        self._pending.append((key, record_id, source))
         self.used.add(key)
 
     def save(self) -> None:

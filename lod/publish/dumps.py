@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +32,13 @@ from lod.publish.blocks import (
     BlockCache,
     BlockFacts,
     Span,
+    Spilled,
     block_key,
+    close_spills,
     is_fact,
     merge_shared,
     render_blocks,
+    spill_hook,
 )
 from lod.publish.report import (
     ReportData,
@@ -60,7 +63,7 @@ from lod.rdf.serialize import (
 from lod.rdf.vocabularies import vocabulary_triples
 from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
-from lod.validate import validate_paths
+from lod.validate import Validated, validate_paths
 
 DUMP_FILES = ("casestudies.ttl", "casestudies.nt", "casestudies.jsonld", "void.ttl", "report.md")
 OWN_FILES = (*DUMP_FILES, "context.jsonld")
@@ -104,30 +107,30 @@ class Assembled:
 
 
 class _Dump:
-    """One streamed dump file: rendered bytes appended, old ranges copied in runs."""
+    """One streamed dump file: rendered bytes appended, ranges of other files copied in runs."""
 
-    def __init__(self, path: Path, source: Path | None) -> None:
+    def __init__(self, path: Path) -> None:
         self.handle = path.open("wb", buffering=0)
-        self.source = source.open("rb", buffering=0) if source is not None else None
         self.position = 0
-        self._run: tuple[int, int] | None = None  # (offset in source, length) not yet copied
+        self._sources: dict[Path, int] = {}  # open file descriptors to copy from
+        self._run: tuple[Path, int, int] | None = None  # (source, offset, length) not yet copied
 
     def write(self, data: bytes) -> tuple[int, int]:
         self._flush()
         start = self.position
         view = memoryview(data)
         while view:
-            written = self.handle.write(view)
-            view = view[written or 0 :]
+            view = view[self.handle.write(view) or 0 :]
         self.position += len(data)
         return start, len(data)
 
-    def copy(self, offset: int, length: int) -> tuple[int, int]:
-        if self._run is not None and self._run[0] + self._run[1] == offset:
-            self._run = (self._run[0], self._run[1] + length)
+    def copy(self, source: Path, offset: int, length: int) -> tuple[int, int]:
+        run = self._run
+        if run is not None and run[0] == source and run[1] + run[2] == offset:
+            self._run = (source, run[1], run[2] + length)
         else:
             self._flush()
-            self._run = (offset, length)
+            self._run = (source, offset, length)
         start = self.position
         self.position += length
         return start, length
@@ -135,45 +138,64 @@ class _Dump:
     def _flush(self) -> None:
         if self._run is None:
             return
-        offset, length = self._run
+        path, offset, length = self._run
         self._run = None
-        if self.source is None:
-            raise RuntimeError("no earlier dump to copy from")
-        source, target = self.source.fileno(), self.handle.fileno()
+        source = self._sources.get(path)
+        if source is None:
+            source = self._sources[path] = os.open(path, os.O_RDONLY)
+        target = self.handle.fileno()
         while length:
             try:
                 done = os.copy_file_range(source, target, min(length, _COPY_STEP), offset)
             except OSError:  # not supported here: copy through user space
                 done = os.write(target, os.pread(source, min(length, _COPY_STEP), offset))
             if done <= 0:
-                raise OSError(f"the earlier dump {self.source.name} is shorter than recorded")
+                raise OSError(f"{path} is shorter than recorded")
             offset += done
             length -= done
 
     def close(self) -> None:
-        self._flush()
-        self.handle.close()
-        if self.source is not None:
-            self.source.close()
+        try:
+            self._flush()
+        finally:
+            self.handle.close()
+            for descriptor in self._sources.values():
+                os.close(descriptor)
 
 
 def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord],
-                settings: Settings, cache: BlockCache) -> Assembled:
-    """Write the three dumps into ``directory``, copying what ``previous`` already holds."""
+                settings: Settings, cache: BlockCache,
+                spilled: Mapping[str, object] | None = None, spill_dir: Path | None = None,
+                ) -> Assembled:
+    """Write the three dumps into ``directory``.
+
+    A record's block comes from, in order of preference: the spill files of
+    this build's SHACL workers (``spilled``, by record id), the dumps in
+    ``previous`` (when the cache's layout still describes them), or a fresh
+    rendering.
+    """
     predicates = report_predicates()
     ordered = sorted(records, key=lambda loaded: loaded.id)
     keys = [block_key(settings.base, predicates, loaded.key or loaded.record.model_dump_json())
             for loaded in ordered]
     old = {name: previous / name for name in STREAMED}
     old_spans = cache.layout(old)
+    fresh_spills: dict[int, Spilled] = {}
+    for index, loaded in enumerate(ordered):
+        found = (spilled or {}).get(loaded.id)
+        if isinstance(found, Spilled) and spill_dir is not None:
+            fresh_spills[index] = found
     known = cache.facts_of(key for key in keys if key in old_spans)
-    merges: list[BlockFacts | None] = [known.get(key) for key in keys]
+    merges: list[BlockFacts | None] = [
+        fresh_spills[i].merge if i in fresh_spills else known.get(key) for i, key in enumerate(keys)
+    ]
     missing = [index for index, merge in enumerate(merges) if merge is None]
     rendered: Iterator[Block] = render_blocks(
         settings.base, [ordered[i].record for i in missing], predicates
     )
-    dumps = [_Dump(directory / name, old[name] if old_spans else None) for name in STREAMED]
+    dumps = [_Dump(directory / name) for name in STREAMED]
     nt, ttl, jsonld = dumps
+    old_nt, old_ttl, old_jsonld = (old[name] for name in STREAMED)
     spans: dict[str, Span] = {}
     shared_lines: set[str] = set()
     stats = DumpStats()
@@ -182,20 +204,29 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
     try:
         ttl.write(turtle_header().encode("utf-8"))
         jsonld.write(jsonld_head().encode("utf-8"))
-        for key, merge in zip(keys, merges, strict=True):
+        for index, (key, merge) in enumerate(zip(keys, merges, strict=True)):
+            spill_of = fresh_spills.get(index)
             if merge is None:
                 block = next(rendered)
                 merge = block.merge
                 fresh.append((key, merge))
-                if len(fresh) >= _BATCH:
-                    cache.put_facts(fresh)
-                    fresh = []
                 spans[key] = (*nt.write(block.ntriples), *ttl.write(block.turtle),
                               *jsonld.write(block.jsonld))
+            elif spill_of is not None and spill_dir is not None:
+                fresh.append((key, merge))
+                a, b, c, d, e, f = spill_of.span
+                stem = spill_dir / spill_of.stem
+                spans[key] = (*nt.copy(stem.with_suffix(".nt"), a, b),
+                              *ttl.copy(stem.with_suffix(".ttl"), c, d),
+                              *jsonld.copy(stem.with_suffix(".jsonld"), e, f))
             else:
                 a, b, c, d, e, f = old_spans[key]
-                spans[key] = (*nt.copy(a, b), *ttl.copy(c, d), *jsonld.copy(e, f))
+                spans[key] = (*nt.copy(old_nt, a, b), *ttl.copy(old_ttl, c, d),
+                              *jsonld.copy(old_jsonld, e, f))
                 cache.used.add(key)
+            if len(fresh) >= _BATCH:
+                cache.put_facts(fresh)
+                fresh = []
             shared_lines.update(merge.shared)
             stats.add(merge.stats)
             facts.append(merge.facts)
@@ -221,7 +252,7 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
             dump.close()
     stats.add(DumpStats.of_lines(shared))
     facts.append(ntriples_text(line for line in shared if is_fact(split_line(line), predicates)))
-    return Assembled(keys, shared, stats, "".join(facts), spans, len(missing))
+    return Assembled(keys, shared, stats, "".join(facts), spans, len(missing) + len(fresh_spills))
 
 
 def report_of(assembled: Assembled, cache: BlockCache) -> ReportData:
@@ -282,17 +313,35 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
     """Validate the case studies, then write every dump; raise InputError on any problem."""
     if settings.cache_dir is None:
         settings = settings.model_copy(update={"cache_dir": settings.out_dir / CACHE_DIR})
-    validated = validate_paths([settings.data_dir], settings, include_drafts=False)
-    if validated.loaded.files == 0:
-        raise InputError([])  # handled by the CLI as "no case-study files"
-    if validated.problems:
-        raise InputError(validated.problems)
+    out_dir = settings.out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Records whose shapes are checked get their blocks rendered right there, from
+    # the same N-Triples, and written to spill files the dumps are then copied from.
+    spill_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".spill",
+                                      dir=out_dir.parent))
+    try:
+        hook = spill_hook(settings.base, report_predicates(), spill_dir)
+        validated = validate_paths([settings.data_dir], settings, include_drafts=False,
+                                   on_text=hook)
+        close_spills(spill_dir)
+        if validated.loaded.files == 0:
+            raise InputError([])  # handled by the CLI as "no case-study files"
+        if validated.problems:
+            raise InputError(validated.problems)
+        return _publish(settings, validated, out_dir, spill_dir, before_swap)
+    finally:
+        close_spills(spill_dir)
+        shutil.rmtree(spill_dir, ignore_errors=True)
+
+
+def _publish(settings: Settings, validated: Validated, out_dir: Path, spill_dir: Path,
+             before_swap: Callable[[Path], None] | None) -> BuildResult:
     cache_dir = settings.cache_dir
     cache = BlockCache(cache_dir / "blocks.sqlite" if cache_dir is not None else None)
-    out_dir = settings.out_dir.resolve()
     try:
         with staging(out_dir, before_swap=before_swap) as stage:
-            assembled = write_dumps(stage, out_dir, validated.unique, settings, cache)
+            assembled = write_dumps(stage, out_dir, validated.unique, settings, cache,
+                                    validated.sidecar, spill_dir)
             records = len(assembled.keys)
             data = report_of(assembled, cache)
             report = render_report(data)

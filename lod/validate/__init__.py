@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +27,8 @@ class Validated:
     base: str = ""
     #: One record per id (a reviewed record wins over its draft): the graph's records.
     unique: list[LoadedRecord] = field(default_factory=list)
+    #: What ``on_text`` returned, by record id (records whose check was cached are absent).
+    sidecar: dict[str, object] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -44,9 +46,14 @@ class Validated:
 
 
 def validate_paths(
-    paths: Iterable[Path], settings: Settings, *, include_drafts: bool = True
+    paths: Iterable[Path], settings: Settings, *, include_drafts: bool = True,
+    on_text: Callable[[LoadedRecord, str], object] | None = None,
 ) -> Validated:
-    """Check files against the contract, then the graph of the valid ones against SHACL."""
+    """Check files against the contract, then the graph of the valid ones against SHACL.
+
+    ``on_text`` (see :func:`validate_records`) sees every record the shapes
+    check, with its N-Triples; what it returns is in ``Validated.sidecar``.
+    """
     cache_dir = settings.cache_dir
     records_cache = RecordCache.open(cache_dir / "records.sqlite" if cache_dir else None)
     loaded = load_case_studies(paths, include_drafts=include_drafts, cache=records_cache)
@@ -63,7 +70,8 @@ def validate_paths(
     result.problems += vocabulary_problems(vocabulary, cache)
     if unique:
         result.problems += validate_records(
-            unique, base=settings.base, vocabulary=vocabulary, cache=cache
+            unique, base=settings.base, vocabulary=vocabulary, cache=cache,
+            on_text=on_text, sidecar=result.sidecar,
         )
     result.problems.sort()
     return result

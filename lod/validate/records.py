@@ -207,11 +207,17 @@ def validate_records(
     workers: int | None = None,
     parallel_from: int = PARALLEL_FROM,
     triples_of: Callable[[CaseStudy], Iterable[Triple]] | None = None,
+    on_text: Callable[[LoadedRecord, str], object] | None = None,
+    sidecar: dict[str, object] | None = None,
 ) -> list[Problem]:
     """SHACL problems of ``records``, checked record by record (cached, in parallel).
 
     ``triples_of`` replaces the record-to-triples mapping (tests use it to
     inject graph-level errors that the contract models would never let through).
+    ``on_text`` is called, where the check runs, with each record checked and
+    its N-Triples; what it returns lands in ``sidecar`` by record id. A later
+    step that needs the same text (rendering the dumps) does its work there,
+    once, instead of building every record's triples again.
     """
     make = triples_of or (lambda record: case_study_triples(base, record))
     vocab = list(vocabulary)
@@ -247,7 +253,7 @@ def validate_records(
         if not known:
             todo.append(index)
             if triples_of is None:
-                store.institutions[key] = _institution_lines(base, loaded.record)
+                store.institutions[key] = _institution_lines(base, loaded)
         if triples_of is None:
             institution_lines[loaded.id] = store.institutions[key]
     if triples_of is None:
@@ -271,10 +277,12 @@ def validate_records(
             shared_text += to_ntriples(support).decode("utf-8")
     if todo or shared_text:
         pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
-        job = _Job(records, make, types, to_ntriples(axioms).decode("utf-8"))
+        job = _Job(records, make, types, to_ntriples(axioms).decode("utf-8"), on_text)
         outcome = _check(job, todo, shared_text or None, pool_size)
-        for record_id, results in outcome.records:
+        for record_id, results, side in outcome.records:
             store.entries[keys[record_id]] = results
+            if sidecar is not None and on_text is not None:
+                sidecar[record_id] = side
         if outcome.shared is not None:
             store.entries[keys[_SHARED]] = outcome.shared
     store.save(keys.values())
@@ -340,11 +348,16 @@ class _Job:
     make: Callable[[CaseStudy], Iterable[Triple]]
     types: dict[str, list[Triple]]
     axioms: str
+    on_text: Callable[[LoadedRecord, str], object] | None = None
+
+
+#: One checked record: its id, its results and what ``on_text`` gave.
+_Checked = tuple[str, list[RawResult], object]
 
 
 @dataclass(frozen=True)
 class _Outcome:
-    records: list[tuple[str, list[RawResult]]]
+    records: list[_Checked]
     shared: list[RawResult] | None
 
 
@@ -352,7 +365,7 @@ class _Outcome:
 _FORKED: list[_Job] = []
 
 
-def _check_indices(indices: Sequence[int], job: _Job | None = None) -> list[tuple[str, list[RawResult]]]:
+def _check_indices(indices: Sequence[int], job: _Job | None = None) -> list[_Checked]:
     """Build one chunk's graph from its records, check it, and share the results out.
 
     In a worker, ``job`` comes from the parent's memory (fork): the records are
@@ -360,9 +373,12 @@ def _check_indices(indices: Sequence[int], job: _Job | None = None) -> list[tupl
     """
     job = job or _FORKED[0]
     texts = {}
+    sides: dict[str, object] = {}
     for index in indices:
         loaded = job.records[index]
         texts[loaded.id] = to_ntriples(job.make(loaded.record)).decode("utf-8")
+        if job.on_text is not None:
+            sides[loaded.id] = job.on_text(loaded, texts[loaded.id])
     text = "".join(texts.values())
     support = to_ntriples(_support_of_text(text, job.types)).decode("utf-8")
     results = _validate_chunk(text + support + job.axioms)
@@ -374,14 +390,14 @@ def _check_indices(indices: Sequence[int], job: _Job | None = None) -> list[tupl
         for record_id, record_text in texts.items():
             if needle in record_text:
                 by_record[record_id].append(result._replace(record_id=record_id))
-    return list(by_record.items())
+    return [(record_id, found, sides.get(record_id)) for record_id, found in by_record.items()]
 
 
 def _check(job: _Job, todo: list[int], shared_text: str | None, workers: int) -> _Outcome:
     """Check the records at ``todo`` chunk by chunk, and the institutions if given."""
     chunks = [todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK)]
     institutions = (INSTITUTION_SHAPE,)
-    found: list[tuple[str, list[RawResult]]] = []
+    found: list[_Checked] = []
     shared_results: list[RawResult] | None = None
     if workers > 1:
         # Workers fork from a process that has pySHACL, the shapes and the job ready.
@@ -408,9 +424,13 @@ def _check(job: _Job, todo: list[int], shared_text: str | None, workers: int) ->
     return _Outcome(found, shared_results)
 
 
-def _institution_lines(base: str, record: CaseStudy) -> list[str]:
-    """The N-Triples lines (with their end) a record states about its institutions."""
-    lines = {str(t) for inst in record.institutions for t in institution_triples(base, inst)}
+def _institution_lines(base: str, loaded: LoadedRecord) -> list[str]:
+    """The N-Triples lines (with their end) a record states about its institutions.
+
+    Read from the record's institutions alone: a record still held as JSON is
+    not turned into a whole model here (its chunk's worker does that).
+    """
+    lines = {str(t) for inst in loaded.institutions for t in institution_triples(base, inst)}
     return [f"{line} .\n" for line in sorted(lines)]
 
 
