@@ -569,7 +569,7 @@ def incremental(*, data: str, out: str, cache: str) -> dict[str, Any]:
         target.write_bytes(original)
     phases = {label: round(value, 3) for label, value in spent.items()}
     return {"seconds": seconds, "changed": target.name, "records": result.records,
-            "phases": phases}
+            "rendered": result.rendered, "phases": phases}
 
 
 # --- reconcile: HTTP requests against a real local Oxigraph -------------------------------
@@ -784,6 +784,9 @@ def child(name: str, kwargs: dict[str, Any], conn: Any) -> None:
         result = {"error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()}
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["peak_rss_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
+    # The largest of the step's worker processes (forked: pages shared with the parent
+    # count in both, so the two are not to be added up).
+    result["peak_rss_workers_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result["pid"] = os.getpid()
     conn.send(result)
     conn.close()
