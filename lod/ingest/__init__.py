@@ -11,9 +11,10 @@ import json
 import os
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,29 +33,35 @@ YAML_SUFFIXES = (".yaml", ".yml")
 class LoadedRecord:
     """A valid record with the document it came from (for line numbers later).
 
-    A record found in the cache stays JSON until ``record`` is first read:
-    a rebuild that only needs ids and cache keys never re-validates it.
+    A record checked in a worker process, or found in the cache, is kept as its
+    JSON (in the record cache when there is one) until ``record`` is first
+    read: a rebuild that only needs ids and cache keys never re-validates it,
+    and a large collection is never all in memory as models.
     """
 
-    __slots__ = ("_record", "_source", "document", "id", "key")
+    __slots__ = ("_cache", "_record", "_source", "derived", "document", "id", "key")
 
     def __init__(self, record: CaseStudy | None, document: YamlDocument, key: str = "",
-                 *, record_id: str | None = None, source: str | None = None) -> None:
-        if record is None and (record_id is None or source is None):
-            raise ValueError("a LoadedRecord needs a record, or its id and cached JSON")
+                 *, record_id: str | None = None, source: bytes | None = None,
+                 cache: RecordCache | None = None, derived: object = None) -> None:
+        if record is None and (record_id is None or (source is None and cache is None)):
+            raise ValueError("a LoadedRecord needs a record, or its id and its JSON")
         self._record = record
         self._source = source
+        self._cache = cache
         self.document = document
         #: Content key of the file's bytes (empty when loaded without a cache): later
         #: steps key their own caches on it instead of re-serialising the record.
         self.key = key
         self.id: str = record.id if record is not None else str(record_id)
+        #: What the loader's ``derive`` function gave for this record, if it ran.
+        self.derived = derived
 
     @property
     def record(self) -> CaseStudy:
-        """The record as a model (validated from the cache on first use)."""
+        """The record as a model (validated from its JSON on first use)."""
         if self._record is None:
-            self._record = record_from_json(str(self._source))
+            self._record = record_from_json(self.source_json())
         return self._record
 
     @property
@@ -62,18 +69,20 @@ class LoadedRecord:
         """The file the record was read from."""
         return self.document.path
 
-    def source_json(self) -> str:
+    def source_json(self) -> bytes:
         """The record as JSON (what the record cache stores)."""
         if self._source is not None:
             return self._source
-        return self.record.model_dump_json()
+        if self._record is None and self._cache is not None:
+            return self._cache.json_of(self.key)
+        return self.record.model_dump_json().encode("utf-8")
 
     @property
     def institutions(self) -> tuple[Institution, ...]:
         """The record's institutions, without building the whole model when it is still JSON."""
-        if self._record is not None or self._source is None:
-            return tuple(self.record.institutions)
-        data = json.loads(self._source)
+        if self._record is not None:
+            return tuple(self._record.institutions)
+        data = json.loads(self.source_json())
         return tuple(Institution.model_validate(item) for item in data["institutions"])
 
     def __repr__(self) -> str:
@@ -216,43 +225,53 @@ def check_file(path: Path, data: bytes) -> tuple[CaseStudy | None, YamlDocument,
 class _Checked:
     """One file's outcome: a model (checked here) or its JSON (checked in a worker)."""
 
+    key: str  # of the bytes actually parsed
     record: CaseStudy | None
-    source: tuple[str, str] | None  # (id, JSON)
+    source: tuple[str, bytes] | None  # (id, JSON)
     document: YamlDocument
     problems: list[Problem]
+    derived: object = None
 
 
-def _check_chunk(items: Sequence[tuple[Path, bytes]]
-                 ) -> list[tuple[tuple[str, str] | None, list[Problem]]]:
-    """:func:`check_file` in a worker process.
+#: What a worker sends back for one file: key, (id, JSON) when valid, problems, derived value.
+_WorkerResult = tuple[str, tuple[str, bytes] | None, list[Problem], object]
 
-    The record comes back as JSON, not as a model: the parent keeps JSON until
-    a step asks for the model, so a large batch is never all in memory as
-    objects (and the record cache stores that very JSON). Line maps are
+
+def _check_chunk(paths: Sequence[Path], keyed: bool,
+                 derive: Callable[[CaseStudy], object] | None) -> list[_WorkerResult]:
+    """Read, parse and check files in a worker process.
+
+    The worker reads each file itself (the parent never holds a batch of
+    files) and sends the record back as JSON, not as a model. Line maps are
     re-read from the file if a problem needs them later.
     """
-    results: list[tuple[tuple[str, str] | None, list[Problem]]] = []
-    for path, data in items:
+    results: list[_WorkerResult] = []
+    for path in paths:
+        data = path.read_bytes()
         record, _, problems = check_file(path, data)
-        source = None if record is None else (record.id, record.model_dump_json())
-        results.append((source, problems))
+        source = None if record is None else (record.id, record.model_dump_json().encode("utf-8"))
+        derived = None if record is None or derive is None else derive(record)
+        results.append((content_key(data) if keyed else "", source, problems, derived))
     return results
 
 
-def _check_all(items: list[tuple[Path, bytes]], parallel_from: int) -> list[_Checked]:
+def _check_all(items: list[tuple[Path, str]], parallel_from: int, keyed: bool,
+               derive: Callable[[CaseStudy], object] | None) -> Generator[_Checked, None, None]:
     """Check many files, spread over the cores when there are enough to pay for it."""
     workers = os.cpu_count() or 1
     if workers < 2 or len(items) < parallel_from:
-        return [_Checked(record, None, document, problems)
-                for record, document, problems in (check_file(p, d) for p, d in items)]
+        for path, key in items:
+            record, document, problems = check_file(path, path.read_bytes())
+            derived = None if record is None or derive is None else derive(record)
+            yield _Checked(key, record, None, document, problems, derived)
+        return
     size = max(1, min(200, len(items) // (workers * 2)))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    checked: list[_Checked] = []
+    chunks = [[path for path, _ in items[i : i + size]] for i in range(0, len(items), size)]
+    task = partial(_check_chunk, keyed=keyed, derive=derive)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chunk, results in zip(chunks, pool.map(_check_chunk, chunks), strict=True):
-            checked.extend(_Checked(None, source, YamlDocument(path, None), problems)
-                           for (path, _), (source, problems) in zip(chunk, results, strict=True))
-    return checked
+        for chunk, results in zip(chunks, pool.map(task, chunks), strict=True):
+            for path, (key, source, problems, derived) in zip(chunk, results, strict=True):
+                yield _Checked(key, None, source, YamlDocument(path, None), problems, derived)
 
 
 #: Below this many files to parse, starting worker processes costs more than it saves.
@@ -261,47 +280,67 @@ PARALLEL_FROM = 400
 
 def load_case_studies(
     paths: Iterable[Path], *, include_drafts: bool = True, cache: RecordCache | None = None,
-    parallel_from: int = PARALLEL_FROM,
+    parallel_from: int = PARALLEL_FROM, derive: Callable[[CaseStudy], object] | None = None,
 ) -> Loaded:
     """Load every case-study file under ``paths``; problems are collected, never raised.
 
     With a ``cache``, a file whose bytes were read and found valid before is not
     parsed again. Many files to parse are parsed in worker processes.
+    ``derive`` runs on each record parsed in this call, where it is parsed; its
+    value is ``LoadedRecord.derived`` (later steps use it to get work done in
+    the same pass).
     """
     loaded = Loaded()
-    found: list[tuple[Path, str, tuple[str, str] | None]] = []
-    to_check: list[tuple[Path, bytes]] = []
+    found: list[tuple[Path, str, str | None]] = []
+    to_check: list[tuple[Path, str]] = []
     for path in discover(paths, include_drafts=include_drafts):
         loaded.files += 1
         if not path.exists():
             loaded.problems.append(Problem(path, 1, "(file)", "no such file or directory"))
             continue
-        data = path.read_bytes()
-        key = content_key(data) if cache is not None else ""
+        key = content_key(path.read_bytes()) if cache is not None else ""
         cached = cache.get(key) if cache is not None else None
         found.append((path, key, cached))
         if cached is None:
-            to_check.append((path, data))
-    checked = iter(_check_all(to_check, parallel_from))
+            to_check.append((path, key))
+    checked = _check_all(to_check, parallel_from, cache is not None, derive)
+    try:
+        _collect(loaded, found, checked, cache)
+    finally:
+        checked.close()  # shuts the worker pool down
+    loaded.problems.sort()
+    if cache is not None:
+        cache.save()
+    return loaded
+
+
+def _collect(loaded: Loaded, found: list[tuple[Path, str, str | None]],
+             checked: Iterator[_Checked], cache: RecordCache | None) -> None:
+    """Turn every file's outcome into a record or problems, in file order; ids once each."""
     first_seen: dict[str, Path] = {}
     for path, key, cached in found:
         if cached is not None:
             # A cached record's line numbers, if ever needed, are read from the file.
             document = YamlDocument(path, None)
-            item = LoadedRecord(None, document, key, record_id=cached[0], source=cached[1])
+            item = LoadedRecord(None, document, key, record_id=cached, cache=cache)
         else:
             outcome = next(checked)
             document = outcome.document
             loaded.problems.extend(outcome.problems)
+            key = outcome.key or key  # the file may have changed since it was hashed
             if outcome.record is not None:
-                item = LoadedRecord(outcome.record, document, key)
+                item = LoadedRecord(outcome.record, document, key, derived=outcome.derived)
+                if cache is not None:
+                    cache.put(key, outcome.record)
             elif outcome.source is not None:
                 record_id, source = outcome.source
-                item = LoadedRecord(None, document, key, record_id=record_id, source=source)
+                if cache is not None:
+                    cache.put_json(key, record_id, source)
+                item = LoadedRecord(None, document, key, record_id=record_id, cache=cache,
+                                    source=None if cache is not None else source,
+                                    derived=outcome.derived)
             else:
                 continue
-            if cache is not None:
-                cache.put_json(key, item.id, item.source_json())
         if not is_draft_file(path):
             earlier = first_seen.setdefault(item.id, path)
             if earlier != path:
@@ -315,7 +354,3 @@ def load_case_studies(
                 )
                 continue
         loaded.records.append(item)
-    loaded.problems.sort()
-    if cache is not None:
-        cache.save()
-    return loaded

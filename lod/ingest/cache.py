@@ -3,14 +3,15 @@
 A rebuild after one edit should not parse and check ten thousand unchanged
 files again. The key is the file's content plus the source of the contract
 code and its data tables, so a change to either starts afresh. The record is
-kept as its JSON and turned back into a model only when a later step asks
-for it: a rebuild in which nothing needs the unchanged records never pays
-for validating them again.
+kept as its JSON (UTF-8) in SQLite and read back only when a step asks for
+the model: a rebuild in which nothing needs the unchanged records reads
+their ids and nothing else, and memory does not grow with their number.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,9 @@ from lod.model.case_study import CaseStudy
 
 _MODEL_DIR = Path(__file__).resolve().parents[1] / "model"
 #: Bump when the table changes.
-_FORMAT = 1
+_FORMAT = 2
+#: New records written to the database at once (so they are not all held in memory).
+_BATCH = 1000
 
 
 @cache
@@ -40,19 +43,22 @@ def content_key(data: bytes) -> str:
 class RecordCache:
     """Valid records as JSON, keyed by :func:`content_key`, in SQLite (OUT/.cache/).
 
-    ``path=None`` gives an empty cache that remembers nothing.
+    ``path=None`` gives an empty cache that remembers nothing. Each process
+    (a forked worker included) opens its own connection.
     """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.used: set[str] = set()
-        self._pending: list[tuple[str, str, str]] = []
+        self._pending: dict[str, tuple[str, bytes]] = {}
+        self._ids: dict[str, str] | None = None
         self._db: sqlite3.Connection | None = None
-        self._rows: dict[str, tuple[str, str]] | None = None
+        self._pid = 0
         if path is not None and path.is_file():
             try:
-                self._db = self._connect(path)
+                self._connection()
             except sqlite3.DatabaseError:  # not a cache we can read: start afresh
+                self._db = None
                 path.unlink(missing_ok=True)
 
     @classmethod
@@ -60,52 +66,73 @@ class RecordCache:
         """Open the cache at ``path``; a missing or unreadable cache is empty."""
         return cls(path)
 
-    @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path)
-        db.execute("PRAGMA synchronous=NORMAL")
-        if db.execute("PRAGMA user_version").fetchone()[0] != _FORMAT:
-            db.execute("DROP TABLE IF EXISTS records")
-            db.execute(f"PRAGMA user_version = {_FORMAT}")
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL,"
-            " json TEXT NOT NULL)"
-        )
-        return db
+    def _connection(self) -> sqlite3.Connection:
+        if self.path is None:
+            raise RuntimeError("this record cache keeps nothing")
+        if self._db is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path)
+            db.execute("PRAGMA synchronous=NORMAL")
+            if db.execute("PRAGMA user_version").fetchone()[0] != _FORMAT:
+                db.execute("DROP TABLE IF EXISTS records")
+                db.execute(f"PRAGMA user_version = {_FORMAT}")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL,"
+                " json BLOB NOT NULL)"
+            )
+            db.commit()
+            self._db, self._pid = db, os.getpid()
+        return self._db
 
-    def get(self, key: str) -> tuple[str, str] | None:
-        """The id and JSON of the record stored under ``key``, if any."""
-        if self._rows is None:
-            # One query for all rows: ten thousand point queries cost more than reading them.
-            self._rows = {} if self._db is None else {
-                row[0]: (row[1], row[2]) for row in self._db.execute("SELECT key, id, json FROM records")
-            }
-        found = self._rows.get(key)
+    def get(self, key: str) -> str | None:
+        """The id of the record stored under ``key``, if any (its JSON stays on disk)."""
+        if self._ids is None:
+            # One query for every id: ten thousand point queries cost more than reading them.
+            exists = self.path is not None and self.path.is_file()
+            self._ids = dict(self._connection().execute("SELECT key, id FROM records")) if exists else {}
+        found = self._ids.get(key)
         if found is not None:
             self.used.add(key)
         return found
 
+    def json_of(self, key: str) -> bytes:
+        """The JSON of a record stored (or about to be stored) under ``key``."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            return pending[1]
+        row = self._connection().execute("SELECT json FROM records WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(f"record {key} is not in the cache {self.path}")
+        return bytes(row[0])
+
     def put(self, key: str, record: CaseStudy) -> None:
         """Remember a valid record (written by :meth:`save`)."""
-        self.put_json(key, record.id, record.model_dump_json())
+        self.put_json(key, record.id, record.model_dump_json().encode("utf-8"))
 
-    def put_json(self, key: str, record_id: str, source: str) -> None:
+    def put_json(self, key: str, record_id: str, source: bytes) -> None:
         """Remember a valid record given as its JSON."""
-        self._pending.append((key, record_id, source))
+        self._pending[key] = (record_id, source)
         self.used.add(key)
+        if self.path is not None and len(self._pending) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        db = self._connection()
+        db.executemany("INSERT OR REPLACE INTO records (key, id, json) VALUES (?, ?, ?)",
+                       ((key, rid, source) for key, (rid, source) in self._pending.items()))
+        db.commit()
+        if self._ids is not None:
+            self._ids.update((key, rid) for key, (rid, _) in self._pending.items())
+        self._pending = {}
 
     def save(self) -> None:
-        """Write new records and forget those no file has any more, in one transaction."""
+        """Write new records and forget those no file has any more."""
         if self.path is None or (not self._pending and self._db is None):
             return
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = self._connect(self.path)
-        db = self._db
-        db.executemany("INSERT OR REPLACE INTO records (key, id, json) VALUES (?, ?, ?)",
-                       self._pending)
-        self._pending = []
-        self._rows = None
+        self._flush()
+        db = self._connection()
         db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
         db.execute("DELETE FROM keep")
         db.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in self.used))
@@ -113,6 +140,6 @@ class RecordCache:
         db.commit()
 
 
-def record_from_json(text: str) -> CaseStudy:
+def record_from_json(text: str | bytes) -> CaseStudy:
     """A cached record as a model again (checked by pydantic: the cache is only a file)."""
     return CaseStudy.model_validate_json(text)

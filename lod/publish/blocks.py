@@ -57,14 +57,13 @@ from lod.rdf.serialize import (
 PARALLEL_FROM = 400
 _CHUNK = 200
 #: Bump when the layout of :class:`Block` or of the table changes.
-BLOCK_FORMAT = 5
+BLOCK_FORMAT = 6
 
 
 @dataclass(frozen=True)
 class BlockFacts:
     """What the build merges across records: small, read on every build."""
 
-    shared: tuple[str, ...]  # lines about nodes other records may name too (institutions)
     facts: str  # N-Triples of the own lines the report's queries read
     stats: DumpStats
 
@@ -72,7 +71,7 @@ class BlockFacts:
         """The cache's form of these facts."""
         stats = self.stats
         return json.dumps([
-            self.shared, self.facts,
+            self.facts,
             [stats.triples, stats.entities, stats.subjects, sorted(stats.predicates),
              sorted(stats.classes.items())],
         ], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -80,9 +79,9 @@ class BlockFacts:
     @classmethod
     def from_json(cls, data: bytes) -> BlockFacts:
         """Facts read back from :meth:`to_json`."""
-        shared, facts, (triples, entities, subjects, predicates, classes) = json.loads(data)
+        facts, (triples, entities, subjects, predicates, classes) = json.loads(data)
         stats = DumpStats(triples, entities, subjects, set(predicates), Counter(dict(classes)))
-        return cls(tuple(shared), facts, stats)
+        return cls(facts, stats)
 
 
 @dataclass(frozen=True)
@@ -112,16 +111,19 @@ def is_fact(split: Split, mentioned: frozenset[str]) -> bool:
 
 
 def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[str]) -> Block:
-    """Split sorted lines into the record's own nodes and shared ones, and render the own."""
+    """Render the record's own nodes; the shared ones (its institutions) are left out.
+
+    Every record's institution lines reach the dumps once, merged, through the
+    validation step, which gathers them anyway for the institutions' check.
+    """
     prefixes = (f"<{iri}>", f"<{iri}#")
     own = [line for line in lines if line.startswith(prefixes)]
-    shared = tuple(line for line in lines if not line.startswith(prefixes))
     parts = split_lines(own)
     facts = ntriples_text(
         line for line, split in zip(own, parts, strict=True) if is_fact(split, facts_predicates)
     )
     return Block(
-        merge=BlockFacts(shared, facts, DumpStats.of_split(parts)),
+        merge=BlockFacts(facts, DumpStats.of_split(parts)),
         ntriples=ntriples_text(own).encode("utf-8"),
         turtle=turtle_of_split(parts).encode("utf-8"),
         jsonld=(JSONLD_SEPARATOR.join(jsonld_of_split(parts)) + JSONLD_SEPARATOR).encode("utf-8"),
@@ -396,10 +398,8 @@ class BlockCache:
         self._db.close()
 
 
-def merge_shared(blocks_shared: Iterable[Iterable[str]], extra: Iterable[Triple]) -> list[str]:
-    """The shared nodes of every block plus ``extra`` triples, sorted, once each."""
-    lines: set[str] = set()
-    for shared in blocks_shared:
-        lines.update(shared)
+def merge_shared(institution_lines: Iterable[str], extra: Iterable[Triple]) -> list[str]:
+    """The institutions' lines (N-Triples, each with its " .\n") plus ``extra``, sorted, once each."""
+    lines = {line[:-3] for line in institution_lines}
     lines.update(str(t) for t in extra)
     return sorted(lines)

@@ -101,7 +101,7 @@ class Assembled:
     keys: list[str]
     shared: list[str]
     stats: DumpStats
-    facts: str  # N-Triples of every triple the report's queries read
+    facts: list[str]  # N-Triples of every triple the report's queries read, record by record
     spans: dict[str, Span]
     rendered: int
 
@@ -164,7 +164,7 @@ class _Dump:
 
 
 def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord],
-                settings: Settings, cache: BlockCache,
+                settings: Settings, cache: BlockCache, institution_lines: Sequence[str],
                 spilled: Mapping[str, object] | None = None, spill_dir: Path | None = None,
                 ) -> Assembled:
     """Write the three dumps into ``directory``.
@@ -197,7 +197,6 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
     nt, ttl, jsonld = dumps
     old_nt, old_ttl, old_jsonld = (old[name] for name in STREAMED)
     spans: dict[str, Span] = {}
-    shared_lines: set[str] = set()
     stats = DumpStats()
     facts: list[str] = []
     fresh: list[tuple[str, BlockFacts]] = []
@@ -227,13 +226,12 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
             if len(fresh) >= _BATCH:
                 cache.put_facts(fresh)
                 fresh = []
-            shared_lines.update(merge.shared)
             stats.add(merge.stats)
             facts.append(merge.facts)
         cache.put_facts(fresh)
         # Curator-accepted Wikidata links (mappings/*.sssom.tsv) fill the gaps records leave.
         extra = vocabulary_triples() | ledger_triples(settings.base, (r.record for r in ordered))
-        shared = merge_shared([shared_lines], extra)
+        shared = merge_shared(institution_lines, extra)
         if not shared:
             raise RuntimeError("no vocabulary: the dumps' shared nodes cannot be empty")
         shared_nt = ntriples_text(shared).encode("utf-8")
@@ -252,17 +250,19 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
             dump.close()
     stats.add(DumpStats.of_lines(shared))
     facts.append(ntriples_text(line for line in shared if is_fact(split_line(line), predicates)))
-    return Assembled(keys, shared, stats, "".join(facts), spans, len(missing) + len(fresh_spills))
+    return Assembled(keys, shared, stats, facts, spans, len(missing) + len(fresh_spills))
 
 
 def report_of(assembled: Assembled, cache: BlockCache) -> ReportData:
     """The report's answers: asked of a store of the facts, unless these very facts were."""
-    facts = assembled.facts.encode("utf-8")
-    digest = hashlib.sha256(f"{report_salt()}\n{len(assembled.keys)}\n".encode() + facts).hexdigest()
+    hasher = hashlib.sha256(f"{report_salt()}\n{len(assembled.keys)}\n".encode())
+    for part in assembled.facts:
+        hasher.update(part.encode("utf-8"))
+    digest = hasher.hexdigest()
     data = cache.report(digest)
     if data is None:
         store = Store()
-        store.bulk_load(facts, format=RdfFormat.N_TRIPLES)
+        store.bulk_load("".join(assembled.facts).encode("utf-8"), format=RdfFormat.N_TRIPLES)
         data = report_data(store, records=len(assembled.keys))
         cache.put_report(digest, data)
     return data
@@ -341,7 +341,7 @@ def _publish(settings: Settings, validated: Validated, out_dir: Path, spill_dir:
     try:
         with staging(out_dir, before_swap=before_swap) as stage:
             assembled = write_dumps(stage, out_dir, validated.unique, settings, cache,
-                                    validated.sidecar, spill_dir)
+                                    validated.institution_lines, validated.sidecar, spill_dir)
             records = len(assembled.keys)
             data = report_of(assembled, cache)
             report = render_report(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from pyoxigraph import Triple
@@ -15,7 +15,12 @@ from lod.problems import Problem
 from lod.rdf.build import graph_triples
 from lod.rdf.vocabularies import vocabulary_triples
 from lod.settings import Settings
-from lod.validate.records import ShaclCache, validate_records, vocabulary_problems
+from lod.validate.records import (
+    ShaclCache,
+    institution_lines,
+    validate_records,
+    vocabulary_problems,
+)
 
 
 @dataclass
@@ -29,6 +34,8 @@ class Validated:
     unique: list[LoadedRecord] = field(default_factory=list)
     #: What ``on_text`` returned, by record id (records whose check was cached are absent).
     sidecar: dict[str, object] = field(default_factory=dict)
+    #: Every institution line (N-Triples, with its " .\n"), merged over the records, sorted.
+    institution_lines: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,7 +63,8 @@ def validate_paths(
     """
     cache_dir = settings.cache_dir
     records_cache = RecordCache.open(cache_dir / "records.sqlite" if cache_dir else None)
-    loaded = load_case_studies(paths, include_drafts=include_drafts, cache=records_cache)
+    loaded = load_case_studies(paths, include_drafts=include_drafts, cache=records_cache,
+                               derive=partial(institution_lines, settings.base))
     result = Validated(loaded, problems=list(loaded.problems), base=settings.base)
     # A draft shares its record's id: check it, but put only one of them in the graph.
     chosen: dict[str, LoadedRecord] = {}
@@ -71,7 +79,7 @@ def validate_paths(
     if unique:
         result.problems += validate_records(
             unique, base=settings.base, vocabulary=vocabulary, cache=cache,
-            on_text=on_text, sidecar=result.sidecar,
+            on_text=on_text, sidecar=result.sidecar, institutions_out=result.institution_lines,
         )
     result.problems.sort()
     return result

@@ -37,7 +37,7 @@ from pyoxigraph import NamedNode, Triple
 
 from lod import resources
 from lod.ingest import LoadedRecord
-from lod.model.case_study import CaseStudy
+from lod.model.case_study import CaseStudy, Institution
 from lod.namespaces import RDF, RDFS
 from lod.problems import Problem
 from lod.rdf import build as build_module
@@ -209,6 +209,7 @@ def validate_records(
     triples_of: Callable[[CaseStudy], Iterable[Triple]] | None = None,
     on_text: Callable[[LoadedRecord, str], object] | None = None,
     sidecar: dict[str, object] | None = None,
+    institutions_out: list[str] | None = None,
 ) -> list[Problem]:
     """SHACL problems of ``records``, checked record by record (cached, in parallel).
 
@@ -218,6 +219,8 @@ def validate_records(
     its N-Triples; what it returns lands in ``sidecar`` by record id. A later
     step that needs the same text (rendering the dumps) does its work there,
     once, instead of building every record's triples again.
+    ``institutions_out`` receives every institution line, merged over the
+    records and sorted (without the cross-record check's support triples).
     """
     make = triples_of or (lambda record: case_study_triples(base, record))
     vocab = list(vocabulary)
@@ -260,7 +263,11 @@ def validate_records(
         merged: set[str] = set()
         for lines in institution_lines.values():
             merged.update(lines)
-        shared_text = "".join(sorted(merged))
+        ordered_lines = sorted(merged)
+        del merged
+        if institutions_out is not None:
+            institutions_out[:] = ordered_lines
+        shared_text = "".join(ordered_lines)
     else:
         shared_text = to_ntriples(_institution_nodes(records, base, make)).decode("utf-8")
     if shared_text:
@@ -424,14 +431,27 @@ def _check(job: _Job, todo: list[int], shared_text: str | None, workers: int) ->
     return _Outcome(found, shared_results)
 
 
-def _institution_lines(base: str, loaded: LoadedRecord) -> list[str]:
+def institution_lines(base: str, record: CaseStudy) -> list[str]:
     """The N-Triples lines (with their end) a record states about its institutions.
 
-    Read from the record's institutions alone: a record still held as JSON is
-    not turned into a whole model here (its chunk's worker does that).
+    Given to the loader as ``derive``, it runs where each file is parsed, so the
+    institution check needs nothing more of the records.
     """
-    lines = {str(t) for inst in loaded.institutions for t in institution_triples(base, inst)}
+    return _lines_of(base, record.institutions)
+
+
+def _lines_of(base: str, institutions: Iterable[Institution]) -> list[str]:
+    lines = {str(t) for inst in institutions for t in institution_triples(base, inst)}
     return [f"{line} .\n" for line in sorted(lines)]
+
+
+def _institution_lines(base: str, loaded: LoadedRecord) -> list[str]:
+    """:func:`institution_lines` of a loaded record: the loader's if it made them."""
+    if isinstance(loaded.derived, list):
+        return loaded.derived
+    # Read from the record's institutions alone: a record still held as JSON is
+    # not turned into a whole model here (its chunk's worker does that).
+    return _lines_of(base, loaded.institutions)
 
 
 def _support_of_text(ntriples: str, types: dict[str, list[Triple]]) -> set[Triple]:
