@@ -110,9 +110,9 @@ def test_unchanged_records_are_not_validated_again(
 
 
 def test_parallel_rendering_gives_the_serial_blocks() -> None:
-    records = [loaded.record for loaded in load_case_studies([CASESTUDIES]).records]
+    records = load_case_studies([CASESTUDIES]).records
     base, predicates = Settings().base, report_predicates()
-    serial = [make_block(base, record, predicates) for record in records]
+    serial = [make_block(base, loaded.record, predicates) for loaded in records]
     assert list(render_blocks(base, records, predicates, workers=2, parallel_from=1)) == serial
 
 

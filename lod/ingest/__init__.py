@@ -64,6 +64,12 @@ class LoadedRecord:
             self._record = record_from_json(self.source_json())
         return self._record
 
+    def model(self) -> CaseStudy:
+        """The record as a model, without keeping it: for passes over many records."""
+        if self._record is not None:
+            return self._record
+        return record_from_json(self.source_json())
+
     @property
     def path(self) -> Path:
         """The file the record was read from."""

@@ -186,22 +186,27 @@ def spill_hook(base: str, facts_predicates: frozenset[str], directory: Path
 
 
 #: The records of the pool being run, set just before its workers are forked.
-_FORKED: list[tuple[str, Sequence[CaseStudy], frozenset[str]]] = []
+_FORKED: list[tuple[str, Sequence[LoadedRecord], frozenset[str]]] = []
 
 
 def _render_range(bounds: tuple[int, int]) -> list[Block]:
     """Render records ``start:end`` of the forked job (records inherited, not pickled)."""
     base, records, predicates = _FORKED[0]
-    return [make_block(base, record, predicates) for record in records[bounds[0] : bounds[1]]]
+    return [make_block(base, loaded.model(), predicates)
+            for loaded in records[bounds[0] : bounds[1]]]
 
 
-def render_blocks(base: str, records: Sequence[CaseStudy], facts_predicates: frozenset[str],
+def render_blocks(base: str, records: Sequence[LoadedRecord], facts_predicates: frozenset[str],
                   *, workers: int | None = None, parallel_from: int | None = None
                   ) -> Iterator[Block]:
-    """The blocks of ``records`` in order; spread over the cores when there are many."""
+    """The blocks of ``records`` in order; spread over the cores when there are many.
+
+    Records still held as JSON become models one at a time, where they are
+    rendered, and are not kept.
+    """
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(records) < (parallel_from or PARALLEL_FROM):
-        yield from (make_block(base, record, facts_predicates) for record in records)
+        yield from (make_block(base, loaded.model(), facts_predicates) for loaded in records)
         return
     size = max(1, min(_CHUNK, len(records) // (workers * 4)))
     bounds = [(i, min(i + size, len(records))) for i in range(0, len(records), size)]

@@ -191,7 +191,7 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
     ]
     missing = [index for index, merge in enumerate(merges) if merge is None]
     rendered: Iterator[Block] = render_blocks(
-        settings.base, [ordered[i].record for i in missing], predicates
+        settings.base, [ordered[i] for i in missing], predicates
     )
     dumps = [_Dump(directory / name) for name in STREAMED]
     nt, ttl, jsonld = dumps

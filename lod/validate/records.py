@@ -383,7 +383,7 @@ def _check_indices(indices: Sequence[int], job: _Job | None = None) -> list[_Che
     sides: dict[str, object] = {}
     for index in indices:
         loaded = job.records[index]
-        texts[loaded.id] = to_ntriples(job.make(loaded.record)).decode("utf-8")
+        texts[loaded.id] = to_ntriples(job.make(loaded.model())).decode("utf-8")
         if job.on_text is not None:
             sides[loaded.id] = job.on_text(loaded, texts[loaded.id])
     text = "".join(texts.values())
