@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -80,7 +81,8 @@ class BlockFacts:
     def from_json(cls, data: bytes) -> BlockFacts:
         """Facts read back from :meth:`to_json`."""
         facts, (triples, entities, subjects, predicates, classes) = json.loads(data)
-        stats = DumpStats(triples, entities, subjects, set(predicates), Counter(dict(classes)))
+        stats = DumpStats(triples, entities, subjects, {sys.intern(p) for p in predicates},
+                          Counter({sys.intern(c): n for c, n in classes}))
         return cls(facts, stats)
 
 
@@ -134,7 +136,7 @@ def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[s
 class Spilled:
     """A block rendered where its record was checked, written to that process's spill files."""
 
-    merge: BlockFacts
+    merge_json: bytes  # BlockFacts.to_json(): compact while thousands wait to be written
     stem: str  # the spill files are <stem>.nt, <stem>.ttl, <stem>.jsonld
     span: tuple[int, int, int, int, int, int]
 
@@ -162,7 +164,7 @@ def spill(directory: Path, block: Block) -> Spilled:
         span += [sizes[index], len(data)]
         sizes[index] += len(data)
     a, b, c, d, e, f = span
-    return Spilled(block.merge, str(pid), (a, b, c, d, e, f))
+    return Spilled(block.merge.to_json(), str(pid), (a, b, c, d, e, f))
 
 
 def close_spills(directory: Path) -> None:

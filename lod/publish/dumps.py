@@ -186,10 +186,7 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
         if isinstance(found, Spilled) and spill_dir is not None:
             fresh_spills[index] = found
     known = cache.facts_of(key for key in keys if key in old_spans)
-    merges: list[BlockFacts | None] = [
-        fresh_spills[i].merge if i in fresh_spills else known.get(key) for i, key in enumerate(keys)
-    ]
-    missing = [index for index, merge in enumerate(merges) if merge is None]
+    missing = [i for i, key in enumerate(keys) if i not in fresh_spills and key not in known]
     rendered: Iterator[Block] = render_blocks(
         settings.base, [ordered[i] for i in missing], predicates
     )
@@ -203,8 +200,11 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
     try:
         ttl.write(turtle_header().encode("utf-8"))
         jsonld.write(jsonld_head().encode("utf-8"))
-        for index, (key, merge) in enumerate(zip(keys, merges, strict=True)):
+        for index, key in enumerate(keys):
             spill_of = fresh_spills.get(index)
+            merge = known.pop(key, None)
+            if spill_of is not None:
+                merge = BlockFacts.from_json(spill_of.merge_json)
             if merge is None:
                 block = next(rendered)
                 merge = block.merge
@@ -262,7 +262,12 @@ def report_of(assembled: Assembled, cache: BlockCache) -> ReportData:
     data = cache.report(digest)
     if data is None:
         store = Store()
-        store.bulk_load("".join(assembled.facts).encode("utf-8"), format=RdfFormat.N_TRIPLES)
+        # Through a file: the facts are never all in memory twice (text, then bytes).
+        with tempfile.TemporaryFile() as handle:
+            for part in assembled.facts:
+                handle.write(part.encode("utf-8"))
+            handle.seek(0)
+            store.bulk_load(handle, format=RdfFormat.N_TRIPLES)
         data = report_data(store, records=len(assembled.keys))
         cache.put_report(digest, data)
     return data
@@ -342,6 +347,9 @@ def _publish(settings: Settings, validated: Validated, out_dir: Path, spill_dir:
         with staging(out_dir, before_swap=before_swap) as stage:
             assembled = write_dumps(stage, out_dir, validated.unique, settings, cache,
                                     validated.institution_lines, validated.sidecar, spill_dir)
+            # What validation handed over is in the dumps now; the report needs memory.
+            validated.sidecar.clear()
+            validated.institution_lines.clear()
             records = len(assembled.keys)
             data = report_of(assembled, cache)
             report = render_report(data)

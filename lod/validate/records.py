@@ -448,7 +448,8 @@ def _lines_of(base: str, institutions: Iterable[Institution]) -> list[str]:
 def _institution_lines(base: str, loaded: LoadedRecord) -> list[str]:
     """:func:`institution_lines` of a loaded record: the loader's if it made them."""
     if isinstance(loaded.derived, list):
-        return loaded.derived
+        lines, loaded.derived = loaded.derived, None  # kept by the cache from here
+        return lines
     # Read from the record's institutions alone: a record still held as JSON is
     # not turned into a whole model here (its chunk's worker does that).
     return _lines_of(base, loaded.institutions)
