@@ -160,21 +160,22 @@ class ShaclCache:
         if self.path is None:
             return
         wanted = set(keep) | self.pinned
-        new = [
-            (key, json.dumps([list(r) for r in self.entries[key]], ensure_ascii=False),
-             json.dumps(self.institutions[key], ensure_ascii=False)
-             if key in self.institutions else None)
-            for key in sorted(wanted - self._stored) if key in self.entries
-        ]
+        new = sorted(key for key in wanted - self._stored if key in self.entries)
         gone = self._stored - wanted
         if not new and not gone and self.path.is_file():
             return
+        rows = (  # encoded row by row as SQLite takes them, never all at once
+            (key, json.dumps([list(r) for r in self.entries[key]], ensure_ascii=False),
+             json.dumps(self.institutions[key], ensure_ascii=False)
+             if key in self.institutions else None)
+            for key in new
+        )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(_connect(self.path)) as db:
-            db.executemany("INSERT OR REPLACE INTO shacl VALUES (?, ?, ?)", new)
+            db.executemany("INSERT OR REPLACE INTO shacl VALUES (?, ?, ?)", rows)
             db.executemany("DELETE FROM shacl WHERE key = ?", ((key,) for key in gone))
             db.commit()
-        self._stored = (self._stored - gone) | {key for key, _, _ in new}
+        self._stored = (self._stored - gone) | set(new)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
