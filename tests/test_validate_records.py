@@ -105,10 +105,15 @@ def test_unreadable_cache_is_ignored(records: list[LoadedRecord], tmp_path: Path
     assert len(ShaclCache.open(cache_file).entries) == 4  # three records and their institutions
 
 
-def test_two_records_describing_one_institution_differently(tmp_path: Path) -> None:
-    """A conflict no single record shows (one library, two ISILs) is still found."""
+@pytest.mark.parametrize("part_lines", [20_000, 1])
+def test_two_records_describing_one_institution_differently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part_lines: int
+) -> None:
+    """A conflict no single record shows (one library, two ISILs) is still found,
+    whether the institutions are checked as one graph or in many parts."""
     from conftest import VALID_RECORD, write_record
 
+    monkeypatch.setattr(by_record, "_PART_LINES", part_lines)
     first = VALID_RECORD.format(id="one").replace("wikidata: Q1234567", "wikidata: Q1234567\n    isil: FR-1")
     second = VALID_RECORD.format(id="two").replace("wikidata: Q1234567", "wikidata: Q1234567\n    isil: FR-2")
     write_record(tmp_path, "one", first)
@@ -123,6 +128,15 @@ def test_two_records_describing_one_institution_differently(tmp_path: Path) -> N
     got = validate_records(loaded.records, base=BASE, vocabulary=vocabulary)
     assert got == expected
     assert [(p.field, p.path.name) for p in got] == [("institutions[0].isil", "one.yaml")]
+
+
+def test_institution_parts_hold_whole_institutions() -> None:
+    lines = [f"<https://e.org/i/{n % 7}> <https://e.org/p{n}> \"{n}\" .\n" for n in range(100)]
+    parts = by_record._partition(sorted(lines))
+    assert sorted(line for part in parts for line in part) == sorted(lines)
+    subjects = [{line.split(" ", 1)[0] for line in part} for part in parts]
+    assert sum(len(group) for group in subjects) == 7  # no institution in two parts
+    assert all(part == sorted(part) for part in parts)
 
 
 def test_support_read_from_lines_is_the_support_of_the_triples(records: list[LoadedRecord]) -> None:

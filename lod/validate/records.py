@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing, contextmanager
@@ -268,31 +269,36 @@ def validate_records(
         del merged
         if institutions_out is not None:
             institutions_out[:] = ordered_lines
-        shared_text = "".join(ordered_lines)
     else:
-        shared_text = to_ntriples(_institution_nodes(records, base, make)).decode("utf-8")
-    if shared_text:
-        # Institutions are checked once, all together, on what every record says of
-        # them: a library named by a hundred records is validated once, and a conflict
-        # no single record shows (one library, two ISILs) is found.
+        text = to_ntriples(_institution_nodes(records, base, make)).decode("utf-8")
+        ordered_lines = [f"{line}\n" for line in text.split("\n") if line]  # not splitlines: U+2028
+    # Institutions are checked once, all together, on what every record says of
+    # them: a library named by a hundred records is validated once, and a conflict
+    # no single record shows (one library, two ISILs) is found. They are split by
+    # institution into parts checked (and cached) on their own: a part holds every
+    # line of its institutions, so nothing is lost, the parts run in parallel, and
+    # an edit re-checks only the part of the institutions it touched.
+    shared_texts: dict[str, str] = {}
+    for number, part in enumerate(_partition(ordered_lines)):
+        text = "".join(part)
         digest = salt.copy()
-        digest.update(b"shared\n" + shared_text.encode("utf-8"))
-        keys[_SHARED] = digest.hexdigest()
-        if keys[_SHARED] in store.entries:
-            shared_text = ""
-        else:
-            support = _support_of_text(shared_text, types) | set(axioms)
-            shared_text += to_ntriples(support).decode("utf-8")
-    if todo or shared_text:
+        digest.update(b"shared\n" + text.encode("utf-8"))
+        owner = f"{_SHARED} {number}"
+        keys[owner] = digest.hexdigest()
+        if keys[owner] not in store.entries:
+            support = _support_of_text(text, types) | set(axioms)
+            shared_texts[owner] = text + to_ntriples(support).decode("utf-8")
+    del ordered_lines
+    if todo or shared_texts:
         pool_size = (workers or os.cpu_count() or 1) if len(todo) >= parallel_from else 1
         job = _Job(records, make, types, to_ntriples(axioms).decode("utf-8"), on_text)
-        outcome = _check(job, todo, shared_text or None, pool_size)
+        outcome = _check(job, todo, shared_texts, pool_size)
         for record_id, results, side in outcome.records:
             store.entries[keys[record_id]] = results
             if sidecar is not None and on_text is not None:
                 sidecar[record_id] = side
-        if outcome.shared is not None:
-            store.entries[keys[_SHARED]] = outcome.shared
+        for owner, results in outcome.shared.items():
+            store.entries[keys[owner]] = results
     store.save(keys.values())
     found = [raw for owner in keys for raw in store.entries.get(keys[owner], [])]
     if not found:
@@ -366,7 +372,7 @@ _Checked = tuple[str, list[RawResult], object]
 @dataclass(frozen=True)
 class _Outcome:
     records: list[_Checked]
-    shared: list[RawResult] | None
+    shared: dict[str, list[RawResult]]
 
 
 #: The job of the pool being run, set just before its workers are forked.
@@ -401,35 +407,54 @@ def _check_indices(indices: Sequence[int], job: _Job | None = None) -> list[_Che
     return [(record_id, found, sides.get(record_id)) for record_id, found in by_record.items()]
 
 
-def _check(job: _Job, todo: list[int], shared_text: str | None, workers: int) -> _Outcome:
-    """Check the records at ``todo`` chunk by chunk, and the institutions if given."""
+def _check(job: _Job, todo: list[int], shared_texts: dict[str, str], workers: int) -> _Outcome:
+    """Check the records at ``todo`` chunk by chunk, and the institutions' parts."""
     chunks = [todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK)]
     institutions = (INSTITUTION_SHAPE,)
     found: list[_Checked] = []
-    shared_results: list[RawResult] | None = None
-    if workers > 1:
+    shared_results: dict[str, list[RawResult]] = {}
+    if workers > 1 or (len(shared_texts) > 1 and (os.cpu_count() or 1) > 1):
         # Workers fork from a process that has pySHACL, the shapes and the job ready.
         _warm_up()
         _FORKED[:] = [job]
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+            size = max(workers, min(os.cpu_count() or 1, len(shared_texts)))
+            with ProcessPoolExecutor(max_workers=size, mp_context=context,
                                      initializer=_start_worker) as pool:
-                # The institutions (one big graph) go first, so they do not end the run alone.
-                shared = None if shared_text is None else pool.submit(
-                    _validate_chunk, shared_text, institutions
-                )
+                # The institutions' parts (big graphs) go first, so they do not end the run.
+                shared = {owner: pool.submit(_validate_chunk, text, institutions)
+                          for owner, text in shared_texts.items()}
                 for part in pool.map(_check_indices, chunks):
                     found.extend(part)
-                shared_results = None if shared is None else shared.result()
+                shared_results = {owner: future.result() for owner, future in shared.items()}
         finally:
             _FORKED.clear()
     else:
         for chunk in chunks:
             found.extend(_check_indices(chunk, job))
-        if shared_text is not None:
-            shared_results = _validate_chunk(shared_text, institutions)
+        shared_results = {owner: _validate_chunk(text, institutions)
+                          for owner, text in shared_texts.items()}
     return _Outcome(found, shared_results)
+
+
+#: Institution lines per part of the cross-record check (a part is at least one institution).
+_PART_LINES = 20_000
+
+
+def _partition(lines: Sequence[str]) -> list[list[str]]:
+    """Sorted institution lines split into parts by institution, each part sorted.
+
+    The number of parts follows the number of lines, and an institution's part
+    follows from its IRI alone, so the same institutions fall in the same parts
+    from one build to the next (and their cached results stay valid).
+    """
+    count = max(1, min(64, len(lines) // _PART_LINES))
+    parts: list[list[str]] = [[] for _ in range(count)]
+    for line in lines:
+        subject = line[: line.index(" ")]
+        parts[zlib.crc32(subject.encode("utf-8")) % count].append(line)
+    return [part for part in parts if part]
 
 
 def institution_lines(base: str, record: CaseStudy) -> list[str]:
