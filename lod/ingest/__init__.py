@@ -274,10 +274,23 @@ def _check_all(items: list[tuple[Path, str]], parallel_from: int, keyed: bool,
     size = max(1, min(200, len(items) // (workers * 2)))
     chunks = [[path for path, _ in items[i : i + size]] for i in range(0, len(items), size)]
     task = partial(_check_chunk, keyed=keyed, derive=derive)
+    seen: dict[str, str] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for chunk, results in zip(chunks, pool.map(task, chunks), strict=True):
             for path, (key, source, problems, derived) in zip(chunk, results, strict=True):
-                yield _Checked(key, None, source, YamlDocument(path, None), problems, derived)
+                yield _Checked(key, None, source, YamlDocument(path, None), problems,
+                               _shared_strings(derived, seen))
+
+
+def _shared_strings(value: object, seen: dict[str, str]) -> object:
+    """A derived list of strings with each distinct string held once across all files.
+
+    Values derived from many records repeat (the same institution in hundreds
+    of case studies); each comes back from a worker as a new object.
+    """
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [seen.setdefault(item, item) for item in value]
+    return value
 
 
 #: Below this many files to parse, starting worker processes costs more than it saves.

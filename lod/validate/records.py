@@ -150,7 +150,11 @@ class ShaclCache:
             with closing(_connect(path)) as db:
                 rows = db.execute("SELECT key, results, institutions FROM shacl").fetchall()
             entries = {key: [RawResult(*r) for r in json.loads(results)] for key, results, _ in rows}
-            institutions = {key: json.loads(lines) for key, _, lines in rows if lines is not None}
+            seen: dict[str, str] = {}  # an institution named by many records: its lines once
+            institutions = {
+                key: [seen.setdefault(line, line) for line in json.loads(lines)]
+                for key, _, lines in rows if lines is not None
+            }
         except (sqlite3.DatabaseError, ValueError, TypeError):
             path.unlink(missing_ok=True)
             return cls(path, {})
