@@ -99,11 +99,29 @@ class Assembled:
     """What the dumps hold, apart from their bytes: counts, shared nodes, report facts."""
 
     keys: list[str]
-    shared: list[str]
     stats: DumpStats
-    facts: list[str]  # N-Triples of every triple the report's queries read, record by record
+    facts: Path  # N-Triples of every triple the report's queries read
+    facts_digest: str  # of those facts, the report's queries, their code and engine
     spans: dict[str, Span]
     rendered: int
+
+
+class _Facts:
+    """The report's facts, streamed to a file and hashed on the way (never all in memory)."""
+
+    def __init__(self, path: Path, records: int) -> None:
+        self.path = path
+        self.handle = path.open("wb")
+        self.hasher = hashlib.sha256(f"{report_salt()}\n{records}\n".encode())
+
+    def add(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.handle.write(data)
+        self.hasher.update(data)
+
+    def close(self) -> str:
+        self.handle.close()
+        return self.hasher.hexdigest()
 
 
 class _Dump:
@@ -166,7 +184,7 @@ class _Dump:
 def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord],
                 settings: Settings, cache: BlockCache, institution_lines: Sequence[str],
                 spilled: Mapping[str, object] | None = None, spill_dir: Path | None = None,
-                ) -> Assembled:
+                *, facts_path: Path) -> Assembled:
     """Write the three dumps into ``directory``.
 
     A record's block comes from, in order of preference: the spill files of
@@ -195,7 +213,7 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
     old_nt, old_ttl, old_jsonld = (old[name] for name in STREAMED)
     spans: dict[str, Span] = {}
     stats = DumpStats()
-    facts: list[str] = []
+    facts = _Facts(facts_path, len(keys))
     fresh: list[tuple[str, BlockFacts]] = []
     try:
         ttl.write(turtle_header().encode("utf-8"))
@@ -227,7 +245,7 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
                 cache.put_facts(fresh)
                 fresh = []
             stats.add(merge.stats)
-            facts.append(merge.facts)
+            facts.add(merge.facts)
         cache.put_facts(fresh)
         # Curator-accepted Wikidata links (mappings/*.sssom.tsv) fill the gaps records leave.
         extra = vocabulary_triples() | ledger_triples(settings.base, (r.record for r in ordered))
@@ -245,31 +263,23 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
             cache.put_shared_block(digest, *rendering)
         ttl.write(rendering[0])
         jsonld.write(rendering[1])
+        stats.add(DumpStats.of_lines(shared))
+        facts.add(ntriples_text(line for line in shared if is_fact(split_line(line), predicates)))
     finally:
         for dump in dumps:
             dump.close()
-    stats.add(DumpStats.of_lines(shared))
-    facts.append(ntriples_text(line for line in shared if is_fact(split_line(line), predicates)))
-    return Assembled(keys, shared, stats, facts, spans, len(missing) + len(fresh_spills))
+        digest = facts.close()
+    return Assembled(keys, stats, facts_path, digest, spans, len(missing) + len(fresh_spills))
 
 
 def report_of(assembled: Assembled, cache: BlockCache) -> ReportData:
     """The report's answers: asked of a store of the facts, unless these very facts were."""
-    hasher = hashlib.sha256(f"{report_salt()}\n{len(assembled.keys)}\n".encode())
-    for part in assembled.facts:
-        hasher.update(part.encode("utf-8"))
-    digest = hasher.hexdigest()
-    data = cache.report(digest)
+    data = cache.report(assembled.facts_digest)
     if data is None:
         store = Store()
-        # Through a file: the facts are never all in memory twice (text, then bytes).
-        with tempfile.TemporaryFile() as handle:
-            for part in assembled.facts:
-                handle.write(part.encode("utf-8"))
-            handle.seek(0)
-            store.bulk_load(handle, format=RdfFormat.N_TRIPLES)
+        store.bulk_load(path=assembled.facts, format=RdfFormat.N_TRIPLES)
         data = report_data(store, records=len(assembled.keys))
-        cache.put_report(digest, data)
+        cache.put_report(assembled.facts_digest, data)
     return data
 
 
@@ -346,7 +356,8 @@ def _publish(settings: Settings, validated: Validated, out_dir: Path, spill_dir:
     try:
         with staging(out_dir, before_swap=before_swap) as stage:
             assembled = write_dumps(stage, out_dir, validated.unique, settings, cache,
-                                    validated.institution_lines, validated.sidecar, spill_dir)
+                                    validated.institution_lines, validated.sidecar, spill_dir,
+                                    facts_path=spill_dir / "facts.nt")
             # What validation handed over is in the dumps now; the report needs memory.
             validated.sidecar.clear()
             validated.institution_lines.clear()
