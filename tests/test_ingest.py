@@ -232,3 +232,40 @@ def test_loading_in_worker_processes_gives_the_serial_result(tmp_path: Path) -> 
     assert parallel.problems == serial.problems
     assert {p.field for p in parallel.problems} >= {"institutions[0].type", "(yaml)", "id"}
     assert all(p.line > 0 for p in parallel.problems)
+
+
+def test_unchanged_files_are_known_by_their_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild does not even read an unchanged file; an edited one is read and parsed."""
+    import os
+
+    from lod.ingest import cache as cache_module
+    from lod.ingest.cache import RecordCache
+
+    data = tmp_path / "data"
+    for name in ("one", "two"):
+        path = write_record(data, name, BASE.replace("lyon-editathon", name))
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))  # written long ago
+    cache_file = tmp_path / "cache" / "records.sqlite"
+    first = load_case_studies([data], cache=RecordCache.open(cache_file))
+    assert len(first.records) == 2
+
+    hashed: list[int] = []
+    real = cache_module.content_key
+
+    def counting(data_bytes: bytes) -> str:
+        hashed.append(len(data_bytes))
+        return real(data_bytes)
+
+    monkeypatch.setattr(cache_module, "content_key", counting)
+    again = load_case_studies([data], cache=RecordCache.open(cache_file))
+    assert hashed == [] and [r.id for r in again.records] == ["one", "two"]
+
+    (data / "two.yaml").write_text(BASE.replace("lyon-editathon", "two").replace(
+        "A library edit-a-thon", "A longer, changed title"), encoding="utf-8")
+    edited = load_case_studies([data], cache=RecordCache.open(cache_file))
+    assert len(hashed) == 1
+    assert next(r for r in edited.records if r.id == "two").record.title["en"] == (
+        "A longer, changed title"
+    )

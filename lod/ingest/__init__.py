@@ -317,7 +317,7 @@ def load_case_studies(
         if not path.exists():
             loaded.problems.append(Problem(path, 1, "(file)", "no such file or directory"))
             continue
-        key = content_key(path.read_bytes()) if cache is not None else ""
+        key = cache.key_of(path) if cache is not None else ""
         cached = cache.get(key) if cache is not None else None
         found.append((path, key, cached))
         if cached is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from functools import cache
 from pathlib import Path
 
@@ -20,8 +21,11 @@ from lod import resources
 from lod.model.case_study import CaseStudy
 
 _MODEL_DIR = Path(__file__).resolve().parents[1] / "model"
-#: Bump when the table changes.
-_FORMAT = 2
+#: Bump when the tables change.
+_FORMAT = 3
+#: A file modified less than this long before its stamp was recorded is read again
+#: (its modification time may not tell two writes in the same tick apart).
+_RACY_NS = 2_000_000_000
 #: New records written to the database at once (so they are not all held in memory).
 _BATCH = 1000
 
@@ -52,6 +56,8 @@ class RecordCache:
         self.used: set[str] = set()
         self._pending: dict[str, tuple[str, bytes]] = {}
         self._ids: dict[str, str] | None = None
+        self._stamps: dict[str, tuple[int, int, int, int, str]] | None = None
+        self._seen_files: set[str] = set()
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         if path is not None and path.is_file():
@@ -75,14 +81,40 @@ class RecordCache:
             db.execute("PRAGMA synchronous=NORMAL")
             if db.execute("PRAGMA user_version").fetchone()[0] != _FORMAT:
                 db.execute("DROP TABLE IF EXISTS records")
+                db.execute("DROP TABLE IF EXISTS files")
                 db.execute(f"PRAGMA user_version = {_FORMAT}")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL,"
                 " json BLOB NOT NULL)"
             )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER,"
+                " mtime_ns INTEGER, inode INTEGER, seen_ns INTEGER, key TEXT)"
+            )
             db.commit()
             self._db, self._pid = db, os.getpid()
         return self._db
+
+    def key_of(self, path: Path) -> str:
+        """The content key of a file: from its stamp when unchanged since the last run,
+        else from its bytes (as git's index does: size, modification time, inode)."""
+        if self._stamps is None:
+            exists = self.path is not None and self.path.is_file()
+            self._stamps = {
+                row[0]: (row[1], row[2], row[3], row[4], row[5])
+                for row in self._connection().execute("SELECT * FROM files")
+            } if exists else {}
+        stat = path.stat()
+        name = str(path.resolve())
+        known = self._stamps.get(name)
+        if (known is not None and known[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                and stat.st_mtime_ns < known[3] - _RACY_NS):
+            key = known[4]
+        else:
+            key = content_key(path.read_bytes())
+            self._stamps[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns(), key)
+        self._seen_files.add(name)
+        return key
 
     def get(self, key: str) -> str | None:
         """The id of the record stored under ``key``, if any (its JSON stays on disk)."""
@@ -137,6 +169,11 @@ class RecordCache:
         db.execute("DELETE FROM keep")
         db.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in self.used))
         db.execute("DELETE FROM records WHERE key NOT IN (SELECT key FROM keep)")
+        if self._stamps is not None:
+            db.execute("DELETE FROM files")
+            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                           ((name, *self._stamps[name]) for name in sorted(self._seen_files)
+                            if self._stamps[name][4] in self.used))
         db.commit()
 
 
