@@ -15,9 +15,11 @@ from lod.namespaces import DCTERMS, LCS, SCHEMA, VOCAB
 from lod.rdf.build import case_study_iri, case_study_triples
 from lod.rdf.vocabularies import vocabulary_triples
 from lod.settings import Settings
+from lod.validate import institutions as institutions_module
 from lod.validate import records as by_record
-from lod.validate.records import ShaclCache, validate_records
+from lod.validate.records import validate_records
 from lod.validate.shacl import node_origins, shacl_problems
+from lod.validate.shacl_cache import ShaclCache
 
 BASE = Settings().base
 
@@ -113,7 +115,7 @@ def test_two_records_describing_one_institution_differently(
     whether the institutions are checked as one graph or in many parts."""
     from conftest import VALID_RECORD, write_record
 
-    monkeypatch.setattr(by_record, "_PART_LINES", part_lines)
+    monkeypatch.setattr(institutions_module, "_PART_LINES", part_lines)
     first = VALID_RECORD.format(id="one").replace("wikidata: Q1234567", "wikidata: Q1234567\n    isil: FR-1")
     second = VALID_RECORD.format(id="two").replace("wikidata: Q1234567", "wikidata: Q1234567\n    isil: FR-2")
     write_record(tmp_path, "one", first)
@@ -132,7 +134,7 @@ def test_two_records_describing_one_institution_differently(
 
 def test_institution_parts_hold_whole_institutions() -> None:
     lines = [f"<https://e.org/i/{n % 7}> <https://e.org/p{n}> \"{n}\" .\n" for n in range(100)]
-    parts = by_record._partition(sorted(lines))
+    parts = institutions_module.partition(sorted(lines))
     assert sorted(line for part in parts for line in part) == sorted(lines)
     subjects = [{line.split(" ", 1)[0] for line in part} for part in parts]
     assert sum(len(group) for group in subjects) == 7  # no institution in two parts

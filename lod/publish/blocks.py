@@ -26,12 +26,11 @@ import os
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
 
 from pyoxigraph import Triple
 
@@ -130,61 +129,6 @@ def block_of_lines(lines: Sequence[str], iri: str, facts_predicates: frozenset[s
         turtle=turtle_of_split(parts).encode("utf-8"),
         jsonld=(JSONLD_SEPARATOR.join(jsonld_of_split(parts)) + JSONLD_SEPARATOR).encode("utf-8"),
     )
-
-
-@dataclass(frozen=True)
-class Spilled:
-    """A block rendered where its record was checked, written to that process's spill files."""
-
-    merge_json: bytes  # BlockFacts.to_json(): compact while thousands wait to be written
-    stem: str  # the spill files are <stem>.nt, <stem>.ttl, <stem>.jsonld
-    span: tuple[int, int, int, int, int, int]
-
-
-#: Open spill files of this process, by directory (a forked worker opens its own).
-_SPILLS: dict[tuple[Path, int], tuple[list[BinaryIO], list[int]]] = {}
-SPILL_SUFFIXES = (".nt", ".ttl", ".jsonld")
-
-
-def spill(directory: Path, block: Block) -> Spilled:
-    """Append a block to this process's spill files; say where it went."""
-    pid = os.getpid()
-    slot = _SPILLS.get((directory, pid))
-    if slot is None:
-        handles: list[BinaryIO] = [
-            (directory / f"{pid}{suffix}").open("ab", buffering=0) for suffix in SPILL_SUFFIXES
-        ]
-        slot = _SPILLS[(directory, pid)] = (handles, [h.seek(0, os.SEEK_END) for h in handles])
-    handles, sizes = slot
-    span: list[int] = []
-    for index, data in enumerate((block.ntriples, block.turtle, block.jsonld)):
-        view = memoryview(data)
-        while view:
-            view = view[handles[index].write(view) or 0 :]
-        span += [sizes[index], len(data)]
-        sizes[index] += len(data)
-    a, b, c, d, e, f = span
-    return Spilled(block.merge.to_json(), str(pid), (a, b, c, d, e, f))
-
-
-def close_spills(directory: Path) -> None:
-    """Close this process's spill files in ``directory`` (the data is already written)."""
-    for slot in [key for key in _SPILLS if key[0] == directory]:
-        for handle in _SPILLS.pop(slot)[0]:
-            handle.close()
-
-
-def spill_hook(base: str, facts_predicates: frozenset[str], directory: Path
-               ) -> Callable[[LoadedRecord, str], Spilled]:
-    """A hook for :func:`lod.validate.validate_paths`: render each checked record's block
-    from the N-Triples the check already built, and spill it."""
-
-    def render(loaded: LoadedRecord, ntriples: str) -> Spilled:
-        lines = [line[:-2] for line in ntriples.split("\n") if line]  # drop each " ."
-        return spill(directory, block_of_lines(lines, case_study_iri(base, loaded.id),
-                                               facts_predicates))
-
-    return render
 
 
 #: The records of the pool being run, set just before its workers are forked.

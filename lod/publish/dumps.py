@@ -32,13 +32,10 @@ from lod.publish.blocks import (
     BlockCache,
     BlockFacts,
     Span,
-    Spilled,
     block_key,
-    close_spills,
     is_fact,
     merge_shared,
     render_blocks,
-    spill_hook,
 )
 from lod.publish.report import (
     ReportData,
@@ -47,6 +44,7 @@ from lod.publish.report import (
     report_predicates,
     report_salt,
 )
+from lod.publish.spill import Spilled, close_spills, spill_hook
 from lod.publish.void import DumpStats, void_triples
 from lod.rdf.serialize import (
     JSONLD_SEPARATOR,

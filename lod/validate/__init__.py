@@ -15,12 +15,12 @@ from lod.problems import Problem
 from lod.rdf.build import graph_triples
 from lod.rdf.vocabularies import vocabulary_triples
 from lod.settings import Settings
+from lod.validate.institutions import institution_lines
 from lod.validate.records import (
-    ShaclCache,
-    institution_lines,
     validate_records,
     vocabulary_problems,
 )
+from lod.validate.shacl_cache import ShaclCache
 
 
 @dataclass

@@ -21,15 +21,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import multiprocessing
 import os
-import sqlite3
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -38,11 +35,11 @@ from pyoxigraph import NamedNode, Triple
 
 from lod import resources
 from lod.ingest import LoadedRecord
-from lod.model.case_study import CaseStudy, Institution
+from lod.model.case_study import CaseStudy
 from lod.namespaces import RDF, RDFS
 from lod.problems import Problem
 from lod.rdf import build as build_module
-from lod.rdf.build import case_study_triples, institution_iri, institution_triples
+from lod.rdf.build import case_study_triples
 from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files
 from lod.validate.fastgraph import (
@@ -51,7 +48,9 @@ from lod.validate.fastgraph import (
     read_predicates,
     speed_up_pyshacl,
 )
+from lod.validate.institutions import institution_nodes, loaded_institution_lines, partition
 from lod.validate.shacl import Origin, RawResult, node_origins, problem_from_raw, raw_results
+from lod.validate.shacl_cache import ShaclCache
 
 #: The shapes that look at records; the concept shapes run once on the vocabularies.
 RECORD_SHAPES = (
@@ -118,80 +117,6 @@ def _collection_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
-
-
-#: Bump when the cache's table changes.
-_CACHE_FORMAT = 3
-
-
-@dataclass
-class ShaclCache:
-    """Results of earlier runs, by a hash of (shapes, vocabulary, record), in SQLite.
-
-    Beside each record's results it keeps the lines the record states about its
-    institutions, so that the cross-record institution check of a rebuild can
-    be assembled without reading the unchanged records at all. Entries are
-    read in one query and only new ones are written back.
-    """
-
-    path: Path | None
-    entries: dict[str, list[RawResult]]
-    institutions: dict[str, list[str]] = field(default_factory=dict)
-    #: Entries kept by :meth:`save` whatever ``keep`` says (the vocabularies' results).
-    pinned: set[str] = field(default_factory=set)
-    _stored: set[str] = field(default_factory=set)
-
-    @classmethod
-    def open(cls, path: Path | None) -> ShaclCache:
-        """Read the cache if there is one; an unreadable cache is simply empty."""
-        if path is None or not path.is_file():
-            return cls(path, {})
-        try:
-            with closing(_connect(path)) as db:
-                rows = db.execute("SELECT key, results, institutions FROM shacl").fetchall()
-            entries = {key: [RawResult(*r) for r in json.loads(results)] for key, results, _ in rows}
-            seen: dict[str, str] = {}  # an institution named by many records: its lines once
-            institutions = {
-                key: [seen.setdefault(line, line) for line in json.loads(lines)]
-                for key, _, lines in rows if lines is not None
-            }
-        except (sqlite3.DatabaseError, ValueError, TypeError):
-            path.unlink(missing_ok=True)
-            return cls(path, {})
-        return cls(path, entries, institutions, _stored=set(entries))
-
-    def save(self, keep: Iterable[str]) -> None:
-        """Write the new entries and forget those no longer in use, in one transaction."""
-        if self.path is None:
-            return
-        wanted = set(keep) | self.pinned
-        new = sorted(key for key in wanted - self._stored if key in self.entries)
-        gone = self._stored - wanted
-        if not new and not gone and self.path.is_file():
-            return
-        rows = (  # encoded row by row as SQLite takes them, never all at once
-            (key, json.dumps([list(r) for r in self.entries[key]], ensure_ascii=False),
-             json.dumps(self.institutions[key], ensure_ascii=False)
-             if key in self.institutions else None)
-            for key in new
-        )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(_connect(self.path)) as db:
-            db.executemany("INSERT OR REPLACE INTO shacl VALUES (?, ?, ?)", rows)
-            db.executemany("DELETE FROM shacl WHERE key = ?", ((key,) for key in gone))
-            db.commit()
-        self._stored = (self._stored - gone) | set(new)
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA synchronous=NORMAL")
-    if db.execute("PRAGMA user_version").fetchone()[0] != _CACHE_FORMAT:
-        db.execute("DROP TABLE IF EXISTS shacl")
-        db.execute(f"PRAGMA user_version = {_CACHE_FORMAT}")
-    db.execute("CREATE TABLE IF NOT EXISTS shacl (key TEXT PRIMARY KEY, results TEXT NOT NULL,"
-                " institutions TEXT)")
-    return db
 
 
 def _support(triples: Iterable[Triple], types: dict[str, list[Triple]]) -> set[Triple]:
@@ -262,7 +187,7 @@ def validate_records(
         if not known:
             todo.append(index)
             if triples_of is None:
-                store.institutions[key] = _institution_lines(base, loaded)
+                store.institutions[key] = loaded_institution_lines(base, loaded)
         if triples_of is None:
             institution_lines[loaded.id] = store.institutions[key]
     if triples_of is None:
@@ -274,7 +199,7 @@ def validate_records(
         if institutions_out is not None:
             institutions_out[:] = ordered_lines
     else:
-        text = to_ntriples(_institution_nodes(records, base, make)).decode("utf-8")
+        text = to_ntriples(institution_nodes(records, base, make)).decode("utf-8")
         ordered_lines = [f"{line}\n" for line in text.split("\n") if line]  # not splitlines: U+2028
     # Institutions are checked once, all together, on what every record says of
     # them: a library named by a hundred records is validated once, and a conflict
@@ -283,7 +208,7 @@ def validate_records(
     # line of its institutions, so nothing is lost, the parts run in parallel, and
     # an edit re-checks only the part of the institutions it touched.
     shared_texts: dict[str, str] = {}
-    for number, part in enumerate(_partition(ordered_lines)):
+    for number, part in enumerate(partition(ordered_lines)):
         text = "".join(part)
         digest = salt.copy()
         digest.update(b"shared\n" + text.encode("utf-8"))
@@ -309,34 +234,6 @@ def validate_records(
         return []  # the usual case: no record is read to map problems back to lines
     origins: dict[str, Origin] = node_origins(base, records)
     return sorted({problem_from_raw(raw, origins) for raw in found})
-
-
-def _institution_nodes(
-    records: Sequence[LoadedRecord],
-    base: str,
-    make: Callable[[CaseStudy], Iterable[Triple]] | None,
-) -> set[Triple]:
-    """The triples of every institution, merged over all the records that name it.
-
-    Used when ``triples_of`` replaces the builder; otherwise the lines kept in
-    the cache beside each record's results serve.
-    """
-    by_node: dict[str, list[frozenset[Triple]]] = {}
-    for loaded in records:
-        nodes = {institution_iri(base, inst): inst for inst in loaded.record.institutions}
-        if make is None:
-            for iri, inst in nodes.items():
-                by_node.setdefault(iri, []).append(frozenset(institution_triples(base, inst)))
-        else:
-            own = [t for t in make(loaded.record) if t.subject.value in nodes]  # type: ignore[union-attr]
-            for iri in nodes:
-                by_node.setdefault(iri, []).append(
-                    frozenset(t for t in own if t.subject.value == iri)  # type: ignore[union-attr]
-                )
-    merged: set[Triple] = set()
-    for views in by_node.values():
-        merged.update(*views)
-    return merged
 
 
 def _start_worker() -> None:
@@ -440,49 +337,6 @@ def _check(job: _Job, todo: list[int], shared_texts: dict[str, str], workers: in
         shared_results = {owner: _validate_chunk(text, institutions)
                           for owner, text in shared_texts.items()}
     return _Outcome(found, shared_results)
-
-
-#: Institution lines per part of the cross-record check (a part is at least one institution).
-_PART_LINES = 20_000
-
-
-def _partition(lines: Sequence[str]) -> list[list[str]]:
-    """Sorted institution lines split into parts by institution, each part sorted.
-
-    The number of parts follows the number of lines, and an institution's part
-    follows from its IRI alone, so the same institutions fall in the same parts
-    from one build to the next (and their cached results stay valid).
-    """
-    count = max(1, min(64, len(lines) // _PART_LINES))
-    parts: list[list[str]] = [[] for _ in range(count)]
-    for line in lines:
-        subject = line[: line.index(" ")]
-        parts[zlib.crc32(subject.encode("utf-8")) % count].append(line)
-    return [part for part in parts if part]
-
-
-def institution_lines(base: str, record: CaseStudy) -> list[str]:
-    """The N-Triples lines (with their end) a record states about its institutions.
-
-    Given to the loader as ``derive``, it runs where each file is parsed, so the
-    institution check needs nothing more of the records.
-    """
-    return _lines_of(base, record.institutions)
-
-
-def _lines_of(base: str, institutions: Iterable[Institution]) -> list[str]:
-    lines = {str(t) for inst in institutions for t in institution_triples(base, inst)}
-    return [f"{line} .\n" for line in sorted(lines)]
-
-
-def _institution_lines(base: str, loaded: LoadedRecord) -> list[str]:
-    """:func:`institution_lines` of a loaded record: the loader's if it made them."""
-    if isinstance(loaded.derived, list):
-        lines, loaded.derived = loaded.derived, None  # kept by the cache from here
-        return lines
-    # Read from the record's institutions alone: a record still held as JSON is
-    # not turned into a whole model here (its chunk's worker does that).
-    return _lines_of(base, loaded.institutions)
 
 
 def _support_of_text(ntriples: str, types: dict[str, list[Triple]]) -> set[Triple]:
