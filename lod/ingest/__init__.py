@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -122,7 +122,10 @@ def discover(paths: Iterable[Path], *, include_drafts: bool = True) -> list[Path
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found.update(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+            # scandir knows each entry's type from the directory listing: no stat per file.
+            with os.scandir(path) as entries:
+                found.update(path / entry.name for entry in entries
+                             if PurePath(entry.name).suffix in YAML_SUFFIXES and entry.is_file())
         else:
             found.add(path)
     return sorted((p for p in found if include_drafts or not is_draft_file(p)), key=lambda p: p.parts)
