@@ -242,18 +242,6 @@ class BlockCache:
         db.commit()
         return db
 
-    def facts(self, key: str) -> BlockFacts | None:
-        """The merge facts of the block stored under ``key``, if any."""
-        row = self._db.execute("SELECT merge FROM facts WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return None
-        try:
-            found = BlockFacts.from_json(row[0])
-        except (ValueError, KeyError, TypeError):  # an unreadable row is rendered again
-            return None
-        self.used.add(key)
-        return found
-
     def facts_of(self, keys: Iterable[str]) -> dict[str, BlockFacts]:
         """:meth:`facts` for many keys, read in one query."""
         wanted = set(keys)

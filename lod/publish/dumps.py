@@ -313,15 +313,6 @@ def staging(out_dir: Path, *, before_swap: Callable[[Path], None] | None = None)
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def write_atomically(out_dir: Path, outputs: dict[str, bytes],
-                     *, before_swap: Callable[[Path], None] | None = None) -> list[Path]:
-    """Write ``outputs`` into ``out_dir`` all at once; other files already there are kept."""
-    with staging(out_dir, before_swap=before_swap) as stage:
-        for name, data in sorted(outputs.items()):
-            (stage / name).write_bytes(data)
-    return [out_dir.resolve() / name for name in sorted(outputs)]
-
-
 def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = None) -> BuildResult:
     """Validate the case studies, then write every dump; raise InputError on any problem."""
     if settings.cache_dir is None:

@@ -76,16 +76,20 @@ def turtle_header() -> str:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())) + "\n"
 
 
-@lru_cache(maxsize=1 << 18)
-def _turtle_iri(token: str) -> str:
-    """``<https://schema.org/name>`` -> ``schema:name`` when a prefix fits, else the token."""
-    iri = token[1:-1]
+def _compact(iri: str, local_name: re.Pattern[str]) -> str | None:
+    """``prefix:local`` for ``iri`` when a project prefix fits and ``local`` is allowed."""
     for prefix, namespace in _ORDERED_PREFIXES:
         if iri.startswith(namespace):
             local = iri[len(namespace) :]
-            if _TURTLE_LOCAL_RE.fullmatch(local):
+            if local_name.fullmatch(local):
                 return f"{prefix}:{local}"
-    return token
+    return None
+
+
+@lru_cache(maxsize=1 << 18)
+def _turtle_iri(token: str) -> str:
+    """``<https://schema.org/name>`` -> ``schema:name`` when a prefix fits, else the token."""
+    return _compact(token[1:-1], _TURTLE_LOCAL_RE) or token
 
 
 def _turtle_object(token: str) -> str:
@@ -143,12 +147,7 @@ def jsonld_context() -> dict[str, Any]:
 @lru_cache(maxsize=1 << 18)
 def compact_iri(iri: str) -> str:
     """``https://schema.org/name`` -> ``schema:name`` where a prefix fits, else the IRI."""
-    for prefix, namespace in _ORDERED_PREFIXES:
-        if iri.startswith(namespace):
-            local = iri[len(namespace) :]
-            if _LOCAL_RE.fullmatch(local):
-                return f"{prefix}:{local}"
-    return iri
+    return _compact(iri, _LOCAL_RE) or iri
 
 
 def _parsed_literal(line: str) -> Literal:
