@@ -71,10 +71,8 @@ STREAMED = ("casestudies.nt", "casestudies.ttl", "casestudies.jsonld")
 CACHE_DIR = ".cache"
 #: Rendered blocks whose facts are written to the cache at once.
 _BATCH = 500
+#: Bytes copied per system call when a dump's ranges are copied.
 _COPY_STEP = 1 << 24
-
-#: A file's content: its bytes, or a function that writes them to the path it is given.
-Output = bytes | Callable[[Path], None]
 
 
 @dataclass
