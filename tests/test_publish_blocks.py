@@ -6,18 +6,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Triple
 
 from conftest import CASESTUDIES
 from lod.ingest import load_case_studies
 from lod.publish import blocks as blocks_module
 from lod.publish.blocks import BlockCache, make_block, render_blocks
-from lod.publish.dumps import DUMP_FILES, build
+from lod.publish.dumps import DUMP_FILES, BuildResult, build
 from lod.publish.report import build_report, report_predicates
 from lod.query.run import load_store
 from lod.rdf.serialize import sorted_lines
 from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
-from lod.validate import validate_paths
+from lod.validate import Validated, validate_paths
 
 
 def _copy_data(tmp_path: Path) -> Path:
@@ -30,13 +31,23 @@ def _settings(data: Path, out: Path) -> Settings:
     return Settings(data_dir=data, out_dir=out)
 
 
-def test_blocks_hold_exactly_the_whole_graph(tmp_path: Path) -> None:
-    """Shared nodes once, then each record's own nodes: together, the graph and nothing else."""
-    out = tmp_path / "dist"
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult, Validated]:
+    """A build of the bundled case studies, and their validation with the whole graph."""
+    out = tmp_path_factory.mktemp("blocks") / "dist"
     result = build(_settings(CASESTUDIES, out))
-    validated = validate_paths([CASESTUDIES], Settings(), include_drafts=False)
+    return out, result, validate_paths([CASESTUDIES], Settings(), include_drafts=False)
+
+
+def _whole_graph(validated: Validated) -> set[Triple]:
     records = [loaded.record for loaded in validated.unique]
-    expected = sorted_lines(validated.triples | ledger_triples(Settings().base, records))
+    return validated.triples | ledger_triples(Settings().base, records)
+
+
+def test_blocks_hold_exactly_the_whole_graph(bundled: tuple[Path, BuildResult, Validated]) -> None:
+    """Each record's own nodes, then the shared nodes once: the graph and nothing else."""
+    out, result, validated = bundled
+    expected = sorted_lines(_whole_graph(validated))
     written = [line.removesuffix(" .") for line in
                (out / "casestudies.nt").read_text("utf-8").splitlines()]
     assert sorted(written) == expected
@@ -48,13 +59,12 @@ def test_blocks_hold_exactly_the_whole_graph(tmp_path: Path) -> None:
     assert runs == sorted(loaded.id for loaded in validated.unique)
 
 
-def test_report_from_the_facts_store_equals_the_whole_graph_report(tmp_path: Path) -> None:
-    out = tmp_path / "dist"
-    result = build(_settings(CASESTUDIES, out))
-    validated = validate_paths([CASESTUDIES], Settings(), include_drafts=False)
-    records = [loaded.record for loaded in validated.unique]
-    whole = load_store(validated.triples | ledger_triples(Settings().base, records))
-    assert result.report == build_report(whole, records=len(records))
+def test_report_from_the_facts_store_equals_the_whole_graph_report(
+    bundled: tuple[Path, BuildResult, Validated]
+) -> None:
+    out, result, validated = bundled
+    whole = load_store(_whole_graph(validated))
+    assert result.report == build_report(whole, records=len(validated.unique))
     assert (out / "report.md").read_text("utf-8") == result.report
 
 

@@ -44,7 +44,7 @@ from lod.publish.report import (
     report_predicates,
     report_salt,
 )
-from lod.publish.spill import Spilled, close_spills, spill_hook
+from lod.publish.spill import Spilled, close_spills, spill_files, spill_hook
 from lod.publish.void import DumpStats, void_triples
 from lod.rdf.serialize import (
     JSONLD_SEPARATOR,
@@ -228,10 +228,9 @@ def write_dumps(directory: Path, previous: Path, records: Sequence[LoadedRecord]
             elif spill_of is not None and spill_dir is not None:
                 fresh.append((key, merge))
                 a, b, c, d, e, f = spill_of.span
-                stem = spill_dir / spill_of.stem
-                spans[key] = (*nt.copy(stem.with_suffix(".nt"), a, b),
-                              *ttl.copy(stem.with_suffix(".ttl"), c, d),
-                              *jsonld.copy(stem.with_suffix(".jsonld"), e, f))
+                nt_file, ttl_file, jsonld_file = spill_files(spill_dir, spill_of.stem)
+                spans[key] = (*nt.copy(nt_file, a, b), *ttl.copy(ttl_file, c, d),
+                              *jsonld.copy(jsonld_file, e, f))
             else:
                 a, b, c, d, e, f = old_spans[key]
                 spans[key] = (*nt.copy(old_nt, a, b), *ttl.copy(old_ttl, c, d),

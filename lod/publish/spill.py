@@ -34,13 +34,19 @@ _SPILLS: dict[tuple[Path, int], tuple[list[BinaryIO], list[int]]] = {}
 SPILL_SUFFIXES = (".nt", ".ttl", ".jsonld")
 
 
+def spill_files(directory: Path, stem: str) -> tuple[Path, Path, Path]:
+    """The N-Triples, Turtle and JSON-LD spill files of one process."""
+    nt, ttl, jsonld = (directory / f"{stem}{suffix}" for suffix in SPILL_SUFFIXES)
+    return nt, ttl, jsonld
+
+
 def spill(directory: Path, block: Block) -> Spilled:
     """Append a block to this process's spill files; say where it went."""
     pid = os.getpid()
     slot = _SPILLS.get((directory, pid))
     if slot is None:
         handles: list[BinaryIO] = [
-            (directory / f"{pid}{suffix}").open("ab", buffering=0) for suffix in SPILL_SUFFIXES
+            path.open("ab", buffering=0) for path in spill_files(directory, str(pid))
         ]
         slot = _SPILLS[(directory, pid)] = (handles, [h.seek(0, os.SEEK_END) for h in handles])
     handles, sizes = slot
