@@ -590,7 +590,7 @@ def ensure(n: int, out_dir: Path, *, seed: int = 7) -> dict[str, Any]:
 
 def check_sample(directory: Path, sample: int, *, seed: int = 7) -> int:
     """Assert that ``sample`` files (spread over the set) pass ``lod.ingest.load_case_studies``."""
-    from lod.ingest import load_case_studies
+    from lod.ingest.load import load_case_studies
 
     paths = sorted(directory.glob("*.yaml"))
     if sample < len(paths):

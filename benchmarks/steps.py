@@ -189,7 +189,7 @@ def shacl_lod(*, data: str, cache: str) -> dict[str, Any]:
     Cold first (cache directory emptied), then once more on the warm cache.
     """
     from lod import validate
-    from lod.ingest import load_case_studies
+    from lod.ingest.load import load_case_studies
 
     shutil.rmtree(cache, ignore_errors=True)
     settings = _settings(data, str(Path(cache) / "unused-out"), cache)
@@ -238,7 +238,7 @@ def _pyshacl(data_graph: Any, shapes: Any) -> tuple[bool, Any]:
 
 def _sample_triples(data: str, sample: int, seed: int) -> tuple[list[Any], int]:
     """Triples (vocabularies included) of ``sample`` records picked with ``seed``."""
-    from lod.ingest import load_case_studies
+    from lod.ingest.load import load_case_studies
     from lod.namespaces import DEFAULT_BASE
     from lod.rdf.build import graph_triples
     from lod.rdf.vocabularies import vocabulary_triples
@@ -355,7 +355,7 @@ def _baseline_fields(results: Any, shapes: Any, origins: dict[str, Any]) -> set[
     """pySHACL's (focus node, path) results mapped to (file, field) via lod's origins."""
     from rdflib.namespace import SH
 
-    from lod.ingest import render_field
+    from lod.ingest.load import render_field
 
     def innermost(result: Any) -> list[Any]:
         details = list(results.objects(result, SH.detail))
@@ -399,7 +399,7 @@ def shacl_check(*, data: str, work: str, sample: int, seed: int) -> dict[str, An
     """
     import rdflib
 
-    from lod.ingest import load_case_studies
+    from lod.ingest.load import load_case_studies
     from lod.rdf.serialize import to_ntriples
     from lod.settings import Settings
     from lod.validate import validate_paths
@@ -707,7 +707,7 @@ def reconcile(*, data: str, work: str, institutions: int, seed: int) -> dict[str
     Wikidata-shaped fixture, behind a proxy that counts HTTP requests. A
     second batched run with a warm cache must send nothing.
     """
-    from lod.ingest import load_case_studies
+    from lod.ingest.load import load_case_studies
     from lod.reconcile.match import reconcile as lod_reconcile
     from lod.reconcile.sparql import SparqlClient
     from lod.reconcile.subjects import institution_subjects

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
 
 from lod.problems import InputError, Problem
 from lod.settings import Settings
+
+if TYPE_CHECKING:
+    from lod.pipeline import Assembled
 
 app = typer.Typer(
     name="lod",
@@ -40,6 +43,17 @@ def _fail(problems: list[Problem], *, what: str = "problem") -> NoReturn:
     raise typer.Exit(1)
 
 
+def _assemble(paths: list[Path], settings: Settings, *, include_drafts: bool) -> Assembled:
+    """The pipeline's graph, with an unreadable folder reported as a problem."""
+    from lod.ingest.load import DiscoveryError
+    from lod.pipeline import assemble
+
+    try:
+        return assemble(paths, settings, include_drafts=include_drafts)
+    except DiscoveryError as error:
+        _fail([error.problem])
+
+
 def _settings(**values: object) -> Settings:
     try:
         return Settings.model_validate({k: v for k, v in values.items() if v is not None})
@@ -54,13 +68,11 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories.")] = None,
 ) -> None:
     """Check case-study files against the format contract and the SHACL shapes."""
-    from lod.validate import validate_paths
-
     targets = paths or [Path("casestudies")]
     missing = [p for p in targets if not p.exists()]
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
-    result = validate_paths(targets, _settings())
+    result = _assemble(targets, _settings(), include_drafts=True)
     if result.problems:
         _fail(result.problems)
     typer.echo(f"{result.loaded.files} files checked: all valid")
@@ -73,7 +85,9 @@ def build(
     base: Annotated[str | None, typer.Option("--base", help="Base IRI of records.")] = None,
 ) -> None:
     """Validate, then write the Turtle, N-Triples, JSON-LD, VoID and report files into OUT."""
+    from lod.ingest.load import DiscoveryError
     from lod.publish.dumps import build as run_build
+    from lod.publish.outdir import OutputError
     from lod.publish.summary import summary
 
     settings = _settings(data_dir=data, out_dir=out, base=base)
@@ -85,6 +99,11 @@ def build(
         if not error.problems:
             _fail([Problem(data, 1, "(directory)", "no case-study files (*.yaml) found")])
         _fail(error.problems)
+    except DiscoveryError as error:
+        _fail([error.problem])
+    except OutputError as error:
+        _err(f"lod build: {error}")
+        raise typer.Exit(1) from None
     typer.echo(summary(result))
 
 
@@ -116,8 +135,7 @@ def query(
     from lod.query.output import FORMATS, render
     from lod.query.params import ParamError, bind_params
     from lod.query.remote import check_endpoint
-    from lod.query.run import QueryError, load_store
-    from lod.validate import validate_paths
+    from lod.query.run import QueryError
 
     if list_:
         for item in catalog():
@@ -159,10 +177,12 @@ def query(
                 _err(f"note: {name} reads Wikidata; the catalogue alone has no such data "
                      "(try --endpoint https://query.wikidata.org/sparql or --link)")
             folder = data or Path("casestudies")
-            validated = validate_paths([folder], _settings(data_dir=folder), include_drafts=False)
-            if validated.problems:
-                _fail(validated.problems)
-            result = run_in_process(chosen, load_store(validated.triples), bindings)
+            if not folder.is_dir():
+                _fail([Problem(folder, 1, "(directory)", "no such directory of case-study files")])
+            graph = _assemble([folder], _settings(data_dir=folder), include_drafts=False)
+            if graph.problems:
+                _fail(graph.problems)
+            result = run_in_process(chosen, graph.store, bindings)
     except QueryError as error:
         _err(f"{chosen.path}: {error}")
         raise typer.Exit(1) from None
@@ -177,19 +197,17 @@ def serve(
 ) -> None:
     """Build the graph, load it into an Oxigraph server on 127.0.0.1 and serve until Ctrl-C."""
     from lod.query.server import ServeError, served, wait_for_stop
-    from lod.rdf.serialize import to_ntriples
-    from lod.validate import validate_paths
 
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
-    validated = validate_paths([data], _settings(data_dir=data), include_drafts=False)
-    if validated.problems:
-        _fail(validated.problems)
+    graph = _assemble([data], _settings(data_dir=data), include_drafts=False)
+    if graph.problems:
+        _fail(graph.problems)
     try:
-        with served(to_ntriples(validated.triples), port=port) as server:
+        with served(graph.ntriples.encode("utf-8"), port=port) as server:
             typer.echo(f"SPARQL endpoint: {server.endpoint}")
             typer.echo(f"Browser UI:      {server.url}")
-            typer.echo(f"{len(validated.triples)} triples from {len(validated.loaded.records)} "
+            typer.echo(f"{len(graph.lines)} triples from {len(graph.records)} "
                        "case studies; Ctrl-C stops the server.")
             sys.stdout.flush()
             if not wait_for_stop(server):
@@ -260,7 +278,7 @@ def mappings_review(
 
     Writes the ledgers in --mappings (the project's mappings/ by default) and the proposals file.
     """
-    from lod.mappings import MappingFileError
+    from lod.ledgers import MappingFileError
     from lod.reconcile.review import ReviewError, prompt_decisions, table
     from lod.reconcile.review import confident as confident_ids
     from lod.reconcile.run import apply_review, read_proposals
@@ -300,7 +318,7 @@ def mappings_lint(
     check: Annotated[bool, typer.Option("--check", help="Only report; exit 1 if any differ.")] = False,
 ) -> None:
     """Rewrite the ledgers in canonical form (fixed columns, sorted rows, LF)."""
-    from lod.mappings import MappingFileError
+    from lod.ledgers import MappingFileError
     from lod.reconcile.run import lint
 
     try:
@@ -344,7 +362,7 @@ def harvest(
     import datetime as dt
 
     if template:
-        from lod.ingest.wikitemplate import blank_page
+        from lod.harvest.wikitemplate import blank_page
 
         typer.echo(blank_page(), nl=False)
         return
@@ -357,9 +375,9 @@ def harvest(
     if api is not None and not api.startswith(("http://", "https://")):
         _err(f"--api: expected an http(s) URL of api.php, got {api!r}")
         raise typer.Exit(2)
-    from lod.ingest.wikiapi import ApiError, WikiApi
-    from lod.ingest.wikiharvest import DumpError, harvest_api, harvest_dump
-    from lod.ingest.wikiprogress import progress_bar
+    from lod.harvest.wikiapi import ApiError, WikiApi
+    from lod.harvest.wikiharvest import DumpError, harvest_api, harvest_dump
+    from lod.harvest.wikiprogress import progress_bar
 
     settings = _settings()
     try:
@@ -386,7 +404,7 @@ def import_csv(
                                       "overwritten).")] = Path("dist"),
 ) -> None:
     """Turn a form export (one row per submission) into draft YAML records."""
-    from lod.ingest.csvform import import_csv as run_import
+    from lod.harvest.csvform import import_csv as run_import
 
     if not file.is_file():
         _fail([Problem(file, 1, "(file)", "no such file")])

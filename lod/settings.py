@@ -23,8 +23,9 @@ class Settings(BaseModel):
     base: str = Field(DEFAULT_BASE, description="base IRI of records; ends with '/' or '#'")
     data_dir: Path = Field(Path("casestudies"), description="the case-study files")
     out_dir: Path = Field(Path("dist"), description="where build outputs go")
-    cache_dir: Path | None = Field(
-        None, description="where results of earlier runs are kept (None: no cache)"
+    shapes_dir: Path | None = Field(None, description="the SHACL shapes (None: the bundled ones)")
+    mappings_dir: Path | None = Field(
+        None, description="vocabularies and SSSOM ledgers (None: the bundled ones)"
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent sent to every server")
     timeout: float = Field(30.0, gt=0, description="network timeout in seconds")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,10 +21,27 @@ class Run:
     stderr: str
 
 
-def run_lod(*args: str | Path, cwd: Path = ROOT) -> Run:
-    """Run the ``lod`` command in a subprocess, as a curator would from a shell."""
+def run_lod(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
+    """Run ``lod`` in this process (Typer's runner), from ``cwd``, as a user would type it.
+
+    A traceback is never what a user should see: an exception that escapes the
+    command fails the test with it.
+    """
+    from typer.testing import CliRunner
+
+    from lod.cli import app
+
+    with contextlib.chdir(cwd):
+        result = CliRunner(env=env).invoke(app, [str(arg) for arg in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"lod {' '.join(map(str, args))} raised") from result.exception
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def run_installed(*args: str | Path, cwd: Path = ROOT) -> Run:
+    """Run the installed ``lod`` command in a subprocess (the end-to-end checks)."""
     done = subprocess.run(
-        [sys.executable, "-m", "lod", *map(str, args)],
+        [str(Path(sys.executable).with_name("lod")), *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,

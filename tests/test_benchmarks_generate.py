@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 from conftest import ROOT
-from lod.ingest import load_case_studies
+from lod.ingest.load import load_case_studies
 
 
 def generator() -> ModuleType:

@@ -14,8 +14,8 @@ import tracemalloc
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from lod.ingest import load_case_studies
-from lod.ingest.wikiharvest import harvest_dump
+from lod.harvest.wikiharvest import harvest_dump
+from lod.ingest.load import load_case_studies
 
 HEAD = """<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en">
   <siteinfo>

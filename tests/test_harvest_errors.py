@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import pytest
 
-from lod.ingest.wikiapi import WikiApi
+from lod.harvest.wikiapi import WikiApi
 from tests.conftest import run_lod
 from tests.servers import free_port
 

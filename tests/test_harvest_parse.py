@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lod.ingest import wikimatch
-from lod.ingest.drafts import DraftStore, render_yaml
-from lod.ingest.wikiapi import PageRef
-from lod.ingest.wikidump import site_from_base
-from lod.ingest.wikiharvest import page_lang_and_title, skip_reason
-from lod.ingest.wikiperiod import parse_period
-from lod.ingest.wikirecord import Facts, build_record, resolve_terms, slug
-from lod.ingest.wikitemplate import blank_page
-from lod.ingest.wikitext import FieldBullet, heading_key, parse_page, to_markdown
+from lod.harvest import wikimatch
+from lod.harvest.drafts import DraftStore, render_yaml
+from lod.harvest.wikiapi import PageRef
+from lod.harvest.wikidump import site_from_base
+from lod.harvest.wikiharvest import page_lang_and_title, skip_reason
+from lod.harvest.wikiperiod import parse_period
+from lod.harvest.wikirecord import Facts, build_record, resolve_terms, slug
+from lod.harvest.wikitemplate import blank_page
+from lod.harvest.wikitext import FieldBullet, heading_key, parse_page, to_markdown
 from lod.model.case_study import CaseStudy
 
 

@@ -24,9 +24,9 @@ from typing import ClassVar
 import pytest
 import yaml
 
-from lod.ingest import check_document, load_case_studies
-from lod.ingest.drafts import STATE_FILE
-from lod.ingest.wikitemplate import blank_page
+from lod.harvest.drafts import STATE_FILE
+from lod.harvest.wikitemplate import blank_page
+from lod.ingest.load import check_document, load_case_studies
 from lod.ingest.yamlfile import read_yaml
 from tests.conftest import ROOT
 from tests.servers import MediaWiki, mediawiki_server

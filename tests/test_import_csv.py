@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from lod.ingest import load_case_studies
+from lod.ingest.load import load_case_studies
 from tests.conftest import ROOT, run_lod, write_record
 
 EXPORT = ROOT / "tests" / "data" / "csv" / "form-export.csv"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASESTUDIES, VALID_RECORD, run_lod, write_record
-from lod.ingest import load_case_studies
+from lod.ingest.load import load_case_studies
 
 BASE = VALID_RECORD.format(id="lyon-editathon")
 
@@ -174,98 +174,3 @@ def test_unquoted_year_and_date_are_read_as_dates(tmp_path: Path) -> None:
     period = loaded.records[0].record.period
     assert period is not None
     assert (period.start, period.end) == ("2019-03-05", "2020")
-
-
-def test_record_cache_skips_unchanged_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lod import ingest
-    from lod.ingest.cache import RecordCache
-
-    data = tmp_path / "data"
-    write_record(data, "one", BASE.replace("lyon-editathon", "one"))
-    write_record(data, "two", BASE.replace("lyon-editathon", "two"))
-    cache_file = tmp_path / "cache" / "records.sqlite"
-    first = load_case_studies([data], cache=RecordCache.open(cache_file))
-    assert not first.problems and cache_file.is_file()
-
-    parsed: list[Path] = []
-    real_parse = ingest.parse_yaml
-
-    def counting(path: Path, text: str, **kwargs: bool) -> object:
-        parsed.append(path)
-        return real_parse(path, text)
-
-    monkeypatch.setattr(ingest, "parse_yaml", counting)
-    (data / "two.yaml").write_text(BASE.replace("lyon-editathon", "two").replace(
-        "A library edit-a-thon", "A changed title"), encoding="utf-8")
-    again = load_case_studies([data], cache=RecordCache.open(cache_file))
-    assert parsed == [data / "two.yaml"]
-    assert [r.record for r in again.records if r.record.id == "one"] == [
-        r.record for r in first.records if r.record.id == "one"
-    ]
-    assert next(r for r in again.records if r.record.id == "two").record.title["en"] == (
-        "A changed title"
-    )
-
-    # A broken file is never cached: it is reported again, with its line.
-    (data / "two.yaml").write_text(BASE.replace("lyon-editathon", "two").replace(
-        "type: public", "type: pubic"), encoding="utf-8")
-    for _ in range(2):
-        broken = load_case_studies([data], cache=RecordCache.open(cache_file))
-        assert [p.field for p in broken.problems] == ["institutions[0].type"]
-
-
-def test_loading_in_worker_processes_gives_the_serial_result(tmp_path: Path) -> None:
-    """Many files are parsed in parallel: same records, same problems, same lines."""
-    import shutil
-
-    from conftest import CASESTUDIES
-
-    data = tmp_path / "data"
-    shutil.copytree(CASESTUDIES, data)
-    write_record(data, "broken", BASE.replace("lyon-editathon", "broken").replace(
-        "type: public", "type: pubic"))
-    (data / "syntax.yaml").write_text("id: syntax\ntitle: [unclosed\n", encoding="utf-8")
-    write_record(data, "twin", BASE.replace("lyon-editathon", "catalonia-bibliowikis"))
-    serial = load_case_studies([data], parallel_from=10_000)
-    parallel = load_case_studies([data], parallel_from=1)
-    assert [r.record for r in parallel.records] == [r.record for r in serial.records]
-    assert parallel.problems == serial.problems
-    assert {p.field for p in parallel.problems} >= {"institutions[0].type", "(yaml)", "id"}
-    assert all(p.line > 0 for p in parallel.problems)
-
-
-def test_unchanged_files_are_known_by_their_stamp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A rebuild does not even read an unchanged file; an edited one is read and parsed."""
-    import os
-
-    from lod.ingest import cache as cache_module
-    from lod.ingest.cache import RecordCache
-
-    data = tmp_path / "data"
-    for name in ("one", "two"):
-        path = write_record(data, name, BASE.replace("lyon-editathon", name))
-        os.utime(path, ns=(1_000_000_000, 1_000_000_000))  # written long ago
-    cache_file = tmp_path / "cache" / "records.sqlite"
-    first = load_case_studies([data], cache=RecordCache.open(cache_file))
-    assert len(first.records) == 2
-
-    hashed: list[int] = []
-    real = cache_module.content_key
-
-    def counting(data_bytes: bytes) -> str:
-        hashed.append(len(data_bytes))
-        return real(data_bytes)
-
-    monkeypatch.setattr(cache_module, "content_key", counting)
-    again = load_case_studies([data], cache=RecordCache.open(cache_file))
-    assert hashed == [] and [r.id for r in again.records] == ["one", "two"]
-
-    (data / "two.yaml").write_text(BASE.replace("lyon-editathon", "two").replace(
-        "A library edit-a-thon", "A longer, changed title"), encoding="utf-8")
-    edited = load_case_studies([data], cache=RecordCache.open(cache_file))
-    assert len(hashed) == 1
-    assert next(r for r in edited.records if r.id == "two").record.title["en"] == (
-        "A longer, changed title"
-    )

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from lod.mappings import (
+from lod.ledgers import (
     COLUMNS,
     LEDGERS,
     MappingFileError,

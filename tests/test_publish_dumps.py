@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 
 from conftest import CASESTUDIES, VALID_RECORD, run_lod, write_record
 from lod.publish.dumps import DUMP_FILES, build
+from lod.publish.outdir import OutputError
 from lod.query.catalog import get_query
 from lod.query.run import run_local
 from lod.settings import Settings
@@ -150,12 +151,12 @@ def test_failed_build_leaves_previous_dist_untouched(tmp_path: Path) -> None:
         assert (staging / "casestudies.ttl").exists()
         raise OSError("disk full (injected)")
 
-    with pytest.raises(OSError, match="injected"):
+    with pytest.raises(OutputError, match="injected"):
         build(settings, before_swap=explode)
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after == before
     assert (out / "site" / "index.html").read_text(encoding="utf-8") == "kept"
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist.")]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist.")] == [".dist.lock"]
 
     # A successful build replaces the dumps but keeps what other commands wrote.
     build(settings)

@@ -25,12 +25,11 @@ from pyoxigraph import DefaultGraph, RdfFormat, Store
 from conftest import ROOT
 from lod.model import terms
 from lod.model.vocab import ACTIVITIES, LIBRARY_TYPES, PROJECTS
+from lod.pipeline import assemble
 from lod.query.catalog import CatalogQuery, catalog, get_query
 from lod.query.execute import run_in_process
 from lod.query.params import bind_params, with_values
-from lod.query.run import load_store
 from lod.settings import Settings
-from lod.validate import validate_paths
 
 BASE = "https://w3id.org/libcasestudies/"
 WD = "http://www.wikidata.org/entity/"
@@ -130,9 +129,9 @@ def write_fixture(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     folder = write_fixture(tmp_path_factory.mktemp("golden") / "data")
-    validated = validate_paths([folder], Settings(data_dir=folder), include_drafts=False)
-    assert not validated.problems, validated.problems
-    return load_store(validated.triples)
+    graph = assemble([folder], Settings(data_dir=folder), include_drafts=False)
+    assert not graph.problems, graph.problems
+    return graph.store
 
 
 def rows(store: Store, name: str, *params: str) -> list[Row]:

@@ -22,14 +22,13 @@ from pyoxigraph import Literal, Store
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from conftest import CASESTUDIES, ROOT, run_lod
+from lod.pipeline import assemble
 from lod.query.catalog import CatalogQuery, catalog, get_query
 from lod.query.execute import run_in_process, run_on_endpoint
 from lod.query.params import ParamError, bind_params, values_clause
 from lod.query.remote import run_endpoint
-from lod.query.run import QueryError, load_store
-from lod.rdf.serialize import to_ntriples
+from lod.query.run import QueryError
 from lod.settings import Settings
-from lod.validate import validate_paths
 from servers import free_port, oxigraph_server
 
 UA = Settings().user_agent
@@ -47,12 +46,12 @@ NASTY = [
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
     """The bundled case studies, in process and in a real oxigraph serve."""
-    validated = validate_paths([CASESTUDIES], Settings(), include_drafts=False)
-    assert not validated.problems
+    assembled = assemble([CASESTUDIES], Settings(), include_drafts=False)
+    assert not assembled.problems
     graph = tmp_path_factory.mktemp("served") / "graph.nt"
-    graph.write_bytes(to_ntriples(validated.triples))
+    graph.write_text(assembled.ntriples, encoding="utf-8")
     with oxigraph_server(files=[graph]) as server:
-        yield load_store(validated.triples), server.query_url
+        yield assembled.store, server.query_url
 
 
 def canonical(found: list[tuple[str | None, ...]]) -> list[tuple[str, ...]]:

@@ -19,13 +19,12 @@ from pyoxigraph import RdfFormat, Store
 from test_query_golden import write_fixture
 
 from conftest import ROOT, run_lod
+from lod.pipeline import assemble
 from lod.query.catalog import CatalogQuery, catalog, get_query
 from lod.query.execute import endpoint_text, run_in_process, run_on_endpoint, wdqs_link
 from lod.query.labels import has_label_service, rewrite_label_service, uses_label_service
 from lod.query.params import bind_params, with_values
-from lod.rdf.serialize import to_ntriples
 from lod.settings import Settings
-from lod.validate import validate_paths
 from servers import oxigraph_server
 
 SAMPLE = ROOT / "tests" / "data" / "wikidata" / "sample.ttl"
@@ -113,9 +112,9 @@ def test_identifiers_of_case_study_libraries(endpoint: str) -> None:
 
 def test_both_query_joins_catalogue_and_wikidata(tmp_path: Path) -> None:
     folder = write_fixture(tmp_path / "data")
-    validated = validate_paths([folder], Settings(data_dir=folder), include_drafts=False)
+    assembled = assemble([folder], Settings(data_dir=folder), include_drafts=False)
     graph = tmp_path / "catalogue.nt"
-    graph.write_bytes(to_ntriples(validated.triples))
+    graph.write_text(assembled.ntriples, encoding="utf-8")
     with oxigraph_server(files=[graph, SAMPLE]) as server:
         got = [split(row[1:]) for row in rows(server.query_url, "institutions-wikidata-ids")]
     assert got == [

@@ -24,8 +24,8 @@ import pytest
 from pyoxigraph import NamedNode, Triple
 
 from conftest import ROOT, Run, run_lod, write_record
-from lod.ingest import load_case_studies
-from lod.mappings import (
+from lod.ingest.load import load_case_studies
+from lod.ledgers import (
     LEDGERS,
     MappingRow,
     empty_set,

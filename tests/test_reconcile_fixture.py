@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from lod.ingest import load_case_studies
-from lod.mappings import empty_set
+from lod.ingest.load import load_case_studies
+from lod.ledgers import empty_set
 from lod.model.case_study import Institution
 from lod.reconcile.match import Result, reconcile, reconcile_institutions
 from lod.reconcile.review import confident, decide

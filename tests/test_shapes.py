@@ -32,7 +32,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from lod import resources
-from lod.ingest import load_case_studies
+from lod.ingest.load import load_case_studies
 from lod.model.case_study import CaseStudy, Institution, Link, Period, Source, SubmittedBy
 from lod.namespaces import (
     DCTERMS,
@@ -51,7 +51,7 @@ from lod.namespaces import (
 from lod.rdf.build import graph_triples
 from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_triples
-from lod.validate.shacl import node_origins, shacl_problems, shapes_graph
+from lod.validate.shacl import node_origins, shacl_problems, shapes_graph, shapes_text
 from tests.conftest import ROOT
 
 LCSH = "https://w3id.org/libcasestudies/shapes#"
@@ -1234,7 +1234,9 @@ def _load(tmp_path: Path, record_id: str = "bc-editathon") -> tuple[Path, str, l
 
 def _problems(records: list, mutate: Callable[[set], set]) -> list:
     triples = graph_triples(DEFAULT_BASE, [r.record for r in records]) | vocabulary_triples()
-    return shacl_problems(mutate(triples), origins=node_origins(DEFAULT_BASE, records))
+    return shacl_problems(to_ntriples(mutate(triples)).decode("utf-8"),
+                          shapes_text(resources.shapes_dir()),
+                          node_origins(DEFAULT_BASE, records), fallback=Path("graph"))
 
 
 def _without(predicate: str, subject: str | None = None) -> Callable[[set], set]:

@@ -6,12 +6,7 @@ researcher's own query can never disagree.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 from pyoxigraph import Store
 
@@ -28,38 +23,9 @@ _SECTIONS = (
 )
 
 
-_PREFIX_RE = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
-_PREFIXED_RE = re.compile(r"(?<![\w?$<])([A-Za-z][\w-]*)?:([A-Za-z0-9_][\w-]*)")
-_IRI_RE = re.compile(r"<([^<>\s]+)>")
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-#: Queries run on a build's report store (the report's and ``lod build``'s summary).
+#: Queries run on the graph for the report (and for ``lod build``'s summary).
 REPORT_QUERIES = ("institutions", "by-country", "gaps-library-types", "gaps-ifla-units",
                   *(name for _, name in _SECTIONS))
-
-
-@cache
-def report_predicates() -> frozenset[str]:
-    """Every IRI the report's queries name, as ``<iri>`` tokens (``rdf:type`` included).
-
-    The build loads only triples with these predicates into the report's store:
-    at tens of thousands of records the whole graph would not fit the memory
-    budget, and the report never reads the narrative text anyway. Naming too
-    much is harmless; the tests compare the report with one made from the
-    whole graph.
-    """
-    found = {_RDF_TYPE}
-    for name in REPORT_QUERIES:
-        text = get_query(name).text
-        prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX_RE.finditer(text)}
-        body = _PREFIX_RE.sub(" ", text)
-        body = "\n".join(line.split("#", 1)[0] if "<" not in line else line
-                         for line in body.splitlines())
-        found.update(f"<{m.group(1)}>" for m in _IRI_RE.finditer(body))
-        for match in _PREFIXED_RE.finditer(body):
-            namespace = prefixes.get(match.group(1) or "")
-            if namespace is not None:
-                found.add(f"<{namespace}{match.group(2)}>")
-    return frozenset(found)
 
 
 #: One query's answer as plain strings ("" where a variable is unbound).
@@ -68,7 +34,7 @@ Table = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
 
 @dataclass(frozen=True)
 class ReportData:
-    """The answers the report is made of: kept, so an unchanged build need not ask again."""
+    """The answers the report is made of (also read by the build's summary)."""
 
     records: int
     tables: dict[str, Table]
@@ -84,35 +50,9 @@ class ReportData:
             "IFLA units": [row[0] for row in self.rows("gaps-ifla-units")],
         }
 
-    def to_json(self) -> str:
-        """The cache's form."""
-        return json.dumps({"records": self.records, "tables": self.tables}, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> ReportData:
-        """Read back :meth:`to_json`."""
-        raw = json.loads(text)
-        tables = {
-            name: (tuple(columns), tuple(tuple(row) for row in rows))
-            for name, (columns, rows) in raw["tables"].items()
-        }
-        return cls(int(raw["records"]), tables)
-
-
-@cache
-def report_salt() -> str:
-    """What else the answers depend on: the queries, this code and the engine's version."""
-    import pyoxigraph
-
-    digest = hashlib.sha256(pyoxigraph.__version__.encode())
-    digest.update(Path(__file__).read_bytes())
-    for name in REPORT_QUERIES:
-        digest.update(get_query(name).text.encode("utf-8"))
-    return digest.hexdigest()
-
 
 def report_data(store: Store, *, records: int) -> ReportData:
-    """Run the report's queries on ``store`` (the whole graph, or the facts of a build)."""
+    """Run the report's queries on the graph in ``store``."""
     tables: dict[str, Table] = {}
     for name in REPORT_QUERIES:
         result = run_local(store, get_query(name).text)

@@ -20,7 +20,7 @@ from lod import resources
 from lod.query.catalog import CatalogQuery, catalog, params_text
 from lod.query.execute import run_in_process, wdqs_link
 from lod.query.params import bind_params
-from lod.query.run import QueryResult, load_store
+from lod.query.run import QueryResult
 from lod.settings import Settings
 
 EXAMPLE_ROWS = 5
@@ -99,10 +99,9 @@ def _section(query: CatalogQuery, store: Store) -> list[str]:
 
 def render(casestudies: Path = CASESTUDIES, sample: Path = WIKIDATA_SAMPLE) -> str:
     """The whole page, from the current queries and data."""
-    from lod.validate import validate_paths
+    from lod.pipeline import assemble
 
-    validated = validate_paths([casestudies], Settings(data_dir=casestudies), include_drafts=False)
-    local = load_store(validated.triples)
+    local = assemble([casestudies], Settings(data_dir=casestudies), include_drafts=False).store
     wikidata = Store()
     wikidata.load(path=str(sample), format=RdfFormat.TURTLE)
     queries = catalog()

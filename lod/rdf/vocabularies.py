@@ -6,7 +6,6 @@ is made from ISO 3166-1 (``pycountry``) so that it never goes stale.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
@@ -21,9 +20,8 @@ def vocabulary_files(directory: Path | None = None) -> list[Path]:
     return sorted((directory or resources.mappings_dir()).glob("*.ttl"))
 
 
-@cache
 def vocabulary_file_triples(path: Path) -> tuple[Triple, ...]:
-    """The triples of one vocabulary file (parsed once per process)."""
+    """The triples of one vocabulary file."""
     with path.open("rb") as handle:
         return tuple(quad.triple for quad in parse(handle, format=RdfFormat.TURTLE))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
 
-from lod.mappings import (
+from lod.ledgers import (
     INSTITUTION_PREFIX,
     UNIT_PREFIX,
     MappingSet,

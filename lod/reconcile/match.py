@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from lod.mappings import MappingRow, MappingSet, empty_set, record_id
+from lod.ledgers import MappingRow, MappingSet, empty_set, record_id
 from lod.model.case_study import Institution
 from lod.reconcile.normalise import isil_key, website_key, website_variants
 from lod.reconcile.queries import NEUTRAL_LANGUAGE, details_query, identifier_query, label_query

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from lod.mappings import CURIE_MAP, LEDGERS, NOT, RECORD_PREFIX, MappingRow, MappingSet
+from lod.ledgers import CURIE_MAP, LEDGERS, NOT, RECORD_PREFIX, MappingRow, MappingSet
 from lod.reconcile.score import AUTO_ACCEPT
 
 

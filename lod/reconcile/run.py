@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lod import resources
-from lod.ingest import load_case_studies
-from lod.mappings import (
+from lod.ingest.load import load_case_studies
+from lod.ledgers import (
     LEDGERS,
     MappingFileError,
     MappingSet,

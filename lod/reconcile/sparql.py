@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from lod.mappings import write_atomic
+from lod.ledgers import write_atomic
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 RETRY_STATUSES = frozenset({429, 503})

@@ -17,7 +17,7 @@ from pyoxigraph import Literal as RdfLiteral
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from lod import resources
-from lod.mappings import UNIT_PREFIX, institution_subject
+from lod.ledgers import UNIT_PREFIX, institution_subject
 from lod.model.case_study import CaseStudy, Institution
 from lod.namespaces import LCS, RDF, SKOS
 from lod.rdf.build import institution_key

@@ -3,7 +3,7 @@
 The steps are the same for both sources: list pages, skip what is not a case
 study (and count it), skip pages whose revision is the one already harvested
 (no content is fetched for them), turn the rest into records and hand them to
-:class:`~lod.ingest.drafts.DraftStore`, which writes all or nothing.
+:class:`~lod.harvest.drafts.DraftStore`, which writes all or nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from lod.ingest.drafts import DraftStore, Written
-from lod.ingest.wikiapi import PageRef, PageText, SiteInfo, WikiApi
-from lod.ingest.wikidump import DumpError, DumpReader
-from lod.ingest.wikirecord import Facts, build_record, slug
-from lod.ingest.wikitext import parse_page
+from lod.harvest.drafts import DraftStore, Written
+from lod.harvest.wikiapi import PageRef, PageText, SiteInfo, WikiApi
+from lod.harvest.wikidump import DumpError, DumpReader
+from lod.harvest.wikirecord import Facts, build_record, slug
+from lod.harvest.wikitext import parse_page
 from lod.model import terms
 from lod.model.case_study import CaseStudy
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from lod.ingest.wikiapi import PageRef, PageText, SiteInfo
+from lod.harvest.wikiapi import PageRef, PageText, SiteInfo
 
 
 class DumpError(Exception):

@@ -6,7 +6,7 @@ tools: a UTF-8 byte-order mark, cells over several lines, multi-choice answers
 joined with commas or one per line, empty rows. A row that cannot be read (a
 broken quote, the wrong number of cells, bytes that are not UTF-8, no title)
 is reported with its row number and skipped; the other rows are written, all
-at once, through the same :class:`~lod.ingest.drafts.DraftStore` rules as the
+at once, through the same :class:`~lod.harvest.drafts.DraftStore` rules as the
 harvester (curated records are never overwritten).
 """
 
@@ -23,11 +23,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from lod import resources
-from lod.ingest.drafts import DraftStore
-from lod.ingest.wikiharvest import Summary
-from lod.ingest.wikimatch import Lexicon, language_tag, make_lexicon, normalize
-from lod.ingest.wikirecord import Facts, build_record, slug
-from lod.ingest.wikitext import FieldBullet
+from lod.harvest.drafts import DraftStore
+from lod.harvest.wikiharvest import Summary
+from lod.harvest.wikimatch import Lexicon, language_tag, make_lexicon, normalize
+from lod.harvest.wikirecord import Facts, build_record, slug
+from lod.harvest.wikitext import FieldBullet
 from lod.model.case_study import EMAIL_RE, CaseStudy
 from lod.model.vocab import SECTION_KEYS
 from lod.problems import Problem

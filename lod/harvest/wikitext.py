@@ -28,7 +28,7 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.wikicode import Wikicode
 
-from lod.ingest.wikimatch import label_lexicon
+from lod.harvest.wikimatch import label_lexicon
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _EMPTY_HEADING = re.compile(r"^=+[ \t]*=+[ \t]*$", re.MULTILINE)

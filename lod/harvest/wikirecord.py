@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lod.ingest import wikimatch as match
-from lod.ingest.wikiperiod import parse_period
-from lod.ingest.wikitext import FieldBullet
+from lod.harvest import wikimatch as match
+from lod.harvest.wikiperiod import parse_period
+from lod.harvest.wikitext import FieldBullet
 from lod.model.case_study import MAX_ID, MAX_SUMMARY, URL_RE
 
 _SEPARATORS = re.compile(r"(\s*[,;/&+]\s*|\s+(?:and|y|et|und|i|e)\s+)", re.IGNORECASE)

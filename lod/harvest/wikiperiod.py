@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from lod.ingest.wikimatch import label_lexicon, normalize
+from lod.harvest.wikimatch import label_lexicon, normalize
 
 _MIN_YEAR, _MAX_YEAR = 1800, 2100
 _DASHES = re.compile(

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from lod.ingest import DRAFT_SUFFIX
+from lod.ingest.load import DRAFT_SUFFIX
 
 STATE_FILE = ".harvest-state.json"
 STATE_VERSION = 1

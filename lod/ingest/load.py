@@ -1,0 +1,240 @@
+"""Load the curated case-study files into models, collecting every problem of every file.
+
+A curator fixing a batch wants the whole list at once, so nothing here stops
+at the first error: each file is parsed and checked against the contract, and
+the rules that span files (the id equals the file stem, ids are unique) are
+applied to every file on every run. There is no cache: loading is a pure
+function of the files' names and bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, decode_utf8, parse_yaml
+from lod.model import terms
+from lod.model.case_study import ID_RE, CaseStudy
+from lod.problems import Problem
+
+DRAFT_SUFFIX = ".draft.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedRecord:
+    """A valid record with the document it came from (for line numbers later)."""
+
+    record: CaseStudy
+    document: YamlDocument
+
+    @property
+    def id(self) -> str:
+        """The record's id (equal to its file's stem)."""
+        return self.record.id
+
+    @property
+    def path(self) -> Path:
+        """The file the record was read from."""
+        return self.document.path
+
+
+@dataclass
+class Loaded:
+    """What loading a set of files gave: the valid records and all problems."""
+
+    records: list[LoadedRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+def stem_id(path: Path) -> str:
+    """The record id a file name promises: ``x.yaml`` and ``x.draft.yaml`` both give ``x``."""
+    name = path.name
+    if name.endswith(DRAFT_SUFFIX):
+        return name[: -len(DRAFT_SUFFIX)]
+    return path.stem
+
+
+def is_draft_file(path: Path) -> bool:
+    """Drafts written beside a reviewed record by the harvester."""
+    return path.name.endswith(DRAFT_SUFFIX)
+
+
+class DiscoveryError(Exception):
+    """A path given to the loader cannot be listed (permissions, a symlink loop...)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.problem = Problem(path, 1, "(file)", reason)
+        super().__init__(str(self.problem))
+
+
+def discover(paths: Iterable[Path], *, include_drafts: bool = True) -> list[Path]:
+    """The YAML files named or contained (not recursively) in ``paths``, sorted.
+
+    Raises :class:`DiscoveryError` for a folder that cannot be listed.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            try:
+                with os.scandir(path) as entries:
+                    found.update(path / entry.name for entry in entries
+                                 if PurePath(entry.name).suffix in YAML_SUFFIXES
+                                 and _is_file(entry))
+            except OSError as error:
+                raise DiscoveryError(path, f"cannot list this folder: {error.strerror}") from None
+        else:
+            found.add(path)
+    return sorted((p for p in found if include_drafts or not is_draft_file(p)), key=lambda p: p.parts)
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # a symlink loop: not a file, and reported when read
+        return True
+
+
+def render_field(where: Sequence[str | int]) -> str:
+    """``('institutions', 0, 'country')`` -> ``institutions[0].country``."""
+    text = ""
+    for part in where:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "(record)"
+
+
+def _model_fields(model: type[BaseModel] | None, where: Sequence[str | int]) -> list[str]:
+    """Field names of the nested model found at ``where`` (for unknown-key hints)."""
+    current: Any = model
+    for part in where:
+        if isinstance(part, int) or current is None:
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return []
+        current = _inner_model(info.annotation)
+    return list(current.model_fields) if current is not None else []
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType) or origin is typing.Annotated:
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _problems_from_validation(error: ValidationError, document: YamlDocument) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc: FieldPath = tuple(part for part in item["loc"] if part != "[key]")
+        kind = item["type"]
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _model_fields(CaseStudy, loc[:-1])
+            message = terms.unknown_term_message("key", key, allowed)
+        elif kind == "missing":
+            message = f"required field '{loc[-1]}' is missing"
+        elif kind == "too_short" and "at least 1" in message:
+            message = "must list at least one entry"
+        elif "input" in item and kind.endswith("_type"):
+            message = f"{message} (got {type(item['input']).__name__})"
+        problems.append(Problem(document.path, document.line_of(loc), render_field(loc), message))
+    return problems
+
+
+def check_document(document: YamlDocument) -> tuple[CaseStudy | None, list[Problem]]:
+    """Check one parsed file against the contract (id equals the file stem included)."""
+    path = document.path
+    problems = [
+        Problem(path, document.line_of(where), render_field(where), "key given twice")
+        for where in document.repeated
+    ]
+    data = document.data
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else type(data).__name__
+        problems.append(Problem(path, 1, "(record)", f"expected a mapping of fields, got {got}"))
+        return None, problems
+    expected_id = stem_id(path)
+    raw_id = data.get("id")
+    if isinstance(raw_id, str) and ID_RE.fullmatch(raw_id) and raw_id != expected_id:
+        problems.append(
+            Problem(
+                path,
+                document.line_of(("id",)),
+                "id",
+                f"id {raw_id!r} does not match the file name; expected {expected_id!r} "
+                f"(the file must be named {raw_id}.yaml)",
+            )
+        )
+    try:
+        record = CaseStudy.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_problems_from_validation(error, document))
+        return None, problems
+    return (record if not problems else None), problems
+
+
+def check_file(path: Path, data: bytes) -> tuple[CaseStudy | None, YamlDocument, list[Problem]]:
+    """Parse and check one file's bytes (pure: no reading)."""
+    try:
+        document = parse_yaml(path, decode_utf8(data))
+    except YamlSyntaxError as error:
+        return None, YamlDocument(path, None), [Problem(path, error.line, "(yaml)", error.message)]
+    record, problems = check_document(document)
+    document.data = None  # the model holds the facts now
+    return record, document, problems
+
+
+def _read(path: Path) -> bytes | Problem:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return Problem(path, 1, "(file)", "no such file or directory")
+    except IsADirectoryError:
+        return Problem(path, 1, "(file)", "is a folder, not a case-study file")
+    except OSError as error:
+        return Problem(path, 1, "(file)", f"cannot read this file: {error.strerror}")
+
+
+def load_case_studies(paths: Iterable[Path], *, include_drafts: bool = True) -> Loaded:
+    """Load every case-study file under ``paths``; problems are collected, never raised."""
+    loaded = Loaded()
+    first_seen: dict[str, Path] = {}
+    for path in discover(paths, include_drafts=include_drafts):
+        loaded.files += 1
+        data = _read(path)
+        if isinstance(data, Problem):
+            loaded.problems.append(data)
+            continue
+        record, document, problems = check_file(path, data)
+        loaded.problems.extend(problems)
+        if record is None:
+            continue
+        if not is_draft_file(path):
+            earlier = first_seen.setdefault(record.id, path)
+            if earlier != path:
+                loaded.problems.append(Problem(
+                    path, document.line_of(("id",)), "id",
+                    f"duplicate id {record.id!r}: already used by {earlier}; ids must be unique",
+                ))
+                continue
+        loaded.records.append(LoadedRecord(record, document))
+    loaded.problems.sort()
+    return loaded

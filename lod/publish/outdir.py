@@ -1,0 +1,174 @@
+"""Replace an output folder all at once, one writer at a time.
+
+A build writes every file into a staging folder beside OUT, then puts it in
+OUT's place. On Linux the two folders are exchanged in one system call
+(``renameat2(RENAME_EXCHANGE)``), so at every instant OUT is either the whole
+old build or the whole new one. Where that call is missing, OUT is first
+renamed aside and the staging folder renamed in; a run killed between the
+two renames leaves the old build under ``.OUT.old-*`` and the next run puts
+it back before doing anything else (the documented recovery).
+
+A lock file beside OUT (``.OUT.lock``, ``flock``) keeps two writers out of one
+folder: the second is refused with a clear message rather than racing.
+Leftover staging folders of killed runs are removed by the next run.
+
+Files in OUT that the build does not make (a site, a publishing plan, a
+curator's notes) are carried over as hard links, so the old OUT is never
+touched before the swap; a ``.cache`` folder left by older versions of
+``lod`` is dropped (it held private fields).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+#: Left in OUT by versions of lod before 0.2: never carried over.
+LEGACY = frozenset({".cache"})
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class OutputError(Exception):
+    """OUT cannot be written: the message is one line a person can act on."""
+
+
+def _describe(error: OSError, what: Path) -> str:
+    reason = error.strerror or str(error)
+    if error.errno == errno.ENOSPC:
+        reason = "the disk is full"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = f"permission denied ({reason})"
+    return f"cannot write {what}: {reason}"
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    status = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                       _RENAME_EXCHANGE)
+    if status == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _recover(out_dir: Path) -> None:
+    """Undo a run killed between the two renames; remove other runs' leftovers."""
+    parent, name = out_dir.parent, out_dir.name
+    if not out_dir.exists():
+        for aside in sorted(parent.glob(f".{name}.old-*")):
+            if (aside / "previous").is_dir():
+                (aside / "previous").replace(out_dir)
+                break
+    for leftover in [*parent.glob(f".{name}.stage-*"), *parent.glob(f".{name}.old-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold OUT's lock for the block; refuse at once when another run holds it."""
+    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    try:
+        handle = lock_path.open("a")
+    except OSError as error:
+        raise OutputError(_describe(error, lock_path)) from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"another lod command is writing to {out_dir} (it holds {lock_path}); "
+                "wait for it to finish, then run again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _carry_over(old: Path, stage: Path, made: set[str]) -> None:
+    for entry in old.iterdir():
+        if entry.name in made or entry.name in LEGACY:
+            continue
+        target = stage / entry.name
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(entry), str(target))
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
+                   before_swap: Callable[[Path], None] | None = None) -> None:
+    """Make ``out_dir`` hold ``files`` (plus what it held that they do not name), atomically.
+
+    Raises :class:`OutputError` when OUT cannot be written; OUT is then as it was.
+    """
+    out_dir = out_dir.absolute()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir} is a file; --out must name a folder")
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(_describe(error, out_dir.parent)) from None
+    with locked(out_dir):
+        _recover(out_dir)
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.stage-", dir=out_dir.parent))
+        except OSError as error:
+            raise OutputError(_describe(error, out_dir.parent)) from None
+        try:
+            stage.chmod(0o755)  # mkdtemp makes it private; a published dump is for everyone
+            for name, data in files.items():
+                _write(stage / name, data)
+            if out_dir.exists():
+                _carry_over(out_dir, stage, set(files))
+            if before_swap is not None:
+                before_swap(stage)
+            _swap(stage, out_dir)
+        except OSError as error:
+            raise OutputError(_describe(error, out_dir)) from None
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap(stage: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        stage.replace(out_dir)
+        return
+    if _exchange(stage, out_dir):
+        return  # ``stage`` now holds the old build; the caller removes it
+    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    out_dir.replace(aside / "previous")
+    stage.replace(out_dir)
+    shutil.rmtree(aside, ignore_errors=True)
