@@ -186,7 +186,7 @@ def query(
     except QueryError as error:
         _err(f"{chosen.path}: {error}")
         raise typer.Exit(1) from None
-    sys.stdout.write(render(result, fmt))
+    sys.stdout.write(render(result, fmt, terminal=sys.stdout.isatty()))
 
 
 @app.command()

@@ -8,6 +8,7 @@ first request; a clean file never pays for it.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -117,8 +118,38 @@ class YamlDocument:
         return 1
 
 
+_ALIAS_RE = re.compile(r"(?:^|[\s\[{,:-])\*[^\s\]},]+", re.MULTILINE)
+
+
+def _shared_containers(data: Any) -> bool:
+    """True when one list or mapping is reached twice: the mark of a YAML alias (``*name``).
+
+    A case study never needs aliases, and a few nested ones (a "billion
+    laughs") expand to billions of values in every later step; the check
+    stops at the first container seen twice, so it costs one pass.
+    """
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict | list):
+            if id(item) in seen:
+                return True
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return False
+
+
+def _alias_line(text: str) -> int:
+    match = _ALIAS_RE.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
 def parse_yaml(path: Path, text: str, *, keep_text: bool = False) -> YamlDocument:
-    """Parse ``text`` (the content of ``path``); raise YamlSyntaxError when it is not YAML."""
+    """Parse ``text`` (the content of ``path``); raise YamlSyntaxError when it is not YAML.
+
+    Aliases of lists and mappings are refused (see :func:`_shared_containers`).
+    """
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
@@ -133,6 +164,9 @@ def parse_yaml(path: Path, text: str, *, keep_text: bool = False) -> YamlDocumen
         raise YamlSyntaxError(1, f"YAML error: {error}") from None
     finally:
         loader.dispose()
+    if _shared_containers(data):
+        raise YamlSyntaxError(_alias_line(text), "YAML aliases (*name) are not allowed in "
+                              "case-study files; write each value out in full")
     return YamlDocument(path, data, text=text if keep_text else None,
                         has_repeated_keys=loader.repeated_keys)
 

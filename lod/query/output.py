@@ -24,6 +24,16 @@ def _plain(term: Term | None) -> str:
     return "" if term is None else term.value
 
 
+#: C0 and C1 control characters and DEL: a value holding them could drive the terminal.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS_KEEP_NEWLINE = {k: v for k, v in _CONTROLS.items() if k != 0x0A}
+
+
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control character written as ``\\xNN`` (safe to print)."""
+    return text.translate(_CONTROLS_KEEP_NEWLINE if keep_newlines else _CONTROLS)
+
+
 def to_csv(result: QueryResult, *, delimiter: str = ",") -> str:
     """CSV (or TSV with ``delimiter='\\t'``) with a header row."""
     buffer = io.StringIO()
@@ -38,7 +48,7 @@ def to_tsv(result: QueryResult) -> str:
     """Tab-separated values; tabs and newlines inside values become spaces."""
     lines = ["\t".join(result.columns)]
     for row in result.rows:
-        cells = (_plain(t).replace("\t", " ").replace("\n", " ") for t in row)
+        cells = (escape_controls(_plain(t).replace("\t", " ").replace("\n", " ")) for t in row)
         lines.append("\t".join(cells))
     return "\n".join(lines) + "\n"
 
@@ -69,7 +79,7 @@ def to_json(result: QueryResult) -> str:
 
 def to_table(result: QueryResult) -> str:
     """An aligned plain-text table for reading in a terminal."""
-    cells = [[_plain(t) for t in row] for row in result.rows]
+    cells = [[escape_controls(_plain(t)) for t in row] for row in result.rows]
     widths = [len(c) for c in result.columns]
     for row in cells:
         widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
@@ -81,12 +91,15 @@ def to_table(result: QueryResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(result: QueryResult, fmt: str) -> str:
-    """The result in one of :data:`FORMATS`."""
-    if fmt == "csv":
-        return to_csv(result)
+def render(result: QueryResult, fmt: str, *, terminal: bool = False) -> str:
+    """The result in one of :data:`FORMATS`.
+
+    Tables and TSV never carry control characters; CSV and JSON keep the data
+    exact, except when they are printed on a ``terminal``.
+    """
+    if fmt in ("csv", "json"):
+        text = to_csv(result) if fmt == "csv" else to_json(result)
+        return escape_controls(text, keep_newlines=True) if terminal else text
     if fmt == "tsv":
         return to_tsv(result)
-    if fmt == "json":
-        return to_json(result)
     return to_table(result)
