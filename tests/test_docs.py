@@ -35,21 +35,17 @@ def test_the_docs_have_examples_to_check() -> None:
     assert blocks("turtle") and blocks("yaml")
 
 
-@pytest.mark.parametrize(("where", "text"), blocks("turtle"), ids=[w for w, _ in blocks("turtle")])
-def test_turtle_examples_parse_strictly(where: str, text: str) -> None:
-    list(parse(text.encode("utf-8"), format=RdfFormat.TURTLE))
+CHECKED = [(language, where, text) for language in ("turtle", "sparql", "yaml", "json")
+           for where, text in blocks(language)]
 
 
-@pytest.mark.parametrize(("where", "text"), blocks("sparql"), ids=[w for w, _ in blocks("sparql")])
-def test_sparql_examples_parse(where: str, text: str) -> None:
-    Store().query(text)  # a syntax error raises; an empty store answers nothing
-
-
-@pytest.mark.parametrize(("where", "text"), blocks("yaml"), ids=[w for w, _ in blocks("yaml")])
-def test_yaml_examples_parse(where: str, text: str) -> None:
-    yaml.safe_load(text)
-
-
-@pytest.mark.parametrize(("where", "text"), blocks("json"), ids=[w for w, _ in blocks("json")])
-def test_json_examples_parse(where: str, text: str) -> None:
-    json.loads(text)
+@pytest.mark.parametrize(("language", "where", "text"), CHECKED, ids=[w for _, w, _ in CHECKED])
+def test_examples_parse_strictly(language: str, where: str, text: str) -> None:
+    if language == "turtle":
+        list(parse(text.encode("utf-8"), format=RdfFormat.TURTLE))
+    elif language == "sparql":
+        Store().query(text)  # a syntax error raises; an empty store answers nothing
+    elif language == "yaml":
+        yaml.safe_load(text)
+    else:
+        json.loads(text)
