@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, Store, Triple
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
 
 from lod import resources
 from lod.ingest.load import Loaded, LoadedRecord, is_draft_file, load_case_studies
 from lod.ledgers import MappingFileError
 from lod.problems import Problem
 from lod.rdf.build import graph_triples
-from lod.rdf.serialize import ntriples_text, sorted_lines
+from lod.rdf.serialize import ntriples_text
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files, vocabulary_triples
 from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
@@ -44,6 +44,8 @@ class Assembled:
     records: list[LoadedRecord] = field(default_factory=list)
     #: The whole graph as N-Triples lines (without the final " ."), sorted, no repeats.
     lines: list[str] = field(default_factory=list)
+    #: The same triples, in the same order.
+    triples: list[Triple] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -60,8 +62,8 @@ class Assembled:
     def store(self) -> Store:
         """The graph in an in-memory Oxigraph store (for the queries and the report)."""
         store = Store()
-        if self.lines:
-            store.load(self.ntriples.encode("utf-8"), format=RdfFormat.N_TRIPLES)
+        store.bulk_extend(Quad(t.subject, t.predicate, t.object, DefaultGraph())
+                          for t in self.triples)
         return store
 
 
@@ -101,7 +103,9 @@ def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool 
         result.problems.append(_ledger_problem(error))
     except (OSError, UnicodeDecodeError) as error:
         result.problems.append(Problem(mappings, 1, "(ledger)", f"cannot read a ledger: {error}"))
-    result.lines = sorted_lines(triples)
+    ordered = sorted({str(t): t for t in triples}.items())
+    result.lines = [line for line, _ in ordered]
+    result.triples = [triple for _, triple in ordered]
     if shacl:
         shapes = shapes_text(settings.shapes_dir or resources.shapes_dir())
         origins = vocabulary_origins(

@@ -12,6 +12,7 @@ from rdflib.compare import isomorphic
 from conftest import ROOT
 from lod.model import CaseStudy, Institution
 from lod.rdf.build import graph_triples, institution_key, slug
+from lod.namespaces import PREFIXES
 from lod.rdf.serialize import to_ntriples, to_turtle
 from lod.settings import Settings
 
@@ -48,12 +49,12 @@ def test_docs_worked_example_matches_the_builder() -> None:
     assert isomorphic(built, documented), "docs/model.md's worked example is out of date"
 
 
-def test_turtle_output_parses_and_has_sorted_prefixes(tmp_path: Path) -> None:
+def test_turtle_output_parses_and_declares_the_project_prefixes(tmp_path: Path) -> None:
     data = yaml.safe_load((ROOT / "casestudies" / "catalonia-bibliowikis.yaml").read_text("utf-8"))
     record = CaseStudy.model_validate(data)
     text = to_turtle(graph_triples(Settings().base, [record])).decode("utf-8")
     prefixes = [line for line in text.splitlines() if line.startswith("@prefix")]
-    assert prefixes == sorted(prefixes)
+    assert sorted(prefixes) == sorted(f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items())
     graph = rdflib.Graph().parse(data=text, format="turtle")
     titles = {str(o) for o in graph.objects(None, rdflib.DCTERMS.title)}
     assert set(record.title.values()) == titles

@@ -25,8 +25,7 @@ from lod.rdf.serialize import (
     jsonld_nodes,
     ntriples_text,
     to_turtle,
-    turtle_body,
-    turtle_header,
+    turtle_of_sorted,
 )
 from lod.settings import Settings
 
@@ -54,7 +53,7 @@ def render_dumps(assembled: Assembled) -> tuple[dict[str, bytes], ReportData]:
     stats = DumpStats.of_lines(lines)
     jsonld = jsonld_head() + JSONLD_SEPARATOR.join(jsonld_nodes(lines)) + JSONLD_TAIL
     files = {
-        "casestudies.ttl": (turtle_header() + turtle_body(lines)).encode("utf-8"),
+        "casestudies.ttl": turtle_of_sorted(assembled.triples),
         "casestudies.nt": ntriples_text(lines).encode("utf-8"),
         "casestudies.jsonld": jsonld.encode("utf-8"),
         "void.ttl": to_turtle(void_triples(stats, assembled.base, DUMP_FILES[:3])),

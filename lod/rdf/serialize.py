@@ -1,15 +1,14 @@
-"""Deterministic N-Triples, Turtle and JSON-LD, written from N-Triples lines.
+"""Deterministic N-Triples, Turtle and JSON-LD.
 
-Everything here works on sorted N-Triples lines (``str(triple)``, without the
-final `` .``) rather than on term objects: a line is what the dumps store and
-what the build cache keeps per record, string slicing is several times faster
-than reading terms back from pyoxigraph, and a block of lines can be turned
-into its share of each dump on its own. That is what lets ``lod build`` write
-a dump as the concatenation of cached per-record blocks.
+Every writer takes the triples in one order, that of their N-Triples lines
+(``str(triple)``, sorted), so the same graph always gives the same bytes.
+N-Triples is those lines; Turtle is written by pyoxigraph (Rust) from the
+triples in that order, with the project's prefixes.
 
-JSON-LD is written here rather than by a library so that its ``@context`` is
-inline (the file parses offline) and the very same context can be published
-on its own as ``context.jsonld``.
+JSON-LD is written here rather than by a library so that it is compact, its
+``@context`` is inline (the file parses offline), and the very same context
+can be published on its own as ``context.jsonld``; it works on the lines,
+since string slicing is faster than reading terms back from pyoxigraph.
 """
 
 from __future__ import annotations
@@ -20,19 +19,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from pyoxigraph import Literal, RdfFormat, Triple, parse
+from pyoxigraph import Literal, RdfFormat, Triple, parse, serialize
 
 from lod.namespaces import PREFIXES, RDF, XSD
 
 _XSD_STRING = f"{XSD}string"
 _RDF_TYPE = f"{RDF}type"
-_RDF_TYPE_TOKEN = f"<{_RDF_TYPE}>"
 #: JSON-LD compact IRIs accept any of these local names.
 _LOCAL_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 #: Turtle's PN_LOCAL (ASCII subset): no leading '-' or '.', no trailing '.'.
-_TURTLE_LOCAL_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _ORDERED_PREFIXES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-_INDENT = "    "
 
 
 def sorted_lines(triples: Iterable[Triple]) -> list[str]:
@@ -70,10 +66,32 @@ def to_ntriples(triples: Iterable[Triple]) -> bytes:
 
 # --- Turtle -----------------------------------------------------------------------------
 
+#: The project's prefixes, in the order the Turtle files declare them.
+TURTLE_PREFIXES = dict(sorted(PREFIXES.items()))
 
-def turtle_header() -> str:
-    """The ``@prefix`` lines every Turtle file of the project starts with, sorted."""
-    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())) + "\n"
+
+def turtle_of_sorted(triples: Sequence[Triple]) -> bytes:
+    """Turtle for triples already in line order: subjects grouped, ``;`` and ``,`` lists."""
+    text = serialize(triples, format=RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+    return text if text is not None else b""
+
+
+def sorted_triples(triples: Iterable[Triple]) -> list[Triple]:
+    """The triples in the order of their N-Triples lines, duplicates dropped."""
+    return [triple for _, triple in sorted({str(t): t for t in triples}.items())]
+
+
+def to_turtle(triples: Iterable[Triple]) -> bytes:
+    """Turtle with the project's prefixes, subjects grouped, in line order."""
+    return turtle_of_sorted(sorted_triples(triples))
+
+
+# --- JSON-LD ----------------------------------------------------------------------------
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The context used by the JSON-LD dump: the project's prefix map."""
+    return {"@context": dict(sorted(PREFIXES.items()))}
 
 
 def _compact(iri: str, local_name: re.Pattern[str]) -> str | None:
@@ -84,64 +102,6 @@ def _compact(iri: str, local_name: re.Pattern[str]) -> str | None:
             if local_name.fullmatch(local):
                 return f"{prefix}:{local}"
     return None
-
-
-@lru_cache(maxsize=1 << 18)
-def _turtle_iri(token: str) -> str:
-    """``<https://schema.org/name>`` -> ``schema:name`` when a prefix fits, else the token."""
-    return _compact(token[1:-1], _TURTLE_LOCAL_RE) or token
-
-
-def _turtle_object(token: str) -> str:
-    first = token[0]
-    if first == "<":
-        return _turtle_iri(token)
-    if first == '"' and token[-1] == ">":
-        at = token.rfind('"^^<')
-        if at > 0:  # a typed literal: the N-Triples lexical form is valid Turtle as it is
-            return f"{token[: at + 3]}{_turtle_iri(token[at + 3 :])}"
-    return token  # plain and language-tagged literals, blank nodes
-
-
-def turtle_body(lines: Sequence[str]) -> str:
-    """Turtle statements for sorted lines: one block per subject, ``;`` and ``,`` lists."""
-    return turtle_of_split(split_lines(lines))
-
-
-def turtle_of_split(parts: Iterable[Split]) -> str:
-    """:func:`turtle_body` for lines already split."""
-    out: list[str] = []
-    subject = predicate = ""
-    for s, p, o in parts:
-        obj = _turtle_object(o)
-        if s != subject:
-            if subject:
-                out.append(" .\n\n")
-            subject, predicate = s, p
-            verb = "a" if p == _RDF_TYPE_TOKEN else _turtle_iri(p)
-            out.append(f"{_turtle_iri(s) if s[0] == '<' else s} {verb} {obj}")
-        elif p != predicate:
-            predicate = p
-            verb = "a" if p == _RDF_TYPE_TOKEN else _turtle_iri(p)
-            out.append(f" ;\n{_INDENT}{verb} {obj}")
-        else:
-            out.append(f" ,\n{_INDENT}{_INDENT}{obj}")
-    if subject:
-        out.append(" .\n\n")
-    return "".join(out)
-
-
-def to_turtle(triples: Iterable[Triple]) -> bytes:
-    """Turtle with the project's prefixes, subjects grouped, in line order."""
-    return (turtle_header() + turtle_body(sorted_lines(triples))).encode("utf-8")
-
-
-# --- JSON-LD ----------------------------------------------------------------------------
-
-
-def jsonld_context() -> dict[str, Any]:
-    """The context used by the JSON-LD dump: the project's prefix map."""
-    return {"@context": dict(sorted(PREFIXES.items()))}
 
 
 @lru_cache(maxsize=1 << 18)
