@@ -260,7 +260,7 @@ def test_a_disk_that_fills_up_is_one_line_and_exit_1_and_out_is_kept(tmp_path: P
     replace_folder(out, {"kept.txt": b"from an earlier run"})
     lod = str(Path(sys.executable).with_name("lod"))
     done = subprocess.run([lod, "build", "--data", str(data), "--out", str(out)], check=False,
-                          capture_output=True, text=True, preexec_fn=_limit_file_size)  # noqa: PLW1509
+                          capture_output=True, text=True, preexec_fn=_limit_file_size)
     assert done.returncode == 1
     one_line_error(done.stderr)
     assert "cannot write" in done.stderr and "File too large" in done.stderr

@@ -11,8 +11,8 @@ from rdflib.compare import isomorphic
 
 from conftest import ROOT
 from lod.model import CaseStudy, Institution
-from lod.rdf.build import graph_triples, institution_key, slug
 from lod.namespaces import PREFIXES
+from lod.rdf.build import graph_triples, institution_key, slug
 from lod.rdf.serialize import to_ntriples, to_turtle
 from lod.settings import Settings
 

@@ -51,6 +51,7 @@ from lod.namespaces import (
 from lod.rdf.build import graph_triples
 from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_triples
+from lod.validate.engines import ShaclResult, pyshacl_results, shacl_results
 from lod.validate.shacl import node_origins, shacl_problems, shapes_graph, shapes_text
 from tests.conftest import ROOT
 
@@ -225,10 +226,34 @@ def _report(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> rdflib.Gr
 
 
 def validate(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> frozenset[Fired]:
-    """Run pySHACL as lod does and return its results."""
+    """Run lod's engine and return its results, after checking pySHACL (the oracle) agrees.
+
+    Both engines see the same N-Triples and Turtle; every result must be the
+    same in both (focus, path, component, severity, shape, field, message, value).
+    """
     shapes = shapes if shapes is not None else shapes_graph()
-    report = _report(data, shapes)
-    return frozenset(_fired(report, shapes, r) for r in report.objects(None, SH.result))
+    data_text = data.serialize(format="nt")
+    shapes_text_ = shapes.serialize(format="turtle")
+    ours = shacl_results(data_text, shapes_text_)
+    oracle = pyshacl_results(data_text, shapes_text_)
+    assert ours == oracle, f"the engines disagree: only lod's {set(ours) - set(oracle)}, " \
+        f"only pySHACL's {set(oracle) - set(ours)}"
+    return frozenset(_fired_of(result) for result in ours)
+
+
+def _fired_of(result: ShaclResult) -> Fired:
+    path = result.path
+    if path is not None and path.startswith("^<"):
+        path = f"^{_compact(URIRef(path[2:-1]))}"
+    elif path is not None:
+        path = _compact(URIRef(path))
+    return Fired(
+        shape=str(_compact(URIRef(str(result.source_shape)))),
+        path=path,
+        component=str(_compact(URIRef(result.component))).removeprefix("sh:")
+        .removesuffix("ConstraintComponent"),
+        focus=URIRef(result.focus),
+    )
 
 
 def targeted(targets: dict[URIRef, Iterable[URIRef]]) -> rdflib.Graph:

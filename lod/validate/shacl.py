@@ -5,9 +5,8 @@ field. Each property shape carries ``sh:name`` = its YAML field, and every
 node the builder mints is traced back to the record (and list item) it came
 from, so a result becomes ``path:line: field: message``.
 
-The engine is behind :func:`shacl_results`; the results are reduced to
-plain strings (:class:`ShaclResult`), so the test suite can run the same
-graph through pySHACL as an oracle and compare.
+The engine (and pySHACL, the oracle the tests compare it with) is in
+:mod:`lod.validate.engines`.
 """
 
 from __future__ import annotations
@@ -17,29 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
-from rdflib.namespace import SH
 
 from lod import resources
 from lod.ingest.load import LoadedRecord, render_field
 from lod.ingest.yamlfile import FieldPath
 from lod.problems import Problem
 from lod.rdf.build import case_study_iri, institution_iri
-
-
-@dataclass(frozen=True, order=True)
-class ShaclResult:
-    """One SHACL validation result, every term as a plain string (N-Triples form for values)."""
-
-    focus: str
-    path: str | None
-    component: str
-    severity: str
-    #: The node shape the result belongs to (a property shape's owner), as an IRI.
-    source_shape: str | None
-    #: ``sh:name`` of the source shape: the contract field it checks.
-    name: str | None
-    message: str
-    value: str | None
+from lod.validate.engines import ShaclResult, shacl_results
 
 
 @dataclass(frozen=True)
@@ -78,69 +61,6 @@ def node_origins(base: str, records: Sequence[LoadedRecord]) -> dict[str, Origin
         for index in range(len(record.links)):
             origins[f"{iri}#link-{index + 1}"] = Origin(loaded, ("links", index), loaded.path)
     return origins
-
-
-def _term(node: rdflib.term.Node | None) -> str | None:
-    if node is None:
-        return None
-    if isinstance(node, rdflib.URIRef):
-        return str(node)
-    return node.n3()
-
-
-def pyshacl_results(data_ntriples: str, shapes_turtle: str) -> list[ShaclResult]:
-    """Validate with pySHACL (the reference implementation the tests compare against)."""
-    import pyshacl
-
-    data = rdflib.Graph()
-    data.parse(data=data_ntriples, format="nt")
-    shapes = rdflib.Graph()
-    shapes.parse(data=shapes_turtle, format="turtle")
-    conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
-    )
-    if conforms:
-        return []
-    found: set[ShaclResult] = set()
-    for top in report.objects(None, SH.result):
-        for leaf in _innermost(report, top):
-            message = report.value(leaf, SH.resultMessage)
-            shape = report.value(leaf, SH.sourceShape)
-            name = shapes.value(shape, SH.name) if shape is not None else None
-            found.add(ShaclResult(
-                focus=str(_term(report.value(leaf, SH.focusNode))),
-                path=_term(report.value(leaf, SH.resultPath)),
-                component=str(report.value(leaf, SH.sourceConstraintComponent)),
-                severity=str(report.value(leaf, SH.resultSeverity)),
-                source_shape=_owner(shapes, shape),
-                name=None if name is None else str(name),
-                message=str(message) if message is not None else "",
-                value=_term(report.value(leaf, SH.value)),
-            ))
-    return sorted(found)
-
-
-def _owner(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str | None:
-    """The IRI of a named shape, or of the node shape a blank property shape belongs to."""
-    if shape is None:
-        return None
-    if isinstance(shape, rdflib.URIRef):
-        return str(shape)
-    owner = shapes.value(None, SH.property, shape)
-    return str(owner) if isinstance(owner, rdflib.URIRef) else None
-
-
-def _innermost(report: rdflib.Graph, result: rdflib.term.Node) -> list[rdflib.term.Node]:
-    """The nested results (``sh:detail``) that say what is actually wrong, or the result itself."""
-    details = list(report.objects(result, SH.detail))
-    if not details:
-        return [result]
-    return [leaf for detail in details for leaf in _innermost(report, detail)]
-
-
-def shacl_results(data_ntriples: str, shapes_turtle: str) -> list[ShaclResult]:
-    """Validate the data graph against the shapes with the project's engine."""
-    return pyshacl_results(data_ntriples, shapes_turtle)
 
 
 def problem_of(result: ShaclResult, origins: dict[str, Origin], fallback: Path) -> Problem:
