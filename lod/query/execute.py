@@ -38,7 +38,7 @@ def endpoint_text(query: CatalogQuery, endpoint: str,
 def run_on_endpoint(query: CatalogQuery, endpoint: str, bindings: Mapping[str, Term] | None,
                     *, user_agent: str, timeout: float) -> QueryResult:
     """Run on a SPARQL 1.1 endpoint over HTTP."""
-    from lod.query.remote import run_endpoint  # SPARQLWrapper only when needed
+    from lod.query.remote import run_endpoint  # requests only when needed
 
     text = endpoint_text(query, endpoint, bindings)
     return run_endpoint(endpoint, text, user_agent=user_agent, timeout=timeout)

@@ -1,4 +1,4 @@
-"""Run a query on any SPARQL 1.1 endpoint over HTTP (SPARQLWrapper).
+"""Run a query on any SPARQL 1.1 endpoint over HTTP (requests, the project's one HTTP client).
 
 The endpoint side is outside our control, so every way it can fail (no
 server, timeout, HTTP error, a body that is not SPARQL results JSON) becomes
@@ -9,16 +9,10 @@ the Wikimedia servers require.
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import warnings
 from typing import Any
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
 
 from pyoxigraph import BlankNode, Literal, NamedNode
-from SPARQLWrapper import GET, JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from lod.query.run import QueryError, QueryResult, Term
 
@@ -63,57 +57,33 @@ def parse_results(document: Any) -> QueryResult:
     return QueryResult(columns, rows)
 
 
-#: The HTTP status behind each SPARQLWrapper exception (it hides the code in the class).
-_STATUS = {
-    "QueryBadFormed": "400 (the endpoint could not run this query)",
-    "Unauthorized": "401 (unauthorised)",
-    "EndPointNotFound": "404 (no SPARQL endpoint at this URL)",
-    "URITooLong": "414 (query too long for GET)",
-    "EndPointInternalError": "500 (internal error of the endpoint)",
-}
-
-
-def _summary(error: SPARQLWrapperException) -> str:
-    """'answered HTTP <code>' plus the start of the server's own answer."""
-    text = str(error)
-    status = _STATUS.get(type(error).__name__)
-    head = f"answered HTTP {status}" if status else f"refused the query ({type(error).__name__})"
-    _, found, response = text.partition("Response:")
-    detail = response.strip()
-    if detail.startswith(("b'", 'b"')):
-        with contextlib.suppress(ValueError, SyntaxError):
-            detail = ast.literal_eval(detail).decode("utf-8", "replace")
-    detail = " ".join(detail.split())[:300]
-    return f"{head}: {detail}" if found and detail else head
-
-
 def run_endpoint(url: str, text: str, *, user_agent: str, timeout: float) -> QueryResult:
-    """Send a SELECT query to ``url`` and read the JSON results."""
-    client = SPARQLWrapper(check_endpoint(url), agent=user_agent)
-    client.setQuery(text)
-    client.setReturnFormat(JSON)
-    client.setTimeout(max(1, round(timeout)))
-    client.setMethod(GET if len(urlencode({"query": text})) <= _MAX_GET_LENGTH else POST)
+    """Send a SELECT query to ``url`` (GET, or a POST form when long) and read the JSON results."""
+    import requests
+
+    headers = {"User-Agent": user_agent, "Accept": "application/sparql-results+json"}
+    form = {"query": text}
     try:
-        with warnings.catch_warnings():
-            # SPARQLWrapper warns on a non-JSON answer; we report it below as a QueryError.
-            warnings.simplefilter("ignore", RuntimeWarning)
-            document = client.query().convert()
-    except HTTPError as error:
-        body = error.read(300).decode("utf-8", "replace").strip().splitlines()
-        detail = f": {body[0]}" if body else ""
-        raise QueryError(f"{url} answered HTTP {error.code} {error.reason}{detail}") from None
-    except SPARQLWrapperException as error:
-        raise QueryError(f"{url} {_summary(error)}") from None
-    except TimeoutError:
+        if len(urlencode(form)) <= _MAX_GET_LENGTH:
+            response = requests.get(check_endpoint(url), params=form, headers=headers,
+                                    timeout=timeout)
+        else:
+            response = requests.post(check_endpoint(url), data=form, headers=headers,
+                                     timeout=timeout)
+    except requests.Timeout:
         raise QueryError(f"{url} did not answer within {timeout:g} s") from None
-    except URLError as error:
-        reason = error.reason
-        if isinstance(reason, TimeoutError):
-            raise QueryError(f"{url} did not answer within {timeout:g} s") from None
+    except requests.RequestException as error:
+        reason = error.__class__.__name__
         raise QueryError(f"cannot reach {url}: {reason}") from None
-    except (OSError, ValueError) as error:
-        raise QueryError(f"cannot read the answer of {url}: {error}") from None
+    if response.status_code >= 400:
+        body = " ".join(response.text.split())[:300]
+        detail = f": {body}" if body else ""
+        raise QueryError(f"{url} answered HTTP {response.status_code} {response.reason}{detail}")
+    try:
+        document = response.json()
+    except ValueError:
+        raise QueryError(
+            f"{url} did not return SPARQL results JSON (is it a SPARQL endpoint?)") from None
     if not isinstance(document, dict):
         raise QueryError(f"{url} did not return SPARQL results JSON (is it a SPARQL endpoint?)")
     return parse_results(document)
