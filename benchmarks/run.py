@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402 - benchmarks/ is not a package
+import generate
 
 QUERY_LIMIT_S = 0.050
 

@@ -6,7 +6,9 @@ Exit codes (cli.md): 0 success, 1 the data or the remote side is wrong,
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -414,6 +416,35 @@ def import_csv(
     typer.echo(summary.render("rows"))
     if summary.skipped["unreadable row"]:
         raise typer.Exit(1)
+
+
+def _guarded(callback: Callable[..., object]) -> Callable[..., object]:
+    """A command that reports an environment error (disk full, no permission...) in one line.
+
+    Each command handles the errors it expects; this is the net under all of
+    them, so that no OSError ever reaches a user as a traceback.
+    """
+
+    @functools.wraps(callback)
+    def run(*args: object, **kwargs: object) -> object:
+        try:
+            return callback(*args, **kwargs)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            _err(f"lod: {where}{error.strerror or error}")
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def _guard_all(*typers: typer.Typer) -> None:
+    for group in typers:
+        for info in group.registered_commands:
+            if info.callback is not None:
+                info.callback = _guarded(info.callback)
+
+
+_guard_all(app, mappings_app)
 
 
 def main() -> None:

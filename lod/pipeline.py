@@ -31,7 +31,8 @@ from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
 from lod.validate.shacl import node_origins, shacl_problems, shapes_text, vocabulary_origins
 
-_MESSAGE_RE = re.compile(r"(?P<path>.+?):(?P<line>\d+): (?P<field>[^:]+): (?P<message>.*)", re.DOTALL)
+_MESSAGE_RE = re.compile(
+    r"(?P<path>.+?):(?P<line>\d+): (?:(?P<field>[\w()\[\]. ]+): )?(?P<message>.*)", re.DOTALL)
 
 
 @dataclass
@@ -80,7 +81,8 @@ def _ledger_problem(error: MappingFileError) -> Problem:
     match = _MESSAGE_RE.fullmatch(str(error))
     if match is None:
         return Problem(Path("mappings"), 1, "(ledger)", str(error))
-    return Problem(Path(match["path"]), int(match["line"]), match["field"], match["message"])
+    return Problem(Path(match["path"]), int(match["line"]), match["field"] or "(ledger row)",
+                   match["message"])
 
 
 def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool = True,
