@@ -26,7 +26,7 @@ deps:
 	.ci/install-debian-deps
 
 test: install deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: install
 	$(BIN)/ruff check lod tests benchmarks
