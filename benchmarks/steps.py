@@ -159,7 +159,7 @@ def _graph_and_shapes(work: Path) -> tuple[str, str]:
 
 def step_shacl(data: Path, work: Path) -> dict[str, Any]:
     """The project's SHACL engine on the whole graph, parsing included."""
-    from lod.validate.shacl import ENGINE, shacl_results
+    from lod.validate.engines import ENGINE, shacl_results
 
     graph, shapes = _graph_and_shapes(work)
     seconds, results = timed(lambda: shacl_results(graph, shapes))
@@ -170,7 +170,7 @@ def step_shacl_pyshacl(data: Path, work: Path) -> dict[str, Any]:
     """pySHACL (the reference) on the same graph, parsing included."""
     import pyshacl
 
-    from lod.validate.shacl import pyshacl_results
+    from lod.validate.engines import pyshacl_results
 
     graph, shapes = _graph_and_shapes(work)
     seconds, results = timed(lambda: pyshacl_results(graph, shapes))

@@ -3,36 +3,52 @@
 files --(ingest: contract)--> records --(rdf)--> one graph (the records, the
 vocabularies, the curators' accepted ledger links) --(validate: SHACL)-->
 problems. ``lod validate``, ``build``, ``query --data``, ``serve``, the
-report, the docs and the publishing steps all call :func:`assemble`; none
-builds a graph of its own, so none can see a different one.
+report, the docs, the site and the publishing steps all call :func:`assemble`;
+none builds a graph of its own, so none can see a different one.
 
 Nothing here is cached: the result is a function of the files' names and
-bytes, the shapes, the mappings and the package's code, every time.
+bytes, the shapes, the mappings and the package's code, every time. The work
+on each file (read, parse, check, turn into N-Triples lines) needs no other
+file, so a large collection is spread over the cores; the rules across files
+and everything after run once, in this process, on the files' results in
+file order, so the output is the same however the work was spread.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from lod import resources
-from lod.ingest.load import Loaded, LoadedRecord, is_draft_file, load_case_studies
+from lod.ingest.load import (
+    Checked,
+    Loaded,
+    LoadedRecord,
+    check_path,
+    collect,
+    discover,
+    is_draft_file,
+)
 from lod.ledgers import MappingFileError
 from lod.problems import Problem
-from lod.rdf.build import graph_triples
+from lod.rdf.build import case_study_triples
 from lod.rdf.serialize import ntriples_text
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files, vocabulary_triples
 from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
-from lod.validate.shacl import node_origins, shacl_problems, shapes_text, vocabulary_origins
+from lod.validate.shacl import Origin, node_origins, shacl_problems, shapes_text, vocabulary_origins
 
 _MESSAGE_RE = re.compile(
     r"(?P<path>.+?):(?P<line>\d+): (?:(?P<field>[\w()\[\]. ]+): )?(?P<message>.*)", re.DOTALL)
+#: Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 200
 
 
 @dataclass
@@ -45,8 +61,6 @@ class Assembled:
     records: list[LoadedRecord] = field(default_factory=list)
     #: The whole graph as N-Triples lines (without the final " ."), sorted, no repeats.
     lines: list[str] = field(default_factory=list)
-    #: The same triples, in the same order.
-    triples: list[Triple] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -54,18 +68,48 @@ class Assembled:
         """True when nothing is wrong."""
         return not self.problems
 
-    @property
+    @cached_property
     def ntriples(self) -> str:
-        """The graph as one N-Triples document."""
+        """The graph as one N-Triples document (its lines in order)."""
         return ntriples_text(self.lines)
 
     @cached_property
     def store(self) -> Store:
         """The graph in an in-memory Oxigraph store (for the queries and the report)."""
         store = Store()
-        store.bulk_extend(Quad(t.subject, t.predicate, t.object, DefaultGraph())
-                          for t in self.triples)
+        store.load(self.ntriples.encode("utf-8"), format=RdfFormat.N_TRIPLES)
         return store
+
+
+@dataclass(frozen=True)
+class _FileWork:
+    """One file's outcome and, when it holds a record, the record's N-Triples lines."""
+
+    checked: Checked
+    lines: tuple[str, ...]
+
+
+def _work_on(paths: Sequence[Path], base: str) -> list[_FileWork]:
+    """Check files and turn their records into lines (in a worker process or in this one)."""
+    done = []
+    for path in paths:
+        checked = check_path(path)
+        record = checked.record
+        lines = () if record is None else tuple({str(t) for t in case_study_triples(base, record)})
+        done.append(_FileWork(checked, lines))
+    return done
+
+
+def _work_on_all(paths: list[Path], base: str, parallel_from: int) -> Iterator[_FileWork]:
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(paths) < parallel_from:
+        yield from _work_on(paths, base)
+        return
+    size = max(1, len(paths) // (workers * 4))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done in pool.map(partial(_work_on, base=base), chunks):
+            yield from done
 
 
 def _one_per_id(records: Sequence[LoadedRecord]) -> list[LoadedRecord]:
@@ -85,37 +129,48 @@ def _ledger_problem(error: MappingFileError) -> Problem:
                    match["message"])
 
 
+def _origins(settings: Settings, mappings: Path, records: Sequence[LoadedRecord]) -> dict[str, Origin]:
+    """Where each node came from: asked for only when the shapes found something."""
+    origins = vocabulary_origins(
+        (path, {t.subject.value for t in vocabulary_file_triples(path)
+                if isinstance(t.subject, NamedNode)})
+        for path in vocabulary_files(mappings)
+    )
+    origins.update(node_origins(settings.base, records))
+    return origins
+
+
 def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool = True,
-             shacl: bool = True) -> Assembled:
+             shacl: bool = True, parallel_from: int = PARALLEL_FROM) -> Assembled:
     """Load ``paths``, build one graph of the valid records and check it with the shapes.
 
     Problems are collected, never raised: contract problems of some files do
-    not stop the others from being checked with the shapes.
+    not stop the others from being checked with the shapes. Raises
+    :class:`lod.ingest.load.DiscoveryError` for a folder that cannot be listed.
     """
-    loaded = load_case_studies(paths, include_drafts=include_drafts)
+    files = discover(paths, include_drafts=include_drafts)
+    work = list(_work_on_all(files, settings.base, parallel_from))
+    loaded = collect(item.checked for item in work)
     result = Assembled(loaded, settings.base, problems=list(loaded.problems))
     result.records = _one_per_id(loaded.records)
+    lines_of = {item.checked.path: item.lines for item in work}
+    lines: set[str] = set()
+    for item in result.records:
+        lines.update(lines_of[item.path])
     mappings = settings.mappings_dir or resources.mappings_dir()
-    models = [item.record for item in result.records]
-    triples: set[Triple] = graph_triples(settings.base, models)
-    triples |= vocabulary_triples(mappings)
+    lines.update(str(t) for t in vocabulary_triples(mappings))
     try:
-        triples |= ledger_triples(settings.base, models, mappings)
+        links = ledger_triples(settings.base, (item.record for item in result.records), mappings)
+        lines.update(str(t) for t in links)
     except MappingFileError as error:
         result.problems.append(_ledger_problem(error))
     except (OSError, UnicodeDecodeError) as error:
         result.problems.append(Problem(mappings, 1, "(ledger)", f"cannot read a ledger: {error}"))
-    ordered = sorted({str(t): t for t in triples}.items())
-    result.lines = [line for line, _ in ordered]
-    result.triples = [triple for _, triple in ordered]
+    result.lines = sorted(lines)
     if shacl:
         shapes = shapes_text(settings.shapes_dir or resources.shapes_dir())
-        origins = vocabulary_origins(
-            (path, {t.subject.value for t in vocabulary_file_triples(path)
-                    if isinstance(t.subject, NamedNode)})
-            for path in vocabulary_files(mappings)
-        )
-        origins.update(node_origins(settings.base, result.records))
-        result.problems += shacl_problems(result.ntriples, shapes, origins, fallback=mappings)
+        result.problems += shacl_problems(
+            result.ntriples, shapes, partial(_origins, settings, mappings, result.records),
+            fallback=mappings)
     result.problems.sort()
     return result

@@ -213,18 +213,33 @@ def _read(path: Path) -> bytes | Problem:
         return Problem(path, 1, "(file)", f"cannot read this file: {error.strerror}")
 
 
-def load_case_studies(paths: Iterable[Path], *, include_drafts: bool = True) -> Loaded:
-    """Load every case-study file under ``paths``; problems are collected, never raised."""
+@dataclass(frozen=True)
+class Checked:
+    """One file's outcome on its own: its record when it meets the contract, and its problems."""
+
+    path: Path
+    record: CaseStudy | None
+    document: YamlDocument
+    problems: tuple[Problem, ...]
+
+
+def check_path(path: Path) -> Checked:
+    """Read and check one file (the contract's rules that need only this file)."""
+    data = _read(path)
+    if isinstance(data, Problem):
+        return Checked(path, None, YamlDocument(path, None), (data,))
+    record, document, problems = check_file(path, data)
+    return Checked(path, record, document, tuple(problems))
+
+
+def collect(outcomes: Iterable[Checked]) -> Loaded:
+    """The files' outcomes, in order, with the rules across files applied (ids are unique)."""
     loaded = Loaded()
     first_seen: dict[str, Path] = {}
-    for path in discover(paths, include_drafts=include_drafts):
+    for outcome in outcomes:
         loaded.files += 1
-        data = _read(path)
-        if isinstance(data, Problem):
-            loaded.problems.append(data)
-            continue
-        record, document, problems = check_file(path, data)
-        loaded.problems.extend(problems)
+        loaded.problems.extend(outcome.problems)
+        record, path, document = outcome.record, outcome.path, outcome.document
         if record is None:
             continue
         if not is_draft_file(path):
@@ -238,3 +253,8 @@ def load_case_studies(paths: Iterable[Path], *, include_drafts: bool = True) -> 
         loaded.records.append(LoadedRecord(record, document))
     loaded.problems.sort()
     return loaded
+
+
+def load_case_studies(paths: Iterable[Path], *, include_drafts: bool = True) -> Loaded:
+    """Load every case-study file under ``paths``; problems are collected, never raised."""
+    return collect(check_path(path) for path in discover(paths, include_drafts=include_drafts))

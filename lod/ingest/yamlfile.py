@@ -164,7 +164,7 @@ def parse_yaml(path: Path, text: str, *, keep_text: bool = False) -> YamlDocumen
         raise YamlSyntaxError(1, f"YAML error: {error}") from None
     finally:
         loader.dispose()
-    if _shared_containers(data):
+    if "&" in text and _shared_containers(data):  # an alias needs an anchor (&name) first
         raise YamlSyntaxError(_alias_line(text), "YAML aliases (*name) are not allowed in "
                               "case-study files; write each value out in full")
     return YamlDocument(path, data, text=text if keep_text else None,

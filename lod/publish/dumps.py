@@ -23,9 +23,8 @@ from lod.rdf.serialize import (
     jsonld_context,
     jsonld_head,
     jsonld_nodes,
-    ntriples_text,
     to_turtle,
-    turtle_of_sorted,
+    turtle_of_ntriples,
 )
 from lod.settings import Settings
 
@@ -53,8 +52,8 @@ def render_dumps(assembled: Assembled) -> tuple[dict[str, bytes], ReportData]:
     stats = DumpStats.of_lines(lines)
     jsonld = jsonld_head() + JSONLD_SEPARATOR.join(jsonld_nodes(lines)) + JSONLD_TAIL
     files = {
-        "casestudies.ttl": turtle_of_sorted(assembled.triples),
-        "casestudies.nt": ntriples_text(lines).encode("utf-8"),
+        "casestudies.ttl": turtle_of_ntriples(assembled.ntriples),
+        "casestudies.nt": assembled.ntriples.encode("utf-8"),
         "casestudies.jsonld": jsonld.encode("utf-8"),
         "void.ttl": to_turtle(void_triples(stats, assembled.base, DUMP_FILES[:3])),
         "report.md": render_report(data).encode("utf-8"),

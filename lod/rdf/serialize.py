@@ -76,6 +76,13 @@ def turtle_of_sorted(triples: Sequence[Triple]) -> bytes:
     return text if text is not None else b""
 
 
+def turtle_of_ntriples(text: str) -> bytes:
+    """Turtle for an N-Triples document, its triples kept in the document's order."""
+    triples = (quad.triple for quad in parse(text.encode("utf-8"), format=RdfFormat.N_TRIPLES))
+    turtle = serialize(triples, format=RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+    return turtle if turtle is not None else b""
+
+
 def sorted_triples(triples: Iterable[Triple]) -> list[Triple]:
     """The triples in the order of their N-Triples lines, duplicates dropped."""
     return [triple for _, triple in sorted({str(t): t for t in triples}.items())]

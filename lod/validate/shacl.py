@@ -11,7 +11,7 @@ The engine (and pySHACL, the oracle the tests compare it with) is in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,13 +81,15 @@ def problem_of(result: ShaclResult, origins: dict[str, Origin], fallback: Path) 
     return Problem(origin.source, line, render_field(full), f"{message} [SHACL]")
 
 
-def shacl_problems(data_ntriples: str, shapes_turtle: str, origins: dict[str, Origin],
+def shacl_problems(data_ntriples: str, shapes_turtle: str,
+                   origins: dict[str, Origin] | Callable[[], dict[str, Origin]],
                    *, fallback: Path) -> list[Problem]:
     """Validate the whole graph in one run; one problem per distinct result."""
     results = shacl_results(data_ntriples, shapes_turtle)
     if not results:
         return []
-    return sorted({problem_of(result, origins, fallback) for result in results})
+    where = origins() if callable(origins) else origins
+    return sorted({problem_of(result, where, fallback) for result in results})
 
 
 def vocabulary_origins(files: Iterable[tuple[Path, Iterable[str]]]) -> dict[str, Origin]:
