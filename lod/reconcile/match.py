@@ -116,13 +116,14 @@ def _loose_owners(key: str, value: str, table: dict[str, set[str]]) -> set[str]:
     return {owner for sent, owners in table.items() if normal(sent) == normal(value) for owner in owners}
 
 
-def _details(qids: Iterable[str], languages: Iterable[str], client: SparqlClient,
+def _details(qids: Iterable[str], languages: Iterable[str], roots: Iterable[str], client: SparqlClient,
              batch_size: int) -> dict[str, Facts]:
     ordered = sorted(set(qids), key=lambda q: int(q[1:]))
     facts: dict[str, Facts] = {}
     langs = sorted(set(languages))
+    classes = sorted(set(roots))
     for batch in chunks(ordered, batch_size):
-        facts.update(facts_from_bindings(client.select(details_query(batch, langs))))
+        facts.update(facts_from_bindings(client.select(details_query(batch, langs, classes))))
     return facts
 
 
@@ -157,7 +158,8 @@ def reconcile(subjects: Sequence[Subject], *, client: SparqlClient, ledger: Mapp
             candidates[subject_id] |= qids
     languages = {lang for subject in ordered for lang in subject.languages}
     every_qid = {qid for qids in candidates.values() for qid in qids}
-    facts = _details(every_qid, languages, client, details_batch_size) if every_qid else {}
+    roots = {qid for subject in ordered for qid in subject.types.roots}
+    facts = _details(every_qid, languages, roots, client, details_batch_size) if every_qid else {}
     decided = {row.subject_id for row in (ledger.rows if ledger else ()) if not row.negated}
     rejected = {row.pair for row in (ledger.rows if ledger else ()) if row.negated}
     ranked: dict[str, list[Scored]] = {}
