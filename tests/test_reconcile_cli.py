@@ -223,8 +223,19 @@ def test_interactive_review(wikidata: Oxigraph, tmp_path: Path, ledgers: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert "[a]ccept, [r]eject" in done.stdout and "1 accepted, 1 rejected" in done.stdout
+    # each prompt shows the evidence, one point a line: what agreed, what conflicted, the score
+    assert "\n  agrees: " in done.stdout and "\n  conflicts: " in done.stdout and "\n  score: " in done.stdout
     ledger = read_sssom(ledgers / "institutions.sssom.tsv")
     assert {(r.record_id, r.negated) for r in ledger.rows} == {(first.record_id, False), (second.record_id, True)}
+
+
+def test_review_list_shows_the_evidence(wikidata: Oxigraph, tmp_path: Path, ledgers: Path) -> None:
+    out = tmp_path / "p.sssom.tsv"
+    assert reconcile(wikidata.query_url, out, ledgers, "--no-units").code == 0
+    listed = review(out, ledgers, "--list")
+    assert listed.code == 0
+    line = next(x for x in listed.stdout.splitlines() if "Q900000002" in x)  # Northfield's namesake abroad
+    assert "agrees: label@en" in line and "conflicts: another country" in line and "capped at 0.5" in line
 
 
 def test_review_errors(wikidata: Oxigraph, tmp_path: Path, ledgers: Path) -> None:

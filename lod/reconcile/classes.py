@@ -165,7 +165,7 @@ def class_match(memberships: Iterable[str], types: TypeClasses, *, typed: bool) 
         return "conflict", f"not a {wanted}, as type {types.term} requires"
     if found & types.conflict:
         return "conflict", f"in a class of another type: {', '.join(sorted(found & types.conflict))}"
-    return "neutral", f"a {' and '.join(sorted(kinds & types.kinds))}; type {types.term} not confirmed"
+    return "neutral", f"a {' and '.join(sorted(kinds & types.kinds))}, type {types.term} not confirmed"
 
 
 def is_generic(name: str, types: LibraryTypes) -> bool:
