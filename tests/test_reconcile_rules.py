@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +169,25 @@ def test_every_proposal_lists_what_agreed_and_what_conflicted(result: Result) ->
 def test_the_batched_run_sends_three_requests(result: Result) -> None:
     """Names, identifiers, details (classes included): one request each for these 22 subjects."""
     assert result.stats.requests == 3
+
+
+def test_the_cache_key_covers_the_endpoint_and_the_whole_query(tmp_path: Path) -> None:
+    """A cached answer is reused only for the same endpoint and the very same query text."""
+    from lod.reconcile.queries import details_query
+    from lod.reconcile.sparql import cache_key
+
+    with oxigraph_server(files=[FIXTURE]) as server:
+        first = SparqlClient(server.query_url, user_agent=UA, timeout=30, cache_dir=tmp_path)
+        query = details_query(["Q9100000101"], ["en"], ["Q856234"])
+        other_roots = details_query(["Q9100000101"], ["en"], ["Q856234", "Q28564"])
+        assert query != other_roots
+        first.select(query)
+        first.select(query)
+        first.select(other_roots)  # a different class list: asked again, not served stale
+        assert (first.stats.requests, first.stats.cache_hits) == (2, 1)
+        elsewhere = SparqlClient(server.url + "/query?", user_agent=UA, timeout=30, cache_dir=tmp_path)
+        elsewhere.select(query)
+        assert elsewhere.stats.requests == 1
+    assert cache_key("http://a/sparql", query) != cache_key("http://a/sparql", query + " ")
+    assert cache_key("http://a/sparql", query) != cache_key("http://b/sparql", query)
+    assert len(list(tmp_path.rglob("*.json"))) == 3
