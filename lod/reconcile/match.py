@@ -4,7 +4,8 @@ The network cost is what the design promises to keep small: for ``n``
 subjects and a batch size ``b`` there are at most ``2 * ceil(n / b)`` lookup
 requests (names; identifiers and websites) plus ``ceil(c / d)`` details
 requests for ``c`` distinct candidates, whatever the number of names per
-subject. Every request goes through :class:`~lod.reconcile.sparql.SparqlClient`,
+subject; the class test (``P31/P279*`` against the classes of the subjects'
+library types) is part of the details request, not a request of its own. Every request goes through :class:`~lod.reconcile.sparql.SparqlClient`,
 whose disk cache makes a re-run free. Query texts depend only on the subjects,
 never on the ledger, so accepting or rejecting proposals does not invalidate
 the cache; the ledger is applied afterwards, to the scored candidates.
