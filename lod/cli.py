@@ -346,7 +346,8 @@ def _user_agent(settings: Settings, contact: str | None) -> str:
 def harvest(
     api: Annotated[str | None, typer.Option("--api", help="MediaWiki api.php URL.")] = None,
     dump: Annotated[Path | None, typer.Option("--dump", help="Special:Export XML file.")] = None,
-    prefix: Annotated[str, typer.Option("--prefix", help="Title prefix of the case-study pages.")]
+    prefix: Annotated[str, typer.Option("--prefix", help="Title prefix of the case-study pages: the index "
+                                        "page's name, trailing slash optional, spaces or underscores.")]
     = "GLAM/IFLA Case Studies/",
     category: Annotated[str | None, typer.Option("--category", help="List a category's pages instead.")]
     = None,

@@ -258,3 +258,34 @@ def test_pages_that_are_not_case_studies(
 ) -> None:
     ref = PageRef(title, namespace, 1, redirect)
     assert skip_reason(ref, "GLAM/IFLA Case Studies/") == reason
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["GLAM/IFLA Case Studies", "GLAM/IFLA Case Studies/", "GLAM/IFLA_Case_Studies",
+     "GLAM/IFLA_Case_Studies/", "  GLAM/IFLA  Case Studies//"],
+)
+def test_the_prefix_is_the_index_page_name_however_typed(typed: str) -> None:
+    from lod.harvest.wikiharvest import normalise_prefix, page_lang_and_title
+
+    prefix = normalise_prefix(typed)
+    assert prefix == "GLAM/IFLA Case Studies/"
+    assert page_lang_and_title("GLAM/IFLA Case Studies/Bibliowikis", prefix) == (
+        "Bibliowikis", None, "Bibliowikis")
+    assert page_lang_and_title("GLAM/IFLA Case Studies/Lyon/fr", prefix)[1:] == ("fr", "Lyon")
+
+
+def test_links_come_from_footnotes_citations_and_every_section() -> None:
+    page = parse_page(
+        "Lead https://lead.example/x.\n== Summary ==\nText.<ref>[https://ref.example/a Report]</ref>\n"
+        "== Outcomes ==\nDone.<ref>{{cite web |url=https://cite.example/b |title=Cited}}</ref> "
+        "[//proto.example/c Proto] [mailto:someone@example.org write]\n"
+        "== Resources ==\n* [https://ref.example/a Report again]\n<references />\n"
+    )
+    assert page.links == [
+        ("https://lead.example/x", None),
+        ("https://ref.example/a", "Report"),
+        ("https://cite.example/b", "Cited"),
+        ("https://proto.example/c", "Proto"),
+    ]
+    assert "[Report](https://ref.example/a)" in page.sections["summary"]

@@ -50,17 +50,20 @@ def facts(qid: str = "Q900000003", *, label: str = "Ashcombe Library", lang: str
 def test_a_unique_label_in_the_right_country_and_class_is_confident() -> None:
     [best] = score(subject(), [facts()])
     assert best.confidence == AUTO_ACCEPT
-    assert best.evidence.features() == ["label@en", "country:match", "class:library"]
+    assert best.evidence.agreeing() == ["label@en", "country"]  # no library type: class says nothing
     assert best.justification == "semapv:LexicalMatching"
 
 
 def test_humans_and_non_organisations_are_never_candidates() -> None:
     person = facts("Q900000004", classes=frozenset({"Q5", ORGANISATION}))
     building = facts("Q900000020", classes=frozenset({"Q900000990"}))
+    building = facts("Q900000020", classes=frozenset(), instances=frozenset({"Q900000990"}))
     unknown = facts("Q900000021", classes=frozenset())
-    assert score(subject(), [person, building, unknown]) == []
+    [kept] = score(subject(), [person, building, unknown])
     assert evidence_for(subject(), person).excluded == "human"
     assert evidence_for(subject(), building).excluded == "not an organisation"
+    # an item that states no class at all is not ruled out, but a name alone does not confirm it
+    assert kept.qid == "Q900000021" and kept.confidence < AUTO_ACCEPT
 
 
 def test_other_country_stays_low_even_with_identifier_and_name() -> None:
@@ -79,15 +82,15 @@ def test_shared_label_is_not_confident_but_a_discriminator_is() -> None:
     assert ranked[1].confidence < AUTO_ACCEPT
 
 
-def test_identifier_beats_label_and_a_misnamed_identifier_is_only_for_review() -> None:
+def test_a_unique_identifier_decides_even_under_another_name() -> None:
     misnamed = facts("Q900000009", label="Eastbrook Heritage Museum", isils=frozenset({"gb-ebcl"}))
     namesake = facts("Q900000010", label="Eastbrook County Library")
     record = subject(names=("Eastbrook County Library",), label="Eastbrook County Library", isil="GB-EbCL")
     ranked = score(record, [namesake, misnamed])
     assert [s.qid for s in ranked] == ["Q900000009", "Q900000010"]
-    assert all(s.confidence < AUTO_ACCEPT for s in ranked)
-    assert "identifier matches but the name differs" in ranked[0].comment()
-    assert "identifier is on Q900000009" in ranked[1].comment()
+    assert ranked[0].confidence >= AUTO_ACCEPT > ranked[1].confidence
+    assert "agrees: isil" in ranked[0].comment()
+    assert "identifier or website is on Q900000009" in ranked[1].comment()
 
 
 def test_identifier_and_name_win_over_a_namesake() -> None:
@@ -103,7 +106,7 @@ def test_identifier_and_name_win_over_a_namesake() -> None:
 def test_alias_only_is_not_confident() -> None:
     item = facts(label="Ashcombe Town Library", aliases=frozenset({("Ashcombe Library", "en")}))
     [best] = score(subject(), [item])
-    assert best.evidence.features()[0] == "alias@en"
+    assert best.evidence.agreeing()[0] == "alias@en"
     assert best.confidence < AUTO_ACCEPT
 
 
@@ -125,7 +128,7 @@ def test_a_name_head_counts_only_with_its_parent() -> None:
     ranked = score(record, [other, right])
     assert [s.qid for s in ranked] == ["Q900000005"]
     assert ranked[0].confidence >= AUTO_ACCEPT
-    assert "name-with-parent" in ranked[0].evidence.features()
+    assert "name-with-parent" in ranked[0].evidence.agreeing()
 
 
 def test_country_by_verified_item_else_by_label() -> None:
@@ -171,18 +174,18 @@ def test_the_protective_rules_hold_for_any_evidence(items: list[Facts], isil: st
                                                    website: str | None) -> None:
     record = subject(isil=isil, website=website)
     ranked = score(record, items)
-    named = [s for s in ranked if s.evidence.named]
+    labelled = [s for s in ranked if s.evidence.label and not s.evidence.ruled_out()]
     for s in ranked:
         assert "Q5" not in s.facts.classes
-        assert s.facts.classes & {LIBRARY, ORGANISATION}
+        assert s.facts.classes & {LIBRARY, ORGANISATION} or not s.facts.typed
         assert 0 <= s.confidence <= 1
         if s.confidence >= AUTO_ACCEPT:
-            assert s.evidence.country == "match" or (s.evidence.country == "unknown" and s.evidence.identifier)
-            assert s.evidence.named
-            assert s.evidence.discriminating or len(named) == 1
-    with_id = [s for s in ranked if s.evidence.identifier]
-    if with_id:
-        assert ranked[0].evidence.identifier  # an identifier match always ranks first
+            assert s.evidence.country == "match" or (s.evidence.country == "unknown" and s.evidence.decisive)
+            assert s.evidence.named or s.evidence.decisive
+            assert s.evidence.decisive or labelled == [s]  # alias-only namesakes do not block
+    live_decisive = [s for s in ranked if s.evidence.decisive and not s.evidence.ruled_out()]
+    if live_decisive:
+        assert ranked[0].evidence.decisive  # an identifier or website match always ranks first
     assert [s.confidence for s in ranked] == sorted((s.confidence for s in ranked), reverse=True)
 
 

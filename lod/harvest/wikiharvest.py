@@ -71,6 +71,20 @@ class Summary:
         return "\n".join(lines)
 
 
+def normalise_prefix(prefix: str) -> str:
+    """The title prefix of the case-study pages, as MediaWiki writes titles, ending in one ``/``.
+
+    Curators type the index page's name as they see it: with or without the
+    trailing slash, with underscores (from a URL) or spaces. Titles are cut
+    after this prefix, so without the slash every title would start with ``/``.
+
+    >>> normalise_prefix("GLAM/IFLA_Case_Studies")
+    'GLAM/IFLA Case Studies/'
+    """
+    base = " ".join(prefix.replace("_", " ").split()).strip("/").strip()
+    return f"{base}/" if base else ""
+
+
 def skip_reason(ref: PageRef, prefix: str, *, require_prefix: bool = True) -> str | None:
     """Why a listed page is not a case study, or None when it is one.
 
@@ -236,6 +250,7 @@ def harvest_api(
     progress: Progress | None = None,
 ) -> Summary:
     """Harvest from a live wiki; raises ApiError (nothing written) when the wiki fails us."""
+    prefix = normalise_prefix(prefix)
     harvest = Harvest(out_dir, prefix=prefix, today=today, require_prefix=category is None)
     try:
         harvest.site = api.siteinfo()
@@ -271,6 +286,7 @@ def harvest_dump(
     progress: Progress | None = None,
 ) -> Summary:
     """Harvest from a ``Special:Export`` file; raises DumpError (nothing written) on a bad file."""
+    prefix = normalise_prefix(prefix)
     reader = DumpReader(path)
     harvest = Harvest(out_dir, prefix=prefix, today=today)
     base = prefix.rstrip("/")
@@ -292,4 +308,4 @@ def harvest_dump(
     return summary
 
 
-__all__ = ["DEFAULT_PREFIX", "DumpError", "Summary", "harvest_api", "harvest_dump"]
+__all__ = ["DEFAULT_PREFIX", "DumpError", "Summary", "harvest_api", "harvest_dump", "normalise_prefix"]

@@ -288,13 +288,56 @@ def _take_bullets(wikitext: str, fields: list[FieldBullet]) -> str:
     return "\n".join(kept)
 
 
-def _links(wikitext: str) -> list[tuple[str, str | None]]:
+#: Citation templates whose ``url`` parameter is a link and ``title`` its text.
+_URL_PARAMS = ("url", "archive-url", "archiveurl")
+_TITLE_PARAMS = ("title", "website", "work")
+
+
+def _absolute(url: str) -> str:
+    """A protocol-relative link (``//host/x``) as the https URL a reader's browser opens."""
+    return f"https:{url}" if url.startswith("//") else url
+
+
+def _cited(template: Template) -> list[tuple[str, str | None]]:
+    """``{{cite web|url=…|title=…}}`` and the like: the URLs they cite, with the cited title."""
+    title = next(
+        (plain_text(str(template.get(name).value)) for name in _TITLE_PARAMS
+         if template.has(name) and str(template.get(name).value).strip()),
+        None,
+    )
+    found = []
+    for name in _URL_PARAMS:
+        if template.has(name):
+            url = plain_text(str(template.get(name).value)).strip()
+            if url:
+                found.append((_absolute(url), title if name == "url" else None))
+    return found
+
+
+def page_links(wikitext: str | Wikicode) -> list[tuple[str, str | None]]:
+    """Every external link of some wikitext, once each, in page order, with its text as title.
+
+    Links count wherever they sit: any section, a ``* Field:`` bullet, a
+    ``<ref>`` footnote, a citation template, a bare URL. ``mailto:`` addresses
+    are contacts, not links, and are left out. A URL seen twice keeps the
+    first text it was given.
+    """
+    code = wikitext if isinstance(wikitext, Wikicode) else mwparserfromhell.parse(strip_comments(wikitext))
     found: dict[str, str | None] = {}
-    for link in mwparserfromhell.parse(wikitext).filter_external_links():
-        url = str(link.url).strip()
-        title = plain_text(str(link.title)) if link.title is not None else None
+
+    def add(url: str, title: str | None) -> None:
+        if not url or url.casefold().startswith("mailto:"):
+            return
         if url not in found or (title and not found[url]):
             found[url] = title or None
+
+    for node in code.filter(recursive=True, matches=lambda n: isinstance(n, ExternalLink | Template)):
+        if isinstance(node, ExternalLink):
+            title = plain_text(str(node.title)) if node.title is not None else None
+            add(_absolute(str(node.url).strip()), title)
+        elif isinstance(node, Template):
+            for url, title in _cited(node):
+                add(url, title)
     return list(found.items())
 
 
@@ -318,14 +361,13 @@ def parse_page(wikitext: str) -> ParsedPage:
             if node.level <= 2:
                 page.stray_headings.append(title)
         (lead_parts if current is None else chunks.setdefault(current, [])).append(str(node))
+    page.links = page_links(code)
     lead = _take_bullets("".join(lead_parts), page.fields)
     page.lead = to_markdown(lead)
     for key, parts in chunks.items():
         text = "".join(parts)
         if key == "context":
             text = _take_bullets(text, page.fields)
-        if key == "resources":
-            page.links = _links(text)
         markdown = to_markdown(text)
         if markdown:
             page.sections[key] = markdown

@@ -4,7 +4,8 @@ The network cost is what the design promises to keep small: for ``n``
 subjects and a batch size ``b`` there are at most ``2 * ceil(n / b)`` lookup
 requests (names; identifiers and websites) plus ``ceil(c / d)`` details
 requests for ``c`` distinct candidates, whatever the number of names per
-subject. Every request goes through :class:`~lod.reconcile.sparql.SparqlClient`,
+subject; the class test (``P31/P279*`` against the classes of the subjects'
+library types) is part of the details request, not a request of its own. Every request goes through :class:`~lod.reconcile.sparql.SparqlClient`,
 whose disk cache makes a re-run free. Query texts depend only on the subjects,
 never on the ledger, so accepting or rejecting proposals does not invalidate
 the cache; the ledger is applied afterwards, to the scored candidates.
@@ -116,13 +117,14 @@ def _loose_owners(key: str, value: str, table: dict[str, set[str]]) -> set[str]:
     return {owner for sent, owners in table.items() if normal(sent) == normal(value) for owner in owners}
 
 
-def _details(qids: Iterable[str], languages: Iterable[str], client: SparqlClient,
+def _details(qids: Iterable[str], languages: Iterable[str], roots: Iterable[str], client: SparqlClient,
              batch_size: int) -> dict[str, Facts]:
     ordered = sorted(set(qids), key=lambda q: int(q[1:]))
     facts: dict[str, Facts] = {}
     langs = sorted(set(languages))
+    classes = sorted(set(roots))
     for batch in chunks(ordered, batch_size):
-        facts.update(facts_from_bindings(client.select(details_query(batch, langs))))
+        facts.update(facts_from_bindings(client.select(details_query(batch, langs, classes))))
     return facts
 
 
@@ -157,7 +159,8 @@ def reconcile(subjects: Sequence[Subject], *, client: SparqlClient, ledger: Mapp
             candidates[subject_id] |= qids
     languages = {lang for subject in ordered for lang in subject.languages}
     every_qid = {qid for qids in candidates.values() for qid in qids}
-    facts = _details(every_qid, languages, client, details_batch_size) if every_qid else {}
+    roots = {qid for subject in ordered for qid in subject.types.roots}
+    facts = _details(every_qid, languages, roots, client, details_batch_size) if every_qid else {}
     decided = {row.subject_id for row in (ledger.rows if ledger else ()) if not row.negated}
     rejected = {row.pair for row in (ledger.rows if ledger else ()) if row.negated}
     ranked: dict[str, list[Scored]] = {}

@@ -98,15 +98,20 @@ def identifier_query(*, isils: Iterable[str] = (), viafs: Iterable[str] = (),
     return f"{PREFIXES}SELECT DISTINCT ?item ?key ?value WHERE {{\n{body}\n}}\n"
 
 
-def details_query(qids: Iterable[str], languages: Iterable[str]) -> str:
-    """Everything the scorer weighs about some items, one (item, field, value) row per fact."""
+def details_query(qids: Iterable[str], languages: Iterable[str], roots: Iterable[str] = ()) -> str:
+    """Everything the scorer weighs about some items, one (item, field, value) row per fact.
+
+    ``class`` rows say which of the ``roots`` (and of :func:`wikidata.class_roots`)
+    an item belongs to through ``P31/P279*``; ``instance`` rows give its direct
+    classes, with English labels, so that a curator can read them.
+    """
     items = _values(item(q) for q in qids)
     langs = sorted({lang.lower() for lang in languages} | {NEUTRAL_LANGUAGE, "en"})
     for tag in langs:
         if not _LANG_RE.fullmatch(tag):
             raise ValueError(f"invalid language tag {tag!r}")
     in_langs = ", ".join(string_literal(tag) for tag in langs)
-    classes = _values(item(q) for q in w.class_roots())
+    classes = _values(item(q) for q in {*w.class_roots(), *roots})
     in_langs = f"FILTER(LANG(?value) IN ({in_langs}))"
     patterns = {
         "label": f"?item rdfs:label ?value . {in_langs}",
@@ -120,6 +125,8 @@ def details_query(qids: Iterable[str], languages: Iterable[str]) -> str:
         "parent_label": f"?item wdt:{w.PARENT_ORGANIZATION} ?p . ?p rdfs:label|skos:altLabel ?value . "
         f"{in_langs}",
         "parent_website": f"?item wdt:{w.PARENT_ORGANIZATION} ?p . ?p wdt:{w.OFFICIAL_WEBSITE} ?value .",
+        "instance": f"?item wdt:{w.INSTANCE_OF} ?value .",
+        "instance_label": f'?item wdt:{w.INSTANCE_OF} ?c . ?c rdfs:label ?value . FILTER(LANG(?value) = "en")',
         "class": f"VALUES ?value {{ {classes} }} ?item wdt:{w.INSTANCE_OF}/wdt:{w.SUBCLASS_OF}* ?value .",
     }
     branches = [f'{{ {pattern} BIND("{name}" AS ?field) }}' for name, pattern in patterns.items()]

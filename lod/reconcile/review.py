@@ -125,8 +125,9 @@ def prompt_decisions(rows: Sequence[MappingRow], *, ask: Callable[..., str],
     for row in rows:
         if row.subject_id in settled:
             continue
+        evidence = "\n  ".join(row.comment.removeprefix("evidence: ").split("; "))
         say(f"\n{row.subject_label} ({row.subject_id})  ->  {row.qid} {row.object_label} "
-            f"[{row.confidence if row.confidence is not None else '?'}]\n  {row.comment}")
+            f"[{row.confidence if row.confidence is not None else '?'}]\n  {evidence}")
         answer = ask("[a]ccept, [r]eject, [s]kip, [q]uit", default="s").strip().lower()[:1]
         if answer == "q":
             break

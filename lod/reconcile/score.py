@@ -1,258 +1,62 @@
-"""Evidence and confidence: why a Wikidata item is (or is not) one of our subjects.
+"""Confidence: a documented function of the evidence (the table in ``docs/reconciliation.md``).
 
-Pure functions over facts already fetched. The score is a short ladder of
-rules rather than a learned weight, so that every number can be explained to
-a curator in one line (the features go into the SSSOM ``comment``) and so
-that the rules that protect Wikidata hold by construction:
+A candidate's score is ``min(base + bonuses, every cap that applies)``:
 
-* only organisations are candidates: humans and anything that is neither a
-  library nor an organisation class (buildings, say) are dropped;
-* an identifier the record gives (ISIL, VIAF) outranks any name match, and an
-  identifier whose item bears another name is sent to review, not accepted;
-* a candidate in another country than the record's stays below 0.6;
-* when two candidates share the name and nothing else tells them apart,
-  neither reaches 0.9 (``AUTO_ACCEPT``), so neither can be accepted in bulk.
+* **base**, from the strongest link between subject and item: a decisive
+  identifier (ISIL or VIAF), else the official website, else an exact label,
+  else an alias;
+* **bonuses** for each further agreement: the name beside a decisive link,
+  the country, the class, the parent organisation;
+* **caps** from the hard rules (another country, a conflicting class, a
+  non-organisation, a section whose parent is not IFLA: *ruled out*) and from
+  the other *live* candidates of the same subject (ruled-out ones never
+  count): a shared name, an identifier on another item or on two items, a
+  generic name without a second agreement.
+
+A cap can only lower a score, and the other candidates only add caps, so
+adding a candidate never raises anyone and a ruled-out rival changes
+nothing. The order candidates arrive in does not matter. Every number is a
+named constant below and in the docs table; every proposal's ``comment``
+lists what agreed, what conflicted, the sum and the caps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Literal
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from lod.reconcile import wikidata as w
-from lod.reconcile.normalise import host_of, isil_key, name_key, viaf_key, website_key
-from lod.reconcile.queries import NEUTRAL_LANGUAGE
-from lod.reconcile.sparql import Binding
+from lod.reconcile.evidence import (
+    CountryMatch,
+    Evidence,
+    Facts,
+    country_match,
+    evidence_for,
+    facts_from_bindings,
+    qid_of,
+)
 from lod.reconcile.subjects import Subject
+
+__all__ = ["AUTO_ACCEPT", "CountryMatch", "Evidence", "Facts", "Scored", "country_match", "evidence_for",
+           "facts_from_bindings", "qid_of", "score"]
 
 #: Proposals at or above this confidence may be accepted in bulk (``--accept-confident``).
 AUTO_ACCEPT = 0.9
-IDENTIFIER_NAME = 0.97
-IDENTIFIER_ONLY = 0.75
-WEBSITE_NAME = 0.93
-WEBSITE_ONLY = 0.70
-LABEL_ONLY = 0.90
-ALIAS_ONLY = 0.75
-PARENT_BONUS = 0.02
-NOT_A_LIBRARY_PENALTY = 0.05
-CAP_OTHER_COUNTRY = 0.6
-CAP_UNKNOWN_COUNTRY = 0.85
-CAP_SHARED_NAME = 0.7
-CAP_NO_IFLA_PARENT = 0.6
+BASE_IDENTIFIER = 0.95
+BASE_WEBSITE = 0.92
+BASE_LABEL = 0.86
+BASE_ALIAS = 0.76
+BONUS_NAME = 0.03
+BONUS_COUNTRY = 0.04
+BONUS_CLASS = 0.04
+BONUS_PARENT = 0.04
+CEILING = 0.99
+CAP_RULED_OUT = 0.5
 CAP_IDENTIFIER_ELSEWHERE = 0.5
-WD_ENTITY = "http://www.wikidata.org/entity/"
-
-CountryMatch = Literal["match", "mismatch", "unknown", "n/a"]
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the endpoint said about one item."""
-
-    qid: str
-    labels: frozenset[tuple[str, str]] = frozenset()
-    aliases: frozenset[tuple[str, str]] = frozenset()
-    descriptions: frozenset[tuple[str, str]] = frozenset()
-    countries: frozenset[str] = frozenset()
-    country_labels: frozenset[str] = frozenset()
-    isils: frozenset[str] = frozenset()
-    viafs: frozenset[str] = frozenset()
-    websites: frozenset[str] = frozenset()
-    parent_labels: frozenset[str] = frozenset()
-    parent_websites: frozenset[str] = frozenset()
-    classes: frozenset[str] = frozenset()
-
-    def label_in(self, languages: Iterable[str]) -> str:
-        """The best label to show: first in the given languages, then English, then any."""
-        by_lang = {lang: text for text, lang in sorted(self.labels)}
-        for lang in [*languages, "en", NEUTRAL_LANGUAGE]:
-            if lang in by_lang:
-                return by_lang[lang]
-        return next(iter(sorted(by_lang.values())), "")
-
-
-def qid_of(term_value: str) -> str | None:
-    """``http://www.wikidata.org/entity/Q42`` -> ``Q42``; None for anything else (lexemes, properties)."""
-    local = term_value.removeprefix(WD_ENTITY)
-    if local == term_value or not local.startswith("Q") or not local[1:].isdigit():
-        return None
-    return local
-
-
-def facts_from_bindings(bindings: Iterable[Binding]) -> dict[str, Facts]:
-    """Group the (item, field, value) rows of the details query by item."""
-    found: dict[str, dict[str, set[object]]] = {}
-    for row in bindings:
-        qid = qid_of(row["item"].value)
-        if qid is None or "field" not in row or "value" not in row:
-            continue
-        kind, term = row["field"].value, row["value"]
-        bucket = found.setdefault(qid, {})
-        if kind in ("label", "alias", "description"):
-            bucket.setdefault(kind, set()).add((term.value, term.lang.lower()))
-        elif kind in ("country", "class"):
-            value = qid_of(term.value)
-            if value:
-                bucket.setdefault(kind, set()).add(value)
-        else:
-            bucket.setdefault(kind, set()).add(term.value)
-
-    def get(bucket: Mapping[str, set[object]], key: str) -> frozenset[object]:
-        return frozenset(bucket.get(key, set()))
-
-    return {
-        qid: Facts(
-            qid=qid,
-            labels=get(bucket, "label"),  # type: ignore[arg-type]
-            aliases=get(bucket, "alias"),  # type: ignore[arg-type]
-            descriptions=get(bucket, "description"),  # type: ignore[arg-type]
-            countries=get(bucket, "country"),  # type: ignore[arg-type]
-            country_labels=get(bucket, "country_label"),  # type: ignore[arg-type]
-            isils=get(bucket, "isil"),  # type: ignore[arg-type]
-            viafs=get(bucket, "viaf"),  # type: ignore[arg-type]
-            websites=get(bucket, "website"),  # type: ignore[arg-type]
-            parent_labels=get(bucket, "parent_label"),  # type: ignore[arg-type]
-            parent_websites=get(bucket, "parent_website"),  # type: ignore[arg-type]
-            classes=get(bucket, "class"),  # type: ignore[arg-type]
-        )
-        for qid, bucket in found.items()
-    }
-
-
-@cache
-def _country_names() -> dict[str, str]:
-    """Name key -> ISO alpha-2, for every country name pycountry knows."""
-    import pycountry
-
-    names: dict[str, str] = {}
-    for country in pycountry.countries:
-        for attribute in ("name", "official_name", "common_name"):
-            value = getattr(country, attribute, None)
-            if value:
-                names[name_key(value)] = country.alpha_2
-    return names
-
-
-def country_match(subject: Subject, facts: Facts) -> CountryMatch:
-    """Compare P17 with the record's country: by verified item where we have one, else by label."""
-    if subject.country is None:
-        return "n/a"
-    if not facts.countries:
-        return "unknown"
-    expected = w.COUNTRY_ITEMS.get(subject.country)
-    if expected is not None:
-        return "match" if expected in facts.countries else "mismatch"
-    codes = {_country_names().get(name_key(label)) for label in facts.country_labels}
-    if subject.country in codes:
-        return "match"
-    if codes - {None}:
-        return "mismatch"
-    return "unknown"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """The features of one (subject, item) pair, strongest first."""
-
-    isil: bool = False
-    viaf: bool = False
-    website: bool = False
-    label_languages: tuple[str, ...] = ()
-    alias_languages: tuple[str, ...] = ()
-    through_parent_name: bool = False
-    parent: bool = False
-    country: CountryMatch = "n/a"
-    library: bool = False
-    organisation: bool = False
-    excluded: str = ""
-
-    @property
-    def identifier(self) -> bool:
-        """An identifier the record gives is on the item."""
-        return self.isil or self.viaf
-
-    @property
-    def named(self) -> bool:
-        """The item bears one of the subject's names, as label or alias."""
-        return bool(self.label_languages or self.alias_languages)
-
-    @property
-    def any_match(self) -> bool:
-        """Anything at all ties the item to the subject."""
-        return self.identifier or self.website or self.named
-
-    @property
-    def discriminating(self) -> bool:
-        """Evidence beyond a name, which tells namesakes apart."""
-        return self.identifier or self.website or self.parent
-
-    def features(self) -> list[str]:
-        """Short names of the matched features, for the ``comment`` column."""
-        found = []
-        if self.isil:
-            found.append("isil")
-        if self.viaf:
-            found.append("viaf")
-        if self.website:
-            found.append("website")
-        found += [f"label@{lang}" for lang in self.label_languages]
-        found += [f"alias@{lang}" for lang in self.alias_languages]
-        if self.through_parent_name:
-            found.append("name-with-parent")
-        if self.parent:
-            found.append("parent")
-        if self.country != "n/a":
-            found.append(f"country:{self.country}")
-        if self.library:
-            found.append("class:library")
-        elif self.organisation:
-            found.append("class:organisation")
-        return found
-
-
-def _matching_languages(names: Iterable[str], texts: Iterable[tuple[str, str]],
-                        languages: Iterable[str]) -> tuple[str, ...]:
-    wanted = {*languages, NEUTRAL_LANGUAGE}
-    keys = {name_key(name) for name in names}
-    return tuple(sorted({lang for text, lang in texts if lang in wanted and name_key(text) in keys}))
-
-
-def evidence_for(subject: Subject, facts: Facts) -> Evidence:
-    """Compare one subject with one item's facts."""
-    classes = facts.classes
-    library = bool(classes & set(w.LIBRARY_CLASSES))
-    organisation = library or bool(classes & set(w.ORGANISATION_CLASSES))
-    excluded = next((w.EXCLUDED_CLASSES[c] for c in sorted(classes & set(w.EXCLUDED_CLASSES))), "")
-    if not excluded and not organisation:
-        excluded = "not an organisation"
-    parent_keys = {name_key(name) for name in subject.parent_names}
-    parent = bool(parent_keys & {name_key(label) for label in facts.parent_labels}) or bool(
-        set(subject.parent_hosts) & {host_of(url) for url in facts.parent_websites}
-    )
-    labels = _matching_languages(subject.names, facts.labels, subject.languages)
-    aliases = _matching_languages(subject.names, facts.aliases, subject.languages)
-    through_parent = False
-    if parent and not labels and not aliases:
-        heads = [head for head, _ in subject.qualified_names]
-        labels = _matching_languages(heads, facts.labels, subject.languages)
-        aliases = _matching_languages(heads, facts.aliases, subject.languages)
-        through_parent = bool(labels or aliases)
-    websites = {website_key(url) for url in facts.websites}
-    return Evidence(
-        isil=bool(subject.isil) and isil_key(subject.isil or "") in {isil_key(v) for v in facts.isils},
-        viaf=bool(subject.viaf) and viaf_key(subject.viaf or "") in {viaf_key(v) for v in facts.viafs},
-        website=bool(subject.website) and website_key(subject.website or "") in websites,
-        label_languages=labels,
-        alias_languages=tuple(lang for lang in aliases if lang not in labels),
-        through_parent_name=through_parent,
-        parent=parent,
-        country=country_match(subject, facts),
-        library=library,
-        organisation=organisation,
-        excluded=excluded,
-    )
+CAP_SAME_NAME = 0.7
+CAP_SHARED_IDENTIFIER = 0.8
+CAP_GENERIC = 0.85
+CAP_UNCONFIRMED = 0.85
+GENERIC_NOTE = "a name many libraries share needs country and class to agree, or an identifier"
 
 
 @dataclass(frozen=True)
@@ -263,7 +67,9 @@ class Scored:
     facts: Facts
     evidence: Evidence
     confidence: float
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    total: float = 0.0
 
     @property
     def qid(self) -> str:
@@ -273,72 +79,103 @@ class Scored:
     @property
     def justification(self) -> str:
         """The SEMAPV term for how the candidate was found."""
-        external = self.evidence.identifier or self.evidence.website
-        if external and self.evidence.named:
+        if self.evidence.decisive and self.evidence.named:
             return "semapv:CompositeMatching"
-        if external:
+        if self.evidence.decisive:
             return "semapv:BackgroundKnowledgeBasedMatching"
         return "semapv:LexicalMatching"
 
     def comment(self) -> str:
-        """One line for the curator: the features, then any rule that lowered the score."""
-        text = "evidence: " + ", ".join(self.evidence.features())
-        if self.notes:
-            text += "; " + "; ".join(self.notes)
+        """One line for the curator: what agreed, what conflicted, the sum, the caps."""
+        parts = [f"evidence: agrees: {', '.join(self.evidence.agreeing()) or 'nothing'}"]
+        conflicts = self.evidence.ruled_out()
+        parts.append(f"conflicts: {', '.join(conflicts) or 'none'}")
+        open_points = self.evidence.open_points()
+        if open_points:
+            parts.append(f"unconfirmed: {', '.join(open_points)}")
+        parts.append(f"score: {' + '.join(self.terms)} = {self.total:g}")
+        parts += list(self.notes)
+        classes = sorted(self.facts.instance_labels)
+        if classes:
+            parts.append(f"instance of: {', '.join(classes)}")
         descriptions = sorted(text for text, lang in self.facts.descriptions if lang == "en")
         if descriptions:
-            text += f"; description: {descriptions[0]}"
-        return text
+            parts.append(f"description: {descriptions[0]}")
+        return "; ".join(parts)
 
 
-def _base(evidence: Evidence) -> tuple[float, list[str]]:
-    if evidence.identifier and evidence.named:
-        return IDENTIFIER_NAME, []
+def _sum(evidence: Evidence) -> tuple[float, list[str]]:
+    """Base plus bonuses, and the terms that make it (see the module docstring)."""
     if evidence.identifier:
-        return IDENTIFIER_ONLY, ["identifier matches but the name differs: check"]
-    if evidence.website and evidence.named:
-        return WEBSITE_NAME, []
-    if evidence.website:
-        return WEBSITE_ONLY, ["website matches but the name differs: check"]
-    if evidence.label_languages:
-        return LABEL_ONLY, []
-    return ALIAS_ONLY, ["alias only"]
+        total, terms = BASE_IDENTIFIER, [f"identifier {BASE_IDENTIFIER}"]
+    elif evidence.website:
+        total, terms = BASE_WEBSITE, [f"website {BASE_WEBSITE}"]
+    elif evidence.label:
+        total, terms = BASE_LABEL, [f"label {BASE_LABEL}"]
+    else:
+        total, terms = BASE_ALIAS, [f"alias {BASE_ALIAS}"]
+    bonuses = (
+        ("name", BONUS_NAME, evidence.decisive and evidence.label),
+        ("country", BONUS_COUNTRY, evidence.country == "match"),
+        ("class", BONUS_CLASS, evidence.klass == "agree"),
+        ("parent", BONUS_PARENT, evidence.parent),
+    )
+    for name, value, on in bonuses:
+        if on:
+            total += value
+            terms.append(f"{name} {value}")
+    return min(total, CEILING), terms
 
 
-def _alone(subject: Subject, evidence: Evidence) -> tuple[float, list[str]]:
-    """The score a candidate earns on its own evidence, before comparing it with the others."""
-    confidence, notes = _base(evidence)
-    if evidence.parent:
-        confidence = min(0.99, confidence + PARENT_BONUS)
-    if subject.expects_library and not evidence.library and not evidence.identifier:
-        confidence -= NOT_A_LIBRARY_PENALTY
-        notes.append("not in a library class")
-    if subject.requires_parent and not evidence.parent:
-        confidence = min(confidence, CAP_NO_IFLA_PARENT)
-        notes.append("parent organisation is not IFLA")
-    if evidence.country == "mismatch":
-        confidence = min(confidence, CAP_OTHER_COUNTRY)
-        notes.append(f"country differs from the record's {subject.country}")
-    elif evidence.country == "unknown" and not evidence.identifier:
-        confidence = min(confidence, CAP_UNKNOWN_COUNTRY)
-        notes.append("country not confirmed")
-    return confidence, notes
+def _own_caps(subject: Subject, evidence: Evidence) -> list[tuple[float, str]]:
+    """Caps that follow from the candidate alone."""
+    caps = [(CAP_RULED_OUT, f"ruled out: {reason}") for reason in evidence.ruled_out()]
+    if not evidence.decisive:
+        unconfirmed = [what for what, missing in (("country", evidence.country == "unknown"),
+                                                  ("class", evidence.klass == "unknown")) if missing]
+        if unconfirmed:
+            caps.append((CAP_UNCONFIRMED, f"a name alone, {' and '.join(unconfirmed)} not confirmed"))
+        if subject.generic and not evidence.through_parent_name and not (
+            evidence.country == "match" and evidence.klass == "agree"
+        ):
+            caps.append((CAP_GENERIC, GENERIC_NOTE))
+    return caps
+
+
+def _rival_caps(qid: str, evidence: Evidence, live: dict[str, Evidence]) -> list[tuple[float, str]]:
+    """Caps that follow from the other live candidates of the same subject."""
+    others = {other: e for other, e in live.items() if other != qid}
+    caps = []
+    holders = sorted(q for q, e in others.items() if e.decisive)
+    if evidence.decisive:  # names do not matter beside an identifier; only another holder does
+        if holders:
+            shared = f"the record's identifier or website is also on {', '.join(holders)}: resolve on Wikidata"
+            caps.append((CAP_SHARED_IDENTIFIER, shared))
+    elif holders:
+        caps.append((CAP_IDENTIFIER_ELSEWHERE, f"the record's identifier or website is on {', '.join(holders)}"))
+    elif evidence.label:
+        same = sorted(q for q, e in others.items() if e.label)
+        if same:
+            caps.append((CAP_SAME_NAME, f"{', '.join(same)} has the same label and nothing tells them apart"))
+    elif evidence.named:
+        named = sorted(q for q, e in others.items() if e.named)
+        if named:
+            caps.append((CAP_SAME_NAME, f"alias only, and {', '.join(named)} bears the name too"))
+    return caps
 
 
 def score(subject: Subject, candidates: Iterable[Facts]) -> list[Scored]:
-    """Rank the candidate items of one subject; non-organisations and unrelated items are dropped."""
-    pairs = [(facts, evidence_for(subject, facts)) for facts in candidates]
-    kept = [(f, e) for f, e in pairs if e.any_match and not e.excluded]
-    named = [f.qid for f, e in kept if e.named]
-    with_identifier = [f.qid for f, e in kept if e.identifier]
+    """Rank the candidate items of one subject; humans, non-organisations and unrelated items are dropped."""
+    found = {facts.qid: facts for facts in candidates}
+    pairs = {qid: evidence_for(subject, facts) for qid, facts in found.items()}
+    kept = {qid: e for qid, e in pairs.items() if e.any_match and not e.excluded}
+    live = {qid: e for qid, e in kept.items() if not e.ruled_out()}
     scored = []
-    for facts, evidence in kept:
-        confidence, notes = _alone(subject, evidence)
-        if len(named) > 1 and evidence.named and not evidence.discriminating:
-            confidence = min(confidence, CAP_SHARED_NAME)
-            notes.append(f"{len(named)} candidates share the name")
-        if with_identifier and not evidence.identifier:
-            confidence = min(confidence, CAP_IDENTIFIER_ELSEWHERE)
-            notes.append(f"the record's identifier is on {', '.join(sorted(with_identifier))}")
-        scored.append(Scored(subject, facts, evidence, round(max(confidence, 0.0), 2), tuple(notes)))
+    for qid, evidence in kept.items():
+        total, terms = _sum(evidence)
+        caps = _own_caps(subject, evidence) + _rival_caps(qid, evidence, live)
+        confidence = min([total, *(cap for cap, _ in caps)])
+        notes = tuple(f"capped at {cap}: {why}" for cap, why in sorted(caps) if cap < total)
+        scored.append(Scored(subject, found[qid], evidence, round(confidence, 2), notes, tuple(terms),
+                             round(total, 2)))
     return sorted(scored, key=lambda s: (-s.confidence, int(s.qid[1:])))

@@ -2,8 +2,10 @@
 
 Polite means what the Wikimedia policies ask: a descriptive User-Agent, a
 timeout on every request, a wait of ``Retry-After`` on 429/503 (bounded), and
-no repeated questions: every response is kept on disk under the hash of
-endpoint and query, so a re-run of the same reconciliation sends nothing.
+no repeated questions: every response is kept on disk under the SHA-256 of
+the endpoint URL and the full query text (so another endpoint, or a query
+that differs in one character, such as another list of classes, is asked
+afresh), and a re-run of the same reconciliation sends nothing.
 Errors become one :class:`EndpointError` with a message a curator can act on.
 """
 

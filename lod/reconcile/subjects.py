@@ -9,7 +9,7 @@ subject, with the languages of both). Building subjects is pure; reading
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +21,13 @@ from lod.ledgers import UNIT_PREFIX, institution_subject
 from lod.model.case_study import CaseStudy, Institution
 from lod.namespaces import LCS, RDF, SKOS
 from lod.rdf.build import institution_key
+from lod.reconcile.classes import (
+    LibraryTypes,
+    TypeClasses,
+    is_generic,
+    read_library_types,
+    type_classes,
+)
 from lod.reconcile.wikidata import IFLA_HOSTS, IFLA_NAMES
 
 SubjectKind = Literal["institution", "ifla-unit"]
@@ -45,6 +52,10 @@ class Subject:
     parent_names: tuple[str, ...] = ()
     parent_hosts: tuple[str, ...] = ()
     expects_library: bool = True
+    #: What the record's library type says about a candidate's Wikidata classes.
+    types: TypeClasses = field(default_factory=TypeClasses)
+    #: The name is one many libraries share ("Central Library"): a name match needs more.
+    generic: bool = False
 
     @property
     def requires_parent(self) -> bool:
@@ -63,17 +74,23 @@ def _qualified(name: str) -> tuple[tuple[str, str], ...]:
     return ((head.strip(), tail.strip()),)
 
 
-def institution_subjects(records: Iterable[CaseStudy]) -> list[Subject]:
+def institution_subjects(records: Iterable[CaseStudy], types: LibraryTypes | None = None) -> list[Subject]:
     """One subject per distinct institution without a QID, sorted by subject id."""
     return subjects_of_institutions(
-        (institution, _record_languages(record))
-        for record in records
-        for institution in record.institutions
+        ((institution, _record_languages(record))
+         for record in records
+         for institution in record.institutions),
+        types,
     )
 
 
-def subjects_of_institutions(named: Iterable[tuple[Institution, Iterable[str]]]) -> list[Subject]:
-    """Subjects from (institution, languages of the record naming it) pairs; QIDs given are skipped."""
+def subjects_of_institutions(named: Iterable[tuple[Institution, Iterable[str]]],
+                             types: LibraryTypes | None = None) -> list[Subject]:
+    """Subjects from (institution, languages of the record naming it) pairs; QIDs given are skipped.
+
+    ``types`` is the library-type vocabulary (read from ``mappings/`` when not given).
+    """
+    types = types or read_library_types()
     seen: dict[str, tuple[Institution, list[str]]] = {}
     for institution, record_languages in named:
         if institution.wikidata:
@@ -97,6 +114,8 @@ def subjects_of_institutions(named: Iterable[tuple[Institution, Iterable[str]]])
                 qualified_names=qualified,
                 parent_names=tuple(tail for _, tail in qualified),
                 expects_library=institution.type != "non-library",
+                types=type_classes(institution.type, types),
+                generic=is_generic(institution.name, types),
             )
         )
     return subjects
