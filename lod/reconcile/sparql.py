@@ -15,14 +15,11 @@ import email.utils
 import hashlib
 import json
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from lod.ledgers import write_atomic
 
@@ -129,57 +126,39 @@ class SparqlClient:
         return bindings
 
     def _post(self, query: str) -> bytes:
-        data = urllib.parse.urlencode({"query": query}).encode()
-        headers = {
-            "User-Agent": self.user_agent,
-            "Accept": "application/sparql-results+json",
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+        import requests
+
+        headers = {"User-Agent": self.user_agent, "Accept": "application/sparql-results+json"}
         attempt = 0
         while True:
-            request = urllib.request.Request(self.endpoint, data=data, headers=headers, method="POST")
             self.stats.requests += 1
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body: bytes = response.read()
-                    return body
-            except urllib.error.HTTPError as error:
-                wait = retry_after_seconds(error.headers.get("Retry-After"))
-                if error.code in RETRY_STATUSES and attempt < self.max_retries:
-                    attempt += 1
-                    self.stats.retries += 1
-                    delay = 2.0**attempt if wait is None else wait
-                    if delay > self.max_wait:
-                        raise EndpointError(
-                            f"SPARQL endpoint {self.endpoint} asks to wait {delay:.0f} s "
-                            f"(HTTP {error.code}); more than {self.max_wait:.0f} s, try later"
-                        ) from None
-                    self.sleep(delay)
-                    continue
-                detail = _first_line(error)
-                raise EndpointError(
-                    f"SPARQL endpoint {self.endpoint} answered HTTP {error.code} {error.reason}"
-                    + (f": {detail}" if detail else "")
-                ) from None
-            except TimeoutError:
+                response = requests.post(self.endpoint, data={"query": query}, headers=headers,
+                                         timeout=self.timeout)
+            except requests.Timeout:
                 raise EndpointError(
                     f"SPARQL endpoint {self.endpoint} did not answer within {self.timeout:g} s (timeout)"
                 ) from None
-            except urllib.error.URLError as error:
-                reason: Any = error.reason
-                if isinstance(reason, TimeoutError):
-                    raise EndpointError(
-                        f"SPARQL endpoint {self.endpoint} did not answer within {self.timeout:g} s "
-                        "(timeout)"
-                    ) from None
+            except requests.RequestException as error:
+                reason = getattr(error.__context__, "reason", None) or error.__class__.__name__
                 raise EndpointError(f"cannot reach SPARQL endpoint {self.endpoint}: {reason}") from None
-            except (ConnectionError, OSError) as error:
-                raise EndpointError(f"cannot reach SPARQL endpoint {self.endpoint}: {error}") from None
-
-
-def _first_line(error: urllib.error.HTTPError) -> str:
-    try:
-        text = error.read(2000).decode("utf-8", "replace")
-    except OSError:
-        return ""
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
+            if response.status_code < 400:
+                return response.content
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+                attempt += 1
+                self.stats.retries += 1
+                delay = 2.0**attempt if wait is None else wait
+                if delay > self.max_wait:
+                    raise EndpointError(
+                        f"SPARQL endpoint {self.endpoint} asks to wait {delay:.0f} s "
+                        f"(HTTP {response.status_code}); more than {self.max_wait:.0f} s, try later"
+                    )
+                self.sleep(delay)
+                continue
+            detail = next((line.strip() for line in response.text[:2000].splitlines()
+                           if line.strip()), "")[:200]
+            raise EndpointError(
+                f"SPARQL endpoint {self.endpoint} answered HTTP {response.status_code} "
+                f"{response.reason}" + (f": {detail}" if detail else "")
+            )
