@@ -20,7 +20,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -112,8 +111,8 @@ class OxigraphServer:
         while time.monotonic() < deadline:
             if not self.running():
                 return False
-            with contextlib.suppress(OSError), urllib.request.urlopen(probe, timeout=2) as answer:
-                if answer.status == 200:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(probe, timeout=2).status_code == 200:
                     return True
             time.sleep(0.05)
         return False
