@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
+import requests
+
 HOST = "127.0.0.1"
 _STOP_GRACE = 10.0
 
