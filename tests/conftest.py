@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 CASESTUDIES = ROOT / "casestudies"
 
@@ -100,3 +102,25 @@ def write_record(folder: Path, record_id: str = "lyon-editathon", text: str | No
     path = folder / f"{record_id}.yaml"
     path.write_text(text if text is not None else VALID_RECORD.format(id=record_id), encoding="utf-8")
     return path
+
+
+# --- the test Wikibase (tests/wikibase) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def wikibase_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where populated test wikis are kept between runs (beside pytest's own temporary folders)."""
+    return tmp_path_factory.getbasetemp().parent / "lod-wikibase-templates"
+
+
+@pytest.fixture(scope="session")
+def test_wikibase(tmp_path_factory: pytest.TempPathFactory, wikibase_cache: Path):  # -> Wikibase
+    """A real Wikibase with the properties and base items publishing needs, shared by the session.
+
+    Modules that change the wiki or need seeded items start their own with
+    ``wikibase.running_wikibase(..., cache=wikibase_cache)``.
+    """
+    from wikibase import running_wikibase
+
+    with running_wikibase(tmp_path_factory.mktemp("wikibase") / "wiki", cache=wikibase_cache) as wiki:
+        yield wiki
