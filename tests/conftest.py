@@ -115,12 +115,19 @@ def wikibase_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def test_wikibase(tmp_path_factory: pytest.TempPathFactory, wikibase_cache: Path):  # -> Wikibase
-    """A real Wikibase with the properties and base items publishing needs, shared by the session.
+    """A real Wikibase with the properties and base items publishing needs, and the existing
+    items of tests/publish_seed.py; shared by the session (planning never writes to it).
 
-    Modules that change the wiki or need seeded items start their own with
+    A module that changes the wiki starts its own with
     ``wikibase.running_wikibase(..., cache=wikibase_cache)``.
     """
+    import json
+
+    from publish_seed import seed_entities
     from wikibase import running_wikibase
 
-    with running_wikibase(tmp_path_factory.mktemp("wikibase") / "wiki", cache=wikibase_cache) as wiki:
+    folder = tmp_path_factory.mktemp("wikibase")
+    seed = folder / "seed.json"
+    seed.write_text(json.dumps(seed_entities()), encoding="utf-8")
+    with running_wikibase(folder / "wiki", seed_file=seed, cache=wikibase_cache) as wiki:
         yield wiki

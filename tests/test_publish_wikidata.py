@@ -14,7 +14,6 @@ import json
 import re
 import shutil
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,62 +22,15 @@ import pytest
 import yaml
 
 from conftest import CASESTUDIES, run_lod
+from publish_seed import SMU, UCD, record_yaml
 from qs_v1 import parse_v1
-from wikibase import Wikibase, running_wikibase
-
-SMU = "smu-anthropology"
-UCD = "ucd-digicomp"
-UCD_DESCRIPTION = "case study of University College Dublin Library and Wikipedia, 2011"
-
-
-def _yaml(record_id: str) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((CASESTUDIES / f"{record_id}.yaml").read_text(encoding="utf-8"))
-    return data
-
-
-def _snak(pid: str, kind: str, value: Any) -> dict[str, Any]:
-    if kind == "wikibase-item":
-        datavalue = {"type": "wikibase-entityid",
-                     "value": {"entity-type": "item", "numeric-id": int(value[1:]), "id": value}}
-    elif kind == "url":
-        datavalue = {"type": "string", "value": value}
-    else:
-        raise ValueError(kind)
-    return {"snaktype": "value", "property": pid, "datatype": kind, "datavalue": datavalue}
-
-
-def _claims(*snaks: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for snak in snaks:
-        out.setdefault(snak["property"], []).append(
-            {"mainsnak": snak, "type": "statement", "rank": "normal"})
-    return out
-
-
-def _term(text: str) -> dict[str, dict[str, str]]:
-    return {"en": {"language": "en", "value": text}}
-
-
-def seed_entities() -> list[dict[str, Any]]:
-    smu = _yaml(SMU)
-    ucd = _yaml(UCD)
-    return [
-        {"labels": _term(smu["title"]["en"]), "descriptions": _term("an existing case-study item"),
-         "claims": _claims(_snak("P31", "wikibase-item", "Q155207"),
-                           _snak("P973", "url", smu["source"]["url"]),
-                           _snak("P407", "wikibase-item", "Q1860"))},
-        {"id": "Q23308", "claims": _claims(_snak("P17", "wikibase-item", "Q145"))},
-        {"labels": _term(ucd["title"]["en"]), "descriptions": _term(UCD_DESCRIPTION)},
-    ]
+from wikibase import Wikibase
 
 
 @pytest.fixture(scope="module")
-def wiki(tmp_path_factory: pytest.TempPathFactory, wikibase_cache: Path) -> Iterator[Wikibase]:
-    folder = tmp_path_factory.mktemp("seeded")
-    seed = folder / "seed.json"
-    seed.write_text(json.dumps(seed_entities()), encoding="utf-8")
-    with running_wikibase(folder / "wiki", seed_file=seed, cache=wikibase_cache) as running:
-        yield running
+def wiki(test_wikibase: Wikibase) -> Wikibase:
+    """The session's test Wikibase, seeded by tests/publish_seed.py (planning never writes)."""
+    return test_wikibase
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +104,7 @@ def test_the_existing_case_study_only_gets_what_it_lacks(planned: Path, wiki: Wi
     assert item["action"] == "update"
     assert item["item"] == f"local:{wiki.seeded[0]}"  # local only: no Wikidata id
     added = {(s["property"], s["value"]["value"]) for s in item["statements"]}
-    smu = _yaml(SMU)
+    smu = record_yaml(SMU)
     assert ("P31", "Q155207") not in added
     assert ("P407", "Q1860") not in added
     assert ("P973", smu["source"]["url"]) not in added
@@ -180,12 +132,12 @@ def test_the_label_description_clash_is_caught_before_any_write(planned: Path, w
     assert clash and clash[0]["severity"] == "error"
     assert f"local:{wiki.seeded[2]}" in clash[0]["message"]
     assert plan["blocked"] is True
-    assert _yaml(UCD)["title"]["en"] not in (planned / "quickstatements.txt").read_text(encoding="utf-8")
+    assert record_yaml(UCD)["title"]["en"] not in (planned / "quickstatements.txt").read_text(encoding="utf-8")
 
 
 def test_every_planned_statement_has_a_reference(planned: Path) -> None:
     for item in _plan(planned)["items"]:
-        record = _yaml(item["record"]) if item["kind"] == "case-study" else None
+        record = record_yaml(item["record"]) if item["kind"] == "case-study" else None
         for statement in item["statements"]:
             reference = {snak["property"]: snak["value"] for snak in statement["reference"]}
             assert set(reference) == {"P854", "P813"}, statement

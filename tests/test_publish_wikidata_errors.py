@@ -37,7 +37,7 @@ def fault_proxy(upstream: str, mode: str) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if mode == "hang":
-                time.sleep(3)
+                time.sleep(1.5)
             if mode == "garbage":
                 self._send(200, b"<html>maintenance</html>", "text/html")
                 return
