@@ -45,6 +45,7 @@ ALL_STEPS = (  # incremental right after build: the build cache must come from t
     "queries_oxigraph",
     "queries_rdflib",
     "reconcile",
+    "publish",
 )
 QUERY_TARGET_S = 0.050
 
@@ -228,7 +229,10 @@ def make_rows(n: int, results: dict[str, dict[str, Any]]) -> list[dict[str, Any]
     elif not steps.module_exists("lod.reconcile"):
         rows.append(_absent("reconcile", "lod.reconcile", RECONCILE_TARGET,
                             "one request per institution"))
-    if steps.module_exists("lod.publish.wikidata"):
+    pub = results.get("publish")
+    if pub is not None:
+        rows.append(publish_row(pub))
+    elif steps.module_exists("lod.publish.wikidata"):
         rows.append(_absent("publish", "lod.publish.wikidata", PUBLISH_TARGET,
                             "one request per statement", present=True))
     else:
@@ -267,6 +271,24 @@ def reconcile_row(rec: dict[str, Any]) -> dict[str, Any]:
         f"{per:.0f} requests per 1,000 institutions vs {rec['baseline_requests_per_1000']:.0f} "
         f"unbatched ({rec['subjects']} subjects, real oxigraph serve, counted by a proxy); "
         f"re-run with cache: {rec['rerun']['requests']} requests; ratio = requests ratio"
+    )
+    return row
+
+
+def publish_row(pub: dict[str, Any]) -> dict[str, Any]:
+    """wbgetentities requests for the plan's reads against one request per item."""
+    if "error" in pub:
+        return _row("publish (plan reads)", pub, None, "one request per item", PUBLISH_TARGET, None)
+    baseline = {"seconds": None, "peak_rss_mb": None}
+    row = _row("publish (plan reads)", pub, baseline, "one wbgetentities request per item",
+               PUBLISH_TARGET, None)
+    row["ratio"] = pub["wbgetentities"] / pub["baseline_requests"] if pub["baseline_requests"] else None
+    row["met"] = pub["largest_request"] <= 50 and pub["per_50_items"] <= 1
+    row["note"] = (
+        f"{pub['records']} case studies planned against the real test Wikibase: "
+        f"{pub['wbgetentities']} wbgetentities requests for {pub['ids_read']} ids (at most "
+        f"{pub['largest_request']} per request; counted in the wiki's log), "
+        f"{pub['sparql_requests']} SPARQL requests; ratio = requests against one per item"
     )
     return row
 
@@ -360,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="records in the injected-error copy (default 300)")
     parser.add_argument("--institutions", type=int, default=1000,
                         help="institutions reconciled in the reconcile step (default 1,000)")
+    parser.add_argument("--publish-records", type=int, default=1000,
+                        help="case studies planned in the publish step (default 1,000)")
     parser.add_argument("--all-queries", action="store_true",
                         help="also time the catalogue's other local queries (not only the nine)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per pyoxigraph query")
@@ -402,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         "incremental": {"data": str(data), "out": str(out), "cache": str(cache)},
         "reconcile": {"data": str(data), "work": str(work), "institutions": args.institutions,
                       "seed": args.seed},
+        "publish": {"data": str(data), "work": str(work), "records": args.publish_records},
     }
     needs_dump = {"floor", "shacl_pyshacl", "queries_oxigraph", "queries_rdflib", "incremental"}
     if "build" in chosen:

@@ -748,6 +748,50 @@ def reconcile(*, data: str, work: str, institutions: int, seed: int) -> dict[str
     return out
 
 
+def publish(*, data: str, work: str, records: int) -> dict[str, Any]:
+    """``lod publish wikidata``'s reads for ``records`` case studies against the real test Wikibase.
+
+    wbgetentities requests are counted in the wiki's own request log (with the
+    number of ids each asked for), SPARQL requests by a counting proxy; the
+    baseline is one wbgetentities request per item.
+    """
+    import math
+
+    from lod.publish.wikidata.plan import Options
+    from lod.publish.wikidata.reads import IdMap
+    from lod.publish.wikidata.run import Target, make_plan
+    from lod.settings import Settings
+    from tests.wikibase import running_wikibase
+
+    folder = Path(work) / "publish"
+    shutil.rmtree(folder, ignore_errors=True)
+    chosen = folder / "casestudies"
+    chosen.mkdir(parents=True)
+    for path in sorted(Path(data).glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "\nstatus: draft" in text or text.startswith("status: draft"):
+            continue
+        shutil.copyfile(path, chosen / path.name)
+        if len(list(chosen.iterdir())) >= records:
+            break
+    with running_wikibase(folder / "wiki", cache=Path(work) / "wikibase-cache") as wiki, \
+            _counting_proxy(wiki.sparql_url) as (sparql, counter):
+        log = wiki.workdir / "php-server.log"
+        before = log.read_text(encoding="utf-8", errors="replace").count("action=wbgetentities")
+        began = time.perf_counter()
+        plan, _ = make_plan(Settings(data_dir=chosen, timeout=120),
+                            Target(wiki.api_url, sparql, IdMap(wiki.ids)), Options())
+        seconds = time.perf_counter() - began
+        lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                 if "action=wbgetentities" in line][before:]
+    sizes = [line.split("ids=", 1)[1].split("&", 1)[0].count("%7C") + 1 for line in lines]
+    planned = sum(1 for item in plan.items if item.kind == "case-study")
+    return {"seconds": seconds, "records": planned, "wbgetentities": len(lines),
+            "ids_read": sum(sizes), "largest_request": max(sizes, default=0),
+            "per_50_items": len(lines) / max(1, math.ceil(sum(sizes) / 50)),
+            "sparql_requests": counter[0], "baseline_requests": sum(sizes)}
+
+
 # --- steps that exist only once other issues land -----------------------------------------
 
 
@@ -771,6 +815,7 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "queries_rdflib": queries_rdflib,
     "incremental": incremental,
     "reconcile": reconcile,
+    "publish": publish,
 }
 
 
