@@ -475,6 +475,9 @@ def publish_wikidata(
     except OutputError as error:
         _err(f"lod publish wikidata: {error}")
         raise typer.Exit(1) from None
+    for warning in plan.warnings:
+        if warning.severity == "error":
+            _err(f"{warning.record}: {warning.code}: {warning.message}")
     typer.echo(summary(plan))
     typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 

@@ -107,6 +107,21 @@ def write_record(folder: Path, record_id: str = "lyon-editathon", text: str | No
 # --- the test Wikibase (tests/wikibase) ---------------------------------------------------------
 
 
+@pytest.fixture
+def only_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail a test that opens a connection to any host but 127.0.0.1 (in this process)."""
+    import socket
+
+    original = socket.socket.connect
+
+    def connect(self: socket.socket, address: object) -> object:
+        if isinstance(address, tuple) and address[0] not in {"127.0.0.1", "localhost"}:
+            raise AssertionError(f"a test tried to reach {address!r}")
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
 @pytest.fixture(scope="session")
 def wikibase_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where populated test wikis are kept between runs (beside pytest's own temporary folders)."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +24,8 @@ from conftest import CASESTUDIES, run_lod
 from publish_seed import SMU, UCD, record_yaml
 from qs_v1 import parse_v1
 from wikibase import Wikibase
+
+pytestmark = pytest.mark.usefixtures("only_localhost")
 
 
 @pytest.fixture(scope="module")
@@ -44,19 +45,6 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(autouse=True)
-def only_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing in these tests may reach a host other than 127.0.0.1."""
-    original = socket.socket.connect
-
-    def connect(self: socket.socket, address: Any) -> Any:
-        if isinstance(address, tuple) and address[0] not in {"127.0.0.1", "localhost"}:
-            raise AssertionError(f"a test tried to reach {address!r}")
-        return original(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-
-
 def _publish(wiki: Wikibase, data: Path, out: Path, *extra: str) -> Any:
     return run_lod("publish", "wikidata", "--data", data, "--api", wiki.api_url, "--sparql",
                    wiki.sparql_url, "--ids", wiki.ids_file, "--out", out, *extra)
@@ -68,6 +56,7 @@ def planned(wiki: Wikibase, data: Path, tmp_path_factory: pytest.TempPathFactory
     result = _publish(wiki, data, out)
     assert result.code == 0, result.stderr
     assert "dry run" in result.stdout
+    assert f"{UCD}: label-description-clash:" in result.stderr  # errors are shown, not only filed
     return out
 
 

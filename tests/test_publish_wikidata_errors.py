@@ -29,6 +29,8 @@ from lod.query.server import free_port
 from lod.rdf.build import institution_key
 from lod.settings import Settings
 
+pytestmark = pytest.mark.usefixtures("only_localhost")
+
 
 @contextmanager
 def fault_proxy(upstream: str, mode: str) -> Iterator[str]:
@@ -176,3 +178,11 @@ def test_create_institutions(test_wikibase, tmp_path: Path) -> None:
     assert [(s["property"], s["value"]["value"]) for s in bl_funder["statements"]] == [
         ("P31", "Q43229"), ("P17", "Q145")]
     assert any(w["code"] == "after-create" for w in plan["warnings"])
+
+
+def test_the_guard_refuses_other_hosts() -> None:
+    """The only_localhost guard these tests run under does refuse (TEST-NET, never reached)."""
+    import socket
+
+    with pytest.raises(AssertionError, match="tried to reach"):
+        socket.create_connection(("192.0.2.1", 80), timeout=0.1)
