@@ -89,6 +89,9 @@ def review_html(plan: Plan, labels: Mapping[str, str]) -> bytes:
             return f"{value.value} ({precision})"
         return value.value
 
+    def named(qid: str) -> str:
+        return show(Value("item", qid))
+
     def prop(pid: str) -> str:
         name = labels.get(pid)
         return f"{pid} ({name})" if name else pid
@@ -98,5 +101,5 @@ def review_html(plan: Plan, labels: Mapping[str, str]) -> bytes:
         warnings_by_record.setdefault(warning.record, []).append(warning)
     counts = {action: sum(1 for i in plan.items if i.action == action)
               for action in ("create", "update", "none", "blocked")}
-    return template.render(plan=plan, show=show, prop=prop, counts=counts,
+    return template.render(plan=plan, show=show, prop=prop, named=named, counts=counts,
                            warnings_by_record=warnings_by_record).encode()
