@@ -20,7 +20,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import CASESTUDIES, Run, run_lod
+from conftest import CASESTUDIES, Run, run_installed, run_lod
 from lod.model.case_study import CaseStudy
 from lod.publish.wikidata.plan import Options
 from lod.publish.wikidata.reads import IdMap, ReadError
@@ -186,3 +186,10 @@ def test_the_guard_refuses_other_hosts() -> None:
 
     with pytest.raises(AssertionError, match="tried to reach"):
         socket.create_connection(("192.0.2.1", 80), timeout=0.1)
+
+
+def test_the_installed_command_refuses_live_for_now(tmp_path: Path) -> None:
+    result = run_installed("publish", "wikidata", "--live", "--out", tmp_path / "out")
+    assert result.code == 2
+    assert "not built yet: part 2" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
@@ -62,8 +63,11 @@ class IdMap:
         """The plan's id for a wiki id."""
         if not self.to_wiki:
             return wiki_id
-        back = {local: wd for wd, local in self.to_wiki.items()}
-        return back.get(wiki_id, f"{LOCAL}{wiki_id}")
+        return self._back.get(wiki_id, f"{LOCAL}{wiki_id}")
+
+    @cached_property
+    def _back(self) -> dict[str, str]:
+        return {local: wd for wd, local in self.to_wiki.items()}
 
 
 def _is_id(text: str) -> bool:
@@ -86,7 +90,6 @@ class WikiReader:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
-        self._back: dict[str, str] | None = None
 
     def _get(self, url: str, params: Mapping[str, str], what: str,
              headers: Mapping[str, str] | None = None, *, post: bool = False) -> Any:
