@@ -3,7 +3,8 @@
 In Wikidata's ids (the fixture translates them): an item for the SMU case
 study (its title, its source URL and some statements already), the British
 Library with a country of its own, and an unrelated item with the label and
-description the UCD case study would get (a clash).
+description the UCD case study would get (a clash), and an item with the
+name of SMU's library (a namesake for --create-institutions).
 """
 
 from __future__ import annotations
@@ -57,4 +58,5 @@ def seed_entities() -> list[dict[str, Any]]:
                            _snak("P407", "wikibase-item", "Q1860"))},
         {"id": "Q23308", "claims": _claims(_snak("P17", "wikibase-item", "Q145"))},
         {"labels": _term(ucd["title"]["en"]), "descriptions": _term(UCD_DESCRIPTION)},
+        {"labels": _term(smu["institutions"][0]["name"]), "descriptions": _term("a namesake")},
     ]

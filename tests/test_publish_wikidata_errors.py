@@ -178,6 +178,12 @@ def test_create_institutions(test_wikibase, tmp_path: Path) -> None:
     assert [(s["property"], s["value"]["value"]) for s in bl_funder["statements"]] == [
         ("P31", "Q43229"), ("P17", "Q145")]
     assert any(w["code"] == "after-create" for w in plan["warnings"])
+    # an item with the same name exists (seeded): no create until a curator decides
+    namesake = "institution:us-southern-methodist-university-libraries"
+    assert namesake in blocked
+    assert any(w["code"] == "possible-duplicate" and w["severity"] == "error"
+               and namesake in w["message"] and f"local:{test_wikibase.seeded[3]}" in w["message"]
+               for w in plan["warnings"])
 
 
 def test_the_guard_refuses_other_hosts() -> None:
