@@ -210,6 +210,11 @@ def test_review_page_escapes_and_shows_current_state(planned: Path) -> None:
     assert "&#34;one librarian, one reference&#34;" in html
     assert "label-description-clash" in html
     assert "Current state" in html and "United Kingdom" in html  # the library's P17 as it is
+    items = _plan(planned)["items"]
+    counts = {a: sum(1 for i in items if i["action"] == a) for a in ("create", "update", "none",
+                                                                     "blocked")}
+    assert (f"{counts['create']} to create, {counts['update']} to update,\n{counts['none']} with "
+            f"nothing to add, {counts['blocked']} blocked.") in html
 
 
 def test_reads_are_batched_50_ids_per_request(wiki: Wikibase) -> None:
