@@ -55,7 +55,8 @@ def _item_lines(planned: PlannedItem) -> list[str]:
         lines.append("CREATE")
         subject = "LAST"
     else:
-        assert planned.item is not None  # an update names its item  # noqa: S101
+        if planned.item is None:
+            raise ValueError(f"{planned.key}: an update without an item")
         subject = planned.item
     for lang, text in sorted(planned.labels.items()):
         lines.append(f"{subject}\tL{lang}\t{_quoted(text)}")
