@@ -419,6 +419,72 @@ def import_csv(
         raise typer.Exit(1)
 
 
+publish_app = typer.Typer(help="Publish the case studies elsewhere (Wikidata).", no_args_is_help=True)
+app.add_typer(publish_app, name="publish")
+
+
+@publish_app.command("wikidata")
+def publish_wikidata(
+    data: DataOpt = Path("casestudies"),
+    out: OutOpt = Path("dist"),
+    api: Annotated[str | None, typer.Option("--api", help="Wikibase api.php URL (default: "
+                                            "Wikidata's).")] = None,
+    sparql: Annotated[str | None, typer.Option("--sparql", help="SPARQL endpoint of that wiki "
+                                               "(default: the Wikidata Query Service).")] = None,
+    ids: Annotated[Path | None, typer.Option("--ids", help="TSV of Wikidata id, tab, the wiki's "
+                                             "own id (a test Wikibase).")] = None,
+    create_institutions: Annotated[bool, typer.Option(
+        "--create-institutions", help="Plan new items for libraries without one.")] = False,
+    create_units: Annotated[bool, typer.Option(
+        "--create-units", help="Plan new items for IFLA units without one.")] = False,
+    live: Annotated[bool, typer.Option("--live", help="Write to the wiki (part 2).")] = False,
+) -> None:
+    """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
+    and review.html in OUT (a dry run)."""
+    from lod.publish.outdir import OutputError
+    from lod.publish.wikidata.plan import Options
+    from lod.publish.wikidata.reads import IdMap, ReadError
+    from lod.publish.wikidata.run import Target, summary
+    from lod.publish.wikidata.run import publish_wikidata as run_publish
+
+    if live:
+        _err("--live: not built yet: part 2")
+        raise typer.Exit(2)
+    for name, url in (("--api", api), ("--sparql", sparql)):
+        if url is not None and not url.startswith(("http://", "https://")):
+            _err(f"{name}: expected an http(s) URL, got {url!r}")
+            raise typer.Exit(2)
+    settings = _settings(data_dir=data, out_dir=out)
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    target = Target()
+    try:
+        id_map = IdMap.read(ids) if ids is not None else IdMap()
+    except (OSError, UnicodeDecodeError) as error:
+        _err(f"--ids: cannot read {ids}: {error}")
+        raise typer.Exit(1) from None
+    except ValueError as error:
+        _err(f"--ids: {error}")
+        raise typer.Exit(1) from None
+    target = Target(api or target.api_url, sparql or target.sparql_url, id_map)
+    try:
+        plan = run_publish(settings, target, Options(create_institutions, create_units), out)
+    except InputError as error:
+        _fail(error.problems)
+    except ReadError as error:
+        _err(f"lod publish wikidata: {error}")
+        _err(f"nothing was written to {out}")
+        raise typer.Exit(1) from None
+    except OutputError as error:
+        _err(f"lod publish wikidata: {error}")
+        raise typer.Exit(1) from None
+    for warning in plan.warnings:
+        if warning.severity == "error":
+            _err(f"{warning.record}: {warning.code}: {warning.message}")
+    typer.echo(summary(plan))
+    typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
+
+
 def _guarded(callback: Callable[..., object]) -> Callable[..., object]:
     """A command that reports an environment error (disk full, no permission...) in one line.
 
@@ -445,7 +511,7 @@ def _guard_all(*typers: typer.Typer) -> None:
                 info.callback = _guarded(info.callback)
 
 
-_guard_all(app, mappings_app)
+_guard_all(app, mappings_app, publish_app)
 
 
 def main() -> None:

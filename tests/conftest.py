@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 CASESTUDIES = ROOT / "casestudies"
 
@@ -100,3 +102,47 @@ def write_record(folder: Path, record_id: str = "lyon-editathon", text: str | No
     path = folder / f"{record_id}.yaml"
     path.write_text(text if text is not None else VALID_RECORD.format(id=record_id), encoding="utf-8")
     return path
+
+
+# --- the test Wikibase (tests/wikibase) ---------------------------------------------------------
+
+
+@pytest.fixture
+def only_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail a test that opens a connection to any host but 127.0.0.1 (in this process)."""
+    import socket
+
+    original = socket.socket.connect
+
+    def connect(self: socket.socket, address: object) -> object:
+        if isinstance(address, tuple) and address[0] not in {"127.0.0.1", "localhost"}:
+            raise AssertionError(f"a test tried to reach {address!r}")
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture(scope="session")
+def wikibase_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where populated test wikis are kept between runs (beside pytest's own temporary folders)."""
+    return tmp_path_factory.getbasetemp().parent / "lod-wikibase-templates"
+
+
+@pytest.fixture(scope="session")
+def test_wikibase(tmp_path_factory: pytest.TempPathFactory, wikibase_cache: Path):  # -> Wikibase
+    """A real Wikibase with the properties and base items publishing needs, and the existing
+    items of tests/publish_seed.py; shared by the session (planning never writes to it).
+
+    A module that changes the wiki starts its own with
+    ``wikibase.running_wikibase(..., cache=wikibase_cache)``.
+    """
+    import json
+
+    from publish_seed import seed_entities
+    from wikibase import running_wikibase
+
+    folder = tmp_path_factory.mktemp("wikibase")
+    seed = folder / "seed.json"
+    seed.write_text(json.dumps(seed_entities()), encoding="utf-8")
+    with running_wikibase(folder / "wiki", seed_file=seed, cache=wikibase_cache) as wiki:
+        yield wiki

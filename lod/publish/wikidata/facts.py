@@ -1,0 +1,154 @@
+"""The facts a plan may use, taken from the assembled graph and its records; never narrative.
+
+Only what the property table maps reaches this module's output: titles, dates,
+institutions (name, country, type, role, ISIL, website, item), IFLA units,
+projects, language, report links, the source and its retrieval date. The
+summary, the sections, notes and contacts are not read here at all, so they
+cannot reach Wikidata (CC0) by any path.
+
+Item ids come from the graph the pipeline built: a record's own QID, else the
+curators' accepted ledger link (``owl:sameAs``); project and library-type items
+from the vocabularies' ``skos:exactMatch``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Store
+
+from lod.model.case_study import CaseStudy
+from lod.namespaces import (
+    OWL,
+    SCHEME_IFLA_UNIT,
+    SCHEME_LIBRARY_TYPE,
+    SCHEME_PROJECT,
+    SKOS,
+    WD,
+    concept_iri,
+)
+from lod.rdf.build import institution_iri, institution_key
+
+PLANNED_STATUSES = frozenset({"reviewed", "published"})
+
+
+@dataclass(frozen=True)
+class Values:
+    """The verified items for codes (mappings/wikidata-values.tsv): classes, countries, languages."""
+
+    classes: dict[str, str]
+    countries: dict[str, tuple[str, str]]
+    languages: dict[str, tuple[str, str]]
+
+
+def read_values(path: Path) -> Values:
+    """Read the values table."""
+    classes: dict[str, str] = {}
+    countries: dict[str, tuple[str, str]] = {}
+    languages: dict[str, tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row["kind"] == "class":
+                classes[row["code"]] = row["id"]
+            elif row["kind"] == "country":
+                countries[row["code"]] = (row["id"], row["label"])
+            elif row["kind"] == "language":
+                languages[row["code"]] = (row["id"], row["label"])
+    return Values(classes, countries, languages)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """An institution of a record, with its item when one is known."""
+
+    key: str
+    name: str
+    country: str
+    type: str
+    role: str
+    qid: str | None
+    type_qid: str | None
+    isil: str | None = None
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What one reviewed or published record says that may go to Wikidata."""
+
+    id: str
+    lang: str
+    titles: dict[str, str]
+    qid: str | None
+    source_url: str | None
+    retrieved: dt.date | None
+    start: str | None
+    end: str | None
+    participants: tuple[Participant, ...]
+    units: tuple[tuple[str, str | None], ...]
+    projects: tuple[tuple[str, str | None], ...]
+    reports: tuple[str, ...]
+    languages: tuple[str, ...] = field(default=())
+
+
+def _match(store: Store, subject: str, predicate: str) -> str | None:
+    """The Wikidata QID ``subject predicate wd:Q…`` names, if exactly the lowest one."""
+    found = sorted(
+        (quad.object.value.removeprefix(WD) for quad in
+         store.quads_for_pattern(NamedNode(subject), NamedNode(predicate), None)
+         if isinstance(quad.object, NamedNode) and quad.object.value.startswith(WD)),
+        key=lambda q: int(q[1:]) if q[1:].isdigit() else 0,
+    )
+    return found[0] if found else None
+
+
+def _one_line(text: str) -> str:
+    """Whitespace collapsed, as Wikibase stores terms (and as a QuickStatements line needs)."""
+    return " ".join(text.split())
+
+
+def record_facts(record: CaseStudy, store: Store, base: str) -> RecordFacts:
+    """The plan's view of one record (pure: the graph and the record in, facts out)."""
+    exact = f"{SKOS}exactMatch"
+    participants = []
+    for institution in record.institutions:
+        qid = institution.wikidata or _match(store, institution_iri(base, institution), f"{OWL}sameAs")
+        participants.append(Participant(
+            key=institution_key(institution), name=_one_line(institution.name), country=institution.country,
+            type=institution.type, role=institution.role, qid=qid,
+            type_qid=_match(store, concept_iri(SCHEME_LIBRARY_TYPE, institution.type), exact),
+            isil=institution.isil, website=institution.website))
+    source = record.source
+    period = record.period
+    return RecordFacts(
+        id=record.id,
+        lang=record.lang,
+        titles={lang: _one_line(text) for lang, text in record.title.items()},
+        qid=record.wikidata,
+        source_url=source.url if source else None,
+        retrieved=source.retrieved if source else None,
+        start=period.start if period else None,
+        end=period.end if period else None,
+        participants=tuple(participants),
+        units=tuple((unit, _match(store, concept_iri(SCHEME_IFLA_UNIT, unit), exact))
+                    for unit in record.units),
+        projects=tuple((project, _match(store, concept_iri(SCHEME_PROJECT, project), exact))
+                       for project in record.wikimedia_projects),
+        reports=tuple(link.url for link in record.links if link.kind == "report"),
+        languages=tuple(record.languages),
+    )
+
+
+def project_labels(store: Store) -> dict[str, str]:
+    """English labels of the project terms (used in generated descriptions)."""
+    labels: dict[str, str] = {}
+    prefix = concept_iri(SCHEME_PROJECT, "")
+    for quad in store.quads_for_pattern(None, NamedNode(f"{SKOS}prefLabel"), None):
+        subject, label = quad.subject, quad.object
+        if (isinstance(subject, NamedNode) and subject.value.startswith(prefix)
+                and isinstance(label, Literal) and label.language == "en"):
+            labels[subject.value.removeprefix(prefix)] = label.value
+    return labels

@@ -1,0 +1,97 @@
+"""``lod publish wikidata`` (dry run): the pipeline's graph, the wiki's state, the plan, three files.
+
+Order matters for safety: every read happens before anything is written, and
+OUT is replaced as a whole (temporary folder, then rename), so a failed read
+or a refused folder leaves OUT as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lod import resources
+from lod.pipeline import assemble
+from lod.problems import InputError
+from lod.publish.outdir import replace_folder
+from lod.publish.wikidata.facts import (
+    PLANNED_STATUSES,
+    project_labels,
+    read_values,
+    record_facts,
+)
+from lod.publish.wikidata.model import Plan
+from lod.publish.wikidata.plan import Options, build_plan, planned_terms
+from lod.publish.wikidata.probes import probes
+from lod.publish.wikidata.reads import IdMap, WikiReader, find_candidates
+from lod.publish.wikidata.render import plan_json, quickstatements, review_html
+from lod.settings import Settings
+
+WIKIDATA_API = "https://www.wikidata.org/w/api.php"
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which wiki to read, and how its ids relate to Wikidata's."""
+
+    api_url: str = WIKIDATA_API
+    sparql_url: str = WIKIDATA_SPARQL
+    ids: IdMap = field(default_factory=IdMap)
+
+
+def known_labels(mappings: Path) -> dict[str, str]:
+    """English labels of the verified ids in mappings/wikidata-ids.tsv (for the review page)."""
+    with (mappings / "wikidata-ids.tsv").open(encoding="utf-8", newline="") as handle:
+        return {row["id"]: row["label"] for row in
+                csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+
+
+def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Plan, dict[str, str]]:
+    """Read the records and the wiki; return the plan and the labels the review page shows."""
+    assembled = assemble([settings.data_dir], settings, include_drafts=False)
+    if assembled.problems:
+        raise InputError(assembled.problems)
+    mappings = settings.mappings_dir or resources.mappings_dir()
+    store = assembled.store
+    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records
+             if loaded.record.status in PLANNED_STATUSES]
+    projects = project_labels(store)
+    values = read_values(mappings / "wikidata-values.tsv")
+    reader = WikiReader(target.api_url, target.sparql_url, target.ids,
+                        user_agent=settings.user_agent, timeout=settings.timeout)
+    concept_base = reader.concept_base()
+    terms = planned_terms(facts, projects)
+    candidates = find_candidates(reader, probes(facts, terms, options), concept_base)
+    wanted = {f.qid for f in facts if f.qid}
+    wanted |= {p.qid for f in facts for p in f.participants if p.qid}
+    wanted |= {c.item for c in candidates}
+    state = reader.entities(sorted(wanted))
+    plan = build_plan(facts, projects, values, state, candidates, options)
+    labels = known_labels(mappings)
+    for current in state.values():
+        if current.id not in labels and "en" in current.labels:
+            labels[current.id] = current.labels["en"]
+    return plan, labels
+
+
+def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path) -> Plan:
+    """Plan, then write plan.json, quickstatements.txt and review.html into OUT atomically."""
+    plan, labels = make_plan(settings, target, options)
+    replace_folder(out, {
+        "plan.json": plan_json(plan),
+        "quickstatements.txt": quickstatements(plan),
+        "review.html": review_html(plan, labels),
+    })
+    return plan
+
+
+def summary(plan: Plan) -> str:
+    """One line for stdout."""
+    counts = {action: sum(1 for i in plan.items if i.action == action)
+              for action in ("create", "update", "none", "blocked")}
+    errors = sum(1 for w in plan.warnings if w.severity == "error")
+    return (f"planned: {counts['create']} to create, {counts['update']} to update, "
+            f"{counts['none']} unchanged, {counts['blocked']} blocked; "
+            f"{len(plan.warnings)} warnings ({errors} errors); dry run, nothing written to the wiki")

@@ -1,0 +1,201 @@
+"""``lod publish wikidata``: a bad environment gives one clear line, exit 1, and OUT untouched.
+
+Faults a real server cannot be asked to produce (a hang, garbage, a broken
+``wbgetentities`` answer) come from a small proxy of our own in front of the
+real test Wikibase.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from conftest import CASESTUDIES, Run, run_installed, run_lod
+from lod.model.case_study import CaseStudy
+from lod.publish.wikidata.plan import Options
+from lod.publish.wikidata.reads import IdMap, ReadError
+from lod.publish.wikidata.run import Target, make_plan
+from lod.query.server import free_port
+from lod.rdf.build import institution_key
+from lod.settings import Settings
+
+pytestmark = pytest.mark.usefixtures("only_localhost")
+
+
+@contextmanager
+def fault_proxy(upstream: str, mode: str) -> Iterator[str]:
+    """A proxy on 127.0.0.1 that forwards to ``upstream`` except where ``mode`` says otherwise."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if mode == "hang":
+                time.sleep(1.5)
+            if mode == "garbage":
+                self._send(200, b"<html>maintenance</html>", "text/html")
+                return
+            if mode == "http500":
+                self._send(500, b"{}", "application/json")
+                return
+            if mode == "bad-entities" and "wbgetentities" in self.path:
+                self._send(200, json.dumps({"entities": {"Q1": {"id": "Q1", "claims": {"P1": [
+                    {"mainsnak": {"snaktype": "value", "datatype": "time"}}]}}}}).encode(),
+                    "application/json")
+                return
+            answer = requests.get(upstream + self.path, timeout=30)
+            self._send(answer.status_code, answer.content, answer.headers.get("Content-Type", ""))
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An OUT that already holds an earlier plan (which a failed run must leave alone)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "plan.json").write_text("earlier plan\n", encoding="utf-8")
+    return folder
+
+
+def _run(api: str, sparql: str, ids: Path, out: Path, *extra: str) -> Run:
+    return run_lod("publish", "wikidata", "--data", CASESTUDIES, "--api", api, "--sparql", sparql,
+                   "--ids", ids, "--out", out, *extra)
+
+
+def _failed_cleanly(result: Run, out: Path, phrase: str) -> None:
+    assert result.code == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert phrase in lines[0], lines
+    assert "Traceback" not in result.stderr
+    assert (out / "plan.json").read_text(encoding="utf-8") == "earlier plan\n"
+    assert not (out / "quickstatements.txt").exists()
+
+
+def test_unreachable_api(test_wikibase, out: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/api.php"
+    result = _run(closed, test_wikibase.sparql_url, test_wikibase.ids_file, out)
+    _failed_cleanly(result, out, "cannot reach the Wikibase API")
+
+
+def test_unreachable_sparql_endpoint(test_wikibase, out: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/query"
+    result = _run(test_wikibase.api_url, closed, test_wikibase.ids_file, out)
+    _failed_cleanly(result, out, "cannot reach the SPARQL endpoint")
+
+
+def test_an_answer_that_is_not_json(test_wikibase, out: Path) -> None:
+    with fault_proxy(test_wikibase.url, "garbage") as proxy:
+        result = _run(f"{proxy}/api.php", test_wikibase.sparql_url, test_wikibase.ids_file, out)
+    _failed_cleanly(result, out, "malformed answer")
+
+
+def test_a_server_error(test_wikibase, out: Path) -> None:
+    with fault_proxy(test_wikibase.url, "http500") as proxy:
+        result = _run(f"{proxy}/api.php", test_wikibase.sparql_url, test_wikibase.ids_file, out)
+    _failed_cleanly(result, out, "answered HTTP 500")
+
+
+def test_a_malformed_entity(test_wikibase, out: Path) -> None:
+    with fault_proxy(test_wikibase.url, "bad-entities") as proxy:
+        result = _run(f"{proxy}/api.php", test_wikibase.sparql_url, test_wikibase.ids_file, out)
+    _failed_cleanly(result, out, "malformed entity")
+
+
+def test_a_timeout(test_wikibase) -> None:
+    with fault_proxy(test_wikibase.url, "hang") as proxy:
+        target = Target(f"{proxy}/api.php", test_wikibase.sparql_url,
+                        IdMap.read(test_wikibase.ids_file))
+        with pytest.raises(ReadError, match=r"did not answer within 0\.5 s"):
+            make_plan(Settings(data_dir=CASESTUDIES, timeout=0.5), target, Options())
+
+
+def test_live_is_part_two(test_wikibase, out: Path) -> None:
+    result = _run(test_wikibase.api_url, test_wikibase.sparql_url, test_wikibase.ids_file, out,
+                  "--live")
+    assert result.code == 2
+    assert "not built yet: part 2" in result.stderr
+    assert (out / "plan.json").read_text(encoding="utf-8") == "earlier plan\n"
+
+
+def test_a_broken_ids_file(test_wikibase, out: Path, tmp_path: Path) -> None:
+    ids = tmp_path / "ids.tsv"
+    ids.write_text("Q155207 Q7\n", encoding="utf-8")
+    result = _run(test_wikibase.api_url, test_wikibase.sparql_url, ids, out)
+    _failed_cleanly(result, out, f"{ids}:1:")
+
+
+def test_create_institutions(test_wikibase, tmp_path: Path) -> None:
+    """With --create-institutions every library without an item is planned once, with a
+    reference; the case studies name them only once they exist (re-run after part 2)."""
+    data = tmp_path / "casestudies"
+    shutil.copytree(CASESTUDIES, data)
+    result = run_lod("publish", "wikidata", "--data", data, "--api", test_wikibase.api_url,
+                     "--sparql", test_wikibase.sparql_url, "--ids", test_wikibase.ids_file,
+                     "--out", tmp_path / "out", "--create-institutions")
+    assert result.code == 0, result.stderr
+    plan = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    expected = set()
+    for path in data.glob("*.yaml"):
+        record = CaseStudy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        expected |= {f"institution:{institution_key(i)}" for i in record.institutions
+                     if not i.wikidata}
+    creates = {i["key"]: i for i in plan["items"]
+               if i["kind"] == "institution" and i["action"] == "create"}
+    blocked = {i["key"] for i in plan["items"] if i["kind"] == "institution" and i["action"] == "blocked"}
+    assert set(creates) | blocked == expected
+    bl_funder = creates["institution:gb-arts-and-humanities-research-council"]
+    assert bl_funder["labels"] == {"en": "Arts and Humanities Research Council"}
+    assert bl_funder["descriptions"] == {"en": "organization in United Kingdom"}
+    assert [(s["property"], s["value"]["value"]) for s in bl_funder["statements"]] == [
+        ("P31", "Q43229"), ("P17", "Q145")]
+    assert any(w["code"] == "after-create" for w in plan["warnings"])
+    # an item with the same name exists (seeded): no create until a curator decides
+    namesake = "institution:us-southern-methodist-university-libraries"
+    assert namesake in blocked
+    assert any(w["code"] == "possible-duplicate" and w["severity"] == "error"
+               and namesake in w["message"] and f"local:{test_wikibase.seeded[3]}" in w["message"]
+               for w in plan["warnings"])
+
+
+def test_the_guard_refuses_other_hosts() -> None:
+    """The only_localhost guard these tests run under does refuse (TEST-NET, never reached)."""
+    import socket
+
+    with pytest.raises(AssertionError, match="tried to reach"):
+        socket.create_connection(("192.0.2.1", 80), timeout=0.1)
+
+
+def test_the_installed_command_refuses_live_for_now(tmp_path: Path) -> None:
+    result = run_installed("publish", "wikidata", "--live", "--out", tmp_path / "out")
+    assert result.code == 2
+    assert "not built yet: part 2" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,243 @@
+"""A real Wikibase for the tests and for rehearsing a publish by hand (cli.md, "The test Wikibase").
+
+Debian's MediaWiki 1.39 with the bundled Wikibase REL1_39 on SQLite, served by
+``php -S`` on 127.0.0.1, plus a real ``oxigraph serve`` loaded with the wiki's own
+RDF (``Special:EntityData/Qn.ttl``) as its query service. Like the Wikidata
+Query Service it lags: it sees the wiki as of its last :meth:`Wikibase.refresh`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from lod.query.server import free_port, oxigraph_binary
+
+from .install import (
+    ADMIN,
+    BOT_APP,
+    BOT_PASSWORD,
+    HERE,
+    MEDIAWIKI,
+    WikibaseSetupError,
+    install,
+    mw_env,
+)
+from .populate import (
+    USER_AGENT,
+    Writer,
+    base_items,
+    create_items,
+    create_properties,
+    needed_properties,
+    seed,
+    write_files,
+)
+
+__all__ = ["Wikibase", "WikibaseSetupError", "running_wikibase"]
+
+
+@dataclass
+class Wikibase:
+    """A running test Wikibase and its query service."""
+
+    url: str
+    sparql_base: str
+    workdir: Path
+    #: Wikidata id -> local id (what DIR/ids.tsv holds).
+    ids: dict[str, str]
+    #: Local ids of the --seed entities, in file order.
+    seeded: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def api_url(self) -> str:
+        """The Action API (what ``lod publish wikidata --api`` takes)."""
+        return f"{self.url}/api.php"
+
+    @property
+    def sparql_url(self) -> str:
+        """The SPARQL 1.1 query endpoint (``--sparql``)."""
+        return f"{self.sparql_base}/query"
+
+    @property
+    def ids_file(self) -> Path:
+        """DIR/ids.tsv (``--ids``)."""
+        return self.workdir / "ids.tsv"
+
+    @property
+    def user(self) -> str:
+        """The bot-password user name."""
+        return f"{ADMIN}@{BOT_APP}"
+
+    @property
+    def password(self) -> str:
+        """The bot password."""
+        return BOT_PASSWORD
+
+    def entity_ids(self) -> list[str]:
+        """Every item and property on the wiki, from the page table (not from the query service)."""
+        found: list[str] = []
+        for namespace, prefix in ((0, ""), (120, "Property:")):
+            answer = requests.get(self.api_url, params={
+                "action": "query", "list": "allpages", "apnamespace": namespace, "aplimit": "max",
+                "format": "json"}, headers={"User-Agent": USER_AGENT}, timeout=60).json()
+            found += [page["title"].removeprefix(prefix) for page in answer["query"]["allpages"]]
+        return [qid for qid in found if qid[:1] in "PQ" and qid[1:].isdigit()]
+
+    def entity_turtle(self, entity: str) -> bytes:
+        """The wiki's own RDF of one entity (Wikidata's RDF model, this wiki's IRIs)."""
+        answer = requests.get(f"{self.url}/index.php",
+                              params={"title": f"Special:EntityData/{entity}.ttl"},
+                              headers={"User-Agent": USER_AGENT}, timeout=60)
+        answer.raise_for_status()
+        return answer.content
+
+    def refresh(self) -> int:
+        """Reload the query service from the wiki's RDF; return the number of entities loaded."""
+        entities = self.entity_ids()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            documents = list(pool.map(self.entity_turtle, entities))
+        answer = requests.put(f"{self.sparql_base}/store?default", data=b"\n".join(documents),
+                              headers={"Content-Type": "text/turtle"}, timeout=120)
+        answer.raise_for_status()
+        return len(entities)
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], what: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise WikibaseSetupError(f"{what} exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise WikibaseSetupError(f"{what} did not answer within 60 s") from None
+            time.sleep(0.05)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started in a session of its own, with its workers (php -S forks them)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _template_key() -> str:
+    """What a ready-made wiki depends on: the installer, the populator, the tarball, the tables."""
+    digest = hashlib.sha256()
+    for path in (HERE / "install.py", HERE / "populate.py", HERE / "SHA256SUMS"):
+        digest.update(path.read_bytes())
+    digest.update(repr((needed_properties(), base_items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def _from_template(template: Path, workdir: Path, port: int) -> dict[str, str]:
+    """Start from a copy of a populated wiki: its SQLite files, its settings with our paths and port."""
+    meta = json.loads((template / "template.json").read_text(encoding="utf-8"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(template / "data", workdir / "data")
+    (workdir / "wikibase-src").symlink_to(template / "wikibase-src")
+    for name in ("cache", "images", "tmp"):
+        (workdir / name).mkdir(exist_ok=True)
+    settings = (template / "LocalSettings.php").read_text(encoding="utf-8")
+    settings = settings.replace(meta["workdir"], str(workdir))
+    settings = settings.replace(f"127.0.0.1:{meta['port']}", f"127.0.0.1:{port}")
+    (workdir / "LocalSettings.php").write_text(settings, encoding="utf-8")
+    return dict(meta["ids"])
+
+
+def _save_template(workdir: Path, port: int, ids: dict[str, str], template: Path) -> None:
+    """Keep a populated wiki (before any seed) for the next start; written whole or not at all."""
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=template.parent))
+    shutil.copytree(workdir / "data", staging / "data")
+    shutil.copytree(workdir / "wikibase-src", staging / "wikibase-src", symlinks=True)
+    shutil.copy2(workdir / "LocalSettings.php", staging / "LocalSettings.php")
+    (staging / "template.json").write_text(json.dumps({"workdir": str(workdir), "port": port,
+                                                       "ids": ids}), encoding="utf-8")
+    try:
+        staging.rename(template)
+    except OSError:  # another session saved it first
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def running_wikibase(workdir: Path, *, port: int | None = None, seed_file: Path | None = None,
+                     keep: bool = True, cache: Path | None = None) -> Iterator[Wikibase]:
+    """Install, populate and serve a Wikibase in ``workdir``; stop it (and, unless ``keep``, remove
+    the directory) afterwards.
+
+    With ``cache``, a populated wiki is kept there and later starts copy it
+    (seconds instead of a minute on a busy machine); the seed is always
+    applied afresh.
+    """
+    port = port or free_port()
+    workdir = workdir.resolve()
+    if (workdir / "LocalSettings.php").exists():
+        raise WikibaseSetupError(f"{workdir} already holds a wiki; give an empty --workdir")
+    template = cache.resolve() / f"wikibase-{_template_key()}" if cache else None
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        ids: dict[str, str] | None = None
+        if template is not None and (template / "template.json").exists():
+            ids = _from_template(template, workdir, port)
+        else:
+            install(workdir, port)
+        url = f"http://127.0.0.1:{port}"
+        php_log = workdir / "php-server.log"
+        with php_log.open("wb") as handle:
+            processes.append(subprocess.Popen(
+                ["php", "-S", f"127.0.0.1:{port}", "-t", str(MEDIAWIKI)], env=mw_env(workdir),
+                stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True))
+        _wait(f"{url}/api.php?action=query&meta=siteinfo&format=json", processes[-1], "php -S",
+              php_log)
+        sparql_port = free_port()
+        ox_log = workdir / "oxigraph.log"
+        with ox_log.open("wb") as handle:
+            processes.append(subprocess.Popen(
+                [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{sparql_port}"],
+                stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True))
+        sparql_base = f"http://127.0.0.1:{sparql_port}"
+        _wait(f"{sparql_base}/query?query=ASK%7B%7D", processes[-1], "oxigraph serve", ox_log)
+        writer = Writer(f"{url}/api.php", f"{ADMIN}@{BOT_APP}", BOT_PASSWORD)
+        if ids is None:
+            ids = create_properties(writer)
+            ids.update(create_items(writer, base_items()))
+            if template is not None:
+                template.parent.mkdir(parents=True, exist_ok=True)
+                _save_template(workdir, port, ids, template)
+        seeded = seed(writer, seed_file, ids) if seed_file else []
+        files = write_files(workdir, ids, f"{ADMIN}@{BOT_APP}", BOT_PASSWORD, seeded)
+        wiki = Wikibase(url, sparql_base, workdir, ids, seeded, files)
+        wiki.refresh()
+        yield wiki
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
