@@ -13,7 +13,7 @@ bytes, the shapes, the mappings and the package's code, every time.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -82,15 +82,19 @@ def _ledger_problem(error: MappingFileError) -> Problem:
 
 
 def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool = True,
-             shacl: bool = True) -> Assembled:
+             shacl: bool = True, statuses: Collection[str] | None = None) -> Assembled:
     """Load ``paths``, build one graph of the valid records and check it with the shapes.
 
     Problems are collected, never raised: contract problems of some files do
-    not stop the others from being checked with the shapes.
+    not stop the others from being checked with the shapes. ``statuses``, when
+    given, keeps only the records with one of those statuses in the graph (the
+    site shows reviewed and published records only, and counts the same ones).
     """
     loaded = load_case_studies(paths, include_drafts=include_drafts)
     result = Assembled(loaded, settings.base, problems=list(loaded.problems))
     result.records = _one_per_id(loaded.records)
+    if statuses is not None:
+        result.records = [item for item in result.records if item.record.status in statuses]
     mappings = settings.mappings_dir or resources.mappings_dir()
     models = [item.record for item in result.records]
     triples: set[Triple] = graph_triples(settings.base, models)

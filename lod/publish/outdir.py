@@ -129,9 +129,12 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
-                   before_swap: Callable[[Path], None] | None = None) -> None:
+                   before_swap: Callable[[Path], None] | None = None,
+                   carry_over: bool = True) -> None:
     """Make ``out_dir`` hold ``files`` (plus what it held that they do not name), atomically.
 
+    A name may hold '/' (a file in a sub-folder). With ``carry_over=False`` OUT
+    holds exactly ``files`` afterwards (a site whose removed pages must go).
     Raises :class:`OutputError` when OUT cannot be written; OUT is then as it was.
     """
     out_dir = out_dir.absolute()
@@ -150,8 +153,11 @@ def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
         try:
             stage.chmod(0o755)  # mkdtemp makes it private; a published dump is for everyone
             for name, data in files.items():
-                _write(stage / name, data)
-            if out_dir.exists():
+                target = stage / name
+                if "/" in name:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                _write(target, data)
+            if out_dir.exists() and carry_over:
                 _carry_over(out_dir, stage, set(files))
             if before_swap is not None:
                 before_swap(stage)
