@@ -94,5 +94,5 @@ def build_site(settings: Settings) -> SiteResult:
         raise InputError(assembled.problems)
     files = site_files(assembled)
     folder = settings.out_dir / SITE_FOLDER
-    replace_folder(folder, files, carry_over=False)
+    replace_folder(folder, files, carry_over=False, many_files=True)
     return SiteResult(folder=folder.absolute(), records=len(assembled.records), files=len(files))

@@ -29,7 +29,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; "
        "object-src 'none'")
 #: Bundled files copied as they are (name in ``lod/site/static``).
-STATIC_FILES = ("site.css", "site.js", "minisearch.js", "minisearch.LICENSE.txt")
+STATIC_FILES = ("site.css", "site.js", "favicon.svg", "minisearch.js", "minisearch.LICENSE.txt",
+                "VENDORED.txt")
 DUMP_DESCRIPTIONS = {
     "casestudies.ttl": "every case study, institution and vocabulary as Turtle",
     "casestudies.nt": "the same graph as N-Triples, one statement a line",
