@@ -16,11 +16,11 @@ from lod.pipeline import Assembled, assemble
 from lod.problems import InputError
 from lod.publish.dumps import render_dumps
 from lod.publish.outdir import replace_folder
-from lod.rdf.build import case_study_iri
 from lod.settings import Settings
+from lod.site.casepages import render_records
 from lod.site.dashboard import dashboard_charts
 from lod.site.labels import read_labels
-from lod.site.linked import lines_by_resource, record_data, record_lines
+from lod.site.linked import lines_by_resource, record_lines
 from lod.site.pages import (
     STATIC_FILES,
     Common,
@@ -32,7 +32,7 @@ from lod.site.pages import (
     static_file,
     term_pages,
 )
-from lod.site.records import SITE_STATUSES, cite_line, record_view
+from lod.site.records import SITE_STATUSES
 
 SITE_FOLDER = "site"
 
@@ -55,23 +55,19 @@ def site_files(assembled: Assembled) -> dict[str, bytes]:
     """Every file of the site by relative path (pure: the same graph gives the same bytes)."""
     labels = read_labels(assembled.store)
     records = [item.record for item in assembled.records]
-    views = [record_view(record, labels) for record in records]
     retrieved = [record.source.retrieved for record in records
                  if record.source and record.source.retrieved]
-    common = Common(total=len(views), as_of=max(retrieved).isoformat() if retrieved else None,
-                    labels=labels)
-    files: dict[str, bytes] = {}
+    common = Common(total=len(records),
+                    as_of=max(retrieved).isoformat() if retrieved else None, labels=labels)
     groups = lines_by_resource(assembled.lines)
-    for record, view in zip(records, views, strict=True):
-        data = record_data(record_lines(assembled.base, record, groups))
-        iri = case_study_iri(assembled.base, record.id)
-        files[f"case/{record.id}.html"] = common.render(
-            "case.html", root="../", title=view.title, r=view, jsonld=data.embedded,
-            cite=cite_line(view, labels, iri))
-        files[f"case/{record.id}.ttl"] = data.turtle
-        files[f"case/{record.id}.jsonld"] = data.jsonld
-    files.update(term_pages(common, views))
-    files["index.html"] = index_page(common, views)
+    outputs = render_records(assembled.base, common, [
+        (record, tuple(record_lines(assembled.base, record, groups))) for record in records])
+    views = [output.view for output in outputs]
+    files: dict[str, bytes] = {}
+    for output in outputs:
+        files.update(output.files)
+    files.update(term_pages(common, views, [output.item_in_folder for output in outputs]))
+    files["index.html"] = index_page(common, views, [output.item for output in outputs])
     files["search-data.js"] = search_data(views)
     files["browse.html"] = browse_page(common, views)
     files["dashboard.html"] = dashboard_page(common, dashboard_charts(assembled.store, labels))

@@ -9,10 +9,8 @@ page, its files and the dumps cannot say different things.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from lod.model.case_study import CaseStudy
 from lod.rdf.build import case_study_iri, institution_iri
@@ -20,9 +18,10 @@ from lod.rdf.serialize import (
     JSONLD_SEPARATOR,
     JSONLD_TAIL,
     jsonld_head,
-    jsonld_nodes,
-    turtle_body,
+    jsonld_of_split,
+    split_lines,
     turtle_header,
+    turtle_of_split,
 )
 
 
@@ -49,19 +48,17 @@ def record_lines(base: str, record: CaseStudy, groups: dict[str, list[str]]) -> 
 
 @dataclass(frozen=True)
 class RecordData:
-    """The three renderings of one record's part."""
+    """The two renderings of one record's part (the page embeds the JSON-LD text)."""
 
     turtle: bytes
     jsonld: bytes
-    #: The JSON-LD document as a value, for the page's ``<script type="application/ld+json">``.
-    embedded: Any
 
 
 def record_data(lines: list[str]) -> RecordData:
-    """Turtle, JSON-LD file and embedded JSON-LD of one record's lines."""
-    jsonld = jsonld_head() + JSONLD_SEPARATOR.join(jsonld_nodes(lines)) + JSONLD_TAIL
+    """Turtle and JSON-LD of one record's lines (split once for both)."""
+    parts = split_lines(lines)
+    jsonld = jsonld_head() + JSONLD_SEPARATOR.join(jsonld_of_split(parts)) + JSONLD_TAIL
     return RecordData(
-        turtle=(turtle_header() + turtle_body(lines)).encode("utf-8"),
+        turtle=(turtle_header() + turtle_of_split(parts)).encode("utf-8"),
         jsonld=jsonld.encode("utf-8"),
-        embedded=json.loads(jsonld),
     )

@@ -17,6 +17,7 @@ from importlib import resources as package_files
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
 from lod.model.vocab import ACTIVITIES, LIBRARY_TYPES, PROJECTS
 from lod.site.dashboard import Chart
@@ -80,8 +81,8 @@ def _options(terms: Iterable[str], label: Callable[[str], str]) -> list[tuple[st
     return [(term, label(term)) for term in terms]
 
 
-def index_page(common: Common, views: Sequence[RecordView]) -> bytes:
-    """The list of every case study with its search and filters."""
+def index_page(common: Common, views: Sequence[RecordView], items: Sequence[Markup]) -> bytes:
+    """The list of every case study (``items``: their entries) with its search and filters."""
     labels = common.labels
     used: dict[str, set[str]] = {key: set() for key in
                                  ("types", "countries", "regions", "units", "projects", "activities")}
@@ -102,7 +103,7 @@ def index_page(common: Common, views: Sequence[RecordView]) -> bytes:
                                           labels.activity)),
     ]
     return common.render("index.html", root="", title="Find a case study", current="index",
-                         records=views, facets=facets)
+                         items=items, facets=facets)
 
 
 def search_data(views: Sequence[RecordView]) -> bytes:
@@ -118,8 +119,12 @@ def search_data(views: Sequence[RecordView]) -> bytes:
     return f"window.lodRecords = {text};\n".encode()
 
 
-def term_pages(common: Common, views: Sequence[RecordView]) -> dict[str, bytes]:
-    """One page per library type, country, IFLA unit and Wikimedia project."""
+def term_pages(common: Common, views: Sequence[RecordView],
+               items: Sequence[Markup]) -> dict[str, bytes]:
+    """One page per library type, country, IFLA unit and Wikimedia project.
+
+    ``items`` are the records' list entries (rendered once for every page they appear on).
+    """
     labels = common.labels
     files: dict[str, bytes] = {}
     kinds: list[tuple[str, str, Iterable[str], Callable[[RecordView], Sequence[str]],
@@ -135,12 +140,15 @@ def term_pages(common: Common, views: Sequence[RecordView]) -> dict[str, bytes]:
          lambda p: []),
     ]
     for folder, what, terms, field, label, facts in kinds:
+        chosen: dict[str, list[Markup]] = {term: [] for term in terms}
+        for view, item in zip(views, items, strict=True):
+            for term in field(view):
+                chosen.setdefault(term, []).append(item)
         for term in terms:
-            chosen = [view for view in views if term in field(view)]
             heading = label(term)
             files[f"{folder}/{term}.html"] = common.render(
                 "term.html", root="../", title=heading, heading=heading,
-                facts=facts(term), records=chosen, what=f"the {what} {heading}")
+                facts=facts(term), items=chosen[term], what=f"the {what} {heading}")
     return files
 
 
