@@ -210,3 +210,24 @@ def test_the_bundled_search_library_is_the_recorded_release() -> None:
     assert hashlib.sha256(static_file("minisearch.js")).hexdigest() == digest
     assert b"Permission is hereby granted, free of charge" in static_file("minisearch.LICENSE.txt")
     assert version in static_file("VENDORED.txt").decode("utf-8")
+
+
+def test_a_rebuild_after_one_edit_writes_only_the_files_that_show_it(tmp_path: Path) -> None:
+    data = tmp_path / "cs"
+    write_record(data, "first-record")
+    write_record(data, "second-record",
+                 VALID_RECORD.format(id="second-record").replace("country: FR", "country: BE", 1))
+    out = tmp_path / "out"
+    assert run_lod("site", "--data", data, "--out", out).code == 0
+    before = {path: path.stat().st_ino for path in (out / "site").rglob("*") if path.is_file()}
+    path = data / "second-record.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "en: A library edit-a-thon", "en: A renamed edit-a-thon"), encoding="utf-8")
+    assert run_lod("site", "--data", data, "--out", out).code == 0
+    changed = {p.relative_to(out / "site").as_posix() for p, inode in before.items()
+               if p.stat().st_ino != inode}
+    assert "case/second-record.html" in changed
+    assert "case/first-record.html" not in changed
+    assert "country/BE.html" in changed and "country/FR.html" in changed  # both list it
+    assert "country/DE.html" not in changed and "static/site.css" not in changed
+    assert "type/law.html" not in changed

@@ -129,6 +129,14 @@ def _write(path: Path, data: bytes, *, sync: bool = True) -> None:
             os.fsync(handle.fileno())
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """True when ``path`` is a file holding exactly ``data``."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _sync_filesystem(folder: Path) -> bool:
     """Flush the whole file system holding ``folder`` in one call (Linux ``syncfs``)."""
     libc_name = ctypes.util.find_library("c")
@@ -149,8 +157,10 @@ def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
 
     A name may hold '/' (a file in a sub-folder). With ``carry_over=False`` OUT
     holds exactly ``files`` afterwards (a site whose removed pages must go).
-    With ``many_files=True`` the files are flushed to disk by one ``syncfs``
-    before the swap instead of one ``fsync`` each (thousands of pages).
+    With ``many_files=True`` (thousands of pages) a file whose bytes OUT
+    already holds is hard-linked from OUT rather than written again (only what
+    changed is new on disk), and the rest are flushed by one ``syncfs``
+    instead of one ``fsync`` each.
     Raises :class:`OutputError` when OUT cannot be written; OUT is then as it was.
     """
     out_dir = out_dir.absolute()
@@ -168,14 +178,20 @@ def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
             raise OutputError(_describe(error, out_dir.parent)) from None
         try:
             stage.chmod(0o755)  # mkdtemp makes it private; a published dump is for everyone
+            written = []
             for name, data in files.items():
                 target = stage / name
                 if "/" in name:
                     target.parent.mkdir(parents=True, exist_ok=True)
+                if many_files and _holds(out_dir / name, data):
+                    _link_or_copy(str(out_dir / name), str(target))
+                    continue
                 _write(target, data, sync=not many_files)
+                written.append(target)
             if many_files and not _sync_filesystem(stage):
-                for name in files:
-                    _write(stage / name, files[name])
+                for target in written:
+                    with target.open("rb") as handle:
+                        os.fsync(handle.fileno())
             if out_dir.exists() and carry_over:
                 _carry_over(out_dir, stage, set(files))
             if before_swap is not None:
