@@ -86,10 +86,10 @@ def _describe(what: str, bars: list[Bar], gaps: list[str]) -> str:
     if not used:
         return f"No case study names any {what} yet."
     top = max(used, key=lambda bar: bar.count)
-    text = (f"{len(used)} {what} have at least one case study; the most is {top.label} "
-            f"with {top.count}.")
+    text = (f"{what[0].upper()}{what[1:]} with at least one case study: {len(used)}. "
+            f"The most: {top.label} ({top.count}).")
     if gaps:
-        text += f" {len(gaps)} have none yet."
+        text += f" With none yet: {len(gaps)}."
     return text
 
 
@@ -143,7 +143,7 @@ def _country_chart(store: Store, labels: Labels) -> Chart:
         description=_describe("countries", bars, [code for code, _ in gaps]),
         column="Country", queries=("by-country", "gaps-countries"), bars=_laid_out(bars),
         gaps=tuple((name, f"country/{code}.html") for code, name in sorted(gaps, key=lambda g: g[1])),
-        gap_words=f"Countries with no case study yet ({len(gaps)} of {len(counts) + len(gaps)})",
+        gap_words="Countries with no case study yet",
     )
 
 
