@@ -231,3 +231,24 @@ def test_a_rebuild_after_one_edit_writes_only_the_files_that_show_it(tmp_path: P
     assert "country/BE.html" in changed and "country/FR.html" in changed  # both list it
     assert "country/DE.html" not in changed and "static/site.css" not in changed
     assert "type/law.html" not in changed
+
+
+def test_worker_processes_render_the_same_bytes(site_data: Path) -> None:
+    from lod.pipeline import assemble
+    from lod.settings import Settings
+    from lod.site.casepages import render_records
+    from lod.site.labels import read_labels
+    from lod.site.linked import lines_by_resource, record_lines
+    from lod.site.pages import Common
+
+    assembled = assemble([site_data], Settings(data_dir=site_data), include_drafts=False,
+                         shacl=False)
+    groups = lines_by_resource(assembled.lines)
+    inputs = [(item.record, tuple(record_lines(assembled.base, item.record, groups)))
+              for item in assembled.records]
+    common = Common(len(inputs), None, read_labels(assembled.store))
+    alone = render_records(assembled.base, common, inputs, workers=1)
+    shared = render_records(assembled.base, common, inputs, workers=2, parallel_from=1)
+    assert [o.files for o in shared] == [o.files for o in alone]
+    assert [o.item for o in shared] == [o.item for o in alone]
+    assert len(alone) == len(inputs) > 30

@@ -90,14 +90,18 @@ def _workers() -> int:
 
 
 def render_records(base: str, common: Common,
-                   records: Sequence[tuple[CaseStudy, tuple[str, ...]]]) -> list[RecordOutput]:
-    """Every record's output, in the records' order."""
-    workers = _workers()
-    if len(records) < PARALLEL_FROM or workers == 1:
+                   records: Sequence[tuple[CaseStudy, tuple[str, ...]]], *,
+                   workers: int | None = None,
+                   parallel_from: int = PARALLEL_FROM) -> list[RecordOutput]:
+    """Every record's output, in the records' order (``workers``: default one per core)."""
+    workers = workers or _workers()
+    if len(records) < parallel_from or workers == 1:
         return render_chunk(Chunk(base, common, tuple(records)))
-    chunks = [Chunk(base, common, tuple(records[start:start + CHUNK]))
-              for start in range(0, len(records), CHUNK)]
-    # spawn, not fork: the parent holds a pyoxigraph store and its threads.
-    context = multiprocessing.get_context("spawn")
+    size = min(CHUNK, -(-len(records) // workers))
+    chunks = [Chunk(base, common, tuple(records[start:start + size]))
+              for start in range(0, len(records), size)]
+    # fork, not spawn: a spawned child imports the parent's __main__ again (``python -m
+    # lod`` would run the command once more); the children only render text.
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return [output for outputs in pool.map(render_chunk, chunks) for output in outputs]
