@@ -71,7 +71,7 @@ def render_record(base: str, common: Common, record: CaseStudy,
     # The dumps' JSON-LD text as it is; the library escapes '<', '>', '&' and "'" for the page.
     embedded = htmlsafe_json_dumps(data.jsonld.decode("utf-8").strip(), dumps=_identity)
     page = common.render("case.html", root="../", title=view.title, r=view, jsonld=embedded,
-                         cite=cite_line(view, labels, case_study_iri(base, record.id)))
+                         cite=cite_line(view, case_study_iri(base, record.id)))
     files = {f"case/{record.id}.html": page, f"case/{record.id}.ttl": data.turtle,
              f"case/{record.id}.jsonld": data.jsonld}
     return RecordOutput(view=dataclasses.replace(view, sections=()), files=files,

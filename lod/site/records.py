@@ -179,9 +179,9 @@ def record_view(record: CaseStudy, labels: Labels) -> RecordView:
     )
 
 
-def cite_line(view: RecordView, labels: Labels, page_url_hint: str) -> str:
-    """'"Title". Case study (Institution, Country), start-end. Licence. id.' as plain text."""
+def cite_line(view: RecordView, identifier: str) -> str:
+    """A plain-text citation: title, lead institutions, start year, licence, the record's IRI."""
     lead = ", ".join(f"{item.name}, {item.country_label}" for item in view.institutions[:2])
     when = view.start[:4] if view.start else "n.d."
     return (f"\u201c{view.title}\u201d. Library and Wikimedia case study ({lead}), {when}. "
-            f"Licence {view.license}. Record {view.id}, {page_url_hint}.")
+            f"Licence {view.license}. Record {view.id}, {identifier}.")
