@@ -20,8 +20,9 @@ run: install
 	$(BIN)/lod validate casestudies/
 	$(BIN)/lod build --data casestudies/ --out dist/
 	$(BIN)/python -m lod.query.docs  # docs/queries.md shows results on the bundled data
+	$(BIN)/lod site --data casestudies/ --out dist/  # its last line is the index page's path
 
-# Debian packages the tests need (MediaWiki, PHP's SQLite); installs only what is missing.
+# Debian packages the tests need (MediaWiki, PHP's SQLite, Chromium and its driver); installs only what is missing.
 deps:
 	.ci/install-debian-deps
 

@@ -133,7 +133,10 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
 
 
 #: Benchmarks of single steps kept in scripts of their own (same calling convention).
-EXTRA: tuple[tuple[str, str], ...] = ()
+EXTRA: tuple[tuple[str, str], ...] = (
+    ("site_bench.py", "site (lod site)"),
+    ("publish_reads.py", "publish wikidata (reads and writes)"),
+)
 
 
 def render(rows: list[dict[str, Any]]) -> str:

@@ -419,6 +419,33 @@ def import_csv(
         raise typer.Exit(1)
 
 
+@app.command()
+def site(
+    data: DataOpt = Path("casestudies"),
+    out: OutOpt = Path("dist"),
+) -> None:
+    """Write the catalogue's static website (reviewed and published case studies) into OUT/site."""
+    from lod.ingest.load import DiscoveryError
+    from lod.publish.outdir import OutputError
+    from lod.site.build import build_site
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    try:
+        result = build_site(_settings(data_dir=data, out_dir=out))
+    except InputError as error:
+        if not error.problems:
+            _fail([Problem(data, 1, "(directory)", "no case-study files (*.yaml) found")])
+        _fail(error.problems)
+    except DiscoveryError as error:
+        _fail([error.problem])
+    except OutputError as error:
+        _err(f"lod site: {error}")
+        raise typer.Exit(1) from None
+    typer.echo(f"{result.records} case studies, {result.files} files written to {result.folder}")
+    typer.echo(f"open {result.index}")
+
+
 publish_app = typer.Typer(help="Publish the case studies elsewhere (Wikidata).", no_args_is_help=True)
 app.add_typer(publish_app, name="publish")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -141,11 +141,14 @@ def _origins(settings: Settings, mappings: Path, records: Sequence[LoadedRecord]
 
 
 def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool = True,
-             shacl: bool = True, parallel_from: int = PARALLEL_FROM) -> Assembled:
+             shacl: bool = True, statuses: Collection[str] | None = None,
+             parallel_from: int = PARALLEL_FROM) -> Assembled:
     """Load ``paths``, build one graph of the valid records and check it with the shapes.
 
     Problems are collected, never raised: contract problems of some files do
-    not stop the others from being checked with the shapes. Raises
+    not stop the others from being checked with the shapes. ``statuses``, when
+    given, keeps only the records with one of those statuses in the graph (the
+    site shows reviewed and published records only, and counts the same ones). Raises
     :class:`lod.ingest.load.DiscoveryError` for a folder that cannot be listed.
     """
     files = discover(paths, include_drafts=include_drafts)
@@ -153,6 +156,8 @@ def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool 
     loaded = collect(item.checked for item in work)
     result = Assembled(loaded, settings.base, problems=list(loaded.problems))
     result.records = _one_per_id(loaded.records)
+    if statuses is not None:
+        result.records = [item for item in result.records if item.record.status in statuses]
     lines_of = {item.checked.path: item.lines for item in work}
     lines: set[str] = set()
     for item in result.records:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -146,3 +147,56 @@ def test_wikibase(tmp_path_factory: pytest.TempPathFactory, wikibase_cache: Path
     seed.write_text(json.dumps(seed_entities()), encoding="utf-8")
     with running_wikibase(folder / "wiki", seed_file=seed, cache=wikibase_cache) as wiki:
         yield wiki
+
+
+#: A record made to try the site's escaping: markup in every text a person reads.
+SCRIPT_RECORD = """\
+id: script-title-test
+status: published
+lang: en
+title:
+  en: <script>alert("title")</script> School library's edit-a-thon & more
+  sw: Maktaba ya shule
+summary:
+  en: A <b>school</b> library in Nairobi ran an edit-a-thon; <img src=x onerror=alert(1)> stays text.
+sections:
+  goals: |
+    ## Aims
+
+    Raw <script>alert("section")</script> HTML stays text; **bold** is markdown.
+
+    ![an image from elsewhere](https://example.org/pixel.png)
+institutions:
+  - name: Nairobi <i>School</i> Library
+    country: KE
+    type: school
+    role: lead
+wikimedia_projects: [wiktionary, wikipedia]
+activities: [editathon, transcription]
+ifla_units: [school-libraries]
+period:
+  start: "2015-04"
+  end: "2016"
+links:
+  - url: https://example.org/report?a=1&b=2
+    title: Report with <em>markup</em>
+    kind: report
+"""
+
+
+@pytest.fixture(scope="session")
+def site_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled case studies plus :data:`SCRIPT_RECORD` (shared by the site tests)."""
+    folder = tmp_path_factory.mktemp("site-data") / "casestudies"
+    shutil.copytree(CASESTUDIES, folder)
+    write_record(folder, "script-title-test", SCRIPT_RECORD)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def site_dir(site_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``lod site`` run once on :func:`site_data`; the site's folder (OUT/site)."""
+    out = tmp_path_factory.mktemp("site-out") / "prefix" / "dist"
+    result = run_lod("site", "--data", site_data, "--out", out)
+    assert result.code == 0, result.stderr
+    return out / "site"

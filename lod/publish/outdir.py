@@ -121,17 +121,46 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target, follow_symlinks=False)
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, *, sync: bool = True) -> None:
     with path.open("wb") as handle:
         handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """True when ``path`` is a file holding exactly ``data``."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _sync_filesystem(folder: Path) -> bool:
+    """Flush the whole file system holding ``folder`` in one call (Linux ``syncfs``)."""
+    libc_name = ctypes.util.find_library("c")
+    syncfs = getattr(ctypes.CDLL(libc_name, use_errno=True), "syncfs", None) if libc_name else None
+    if syncfs is None:
+        return False
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        return bool(syncfs(descriptor) == 0)
+    finally:
+        os.close(descriptor)
 
 
 def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
-                   before_swap: Callable[[Path], None] | None = None) -> None:
+                   before_swap: Callable[[Path], None] | None = None,
+                   carry_over: bool = True, many_files: bool = False) -> None:
     """Make ``out_dir`` hold ``files`` (plus what it held that they do not name), atomically.
 
+    A name may hold '/' (a file in a sub-folder). With ``carry_over=False`` OUT
+    holds exactly ``files`` afterwards (a site whose removed pages must go).
+    With ``many_files=True`` (thousands of pages) a file whose bytes OUT
+    already holds is hard-linked from OUT rather than written again (only what
+    changed is new on disk), and the rest are flushed by one ``syncfs``
+    instead of one ``fsync`` each.
     Raises :class:`OutputError` when OUT cannot be written; OUT is then as it was.
     """
     out_dir = out_dir.absolute()
@@ -149,9 +178,21 @@ def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
             raise OutputError(_describe(error, out_dir.parent)) from None
         try:
             stage.chmod(0o755)  # mkdtemp makes it private; a published dump is for everyone
+            written = []
             for name, data in files.items():
-                _write(stage / name, data)
-            if out_dir.exists():
+                target = stage / name
+                if "/" in name:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                if many_files and _holds(out_dir / name, data):
+                    _link_or_copy(str(out_dir / name), str(target))
+                    continue
+                _write(target, data, sync=not many_files)
+                written.append(target)
+            if many_files and not _sync_filesystem(stage):
+                for target in written:
+                    with target.open("rb") as handle:
+                        os.fsync(handle.fileno())
+            if out_dir.exists() and carry_over:
                 _carry_over(out_dir, stage, set(files))
             if before_swap is not None:
                 before_swap(stage)

@@ -1,0 +1,94 @@
+"""``lod site``: the pipeline's graph of reviewed and published records as a static site in OUT/site.
+
+One call to :func:`lod.pipeline.assemble` (drafts left out of the graph, so
+the lists and the dashboard count the same records), then every file is
+rendered in memory and OUT/site is replaced all at once by
+:func:`lod.publish.outdir.replace_folder` (nothing from an older site is
+kept, so a removed record's page goes too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lod.pipeline import Assembled, assemble
+from lod.problems import InputError
+from lod.publish.dumps import render_dumps
+from lod.publish.outdir import replace_folder
+from lod.settings import Settings
+from lod.site.casepages import render_records
+from lod.site.dashboard import dashboard_charts
+from lod.site.labels import read_labels
+from lod.site.linked import lines_by_resource, record_lines
+from lod.site.pages import (
+    STATIC_FILES,
+    Common,
+    browse_page,
+    dashboard_page,
+    data_page,
+    index_page,
+    search_data,
+    static_file,
+    term_pages,
+)
+from lod.site.records import SITE_STATUSES
+
+SITE_FOLDER = "site"
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """What ``lod site`` wrote."""
+
+    folder: Path
+    records: int
+    files: int
+
+    @property
+    def index(self) -> Path:
+        """The site's front page."""
+        return self.folder / "index.html"
+
+
+def site_files(assembled: Assembled) -> dict[str, bytes]:
+    """Every file of the site by relative path (pure: the same graph gives the same bytes)."""
+    labels = read_labels(assembled.store)
+    records = [item.record for item in assembled.records]
+    retrieved = [record.source.retrieved for record in records
+                 if record.source and record.source.retrieved]
+    common = Common(total=len(records),
+                    as_of=max(retrieved).isoformat() if retrieved else None, labels=labels)
+    groups = lines_by_resource(assembled.lines)
+    outputs = render_records(assembled.base, common, [
+        (record, tuple(record_lines(assembled.base, record, groups))) for record in records])
+    views = [output.view for output in outputs]
+    files: dict[str, bytes] = {}
+    for output in outputs:
+        files.update(output.files)
+    files.update(term_pages(common, views, [output.item_in_folder for output in outputs]))
+    files["index.html"] = index_page(common, views, [output.item for output in outputs])
+    files["search-data.js"] = search_data(views)
+    files["browse.html"] = browse_page(common, views)
+    files["dashboard.html"] = dashboard_page(common, dashboard_charts(assembled.store, labels))
+    dumps, _ = render_dumps(assembled)
+    files.update({f"data/{name}": data for name, data in dumps.items()})
+    files["data.html"] = data_page(common, dumps)
+    files["submit.html"] = common.render("submit.html", root="", title="Submit a case study",
+                                         current="submit")
+    files.update({f"static/{name}": static_file(name) for name in STATIC_FILES})
+    return dict(sorted(files.items()))
+
+
+def build_site(settings: Settings) -> SiteResult:
+    """Check the case studies, then write OUT/site; raise InputError on any problem."""
+    assembled = assemble([settings.data_dir], settings, include_drafts=False,
+                         statuses=SITE_STATUSES)
+    if assembled.loaded.files == 0:
+        raise InputError([])
+    if assembled.problems:
+        raise InputError(assembled.problems)
+    files = site_files(assembled)
+    folder = settings.out_dir / SITE_FOLDER
+    replace_folder(folder, files, carry_over=False, many_files=True)
+    return SiteResult(folder=folder.absolute(), records=len(assembled.records), files=len(files))

@@ -1,0 +1,107 @@
+"""The per-record share of the site: a case study's page, Turtle, JSON-LD and its list entry.
+
+This is most of a site's work (markdown, one page, two serialisations per
+record), and records do not depend on each other, so large catalogues are
+rendered in chunks by worker processes (one per core). Each chunk carries
+everything it needs (records, their lines, the labels): no state is shared.
+The result is the same, byte for byte, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+
+from lod.model.case_study import CaseStudy
+from lod.rdf.build import case_study_iri
+from lod.site.labels import Labels
+from lod.site.linked import record_data
+from lod.site.pages import Common, environment
+from lod.site.records import RecordView, cite_line, record_view
+
+#: Below this many records one process is faster than starting workers.
+PARALLEL_FROM = 400
+CHUNK = 250
+
+
+@dataclass(frozen=True)
+class RecordOutput:
+    """What one record adds to the site."""
+
+    #: The view without its sections' HTML (what lists, filters and search need).
+    view: RecordView
+    files: dict[str, bytes]
+    #: The record's entry in a list, for the index (root "") and for term pages ("../").
+    item: Markup
+    item_in_folder: Markup
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A batch of records with everything needed to render them."""
+
+    base: str
+    common: Common
+    records: tuple[tuple[CaseStudy, tuple[str, ...]], ...]
+
+
+def _identity(text: str, **_: object) -> str:
+    return text
+
+
+def list_item(view: RecordView, labels: Labels, root: str) -> Markup:
+    """A record's entry in a list of case studies."""
+    html = environment().get_template("_item.html").render(r=view, labels=labels, root=root)
+    return Markup(html)  # noqa: S704 - rendered by the autoescaping environment
+
+
+def render_record(base: str, common: Common, record: CaseStudy,
+                  lines: Sequence[str]) -> RecordOutput:
+    """One record's page, files and list entries."""
+    labels = common.labels
+    view = record_view(record, labels)
+    data = record_data(list(lines))
+    # The dumps' JSON-LD text as it is; the library escapes '<', '>', '&' and "'" for the page.
+    embedded = htmlsafe_json_dumps(data.jsonld.decode("utf-8").strip(), dumps=_identity)
+    page = common.render("case.html", root="../", title=view.title, r=view, jsonld=embedded,
+                         cite=cite_line(view, case_study_iri(base, record.id)))
+    files = {f"case/{record.id}.html": page, f"case/{record.id}.ttl": data.turtle,
+             f"case/{record.id}.jsonld": data.jsonld}
+    return RecordOutput(view=dataclasses.replace(view, sections=()), files=files,
+                        item=list_item(view, labels, ""),
+                        item_in_folder=list_item(view, labels, "../"))
+
+
+def render_chunk(chunk: Chunk) -> list[RecordOutput]:
+    """Every record of a chunk (run in a worker process)."""
+    return [render_record(chunk.base, chunk.common, record, lines)
+            for record, lines in chunk.records]
+
+
+def _workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def render_records(base: str, common: Common,
+                   records: Sequence[tuple[CaseStudy, tuple[str, ...]]], *,
+                   workers: int | None = None,
+                   parallel_from: int = PARALLEL_FROM) -> list[RecordOutput]:
+    """Every record's output, in the records' order (``workers``: default one per core)."""
+    workers = workers or _workers()
+    if len(records) < parallel_from or workers == 1:
+        return render_chunk(Chunk(base, common, tuple(records)))
+    size = min(CHUNK, -(-len(records) // workers))
+    chunks = [Chunk(base, common, tuple(records[start:start + size]))
+              for start in range(0, len(records), size)]
+    # fork, not spawn: a spawned child imports the parent's __main__ again (``python -m
+    # lod`` would run the command once more); the children only render text.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [output for outputs in pool.map(render_chunk, chunks) for output in outputs]

@@ -1,0 +1,218 @@
+"""Every file of the site, by path, rendered with Jinja2 (autoescaping on for every template).
+
+Pages link to each other with relative URLs only (``root`` is ``""`` or
+``"../"``), so the site works opened from disk and under any path prefix.
+Nothing here reads a clock or a random source: the same input gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources as package_files
+from typing import Any
+
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+
+from lod.model.vocab import ACTIVITIES, LIBRARY_TYPES, PROJECTS
+from lod.site.dashboard import Chart
+from lod.site.labels import Labels
+from lod.site.records import RecordView
+
+SITE_NAME = "Library and Wikimedia case studies"
+#: No origin but the site's own: no CDN, no font service, no beacon, no inline script.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; "
+       "object-src 'none'")
+#: Bundled files copied as they are (name in ``lod/site/static``).
+STATIC_FILES = ("site.css", "site.js", "favicon.svg", "minisearch.js", "minisearch.LICENSE.txt",
+                "VENDORED.txt")
+DUMP_DESCRIPTIONS = {
+    "casestudies.ttl": "every case study, institution and vocabulary as Turtle",
+    "casestudies.nt": "the same graph as N-Triples, one statement a line",
+    "casestudies.jsonld": "the same graph as JSON-LD",
+    "context.jsonld": "the JSON-LD context (prefixes) the JSON-LD files use",
+    "void.ttl": "a VoID description of the dataset (size, dumps, vocabularies)",
+    "report.md": "the coverage report of lod build, as Markdown",
+}
+
+
+@cache
+def environment() -> Environment:
+    """The template environment (templates ship inside the package)."""
+    env = Environment(
+        loader=PackageLoader("lod.site", "templates"),
+        autoescape=True,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    return env
+
+
+def static_file(name: str) -> bytes:
+    """A bundled static file's bytes."""
+    return package_files.files("lod.site").joinpath("static", name).read_bytes()
+
+
+@dataclass(frozen=True)
+class Common:
+    """What every page shows: counts in the footer, the labels."""
+
+    total: int
+    as_of: str | None
+    labels: Labels
+
+    def render(self, template: str, *, root: str, title: str, current: str = "",
+               **values: Any) -> bytes:
+        """One page's bytes."""
+        page = environment().get_template(template).render(
+            root=root, title=title, current=current, csp=CSP, site_name=SITE_NAME,
+            total=self.total, as_of=self.as_of, labels=self.labels, **values)
+        return page.encode("utf-8")
+
+
+def _options(terms: Iterable[str], label: Callable[[str], str]) -> list[tuple[str, str]]:
+    return [(term, label(term)) for term in terms]
+
+
+def index_page(common: Common, views: Sequence[RecordView], items: Sequence[Markup]) -> bytes:
+    """The list of every case study (``items``: their entries) with its search and filters."""
+    labels = common.labels
+    used: dict[str, set[str]] = {key: set() for key in
+                                 ("types", "countries", "regions", "units", "projects", "activities")}
+    for view in views:
+        for key, found in used.items():
+            found.update(getattr(view, key))
+    facets = [
+        ("type", "Library type", _options([t for t in LIBRARY_TYPES if t in used["types"]],
+                                          labels.library_type)),
+        ("region", "World region", _options(sorted(used["regions"], key=labels.region),
+                                            labels.region)),
+        ("country", "Country", _options(sorted(used["countries"], key=labels.country),
+                                        labels.country)),
+        ("unit", "IFLA unit", _options(sorted(used["units"], key=labels.unit), labels.unit)),
+        ("project", "Wikimedia project", _options([p for p in PROJECTS if p in used["projects"]],
+                                                  labels.project)),
+        ("activity", "Activity", _options([a for a in ACTIVITIES if a in used["activities"]],
+                                          labels.activity)),
+    ]
+    return common.render("index.html", root="", title="Find a case study", current="index",
+                         items=items, facets=facets)
+
+
+def search_data(views: Sequence[RecordView]) -> bytes:
+    """The records the index page's script searches and filters (a classic script: works on file://)."""
+    rows = [
+        {"id": v.id, "title": v.title, "summary": v.summary, "types": list(v.types),
+         "countries": list(v.countries), "regions": list(v.regions), "units": list(v.units),
+         "projects": list(v.projects), "activities": list(v.activities),
+         "start": v.start_year, "end": v.end_year}
+        for v in views
+    ]
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return f"window.lodRecords = {text};\n".encode()
+
+
+def term_pages(common: Common, views: Sequence[RecordView],
+               items: Sequence[Markup]) -> dict[str, bytes]:
+    """One page per library type, country, IFLA unit and Wikimedia project.
+
+    ``items`` are the records' list entries (rendered once for every page they appear on).
+    """
+    labels = common.labels
+    files: dict[str, bytes] = {}
+    kinds: list[tuple[str, str, Iterable[str], Callable[[RecordView], Sequence[str]],
+                      Callable[[str], str], Callable[[str], list[str]]]] = [
+        ("type", "library type", LIBRARY_TYPES, lambda v: v.types, labels.library_type,
+         lambda t: []),
+        ("country", "country", labels.countries(), lambda v: v.countries, labels.country,
+         lambda c: [f"Part of {labels.region(labels.continent[c])}."]
+         if c in labels.continent else []),
+        ("unit", "IFLA unit", list(labels.units), lambda v: v.units, labels.unit,
+         lambda u: _unit_facts(labels, u)),
+        ("project", "Wikimedia project", PROJECTS, lambda v: v.projects, labels.project,
+         lambda p: []),
+    ]
+    for folder, what, terms, field, label, facts in kinds:
+        chosen: dict[str, list[Markup]] = {term: [] for term in terms}
+        for view, item in zip(views, items, strict=True):
+            for term in field(view):
+                chosen.setdefault(term, []).append(item)
+        for term in terms:
+            heading = label(term)
+            files[f"{folder}/{term}.html"] = common.render(
+                "term.html", root="../", title=heading, heading=heading,
+                facts=facts(term), items=chosen[term], what=f"the {what} {heading}")
+    return files
+
+
+def _unit_facts(labels: Labels, unit_id: str) -> list[str]:
+    unit = labels.units[unit_id]
+    facts = [f"Kind of IFLA unit: {unit.kind}."]
+    if unit.divisions:
+        facts.append("Division: " + "; ".join(unit.divisions) + ".")
+    else:
+        facts.append("Division: not stated by the sources used.")
+    return facts
+
+
+def browse_page(common: Common, views: Sequence[RecordView]) -> bytes:
+    """Every term with its number of case studies, linking to its page."""
+    labels = common.labels
+    counts: dict[str, Counter[str]] = {key: Counter() for key in
+                                       ("types", "countries", "units", "projects")}
+    for view in views:
+        for key, counter in counts.items():
+            counter.update(getattr(view, key))
+    by_continent: dict[str, list[str]] = {}
+    for code in labels.countries():
+        by_continent.setdefault(labels.continent.get(code, ""), []).append(code)
+    country_parts = [
+        (labels.region(region) if region else "Not placed in a UN M49 region",
+         [(f"country/{c}.html", labels.country(c), counts["countries"][c]) for c in codes])
+        for region, codes in sorted(by_continent.items(),
+                                    key=lambda item: (not item[0], labels.region(item[0])))
+    ]
+    unit_kinds: dict[str, list[str]] = {}
+    for unit in labels.units.values():
+        unit_kinds.setdefault(unit.kind, []).append(unit.id)
+    groups = [
+        {"key": "types", "title": "Library types", "parts": [("", [
+            (f"type/{t}.html", labels.library_type(t), counts["types"][t]) for t in LIBRARY_TYPES])]},
+        {"key": "projects", "title": "Wikimedia projects", "parts": [("", [
+            (f"project/{p}.html", labels.project(p), counts["projects"][p]) for p in PROJECTS])]},
+        {"key": "units", "title": "IFLA units", "parts": [
+            (kind.capitalize(), [(f"unit/{u}.html", labels.unit(u), counts["units"][u])
+                                 for u in sorted(ids, key=labels.unit)])
+            for kind, ids in sorted(unit_kinds.items())]},
+        {"key": "countries", "title": "Countries, by continent", "parts": country_parts},
+    ]
+    return common.render("browse.html", root="", title="Browse by term", current="browse",
+                         groups=groups)
+
+
+def dashboard_page(common: Common, charts: Sequence[Chart]) -> bytes:
+    """Charts, tables and gaps."""
+    return common.render("dashboard.html", root="", title="Coverage and gaps",
+                         current="dashboard", charts=charts)
+
+
+def data_page(common: Common, dumps: dict[str, bytes]) -> bytes:
+    """Links to the dumps published with the site."""
+    files = [(name, DUMP_DESCRIPTIONS.get(name, ""), _size(len(dumps[name])))
+             for name in sorted(dumps)]
+    return common.render("data.html", root="", title="Data", current="data", files=files)
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / 1024 / 1024:.1f} MB"
