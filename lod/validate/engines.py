@@ -163,10 +163,14 @@ def _literal_nt(value: rdflib.term.Node) -> str:
 
 def pyshacl_results(data_ntriples: str, shapes_turtle: str) -> list[ShaclResult]:
     """The same validation with pySHACL, the reference implementation (for the tests)."""
+    graph = rdflib.Graph().parse(data=data_ntriples, format="nt")
+    return pyshacl_graph_results(graph, _parse_shapes(shapes_turtle))
+
+
+def pyshacl_graph_results(graph: rdflib.Graph, shapes: rdflib.Graph) -> list[ShaclResult]:
+    """:func:`pyshacl_results` for graphs already parsed (the tests hold them as rdflib graphs)."""
     import pyshacl
 
-    shapes = _parse_shapes(shapes_turtle)
-    graph = rdflib.Graph().parse(data=data_ntriples, format="nt")
     _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False,
                                     allow_warnings=True)
     names = _names(shapes)
