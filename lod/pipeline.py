@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
+from typing import BinaryIO
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
@@ -68,16 +69,20 @@ class Assembled:
         """True when nothing is wrong."""
         return not self.problems
 
-    @cached_property
+    @property
     def ntriples(self) -> str:
-        """The graph as one N-Triples document (its lines in order)."""
+        """The graph as one N-Triples document (its lines in order; made anew on each call)."""
         return ntriples_text(self.lines)
+
+    def write_ntriples(self, handle: BinaryIO) -> None:
+        """Write the N-Triples document to an open file, a block of lines at a time."""
+        handle.writelines(ntriples_text(self.lines[start : start + 10_000]).encode("utf-8") for start in range(0, len(self.lines), 10_000))
 
     @cached_property
     def store(self) -> Store:
         """The graph in an in-memory Oxigraph store (for the queries and the report)."""
         store = Store()
-        store.load(self.ntriples.encode("utf-8"), format=RdfFormat.N_TRIPLES)
+        store.bulk_load(self.ntriples.encode("utf-8"), format=RdfFormat.N_TRIPLES)
         return store
 
 

@@ -7,27 +7,33 @@ puts them in place all at once.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
+
+from pyoxigraph import DefaultGraph, RdfFormat, Store
 
 from lod.pipeline import Assembled, assemble
 from lod.problems import InputError
-from lod.publish.outdir import replace_folder
+from lod.publish.outdir import Content, replace_folder
 from lod.publish.report import ReportData, render_report, report_data
 from lod.publish.void import DumpStats, void_triples
 from lod.rdf.serialize import (
     JSONLD_SEPARATOR,
     JSONLD_TAIL,
+    TURTLE_PREFIXES,
     jsonld_context,
     jsonld_head,
     jsonld_nodes,
     to_turtle,
-    turtle_of_ntriples,
 )
 from lod.settings import Settings
 
+#: Lines of the graph turned into JSON-LD at a time (bounded memory).
+_BLOCK = 20_000
 DUMP_FILES = ("casestudies.ttl", "casestudies.nt", "casestudies.jsonld", "void.ttl", "report.md")
 OWN_FILES = (*DUMP_FILES, "context.jsonld")
 
@@ -45,21 +51,68 @@ class BuildResult:
     data: ReportData | None = None
 
 
-def render_dumps(assembled: Assembled) -> tuple[dict[str, bytes], ReportData]:
-    """Every file of a build, by name (pure: the same graph gives the same bytes)."""
+def _jsonld_writer(lines: list[str]) -> Callable[[BinaryIO], None]:
+    def write(handle: BinaryIO) -> None:
+        handle.write(jsonld_head().encode("utf-8"))
+        start = 0
+        while start < len(lines):
+            # A block ends at a change of subject, so a node is never split across two blocks.
+            end = min(len(lines), start + _BLOCK)
+            while end < len(lines) and _subject(lines[end]) == _subject(lines[end - 1]):
+                end += 1
+            handle.write(_jsonld_block(lines, start, end))
+            start = end
+        handle.write(JSONLD_TAIL.encode("utf-8"))
+
+    return write
+
+
+def _subject(line: str) -> str:
+    return line[: line.index(" ")]
+
+
+def _jsonld_block(lines: list[str], start: int, end: int) -> bytes:
+    nodes = jsonld_nodes(lines[start:end])
+    lead = JSONLD_SEPARATOR if start else ""
+    return (lead + JSONLD_SEPARATOR.join(nodes)).encode("utf-8") if nodes else b""
+
+
+def _turtle_writer(store: Store) -> Callable[[BinaryIO], None]:
+    def write(handle: BinaryIO) -> None:
+        store.dump(handle, format=RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES,
+                   from_graph=DefaultGraph())
+
+    return write
+
+
+def render_dumps(assembled: Assembled) -> tuple[dict[str, Content], ReportData]:
+    """Every file of a build, by name (pure: the same graph gives the same bytes).
+
+    The three dumps are written to their files as they are made, never held
+    whole in memory: N-Triples and JSON-LD from the sorted lines, Turtle by
+    Oxigraph from its store (subjects grouped, in the store's order).
+    """
     lines = assembled.lines
     data = report_data(assembled.store, records=len(assembled.records))
     stats = DumpStats.of_lines(lines)
-    jsonld = jsonld_head() + JSONLD_SEPARATOR.join(jsonld_nodes(lines)) + JSONLD_TAIL
-    files = {
-        "casestudies.ttl": turtle_of_ntriples(assembled.ntriples),
-        "casestudies.nt": assembled.ntriples.encode("utf-8"),
-        "casestudies.jsonld": jsonld.encode("utf-8"),
+    files: dict[str, Content] = {
+        "casestudies.ttl": _turtle_writer(assembled.store),
+        "casestudies.nt": assembled.write_ntriples,
+        "casestudies.jsonld": _jsonld_writer(lines),
         "void.ttl": to_turtle(void_triples(stats, assembled.base, DUMP_FILES[:3])),
         "report.md": render_report(data).encode("utf-8"),
         "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
     }
     return files, data
+
+
+def as_bytes(content: Content) -> bytes:
+    """A file's content as bytes (for files small enough to hold, and for tests)."""
+    if isinstance(content, bytes):
+        return content
+    buffer = io.BytesIO()
+    content(buffer)
+    return buffer.getvalue()
 
 
 def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = None) -> BuildResult:
@@ -76,6 +129,6 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
         records=len(assembled.records),
         triples=len(assembled.lines),
         files=sorted(settings.out_dir / name for name in OWN_FILES),
-        report=files["report.md"].decode("utf-8"),
+        report=as_bytes(files["report.md"]).decode("utf-8"),
         data=data,
     )

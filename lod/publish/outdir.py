@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 #: Left in OUT by versions of lod before 0.2: never carried over.
 LEGACY = frozenset({".cache"})
@@ -121,9 +122,17 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target, follow_symlinks=False)
 
 
-def _write(path: Path, data: bytes, *, sync: bool = True) -> None:
+#: A file's content: its bytes, or a function that writes them to an open file (large
+#: files are streamed, never held whole in memory).
+Content = bytes | Callable[[BinaryIO], None]
+
+
+def _write(path: Path, data: Content, *, sync: bool = True) -> None:
     with path.open("wb") as handle:
-        handle.write(data)
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            data(handle)
         handle.flush()
         if sync:
             os.fsync(handle.fileno())
@@ -150,7 +159,7 @@ def _sync_filesystem(folder: Path) -> bool:
         os.close(descriptor)
 
 
-def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
+def replace_folder(out_dir: Path, files: Mapping[str, Content], *,
                    before_swap: Callable[[Path], None] | None = None,
                    carry_over: bool = True, many_files: bool = False) -> None:
     """Make ``out_dir`` hold ``files`` (plus what it held that they do not name), atomically.
@@ -183,7 +192,7 @@ def replace_folder(out_dir: Path, files: Mapping[str, bytes], *,
                 target = stage / name
                 if "/" in name:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                if many_files and _holds(out_dir / name, data):
+                if many_files and isinstance(data, bytes) and _holds(out_dir / name, data):
                     _link_or_copy(str(out_dir / name), str(target))
                     continue
                 _write(target, data, sync=not many_files)

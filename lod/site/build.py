@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lod.pipeline import Assembled, assemble
 from lod.problems import InputError
-from lod.publish.dumps import render_dumps
+from lod.publish.dumps import as_bytes, render_dumps
 from lod.publish.outdir import replace_folder
 from lod.settings import Settings
 from lod.site.casepages import render_records
@@ -71,7 +71,7 @@ def site_files(assembled: Assembled) -> dict[str, bytes]:
     files["search-data.js"] = search_data(views)
     files["browse.html"] = browse_page(common, views)
     files["dashboard.html"] = dashboard_page(common, dashboard_charts(assembled.store, labels))
-    dumps, _ = render_dumps(assembled)
+    dumps = {name: as_bytes(content) for name, content in render_dumps(assembled)[0].items()}
     files.update({f"data/{name}": data for name, data in dumps.items()})
     files["data.html"] = data_page(common, dumps)
     files["submit.html"] = common.render("submit.html", root="", title="Submit a case study",
