@@ -63,21 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work.resolve()
     data = work / f"data-n{args.n}-s{args.seed}"
     generate.ensure(args.n, data, seed=args.seed)
-    out = work / f"site-out-n{args.n}"
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "lod", "site", "--data", str(data),
-                           "--out", str(out)], cwd=HERE.parent, capture_output=True, text=True,
-                          check=False)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        print(f"site: lod site failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
-        return 1
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    files = sum(1 for path in (out / "site").rglob("*") if path.is_file())
-    first = done.stdout.split(",")[0]
-    met = "yes" if seconds < TARGET_SECONDS or args.n != 10_000 else "NO"
-    print(f"site (lod site)  N={args.n:,}  {seconds:.1f} s  peak RSS {peak_mb:.0f} MB  "
-          f"{first} shown, {files:,} files  target < {TARGET_SECONDS:.0f} s at 10,000  met: {met}")
+    result = as_step(data, work / f"run-site-n{args.n}")
+    met = "yes" if result["met"] or args.n != 10_000 else "NO"
+    print(f"site (lod site)  N={args.n:,}  {result['seconds']:.1f} s  {result['note']}  "
+          f"target < {TARGET_SECONDS:.0f} s at 10,000  met: {met}")
     return 0
 
 
