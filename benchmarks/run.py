@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 from importlib import metadata
@@ -129,7 +130,20 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
             rows.append(row(f"{label}, {args.n:,} records", raw[script].get("seconds"),
                             raw[script].get("target", ""), raw[script].get("met"),
                             raw[script].get("note", raw[script].get("error", ""))))
+    rows.append(reconcile_row(raw))
     return rows, raw
+
+
+def reconcile_row(raw: dict[str, Any]) -> dict[str, Any]:
+    """``reconcile_requests.py`` (1,000 institutions against a counting proxy): its one line."""
+    done = subprocess.run([sys.executable, str(HERE / "reconcile_requests.py")], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    line = (done.stdout.strip().splitlines() or [done.stderr.strip()[-200:]])[-1]
+    raw["reconcile"] = line
+    found = re.search(r"(\d+) requests per 1,000 institutions", line)
+    per_1000 = float(found.group(1)) if found else None
+    return row("reconcile, requests per 1,000 institutions", per_1000, "<= 50, 0 cached",
+               None if per_1000 is None else done.returncode == 0, line.split(";", 1)[-1].strip())
 
 
 #: Benchmarks of single steps kept in scripts of their own (same calling convention).
