@@ -63,6 +63,8 @@ class Tally:
     served: list[str] = field(default_factory=list)
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    #: set with the release: a held request is dropped instead of going on (its client is dead)
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
 
 class FaultProxy:
@@ -125,6 +127,13 @@ class FaultProxy:
         """Let a held request go on."""
         self.tally.release.set()
 
+    def cancel(self) -> None:
+        """Drop a held request (and no more faults): its client was killed meanwhile."""
+        with self.lock:
+            self.armed.clear()
+        self.tally.cancelled.set()
+        self.tally.release.set()
+
     def _take(self, action: str) -> Armed | None:
         with self.lock:
             self.tally.actions.append(action)
@@ -162,6 +171,9 @@ class FaultProxy:
             return
         if fault == "hold" and armed and not armed.after:
             self._hold()
+            if self.tally.cancelled.is_set():
+                self._drop(handler)
+                return
         if fault == "slow" and armed:
             time.sleep(armed.delay)
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP}
@@ -176,6 +188,9 @@ class FaultProxy:
             return
         if fault == "hold" and armed and armed.after:
             self._hold()
+            if self.tally.cancelled.is_set():
+                self._drop(handler)
+                return
         if fault == "lost-answer":
             self._drop(handler)
             return

@@ -23,7 +23,7 @@ Safety, in order of the run:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -40,7 +40,7 @@ from lod.publish.wikidata.connection import (
 )
 from lod.publish.wikidata.edits import edit_data, replan, summary
 from lod.publish.wikidata.model import Plan, PlannedItem
-from lod.publish.wikidata.reads import IdMap, ReadError, WikiReader
+from lod.publish.wikidata.reads import BATCH, IdMap, ReadError, WikiReader
 
 ATTEMPTS: Final = 3
 
@@ -93,8 +93,7 @@ class Applier:
             done = dict(before.done)
             done.update(self._settle_doubts(before, journal))
             outcome.exists.update(before.exists)
-            work = self._fresh_work(done, before.exists)
-            for planned in work:
+            for planned in self._fresh_work(done, before.exists):
                 self._apply(planned, journal, outcome)
             outcome.touched.update({k: v for k, v in done.items() if k not in outcome.touched})
             if not outcome.failed:
@@ -122,26 +121,31 @@ class Applier:
                                   revision=int(contribution.get("revid", 0)), found="contributions")
         return found
 
-    def _fresh_work(self, done: dict[str, str], exists: dict[str, str]) -> list[PlannedItem]:
-        """Every item with something to add, re-planned against its current state."""
+    def _fresh_work(self, done: dict[str, str], exists: dict[str, str]
+                    ) -> Iterator[PlannedItem]:
+        """Every item with something to add, re-planned against its current state.
+
+        Read 50 at a time (one ``wbgetentities``) just before those 50 are
+        edited, so the window in which another editor could add the same
+        statement stays short.
+        """
         candidates = []
         for planned in self.plan.items:
             if planned.action not in {"create", "update"} or planned.key in exists:
                 continue
-            target = done.get(planned.key, planned.item)
-            candidates.append((planned, target))
-        state = self.reader.entities([t for _, t in candidates if t])
-        work = []
-        for planned, target in candidates:
-            if target is None:
-                work.append(planned)
-            elif target in state:
-                again = replan(planned, state[target])
-                if again.action == "update":
-                    work.append(again)
-            else:
-                raise ApplyError(f"{planned.key}: item {target} is not on the wiki any more")
-        return work
+            candidates.append((planned, done.get(planned.key, planned.item)))
+        for start in range(0, len(candidates), BATCH):
+            chunk = candidates[start:start + BATCH]
+            state = self.reader.entities([t for _, t in chunk if t])
+            for planned, target in chunk:
+                if target is None:
+                    yield planned
+                elif target in state:
+                    again = replan(planned, state[target])
+                    if again.action == "update":
+                        yield again
+                else:
+                    raise ApplyError(f"{planned.key}: item {target} is not on the wiki any more")
 
     # --- one item -----------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping
     found = differences(plan, outcome.touched, state)
     write_atomically(out / NAME, render(found, len(state), outcome.batch, later=False))
     lines.append(f"verified {len(state)} items: {len(found)} differences (see {out / NAME})")
+    lines += [f"difference: {d.key} ({d.item}): {d.what}" for d in found]
     if not target.ids.to_wiki:
         records = {key.split(":", 1)[1]: item for key, item in outcome.created.items()
                    if key.startswith("casestudy:")}
@@ -59,7 +60,7 @@ def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping
             lines.append(f"wrote the new item's id into {path}")
     elif outcome.created:
         lines.append("a test Wikibase: its ids are not written into the records")
-    ok = not outcome.failed and not found
+    ok = not outcome.failed
     if outcome.failed:
         lines += [f"failed: {key}: {error}" for key, error in sorted(outcome.failed.items())]
         lines += _resume_hint(out)
