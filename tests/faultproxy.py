@@ -53,6 +53,8 @@ class Armed:
     delay: float = 2.0
     retry_after: int = 1
     after: bool = False
+    #: matching requests to let through untouched first
+    skip: int = 0
 
 
 @dataclass
@@ -110,12 +112,13 @@ class FaultProxy:
         self.server.server_close()
 
     def arm(self, fault: str, *, action: str = "wbeditentity", times: int = 1, delay: float = 2.0,
-            retry_after: int = 1, after: bool = False) -> None:
-        """Serve ``fault`` to the next ``times`` requests of ``action`` (``*``: any)."""
+            retry_after: int = 1, after: bool = False, skip: int = 0) -> None:
+        """Serve ``fault`` to the next ``times`` requests of ``action`` (``*``: any), after
+        letting ``skip`` of them through."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
         with self.lock:
-            self.armed.append(Armed(fault, action, times, delay, retry_after, after))
+            self.armed.append(Armed(fault, action, times, delay, retry_after, after, skip))
 
     def disarm(self) -> None:
         """No more faults; a held request goes on."""
@@ -139,6 +142,9 @@ class FaultProxy:
             self.tally.actions.append(action)
             for armed in self.armed:
                 if armed.times > 0 and armed.action in {action, "*"}:
+                    if armed.skip > 0:
+                        armed.skip -= 1
+                        return None
                     armed.times -= 1
                     self.tally.served.append(f"{armed.fault}:{action}")
                     return armed

@@ -162,6 +162,10 @@ class Applier:
                                               baserevid, summary(planned, outcome.batch))
             except Uncertain as error:
                 journal.write("uncertain", key=planned.key, error=str(error))
+                # a request whose answer was lost may still be running on the server: give it
+                # the time a request may take before asking the wiki what landed
+                if error.in_flight:
+                    self.connection.session.sleep(self.connection.policy.timeout)
                 settled = self._settle(planned, journal, outcome)
                 if settled is None:
                     return

@@ -48,7 +48,14 @@ class WikiUnavailable(ReadError):  # noqa: N818 - reads as a state
 
 
 class Uncertain(Exception):  # noqa: N818 - reads as a state
-    """A write whose answer was lost (dropped connection, timeout, 5xx): it may have landed."""
+    """A write whose answer was lost (dropped connection, timeout, 5xx): it may have landed.
+
+    ``in_flight``: we stopped waiting (a timeout), so the server may still be working on it.
+    """
+
+    def __init__(self, message: str, *, in_flight: bool = False) -> None:
+        super().__init__(message)
+        self.in_flight = in_flight
 
 
 class CredentialsError(Exception):
@@ -113,7 +120,7 @@ class PoliteSession(requests.Session):
             except (requests.ConnectionError, requests.Timeout) as error:
                 reason = "timeout" if isinstance(error, requests.Timeout) else "dropped connection"
                 if write:
-                    raise Uncertain(f"{action}: {reason}") from None
+                    raise Uncertain(f"{action}: {reason}", in_flight=reason == "timeout") from None
                 failures += 1
                 if failures > self.policy.retries:
                     raise WikiUnavailable(f"{_host(url)}: {reason}, {failures} times; giving "

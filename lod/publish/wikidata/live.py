@@ -60,6 +60,9 @@ def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping
             lines.append(f"wrote the new item's id into {path}")
     elif outcome.created:
         lines.append("a test Wikibase: its ids are not written into the records")
+    if outcome.waits:
+        lines.append("waited for: " + ", ".join(f"{reason} x{count}"
+                                                for reason, count in sorted(outcome.waits.items())))
     ok = not outcome.failed
     if outcome.failed:
         lines += [f"failed: {key}: {error}" for key, error in sorted(outcome.failed.items())]
@@ -75,9 +78,6 @@ def _resume_hint(out: Path) -> list[str]:
 def _outcome_lines(outcome: Outcome) -> list[str]:
     lines = [(f"batch {outcome.batch}: {outcome.edits} edits ({len(outcome.created)} new items); "
              f"EditGroups: https://editgroups.toolforge.org/b/CB/{outcome.batch}/")]
-    if outcome.waits:
-        lines.append("waited for: " + ", ".join(f"{reason} x{count}"
-                                                for reason, count in sorted(outcome.waits.items())))
     lines += [f"exists: {key} exists as {item} (same label and description); not created, a "
               "curator decides" for key, item in sorted(outcome.exists.items())]
     return lines
