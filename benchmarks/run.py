@@ -133,7 +133,9 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
 
 
 #: Benchmarks of single steps kept in scripts of their own (same calling convention).
-EXTRA: tuple[tuple[str, str], ...] = ()
+EXTRA: tuple[tuple[str, str], ...] = (
+    ("publish_reads.py", "publish --live: writes per item, reads per 50 items (first 1,000 reviewed)"),
+)
 
 
 def render(rows: list[dict[str, Any]]) -> str:
