@@ -22,6 +22,7 @@ Safety, in order of the run:
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -109,9 +110,10 @@ class Applier:
         creates = {key: event for key, event in before.uncertain.items()
                    if event.get("action") == "create"}
         found: dict[str, str] = {}
-        if not creates or before.started is None:
+        if not creates:
             return found
-        for contribution in self.connection.contributions(before.started):
+        for contribution in self.connection.contributions(_earlier(
+                min(str(event.get("time", "")) for event in creates.values()))):
             comment = str(contribution.get("comment", ""))
             for key in creates:
                 if f"lod: {key}: new item" in comment and key not in found:
@@ -131,8 +133,10 @@ class Applier:
         """
         candidates = []
         for planned in self.plan.items:
-            if planned.action not in {"create", "update"} or planned.key in exists:
+            if planned.action not in {"create", "update"}:
                 continue
+            if planned.action == "create" and planned.key in exists:
+                continue  # never retried as a create; a curator decides
             candidates.append((planned, done.get(planned.key, planned.item)))
         for start in range(0, len(candidates), BATCH):
             chunk = candidates[start:start + BATCH]
@@ -244,6 +248,12 @@ class Applier:
             outcome.created[planned.key] = outcome.touched[planned.key] = found[planned.key]
             return None
         return planned
+
+
+def _earlier(stamp: str, minutes: int = 10) -> str:
+    """An ISO time some minutes before ``stamp`` (room for the wiki's clock to differ from ours)."""
+    moment = dt.datetime.fromisoformat(stamp)
+    return (moment - dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_reader(connection: Connection, sparql_url: str, ids: IdMap) -> WikiReader:
