@@ -3,11 +3,12 @@ User-Agent and credentials rules (no wiki needed)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import VALID_RECORD, write_record
+from conftest import ROOT, VALID_RECORD, write_record
 from lod.publish.wikidata.client import Credentials, CredentialsError, user_agent
 from lod.publish.wikidata.journal import Journal, read, replay, status_lines
 from lod.publish.wikidata.writeback import write_back
@@ -87,3 +88,22 @@ def test_credentials_come_from_the_environment_and_never_show() -> None:
     assert oauth.oauth == ("t", "t", "t", "t")
     with pytest.raises(CredentialsError, match="LOD_WIKIBASE_USER"):
         Credentials.from_environment({"LOD_WIKIBASE_USER": "Bot@lod"})
+
+
+def test_created_institutions_become_accepted_ledger_rows(tmp_path: Path) -> None:
+    from lod.ledgers import ledger_problems, read_sssom
+    from lod.publish.wikidata.writeback import ledger_back
+
+    ledger = tmp_path / "institutions.sssom.tsv"
+    shutil.copyfile(ROOT / "mappings" / "institutions.sssom.tsv", ledger)
+    before = read_sssom(ledger).rows
+    assert ledger_back(ledger, {"fr-bibliotheque-x": ("Q123", "Bibliothèque X"),
+                                "fr-y": ("local:Q5", "Y")}, "2026-12-07", "Jane Curator")
+    rows = read_sssom(ledger).rows
+    added = [row for row in rows if row not in before]
+    assert [(r.subject_id, r.object_id, r.negated) for r in added] == [
+        ("lcsinst:fr-bibliotheque-x", "wd:Q123", False)]
+    assert added[0].author_id == "wdu:Jane_Curator"
+    assert ledger_problems(read_sssom(ledger)) == []
+    assert not ledger_back(ledger, {"fr-bibliotheque-x": ("Q124", "Bibliothèque X")},
+                           "2026-12-08", "Jane Curator")  # an accepted subject keeps its row

@@ -5,20 +5,23 @@ Each returns the lines to print; the CLI maps the exceptions to exit codes.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from lod import resources
 from lod.publish.wikidata import journal as jr
 from lod.publish.wikidata.apply import Applier, ApplyError, Outcome, new_reader
 from lod.publish.wikidata.client import Credentials, Policy, user_agent
 from lod.publish.wikidata.connection import Connection
+from lod.publish.wikidata.model import Plan
 from lod.publish.wikidata.planfile import PlanError, read_plan
 from lod.publish.wikidata.reads import IdMap, WikiReader
 from lod.publish.wikidata.run import Target
 from lod.publish.wikidata.verify import NAME, differences, render, write_atomically
-from lod.publish.wikidata.writeback import write_back
+from lod.publish.wikidata.writeback import ledger_back, write_back
 from lod.settings import Settings
 
 __all__ = ["ApplyError", "LiveResult", "PlanError", "publish_live", "status", "verify_later"]
@@ -58,6 +61,13 @@ def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping
                    if key.startswith("casestudy:")}
         for path in write_back(settings.data_dir, records):
             lines.append(f"wrote the new item's id into {path}")
+        institutions = {key.split(":", 1)[1]: (item, _label(plan, key))
+                        for key, item in outcome.created.items()
+                        if key.startswith("institution:")}
+        ledger = (settings.mappings_dir or resources.mappings_dir()) / "institutions.sssom.tsv"
+        if institutions and ledger_back(
+                ledger, institutions, dt.date.today().isoformat(), connection.user_name()):
+            lines.append(f"accepted the new institution items in {ledger}")
     elif outcome.created:
         lines.append("a test Wikibase: its ids are not written into the records")
     if outcome.waits:
@@ -68,6 +78,13 @@ def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping
         lines += [f"failed: {key}: {error}" for key, error in sorted(outcome.failed.items())]
         lines += _resume_hint(out)
     return LiveResult(lines, ok)
+
+
+def _label(plan: Plan, key: str) -> str:
+    for item in plan.items:
+        if item.key == key:
+            return next(iter(sorted(item.labels.items())), ("", key))[1]
+    return key
 
 
 def _resume_hint(out: Path) -> list[str]:

@@ -46,3 +46,40 @@ def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
         write_atomically(path, text)
         written.append(path)
     return written
+
+
+def ledger_back(ledger: Path, created: Mapping[str, tuple[str, str]], today: str,
+                account: str) -> bool:
+    """Accepted rows for institutions whose items were created (institution key -> (QID, name)).
+
+    The item was made from the plan a curator reviewed and published with
+    ``account`` (named as author and reviewer, ``wdu:``), so the row is a manual
+    curation, dated today; a subject that has an accepted row already keeps it.
+    """
+    curator = "wdu:" + account.replace(" ", "_")
+    from lod.ledgers import (
+        MappingRow,
+        empty_set,
+        institution_subject,
+        read_sssom,
+        record_id,
+        write_sssom,
+    )
+
+    current = read_sssom(ledger) if ledger.exists() else empty_set(ledger.name.split(".")[0])
+    accepted = {row.subject_id for row in current.rows if not row.negated}
+    rows = list(current.rows)
+    for key, (qid, name) in sorted(created.items()):
+        subject = institution_subject(key)
+        if subject in accepted or not re.fullmatch(r"Q[1-9]\d*", qid):
+            continue
+        rows.append(MappingRow(
+            record_id=record_id(subject, f"wd:{qid}"), subject_id=subject, subject_label=name,
+            object_id=f"wd:{qid}", object_label=name,
+            mapping_justification="semapv:ManualMappingCuration", author_id=curator,
+            reviewer_id=curator, mapping_tool="lod publish",
+            mapping_date=today, comment="item created by lod publish wikidata --live"))
+    if len(rows) == len(current.rows):
+        return False
+    write_sssom(ledger, current.with_rows(rows))
+    return True
