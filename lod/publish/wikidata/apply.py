@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from wikibaseintegrator.wbi_exceptions import MWApiError
+from wikibaseintegrator.wbi_exceptions import MaxRetriesReachedException, MWApiError
 
 from lod.publish.wikidata import journal as jr
 from lod.publish.wikidata.client import Uncertain, WikiUnavailable
@@ -175,6 +175,11 @@ class Applier:
                     return
                 planned = settled
                 continue
+            except MaxRetriesReachedException:  # wikibaseintegrator's own loop (never 60 s waits)
+                message = "the wiki kept refusing the edit"
+                journal.write("failed", key=planned.key, error=message)
+                outcome.failed[planned.key] = message
+                return
             except WikiUnavailable as error:
                 journal.write("failed", key=planned.key, error=str(error))
                 outcome.failed[planned.key] = str(error)

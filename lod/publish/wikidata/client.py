@@ -7,7 +7,8 @@ login object hands to every wikibaseintegrator call, so the policy applies to
 every request, reads and writes alike:
 
 - a timeout on every request;
-- ``maxlag=5`` on every API request; a ``maxlag`` answer waits ``Retry-After``;
+- ``maxlag=5`` on every API request; a ``maxlag`` or ``readonly`` answer waits
+  ``Retry-After``;
 - ``ratelimited`` (and Wikibase's ``failed-save`` with ``actionthrottledtext``)
   and HTTP 429 wait ``Retry-After`` or back off;
 - HTTP 5xx and dropped connections are retried with a doubling backoff, a
@@ -158,8 +159,8 @@ class PoliteSession(requests.Session):
             return ""
         if not isinstance(error, dict):
             return ""
-        if error.get("code") == "maxlag":
-            return "maxlag"
+        if error.get("code") in {"maxlag", "readonly"}:
+            return str(error["code"])
         names = [str(m.get("name", "")) for m in error.get("messages", []) if isinstance(m, dict)]
         if error.get("code") in THROTTLED or "actionthrottledtext" in names:
             return "ratelimited"
