@@ -100,6 +100,7 @@ def test_a_wiki_that_keeps_failing_is_one_line_and_a_rerun_finishes(wiki: Wikiba
         proxy.arm("http503", action="wbgetentities", times=0)
         result = live(wiki, data, out, api=f"{proxy.url}/api.php")
     assert result.code == 1
+    assert len(result.stderr.strip().splitlines()) == 1  # one clear line
     first = result.stderr.splitlines()[0]
     assert first.startswith("lod publish wikidata: casestudy:down-0:") and "maxlag" in first
     assert "Traceback" not in result.stderr

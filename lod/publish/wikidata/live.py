@@ -49,7 +49,7 @@ def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping
     try:
         outcome = applier.run()
     except ApplyError as error:
-        return LiveResult([f"lod publish wikidata: {error}", *_resume_hint(out)], ok=False)
+        return LiveResult([f"lod publish wikidata: {error}; {_resume_hint(out)[0]}"], ok=False)
     lines = _outcome_lines(outcome)
     state = reader.entities(sorted(set(outcome.touched.values())))
     found = differences(plan, outcome.touched, state)
