@@ -149,7 +149,7 @@ def reconcile_row(raw: dict[str, Any]) -> dict[str, Any]:
 #: Benchmarks of single steps kept in scripts of their own (same calling convention).
 EXTRA: tuple[tuple[str, str], ...] = (
     ("site_bench.py", "site (lod site)"),
-    ("publish_reads.py", "publish wikidata (reads and writes)"),
+    ("publish_reads.py", "publish --live: writes per item, reads per 50 items (first 1,000 reviewed)"),
 )
 
 

@@ -464,24 +464,24 @@ def publish_wikidata(
         "--create-institutions", help="Plan new items for libraries without one.")] = False,
     create_units: Annotated[bool, typer.Option(
         "--create-units", help="Plan new items for IFLA units without one.")] = False,
-    live: Annotated[bool, typer.Option("--live", help="Write to the wiki (part 2).")] = False,
+    live: Annotated[bool, typer.Option("--live", help="Apply OUT/plan.json to the wiki "
+                                       "(credentials from the environment).")] = False,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each "
+                                                  "request.")] = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
-    and review.html in OUT (a dry run)."""
+    and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
     from lod.publish.outdir import OutputError
     from lod.publish.wikidata.plan import Options
     from lod.publish.wikidata.reads import IdMap, ReadError
     from lod.publish.wikidata.run import Target, summary
     from lod.publish.wikidata.run import publish_wikidata as run_publish
 
-    if live:
-        _err("--live: not built yet: part 2")
-        raise typer.Exit(2)
     for name, url in (("--api", api), ("--sparql", sparql)):
         if url is not None and not url.startswith(("http://", "https://")):
             _err(f"{name}: expected an http(s) URL, got {url!r}")
             raise typer.Exit(2)
-    settings = _settings(data_dir=data, out_dir=out)
+    settings = _settings(data_dir=data, out_dir=out, timeout=timeout)
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
     target = Target()
@@ -494,6 +494,9 @@ def publish_wikidata(
         _err(f"--ids: {error}")
         raise typer.Exit(1) from None
     target = Target(api or target.api_url, sparql or target.sparql_url, id_map)
+    if live:
+        _publish_live(settings, target, out)
+        return
     try:
         plan = run_publish(settings, target, Options(create_institutions, create_units), out)
     except InputError as error:
@@ -510,6 +513,62 @@ def publish_wikidata(
             _err(f"{warning.record}: {warning.code}: {warning.message}")
     typer.echo(summary(plan))
     typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
+
+
+def _publish_live(settings: Settings, target: object, out: Path) -> None:
+    """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
+    from lod.publish.wikidata.client import CredentialsError, environment
+    from lod.publish.wikidata.live import PlanError, publish_live
+    from lod.publish.wikidata.reads import ReadError
+    from lod.publish.wikidata.run import Target
+
+    if not isinstance(target, Target):
+        raise TypeError("target")
+    try:
+        result = publish_live(settings, target, out, environment())
+    except (PlanError, CredentialsError, ReadError) as error:
+        _err(f"lod publish wikidata: {error}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        _err(f"lod publish wikidata: interrupted; run the same command again to continue "
+             f"(the journal {out}/journal.jsonl says where it stopped)")
+        raise typer.Exit(1) from None
+    for line in result.lines:
+        if result.ok or not line.startswith(("failed:", "lod publish", "the journal")):
+            typer.echo(line)
+        else:
+            _err(line)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@publish_app.command("status")
+def publish_status(out: OutOpt = Path("dist")) -> None:
+    """Summarise the publish journal in OUT."""
+    from lod.publish.wikidata.live import status
+
+    for line in status(out):
+        typer.echo(line)
+
+
+@publish_app.command("verify")
+def publish_verify(
+    out: OutOpt = Path("dist"),
+    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each "
+                                                  "request.")] = None,
+) -> None:
+    """Read every published item back and report differences from the plan (drift) in verify.md."""
+    from lod.publish.wikidata.live import PlanError, verify_later
+    from lod.publish.wikidata.reads import ReadError
+
+    settings = _settings(out_dir=out, timeout=timeout)
+    try:
+        result = verify_later(settings, out)
+    except (PlanError, ReadError) as error:
+        _err(f"lod publish verify: {error}")
+        raise typer.Exit(1) from None
+    for line in result.lines:
+        typer.echo(line)
 
 
 def _guarded(callback: Callable[..., object]) -> Callable[..., object]:

@@ -138,12 +138,27 @@ def test_a_timeout(test_wikibase) -> None:
             make_plan(Settings(data_dir=CASESTUDIES, timeout=0.5), target, Options())
 
 
-def test_live_is_part_two(test_wikibase, out: Path) -> None:
+def test_live_refuses_a_plan_it_cannot_read(test_wikibase, out: Path) -> None:
     result = _run(test_wikibase.api_url, test_wikibase.sparql_url, test_wikibase.ids_file, out,
                   "--live")
-    assert result.code == 2
-    assert "not built yet: part 2" in result.stderr
+    assert result.code == 1
+    assert "malformed plan" in result.stderr and result.stderr.count("\n") == 1
     assert (out / "plan.json").read_text(encoding="utf-8") == "earlier plan\n"
+
+
+def test_live_refuses_a_blocked_plan(test_wikibase, tmp_path: Path) -> None:
+    """The session's wiki holds a label+description clash: the plan is blocked, nothing is sent."""
+    out = tmp_path / "out"
+    assert _run(test_wikibase.api_url, test_wikibase.sparql_url, test_wikibase.ids_file,
+                out).code == 0
+    before = test_wikibase.entity_ids()
+    result = run_lod("publish", "wikidata", "--api", test_wikibase.api_url, "--sparql",
+                     test_wikibase.sparql_url, "--ids", test_wikibase.ids_file, "--out", out,
+                     "--live", env={"LOD_WIKIBASE_USER": test_wikibase.user,
+                                    "LOD_WIKIBASE_PASSWORD": test_wikibase.password})
+    assert result.code == 1
+    assert "the plan is blocked" in result.stderr
+    assert test_wikibase.entity_ids() == before
 
 
 def test_a_broken_ids_file(test_wikibase, out: Path, tmp_path: Path) -> None:
@@ -194,8 +209,8 @@ def test_the_guard_refuses_other_hosts() -> None:
         socket.create_connection(("192.0.2.1", 80), timeout=0.1)
 
 
-def test_the_installed_command_refuses_live_for_now(tmp_path: Path) -> None:
+def test_the_installed_command_wants_a_reviewed_plan_before_live(tmp_path: Path) -> None:
     result = run_installed("publish", "wikidata", "--live", "--out", tmp_path / "out")
-    assert result.code == 2
-    assert "not built yet: part 2" in result.stderr
+    assert result.code == 1
+    assert "no plan at" in result.stderr and "without --live first" in result.stderr
     assert not (tmp_path / "out").exists()

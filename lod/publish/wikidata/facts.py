@@ -126,7 +126,8 @@ def record_facts(record: CaseStudy, store: Store, base: str) -> RecordFacts:
     return RecordFacts(
         id=record.id,
         lang=record.lang,
-        titles={lang: _one_line(text) for lang, text in record.title.items()},
+        # Wikibase language codes are lower case (zh-hant, not BCP 47 zh-Hant)
+        titles={lang.lower(): _one_line(text) for lang, text in record.title.items()},
         qid=record.wikidata,
         source_url=source.url if source else None,
         retrieved=source.retrieved if source else None,

@@ -214,13 +214,14 @@ def _plan_institutions(planner: _Planner, facts: Sequence[RecordFacts]) -> dict[
         reference = _reference(record)
         for participant in record.participants:
             if participant.qid:
+                if participant.qid not in planner.state:  # no statement may name a missing item
+                    planner.warn(record.id, "missing-item",
+                                 f"{participant.name}: {participant.qid} is not on the wiki; "
+                                 "its statement is left out")
+                    continue
                 resolved[participant.key] = participant.qid
                 key = institution_key(participant.qid)
                 if key in planner.items:
-                    continue
-                if participant.qid not in planner.state:
-                    planner.warn(record.id, "missing-item",
-                                 f"{participant.name}: {participant.qid} is not on the wiki")
                     continue
                 planner.add(key, record.id, "institution", participant.qid, {}, {},
                             _institution_statements(planner, participant, reference, new=False))
@@ -232,13 +233,13 @@ def _plan_institutions(planner: _Planner, facts: Sequence[RecordFacts]) -> dict[
                              "--create-institutions)")
                 continue
             key = institution_key(participant.key)
-            labels = {record.lang: participant.name[:250]}
+            labels = {record.lang.lower(): participant.name[:250]}
             phrases = INSTITUTION_PHRASES.get(record.lang)
             country = planner.values.countries.get(participant.country)
             descriptions: dict[str, str] = {}
             if phrases and country:
                 phrase = phrases[1] if participant.type == "non-library" else phrases[0]
-                descriptions[record.lang] = phrase.format(country=country[1])
+                descriptions[record.lang.lower()] = phrase.format(country=country[1])
             statements = _institution_statements(planner, participant, reference, new=True)
             target, blocked = planner._existing(key, record.id, statements, labels, descriptions, None)
             if blocked:

@@ -44,5 +44,5 @@ def probes(facts: Sequence[RecordFacts], terms: Mapping[str, tuple[dict[str, str
             if participant.website:
                 out.append(Probe(key, "website", "P856", Value("url", participant.website)))
             out.append(Probe(key, "label", "", Value("monolingualtext", participant.name,
-                                                     record.lang)))
+                                                     record.lang.lower())))
     return sorted(set(out), key=lambda p: (p.key, p.how, p.property, p.value, p.description))

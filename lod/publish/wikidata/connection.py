@@ -1,0 +1,116 @@
+"""A logged-in wikibaseintegrator connection over a :class:`PoliteSession`.
+
+Login goes through wikibaseintegrator (a bot password with ``Login``, OAuth
+1.0a owner-only tokens signing each request); afterwards every call rides the
+polite session. ``relogin`` starts a fresh session when the wiki has lost
+ours (``assertuserfailed``) or refuses our token (``badtoken``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+from requests_oauthlib import OAuth1
+from wikibaseintegrator import wbi_helpers, wbi_login
+from wikibaseintegrator.wbi_exceptions import MWApiError
+
+from lod.publish.wikidata.client import Credentials, CredentialsError, Policy, PoliteSession
+from lod.publish.wikidata.reads import ReadError
+
+SESSION_LOST = frozenset({"badtoken", "assertuserfailed", "assertbotfailed", "notloggedin"})
+
+
+class Connection:
+    """One account on one wiki, logged in."""
+
+    def __init__(self, api_url: str, user_agent: str, policy: Policy,
+                 credentials: Credentials) -> None:
+        self.api_url = api_url
+        self.user_agent = user_agent
+        self.policy = policy
+        self._credentials = credentials
+        self.waits: dict[str, int] = {}
+        self.session = self._new_session()
+        self.login = self._login()
+
+    def _new_session(self) -> PoliteSession:
+        session = PoliteSession(self.api_url, self.user_agent, self.policy)
+        session.waits = self.waits  # one tally for the whole run
+        return session
+
+    def _login(self) -> wbi_login._Login:
+        credentials = self._credentials
+        try:
+            if credentials.oauth:
+                self.session.auth = OAuth1(*credentials.oauth)
+                return wbi_login._Login(session=self.session, mediawiki_api_url=self.api_url,
+                                        user_agent=self.user_agent)
+            login = wbi_login.Login(user=credentials.user, password=credentials.password,
+                                    mediawiki_api_url=self.api_url, user_agent=self.user_agent,
+                                    timeout=self.policy.timeout)
+            self.session.cookies.update(login.session.cookies)
+            login.session = self.session
+            login.generate_edit_credentials()
+            return login
+        except wbi_login.LoginError as error:
+            raise CredentialsError(f"login refused by {self.api_url}: "
+                                   f"{str(error).splitlines()[0][:200]}") from None
+        except requests.RequestException as error:
+            raise ReadError(f"cannot log in at {self.api_url}: {type(error).__name__}") from None
+        except (KeyError, ValueError):
+            raise ReadError(f"{self.api_url} sent a malformed login answer") from None
+
+    def relogin(self) -> None:
+        """A fresh session and a fresh token (the old ones are gone on the server)."""
+        self.session = self._new_session()
+        self.login = self._login()
+
+    def edit(self, data: dict[str, Any], item: str | None, baserevid: int | None,
+             summary: str) -> dict[str, Any]:
+        """One ``wbeditentity``: ``item`` None creates a new item; returns the stored entity."""
+        answer = wbi_helpers.edit_entity(
+            data=data, id=item, type=None if item else "item", baserevid=baserevid,
+            summary=summary, login=self.login, mediawiki_api_url=self.api_url,
+            user_agent=self.user_agent, max_retries=1, retry_after=0,
+            maxlag=self.policy.maxlag)
+        entity = answer.get("entity") if isinstance(answer, dict) else None
+        if not isinstance(entity, dict) or "id" not in entity:
+            raise ReadError(f"{self.api_url} sent a malformed wbeditentity answer")
+        return entity
+
+    def user_name(self) -> str:
+        """The account's name as the wiki knows it (for its contributions)."""
+        answer = self.session.get(self.api_url, params={
+            "action": "query", "meta": "userinfo", "format": "json"}).json()
+        return str(answer["query"]["userinfo"]["name"])
+
+    def contributions(self, since: str) -> Iterator[dict[str, Any]]:
+        """The account's edits since ``since`` (ISO time), newest first: title, revid, comment."""
+        params = {"action": "query", "list": "usercontribs", "ucuser": self.user_name(),
+                  "ucprop": "ids|title|comment|timestamp|flags", "uclimit": "500",
+                  "ucend": since, "format": "json"}
+        while True:
+            answer = self.session.get(self.api_url, params=params).json()
+            if "error" in answer:
+                raise ReadError(f"{self.api_url} refused usercontribs: "
+                                f"{answer['error'].get('code')}")
+            yield from answer.get("query", {}).get("usercontribs", [])
+            if "continue" not in answer:
+                return
+            params.update(answer["continue"])
+
+
+def error_code(error: MWApiError) -> str:
+    """The API's error code."""
+    return str(getattr(error, "code", "") or "")
+
+
+def conflicting_item(error: MWApiError) -> str | None:
+    """The item named by a label+description conflict, if that is what the error is."""
+    names = getattr(error, "messages_names", [])
+    if "wikibase-validator-label-with-description-conflict" not in names:
+        return None
+    found = error.get_conflicting_entity_ids
+    return str(min(found)) if found else None

@@ -1,0 +1,123 @@
+"""The live commands end to end: ``publish wikidata --live``, ``publish verify``, ``publish status``.
+
+Each returns the lines to print; the CLI maps the exceptions to exit codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from lod import resources
+from lod.publish.wikidata import journal as jr
+from lod.publish.wikidata.apply import Applier, ApplyError, Outcome, new_reader
+from lod.publish.wikidata.client import Credentials, Policy, user_agent
+from lod.publish.wikidata.connection import Connection
+from lod.publish.wikidata.model import Plan
+from lod.publish.wikidata.planfile import PlanError, read_plan
+from lod.publish.wikidata.reads import IdMap, WikiReader
+from lod.publish.wikidata.run import Target
+from lod.publish.wikidata.verify import NAME, differences, render, write_atomically
+from lod.publish.wikidata.writeback import ledger_back, write_back
+from lod.settings import Settings
+
+__all__ = ["ApplyError", "LiveResult", "PlanError", "publish_live", "status", "verify_later"]
+
+
+@dataclass
+class LiveResult:
+    """What to print, and whether the run ended with an error."""
+
+    lines: list[str]
+    ok: bool
+
+
+def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping[str, str],
+                 *, pause: Callable[[str], None] | None = None) -> LiveResult:
+    """Apply OUT/plan.json, then verify every touched item and write verify.md."""
+    plan = read_plan(out / "plan.json")
+    digest = hashlib.sha256((out / "plan.json").read_bytes()).hexdigest()
+    credentials = Credentials.from_environment(environ)
+    agent = user_agent(settings.user_agent, environ, target.api_url)
+    connection = Connection(target.api_url, agent, Policy(timeout=settings.timeout), credentials)
+    reader = new_reader(connection, target.sparql_url, target.ids)
+    applier = Applier(plan, connection, reader, target.ids, out / jr.NAME, digest=digest,
+                      pause=pause)
+    try:
+        outcome = applier.run()
+    except ApplyError as error:
+        return LiveResult([f"lod publish wikidata: {error}; {_resume_hint(out)[0]}"], ok=False)
+    lines = _outcome_lines(outcome)
+    state = reader.entities(sorted(set(outcome.touched.values())))
+    found = differences(plan, outcome.touched, state)
+    write_atomically(out / NAME, render(found, len(state), outcome.batch, later=False))
+    lines.append(f"verified {len(state)} items: {len(found)} differences (see {out / NAME})")
+    lines += [f"difference: {d.key} ({d.item}): {d.what}" for d in found]
+    if not target.ids.to_wiki:
+        records = {key.split(":", 1)[1]: item for key, item in outcome.created.items()
+                   if key.startswith("casestudy:")}
+        for path in write_back(settings.data_dir, records):
+            lines.append(f"wrote the new item's id into {path}")
+        institutions = {key.split(":", 1)[1]: (item, _label(plan, key))
+                        for key, item in outcome.created.items()
+                        if key.startswith("institution:")}
+        ledger = (settings.mappings_dir or resources.mappings_dir()) / "institutions.sssom.tsv"
+        if institutions and ledger_back(
+                ledger, institutions, dt.date.today().isoformat(), connection.user_name()):
+            lines.append(f"accepted the new institution items in {ledger}")
+    elif outcome.created:
+        lines.append("a test Wikibase: its ids are not written into the records")
+    if outcome.waits:
+        lines.append("waited for: " + ", ".join(f"{reason} x{count}"
+                                                for reason, count in sorted(outcome.waits.items())))
+    ok = not outcome.failed
+    if outcome.failed:
+        lines += [f"failed: {key}: {error}" for key, error in sorted(outcome.failed.items())]
+        lines += _resume_hint(out)
+    return LiveResult(lines, ok)
+
+
+def _label(plan: Plan, key: str) -> str:
+    for item in plan.items:
+        if item.key == key:
+            return next(iter(sorted(item.labels.items())), ("", key))[1]
+    return key
+
+
+def _resume_hint(out: Path) -> list[str]:
+    return [(f"the journal {out / jr.NAME} says where it stopped; run the same command again to "
+            "continue (`lod publish status` summarises it)")]
+
+
+def _outcome_lines(outcome: Outcome) -> list[str]:
+    lines = [(f"batch {outcome.batch}: {outcome.edits} edits ({len(outcome.created)} new items); "
+             f"EditGroups: https://editgroups.toolforge.org/b/CB/{outcome.batch}/")]
+    lines += [f"exists: {key} exists as {item} (same label and description); not created, a "
+              "curator decides" for key, item in sorted(outcome.exists.items())]
+    return lines
+
+
+def verify_later(settings: Settings, out: Path, sparql_url: str = "") -> LiveResult:
+    """``lod publish verify``: read every published item back, report drift into verify.md."""
+    plan = read_plan(out / "plan.json")
+    state = jr.replay(jr.read(out / jr.NAME))
+    if state.batch is None or state.api is None:
+        raise PlanError(f"no publish journal in {out}: nothing was published from this folder")
+    ids = IdMap(state.ids)
+    reader = WikiReader(state.api, sparql_url, ids, user_agent=settings.user_agent,
+                        timeout=settings.timeout)
+    current = reader.entities(sorted(set(state.done.values())))
+    found = differences(plan, state.done, current)
+    write_atomically(out / NAME, render(found, len(current), state.batch, later=True))
+    lines = [(f"read {len(current)} published items back from {state.api}: {len(found)} "
+             f"differences from the plan (see {out / NAME})")]
+    lines += [f"{d.key} ({d.item}): {d.what}" for d in found]
+    return LiveResult(lines, ok=True)
+
+
+def status(out: Path) -> list[str]:
+    """``lod publish status``."""
+    return jr.status_lines(out / jr.NAME)
