@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pyoxigraph
-import pyshacl
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -17,6 +16,7 @@ from lod.publish.outdir import OutputError
 from lod.query.catalog import get_query
 from lod.query.run import run_local
 from lod.settings import Settings
+from lod.validate.engines import shacl_results
 from lod.validate.shacl import shapes_graph
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
@@ -62,8 +62,10 @@ def test_jsonld_context_is_inline_and_published(built: Path) -> None:
 
 @pytest.mark.parametrize("name", ["casestudies.ttl", "casestudies.nt", "casestudies.jsonld"])
 def test_every_dump_conforms_to_the_shapes(built: Path, name: str) -> None:
-    conforms, _, text = pyshacl.validate(parse(built, name), shacl_graph=shapes_graph())
-    assert conforms, text
+    # Each dump read back, as N-Triples, through lod's engine (its agreement with pySHACL is
+    # tested case by case in test_shapes.py).
+    data = parse(built, name).serialize(format="nt")
+    assert shacl_results(data, shapes_graph().serialize(format="turtle")) == []
 
 
 def test_dump_alone_answers_the_gap_queries(built: Path) -> None:
