@@ -10,7 +10,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -29,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+_T = TypeVar("_T")
 DataOpt = Annotated[Path, typer.Option("--data", help="Directory of case-study YAML files.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output directory.")]
 
@@ -54,6 +55,30 @@ def _assemble(paths: list[Path], settings: Settings, *, include_drafts: bool) ->
         return assemble(paths, settings, include_drafts=include_drafts)
     except DiscoveryError as error:
         _fail([error.problem])
+
+
+def _write_step(command: str, data: Path, step: Callable[[], _T]) -> _T:
+    """Run a step that reads the case studies in DATA and writes OUT; its failures, one line each.
+
+    Shared by ``lod build`` and ``lod site``: the same data problems, the same
+    unreadable folder, the same unwritable OUT, reported the same way.
+    """
+    from lod.ingest.load import DiscoveryError
+    from lod.publish.outdir import OutputError
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    try:
+        return step()
+    except InputError as error:
+        if not error.problems:
+            _fail([Problem(data, 1, "(directory)", "no case-study files (*.yaml) found")])
+        _fail(error.problems)
+    except DiscoveryError as error:
+        _fail([error.problem])
+    except OutputError as error:
+        _err(f"lod {command}: {error}")
+        raise typer.Exit(1) from None
 
 
 def _settings(**values: object) -> Settings:
@@ -87,25 +112,11 @@ def build(
     base: Annotated[str | None, typer.Option("--base", help="Base IRI of records.")] = None,
 ) -> None:
     """Validate, then write the Turtle, N-Triples, JSON-LD, VoID and report files into OUT."""
-    from lod.ingest.load import DiscoveryError
     from lod.publish.dumps import build as run_build
-    from lod.publish.outdir import OutputError
     from lod.publish.summary import summary
 
     settings = _settings(data_dir=data, out_dir=out, base=base)
-    if not data.is_dir():
-        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
-    try:
-        result = run_build(settings)
-    except InputError as error:
-        if not error.problems:
-            _fail([Problem(data, 1, "(directory)", "no case-study files (*.yaml) found")])
-        _fail(error.problems)
-    except DiscoveryError as error:
-        _fail([error.problem])
-    except OutputError as error:
-        _err(f"lod build: {error}")
-        raise typer.Exit(1) from None
+    result = _write_step("build", data, lambda: run_build(settings))
     typer.echo(summary(result))
 
 
@@ -425,23 +436,10 @@ def site(
     out: OutOpt = Path("dist"),
 ) -> None:
     """Write the catalogue's static website (reviewed and published case studies) into OUT/site."""
-    from lod.ingest.load import DiscoveryError
-    from lod.publish.outdir import OutputError
     from lod.site.build import build_site
 
-    if not data.is_dir():
-        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
-    try:
-        result = build_site(_settings(data_dir=data, out_dir=out))
-    except InputError as error:
-        if not error.problems:
-            _fail([Problem(data, 1, "(directory)", "no case-study files (*.yaml) found")])
-        _fail(error.problems)
-    except DiscoveryError as error:
-        _fail([error.problem])
-    except OutputError as error:
-        _err(f"lod site: {error}")
-        raise typer.Exit(1) from None
+    settings = _settings(data_dir=data, out_dir=out)
+    result = _write_step("site", data, lambda: build_site(settings))
     typer.echo(f"{result.records} case studies, {result.files} files written to {result.folder}")
     typer.echo(f"open {result.index}")
 

@@ -320,6 +320,17 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
         assert result.code == 0, result.stderr
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout
         assert "\\x1b[2J" in result.stdout
+    # CSV keeps the data exact for files and pipes and is escaped on a terminal; JSON writes
+    # control characters as \u escapes anyway.
+    from lod.pipeline import assemble
+    from lod.query.catalog import get_query
+    from lod.query.execute import run_in_process
+    from lod.query.output import render
+
+    answer = run_in_process(get_query("case-studies"), assemble([data], Settings()).store, {})
+    assert "\x1b" in render(answer, "csv")
+    assert "\x1b" not in render(answer, "csv", terminal=True)
+    assert "\x1b" not in render(answer, "json") + render(answer, "json", terminal=True)
 
 
 def test_nothing_private_is_written_under_out(tmp_path: Path) -> None:

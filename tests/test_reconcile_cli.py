@@ -36,7 +36,7 @@ from lod.ledgers import (
 )
 from lod.namespaces import DEFAULT_BASE, OWL, SCHEMA, SKOS
 from lod.reconcile.links import ledger_links, ledger_triples, unit_links
-from lod.reconcile.sparql import retry_after_seconds
+from lod.retry_after import retry_after_seconds
 from lod.settings import DEFAULT_USER_AGENT
 from servers import Oxigraph, free_port, oxigraph_server
 

@@ -10,7 +10,6 @@ exponential backoff; anything else, or running out of tries, raises
 
 from __future__ import annotations
 
-import email.utils
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+
+from lod.retry_after import retry_after_seconds
 
 BATCH = 50
 #: Longer queries are POSTed: servers refuse URLs much over 8 kB.
@@ -67,13 +68,7 @@ def title_path(title: str) -> str:
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    parsed = email.utils.parsedate_to_datetime(value)
-    return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    return retry_after_seconds(response.headers.get("Retry-After"))
 
 
 class WikiApi:

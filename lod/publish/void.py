@@ -1,21 +1,19 @@
 """A VoID description of the dump: size, class partitions, licence, where to get it.
 
 No timestamps: the description must be byte-identical when the data is.
-The statistics are counted on N-Triples lines, block by block, so that a
-build made of cached record blocks can add up their counts without ever
-holding the whole graph.
+The statistics are counted on the graph's sorted N-Triples lines in one pass.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from lod.namespaces import DCTERMS, RDF, VOID, XSD
-from lod.rdf.serialize import Split, compact_iri, split_lines
+from lod.rdf.serialize import compact_iri, split_lines
 
 _DUMP_LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 _VOCABULARIES = (
@@ -30,7 +28,7 @@ _RDF_TYPE_TOKEN = f"<{RDF}type>"
 
 @dataclass
 class DumpStats:
-    """Counts of a set of triples; blocks with disjoint subjects add up exactly."""
+    """Counts of a set of triples."""
 
     triples: int = 0
     entities: int = 0  # distinct IRI subjects
@@ -41,11 +39,7 @@ class DumpStats:
     @classmethod
     def of_lines(cls, lines: Sequence[str]) -> DumpStats:
         """Counts of sorted, duplicate-free N-Triples lines."""
-        return cls.of_split(split_lines(lines))
-
-    @classmethod
-    def of_split(cls, parts: Sequence[Split]) -> DumpStats:
-        """:meth:`of_lines` for lines already split."""
+        parts = split_lines(lines)
         stats = cls(triples=len(parts))
         last = ""
         for subject, predicate, obj in parts:
@@ -57,14 +51,6 @@ class DumpStats:
             if predicate == _RDF_TYPE_TOKEN and obj[0] == "<":
                 stats.classes[obj[1:-1]] += 1
         return stats
-
-    def add(self, other: DumpStats) -> None:
-        """Add the counts of a block whose subjects no earlier block has."""
-        self.triples += other.triples
-        self.entities += other.entities
-        self.subjects += other.subjects
-        self.predicates |= other.predicates
-        self.classes.update(other.classes)
 
 
 def _count(value: int) -> Literal:
@@ -108,8 +94,3 @@ def void_triples(stats: DumpStats, base: str, dumps: Sequence[str]) -> list[Trip
             Triple(partition, v("entities"), _count(count)),
         ]
     return out
-
-
-def stats_of(triples: Iterable[Triple]) -> DumpStats:
-    """Counts of any set of triples (duplicates dropped)."""
-    return DumpStats.of_lines(sorted({str(t) for t in triples}))

@@ -70,27 +70,20 @@ def to_ntriples(triples: Iterable[Triple]) -> bytes:
 TURTLE_PREFIXES = dict(sorted(PREFIXES.items()))
 
 
-def turtle_of_sorted(triples: Sequence[Triple]) -> bytes:
-    """Turtle for triples already in line order: subjects grouped, ``;`` and ``,`` lists."""
-    text = serialize(triples, format=RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
-    return text if text is not None else b""
-
-
-def turtle_of_ntriples(text: str) -> bytes:
-    """Turtle for an N-Triples document, its triples kept in the document's order."""
-    triples = (quad.triple for quad in parse(text.encode("utf-8"), format=RdfFormat.N_TRIPLES))
+def _turtle(triples: Iterable[Triple]) -> bytes:
+    """Turtle for triples in the order given: subjects grouped, ``;`` and ``,`` lists."""
     turtle = serialize(triples, format=RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
     return turtle if turtle is not None else b""
 
 
-def sorted_triples(triples: Iterable[Triple]) -> list[Triple]:
-    """The triples in the order of their N-Triples lines, duplicates dropped."""
-    return [triple for _, triple in sorted({str(t): t for t in triples}.items())]
+def turtle_of_ntriples(text: str) -> bytes:
+    """Turtle for an N-Triples document, its triples kept in the document's order."""
+    return _turtle(quad.triple for quad in parse(text.encode("utf-8"), format=RdfFormat.N_TRIPLES))
 
 
 def to_turtle(triples: Iterable[Triple]) -> bytes:
-    """Turtle with the project's prefixes, subjects grouped, in line order."""
-    return turtle_of_sorted(sorted_triples(triples))
+    """Turtle with the project's prefixes, subjects grouped, in line order, duplicates dropped."""
+    return _turtle(triple for _, triple in sorted({str(t): t for t in triples}.items()))
 
 
 # --- JSON-LD ----------------------------------------------------------------------------
@@ -183,12 +176,7 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 def jsonld_nodes(lines: Iterable[str]) -> list[str]:
     """One encoded JSON-LD node object per subject of the sorted ``lines``."""
-    return jsonld_of_split(split_lines(lines))
-
-
-def jsonld_of_split(parts: Iterable[Split]) -> list[str]:
-    """:func:`jsonld_nodes` for lines already split."""
-    return [_ENCODE(node) for node in _jsonld_node_dicts(parts)]
+    return [_ENCODE(node) for node in _jsonld_node_dicts(split_lines(lines))]
 
 
 def jsonld_head() -> str:
@@ -201,7 +189,11 @@ JSONLD_TAIL = "\n]}\n"
 JSONLD_SEPARATOR = ",\n"
 
 
+def jsonld_document(lines: Sequence[str]) -> bytes:
+    """Compact JSON-LD of sorted lines: one node object per subject (one per line), context inline."""
+    return (jsonld_head() + JSONLD_SEPARATOR.join(jsonld_nodes(lines)) + JSONLD_TAIL).encode("utf-8")
+
+
 def to_jsonld(triples: Iterable[Triple]) -> bytes:
-    """Compact JSON-LD: one node object per subject (one per line), context inline."""
-    nodes = jsonld_nodes(sorted_lines(triples))
-    return (jsonld_head() + JSONLD_SEPARATOR.join(nodes) + JSONLD_TAIL).encode("utf-8")
+    """:func:`jsonld_document` of any triples."""
+    return jsonld_document(sorted_lines(triples))

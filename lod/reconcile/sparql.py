@@ -11,17 +11,16 @@ Errors become one :class:`EndpointError` with a message a curator can act on.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from lod.ledgers import write_atomic
+from lod.retry_after import retry_after_seconds
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 RETRY_STATUSES = frozenset({429, 503})
@@ -65,22 +64,6 @@ def parse_results(body: bytes) -> list[Binding]:
         {name: Term(value["type"], value["value"], value.get("xml:lang", "")) for name, value in row.items()}
         for row in rows
     ]
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 @dataclass

@@ -14,15 +14,7 @@ from dataclasses import dataclass
 
 from lod.model.case_study import CaseStudy
 from lod.rdf.build import case_study_iri, institution_iri
-from lod.rdf.serialize import (
-    JSONLD_SEPARATOR,
-    JSONLD_TAIL,
-    jsonld_head,
-    jsonld_of_split,
-    ntriples_text,
-    split_lines,
-    turtle_of_ntriples,
-)
+from lod.rdf.serialize import jsonld_document, ntriples_text, turtle_of_ntriples
 
 
 def lines_by_resource(lines: Iterable[str]) -> dict[str, list[str]]:
@@ -55,10 +47,6 @@ class RecordData:
 
 
 def record_data(lines: list[str]) -> RecordData:
-    """Turtle and JSON-LD of one record's lines (split once for both)."""
-    parts = split_lines(lines)
-    jsonld = jsonld_head() + JSONLD_SEPARATOR.join(jsonld_of_split(parts)) + JSONLD_TAIL
-    return RecordData(
-        turtle=turtle_of_ntriples(ntriples_text(lines)),
-        jsonld=jsonld.encode("utf-8"),
-    )
+    """Turtle and JSON-LD of one record's lines."""
+    return RecordData(turtle=turtle_of_ntriples(ntriples_text(lines)),
+                      jsonld=jsonld_document(lines))

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import requests
 
 from lod.publish.wikidata.reads import ReadError
+from lod.retry_after import retry_after_seconds
 
 USER_ENV: Final = "LOD_WIKIBASE_USER"
 PASSWORD_ENV: Final = "LOD_WIKIBASE_PASSWORD"  # noqa: S105 - a variable name, not a secret
@@ -83,8 +84,8 @@ def _form(kwargs: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _retry_after(answer: requests.Response, default: float) -> float:
-    text = answer.headers.get("Retry-After", "")
-    return float(text) if text.strip().isdigit() else default
+    wait = retry_after_seconds(answer.headers.get("Retry-After"))
+    return default if wait is None else wait
 
 
 class PoliteSession(requests.Session):
