@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,13 @@ from pathlib import Path
 from lod import resources
 from lod.publish.wikidata import journal as jr
 from lod.publish.wikidata.apply import Applier, ApplyError, Outcome, new_reader
+from lod.publish.wikidata.botpolicy import (
+    Pacer,
+    PolicyRefusal,
+    planned_edits,
+    policy_applies,
+    run_rules,
+)
 from lod.publish.wikidata.client import Credentials, Policy, user_agent
 from lod.publish.wikidata.connection import Connection
 from lod.publish.wikidata.model import Plan
@@ -24,7 +32,8 @@ from lod.publish.wikidata.verify import NAME, differences, render, write_atomica
 from lod.publish.wikidata.writeback import ledger_back, write_back
 from lod.settings import Settings
 
-__all__ = ["ApplyError", "LiveResult", "PlanError", "publish_live", "status", "verify_later"]
+__all__ = ["ApplyError", "LiveResult", "PlanError", "PolicyRefusal", "publish_live", "status",
+           "verify_later"]
 
 
 @dataclass
@@ -36,21 +45,37 @@ class LiveResult:
 
 
 def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping[str, str],
-                 *, pause: Callable[[str], None] | None = None) -> LiveResult:
-    """Apply OUT/plan.json, then verify every touched item and write verify.md."""
+                 *, pause: Callable[[str], None] | None = None, bot_policy: bool = False,
+                 task_page: str = "", edit_pause: float | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> LiveResult:
+    """Apply OUT/plan.json, then verify every touched item and write verify.md.
+
+    Before any edit, the account's rights are read and the bot policy decides
+    how (or whether) this run edits (:mod:`lod.publish.wikidata.botpolicy`);
+    :class:`PolicyRefusal` means nothing was sent. ``bot_policy`` switches the
+    policy on for a wiki other than wikidata.org; ``edit_pause`` is
+    ``--pause``; ``clock`` and ``sleep`` time the pauses between edits.
+    ``pause`` is called with each item's key just before its edit (a test hook).
+    """
     plan = read_plan(out / "plan.json")
     digest = hashlib.sha256((out / "plan.json").read_bytes()).hexdigest()
     credentials = Credentials.from_environment(environ)
     agent = user_agent(settings.user_agent, environ, target.api_url)
     connection = Connection(target.api_url, agent, Policy(timeout=settings.timeout), credentials)
+    account = connection.account()
+    rules = run_rules(account, planned_edits([item.action for item in plan.items]),
+                      applies=policy_applies(target.api_url, bot_policy), pause=edit_pause)
+    connection.bot = rules.bot
+    connection.pacer = Pacer(rules.pause, clock=clock, sleep=sleep)
     reader = new_reader(connection, target.sparql_url, target.ids)
     applier = Applier(plan, connection, reader, target.ids, out / jr.NAME, digest=digest,
-                      pause=pause)
+                      pause=pause, task_page=task_page)
     try:
         outcome = applier.run()
     except ApplyError as error:
         return LiveResult([f"lod publish wikidata: {error}; {_resume_hint(out)[0]}"], ok=False)
-    lines = _outcome_lines(outcome)
+    lines = [f"{account.name}: {rules.describe()}", *_outcome_lines(outcome)]
     state = reader.entities(sorted(set(outcome.touched.values())))
     found = differences(plan, outcome.touched, state)
     write_atomically(out / NAME, render(found, len(state), outcome.batch, later=False))
