@@ -20,6 +20,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_wikidata_plan_rules import PROJECTS, VALUES, facts
 
 from conftest import VALID_RECORD, run_lod, write_record
 from lod.publish.wikidata.edits import edit_data
@@ -27,7 +28,6 @@ from lod.publish.wikidata.model import ItemState, Plan
 from lod.publish.wikidata.plan import build_plan
 from lod.publish.wikidata.planfile import PlanError, canonical, check_plan, digest
 from lod.publish.wikidata.render import plan_json
-from test_wikidata_plan_rules import PROJECTS, VALUES, facts
 
 #: the shape of every refusal: the file, then the place in it
 PLACE = re.compile(r"^\S*plan\.json: (\(the whole file\)|line \d+ column \d+|not UTF-8|"
@@ -38,7 +38,8 @@ PLACE = re.compile(r"^\S*plan\.json: (\(the whole file\)|line \d+ column \d+|not
 def _valid_plan() -> Plan:
     records = [facts("alpha", title="Editing at Ashcombe"),
                facts("beta", qid="Q7", title="Reading at Burford"),
-               facts("gamma", names=("Ashcombe Library", "Burford Library"), title="Both")]
+               facts("gamma", names=("Ashcombe Library", "Burford Library"), title="Both"),
+               facts("delta", title="Reading week at Ashcombe")]
     state = {"Q23308": ItemState("Q23308"), "Q7": ItemState("Q7", labels={"en": "Burford"})}
     plan = build_plan(records, PROJECTS, VALUES, state, [])
     assert not plan.blocked and {i.action for i in plan.items} >= {"create", "update"}

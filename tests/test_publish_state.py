@@ -9,10 +9,11 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import CASESTUDIES, ROOT, run_lod, write_record
-from lod.files import lock
 from test_files import _hold
 from test_planfile import VALID, _listener
+
+from conftest import CASESTUDIES, ROOT, run_lod, write_record
+from lod.files import lock
 
 STATE = {"plan.json": b'{"format": "lod-wikidata-plan/1"}\n', ".plan-as-planned.json": b"{}\n",
          "journal.jsonl": b'{"event": "finished", "time": "2026-12-07T10:00:00Z"}\n',
@@ -20,7 +21,7 @@ STATE = {"plan.json": b'{"format": "lod-wikidata-plan/1"}\n', ".plan-as-planned.
 
 
 def _clean_targets() -> set[str]:
-    recipe = re.search(r"^clean:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M)
+    recipe = re.search(r"^clean:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE)
     assert recipe is not None
     return {word.rstrip("/") for line in recipe.group(1).splitlines()
             for word in line.split() if not word.startswith("-") and word not in {"rm"}}

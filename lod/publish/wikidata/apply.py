@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -233,7 +233,13 @@ class Applier:
                     continue
                 other = conflicting_item(error) if planned.action == "create" else None
                 if other is not None and self._our_create(other, planned.key, journal, outcome):
-                    return
+                    # ours after all: what it still lacks is added as to any item of the plan
+                    again = self._reread(replace(planned, action="update",
+                                                 item=self.ids.plan(other)))
+                    if again is None:
+                        return
+                    planned = again
+                    continue
                 if other is not None:
                     item = self.ids.plan(other)
                     journal.write("exists", key=planned.key, item=item)
