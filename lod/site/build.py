@@ -1,7 +1,8 @@
-"""``lod site``: the pipeline's graph of reviewed and published records as a static site in OUT/site.
+"""``lod site``: the pipeline's graph of public records as a static site in OUT/site.
 
-One call to :func:`lod.pipeline.assemble` (drafts left out of the graph, so
-the lists and the dashboard count the same records), then every file is
+One call to :func:`lod.pipeline.assemble` (the record policy applied there,
+as for ``lod build``, so the lists, the dashboard and the data files count
+the same records as the dumps), then every file is
 rendered in memory and OUT/site is replaced all at once by
 :func:`lod.publish.outdir.replace_folder` (nothing from an older site is
 kept, so a removed record's page goes too).
@@ -32,7 +33,6 @@ from lod.site.pages import (
     static_file,
     term_pages,
 )
-from lod.site.records import SITE_STATUSES
 
 SITE_FOLDER = "site"
 
@@ -58,7 +58,8 @@ def site_files(assembled: Assembled) -> dict[str, bytes]:
     retrieved = [record.source.retrieved for record in records
                  if record.source and record.source.retrieved]
     common = Common(total=len(records),
-                    as_of=max(retrieved).isoformat() if retrieved else None, labels=labels)
+                    as_of=max(retrieved).isoformat() if retrieved else None, labels=labels,
+                    statuses=assembled.statuses)
     groups = lines_by_resource(assembled.lines)
     outputs = render_records(assembled.base, common, [
         (record, tuple(record_lines(assembled.base, record, groups))) for record in records])
@@ -82,8 +83,7 @@ def site_files(assembled: Assembled) -> dict[str, bytes]:
 
 def build_site(settings: Settings) -> SiteResult:
     """Check the case studies, then write OUT/site; raise InputError on any problem."""
-    assembled = assemble([settings.data_dir], settings, include_drafts=False,
-                         statuses=SITE_STATUSES)
+    assembled = assemble([settings.data_dir], settings, include_drafts=False)
     if assembled.loaded.files == 0:
         raise InputError([])
     if assembled.problems:

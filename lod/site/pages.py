@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from lod.model.policy import PUBLIC_STATUSES
 from lod.model.vocab import ACTIVITIES, LIBRARY_TYPES, PROJECTS
 from lod.site.dashboard import Chart
 from lod.site.labels import Labels
@@ -67,13 +68,22 @@ class Common:
     total: int
     as_of: str | None
     labels: Labels
+    #: The statuses the counted records have (the record policy's public ones).
+    statuses: tuple[str, ...] = PUBLIC_STATUSES
+
+    @property
+    def statuses_words(self) -> str:
+        """The statuses counted, in words: "reviewed or published"."""
+        *head, last = self.statuses
+        return f"{', '.join(head)} or {last}" if head else last
 
     def render(self, template: str, *, root: str, title: str, current: str = "",
                **values: Any) -> bytes:
         """One page's bytes."""
         page = environment().get_template(template).render(
             root=root, title=title, current=current, csp=CSP, site_name=SITE_NAME,
-            total=self.total, as_of=self.as_of, labels=self.labels, **values)
+            total=self.total, as_of=self.as_of, labels=self.labels,
+            statuses_words=self.statuses_words, **values)
         return page.encode("utf-8")
 
 
