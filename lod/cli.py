@@ -213,8 +213,10 @@ def serve(
         "--drafts", help="Serve every record, drafts too (the record policy is not applied).")]
     = False,
 ) -> None:
-    """Build the graph, load it into an Oxigraph server on 127.0.0.1 and serve until Ctrl-C."""
+    """Build the graph, serve it with Oxigraph on 127.0.0.1 and the site's query page until Ctrl-C."""
+    from lod.query.front import front
     from lod.query.server import ServeError, served, wait_for_stop
+    from lod.site.build import site_files
 
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
@@ -222,9 +224,11 @@ def serve(
     if graph.problems:
         _fail(graph.problems)
     try:
-        with served(graph.ntriples.encode("utf-8"), port=port) as server:
-            typer.echo(f"SPARQL endpoint: {server.endpoint}")
-            typer.echo(f"Browser UI:      {server.url}")
+        files = site_files(graph, endpoint="query")
+        with served(graph.ntriples.encode("utf-8")) as server, \
+                front(files, server.endpoint, port=port) as url:
+            typer.echo(f"SPARQL endpoint: {url}query")
+            typer.echo(f"Browser UI:      {url}")
             typer.echo(f"{len(graph.lines)} triples from {len(graph.records)} "
                        "case studies; Ctrl-C stops the server.")
             sys.stdout.flush()

@@ -33,6 +33,8 @@ from lod.site.pages import (
     static_file,
     term_pages,
 )
+from lod.site.querypage import render_query_page, site_query_files
+from lod.site.querypage import static_files as query_static_files
 
 SITE_FOLDER = "site"
 
@@ -51,8 +53,12 @@ class SiteResult:
         return self.folder / "index.html"
 
 
-def site_files(assembled: Assembled) -> dict[str, bytes]:
-    """Every file of the site by relative path (pure: the same graph gives the same bytes)."""
+def site_files(assembled: Assembled, *, endpoint: str | None = None) -> dict[str, bytes]:
+    """Every file of the site by relative path (pure: the same graph gives the same bytes).
+
+    ``endpoint`` (``lod serve``): the query page asks that SPARQL endpoint
+    instead of running the engine on an embedded copy of the graph.
+    """
     labels = read_labels(assembled.store)
     records = [item.record for item in assembled.records]
     retrieved = [record.source.retrieved for record in records
@@ -77,6 +83,11 @@ def site_files(assembled: Assembled) -> dict[str, bytes]:
     files["data.html"] = data_page(common, dumps)
     files["submit.html"] = common.render("submit.html", root="", title="Submit a case study",
                                          current="submit")
+    files["query.html"] = render_query_page(common, endpoint=endpoint)
+    files.update(site_query_files(assembled.store, assembled.base,
+                                  None if endpoint else dumps["casestudies.nt"], files))
+    files.update({f"static/{name}": data for name, data in
+                  query_static_files(engine=endpoint is None).items()})
     files.update({f"static/{name}": static_file(name) for name in STATIC_FILES})
     return dict(sorted(files.items()))
 
