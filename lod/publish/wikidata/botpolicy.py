@@ -89,7 +89,9 @@ class RunRules:
         """One line for stdout: what the wiki will see."""
         how = ("as a bot (bot flag, assert=bot)" if self.bot else
                "as a trial without the bot flag" if self.trial else "without the bot flag")
-        return f"editing {how}, one edit every {self.pause:g} s at most"
+        pace = (f"one edit every {self.pause:g} s at most" if self.pause > 0 else
+                "no pause between edits (--pause 0)")
+        return f"editing {how}, {pace}"
 
 
 def run_rules(account: Account, edits: int, *, applies: bool,
