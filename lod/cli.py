@@ -100,8 +100,9 @@ def validate(
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
     result = _assemble(targets, _settings(), include_drafts=True)
-    for line in _ledger_notes(result):
-        _err(line)
+    if all(target.is_dir() for target in targets):  # one file alone would orphan every row
+        for line in _ledger_notes(result):
+            _err(line)
     if result.problems:
         _fail(result.problems)
     typer.echo(f"{result.loaded.files} files checked: all valid")
