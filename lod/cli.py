@@ -93,27 +93,28 @@ def _settings(**values: object) -> Settings:
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories.")] = None,
+    mappings: Annotated[Path | None, typer.Option(
+        "--mappings", help="Vocabularies and ledgers (default: the project's mappings/).")] = None,
 ) -> None:
     """Check case-study files against the format contract and the SHACL shapes."""
     targets = paths or [Path("casestudies")]
     missing = [p for p in targets if not p.exists()]
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
-    result = _assemble(targets, _settings(), include_drafts=True)
+    result = _assemble(targets, _settings(mappings_dir=mappings), include_drafts=True)
     if all(target.is_dir() for target in targets):  # one file alone would orphan every row
-        for line in _ledger_notes(result):
+        for line in _ledger_notes(result, mappings):
             _err(line)
     if result.problems:
         _fail(result.problems)
     typer.echo(f"{result.loaded.files} files checked: all valid")
 
 
-def _ledger_notes(result: Assembled) -> list[str]:
+def _ledger_notes(result: Assembled, folder: Path | None) -> list[str]:
     """Ledger rows no record names: carried over to a renamed institution, or orphaned."""
     from lod.ledgers import LEDGERS, MappingFileError, read_ledger
     from lod.reconcile.renames import unlinked_rows
 
-    folder = _settings().mappings_dir
     try:
         ledger = read_ledger(folder)
     except (MappingFileError, OSError, UnicodeDecodeError):
@@ -584,6 +585,11 @@ def publish_wikidata(
                                        "(credentials from the environment).")] = False,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each "
                                                   "request.")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="Plan (and show on review.html) only this record; repeatable.")] = None,
+    only_from: Annotated[Path | None, typer.Option(
+        "--only-from", help="File of record ids, one a line: the batch to plan and review.")]
+    = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
@@ -613,8 +619,17 @@ def publish_wikidata(
     if live:
         _publish_live(settings, target, out)
         return
+    from lod.publish.wikidata.run import BatchError, read_batch
+
     try:
-        plan = run_publish(settings, target, Options(create_institutions, create_units), out)
+        batch = None
+        if only or only_from:
+            batch = [*(only or []), *(read_batch(only_from) if only_from else [])]
+        plan = run_publish(settings, target, Options(create_institutions, create_units), out,
+                           only=batch)
+    except BatchError as error:
+        _err(f"lod publish wikidata: {error}")
+        raise typer.Exit(1) from None
     except InputError as error:
         _fail(error.problems)
     except ReadError as error:
