@@ -29,7 +29,6 @@ SECTION_TITLES = {
 }
 #: Section text sits under an h2 (the section's title), so its own headings start at h3.
 _HEADING_SHIFT = 2
-SITE_STATUSES = ("reviewed", "published")
 
 
 @cache
@@ -175,7 +174,7 @@ def record_view(record: CaseStudy, labels: Labels) -> RecordView:
         if record.source and record.source.retrieved else None,
         license=record.license,
         submitter=_submitter(record, labels),
-        wikidata=record.wikidata,
+        wikidata=record.item,
     )
 
 
