@@ -16,6 +16,7 @@ from lod import resources
 from lod.pipeline import assemble
 from lod.problems import InputError
 from lod.publish.outdir import replace_folder
+from lod.publish.wikidata.checks import Constraints
 from lod.publish.wikidata.facts import (
     project_labels,
     read_values,
@@ -26,7 +27,7 @@ from lod.publish.wikidata.plan import Options, build_plan, planned_terms
 from lod.publish.wikidata.planfile import AS_PLANNED, PLAN, removed_before
 from lod.publish.wikidata.probes import probes
 from lod.publish.wikidata.reads import IdMap, WikiReader, find_candidates
-from lod.publish.wikidata.render import plan_json, quickstatements, review_html
+from lod.publish.wikidata.render import WikiLinks, plan_json, quickstatements, review_html
 from lod.settings import Settings
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
@@ -88,6 +89,11 @@ def make_plan(settings: Settings, target: Target, options: Options,
     return plan, labels
 
 
+def constraints() -> Constraints:
+    """The constraints of the properties plans use (Wikidata's facts: always the bundled table)."""
+    return Constraints.read(resources.mappings_dir() / "wikidata-constraints.tsv")
+
+
 class BatchError(ValueError):
     """``--only`` names a record that is not planned (unknown, or a draft)."""
 
@@ -118,7 +124,8 @@ def publish_wikidata(settings: Settings, target: Target, options: Options, out: 
         PLAN: text,
         AS_PLANNED: text,
         "quickstatements.txt": quickstatements(plan),
-        "review.html": review_html(plan, labels),
+        "review.html": review_html(plan, labels, WikiLinks.for_api(target.api_url, target.ids),
+                                   constraints()),
     })
     return plan
 
