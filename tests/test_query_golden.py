@@ -235,9 +235,9 @@ EXPECTED: dict[str, Callable[[], list[Row]]] = {
     "by-year": lambda: by_key(count_by(lambda r: [(year(r),)] if year(r) else [])),
     "by-role": lambda: sorted(
         [(role, str(len({key(i) for r in RECORDS for i in r["institutions"]
-                         if i.get("role", "partner") == role})),
+                         if i.get("role", "not stated") == role})),
           str(n)) for role, n in count_by(
-              lambda r: [i.get("role", "partner") for i in r["institutions"]]).items()],
+              lambda r: [i.get("role", "not stated") for i in r["institutions"]]).items()],
         key=lambda row: (-int(row[2]), row[0])),
     "activity-trends": lambda: by_key(count_by(
         lambda r: [(year(r), a) for a in r.get("activities", [])] if year(r) else [])),

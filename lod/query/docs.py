@@ -51,9 +51,18 @@ Every query is one file in `queries/` that starts with `# title:`, `# descriptio
   Wikidata columns are empty.
 
 Parameters are given as `--param NAME=VALUE` and bound as typed RDF terms (never
-pasted into the text): `[name]` is optional, kinds are `string`, `term` (a vocabulary
-term id), `country code` (ISO 3166-1 alpha-2), `qid` (a Wikidata item id) and `iri`.
-Each parameter is a result column, and binding it keeps the rows with that value.
+pasted into the text): `[name]` is optional, kinds are `string`, a vocabulary (`library
+type`, `project`, `activity`, `ifla unit`, `role`, `submitter kind`, `link kind`: a term
+id), `country code` (ISO 3166-1 alpha-2, or the country's English name), `record id`,
+`qid` (a Wikidata item id), `iri` and `integer`. Values are checked before the query
+runs: a term, country or record id that does not exist is a usage error (exit 2) with
+the nearest valid value, never an empty table. Each parameter is a result column, and
+binding it keeps the rows with that value.
+
+Your own SPARQL runs the same way: `lod query my-question.rq` or `lod query -` (standard
+input), with the project's prefixes predefined (`lod query --prefixes` lists them) and
+the same `# params:` header if you want checked parameters. `--also FILE` adds other
+RDF (a Wikidata extract, another catalogue) to the in-process store.
 
 Examples show at most {rows} rows: local queries on the bundled case studies, Wikidata
 queries on the made-up Wikidata-shaped sample in `tests/data/wikidata/sample.ttl` (not

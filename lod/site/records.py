@@ -137,7 +137,7 @@ def record_view(record: CaseStudy, labels: Labels) -> RecordView:
             type_label=labels.library_type(item.type),
             country=item.country,
             country_label=labels.country(item.country),
-            role=labels.label("role", item.role),
+            role=labels.label("role", item.role) if item.role else "not stated",
             wikidata=item.wikidata,
             website=item.website,
         )

@@ -1,0 +1,88 @@
+"""``lod query``: find the query, check its parameters, run it where asked, write the answer.
+
+Kept out of ``lod/cli.py`` so the command's rules live beside the query code:
+a catalogue name, a ``.rq`` file or ``-`` (standard input) all become one
+:class:`CatalogQuery`; its parameters are typed by its header and checked
+against the vocabularies (and, for record ids, against the data the query will
+run on) before anything runs, so a misspelt value is a usage error with a
+suggestion instead of an empty table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
+
+from lod.query.catalog import CatalogQuery
+from lod.query.params import check_ids
+from lod.query.run import GraphResult, QueryError, QueryResult, Term
+
+#: Every record id of the graph, for checking ``record id`` parameters.
+RECORD_IDS = """\
+SELECT DISTINCT ?id WHERE {
+  ?cs a <https://w3id.org/libcasestudies/ns#CaseStudy> ;
+      <http://purl.org/dc/terms/identifier> ?id .
+}"""
+Answer = QueryResult | GraphResult | bool
+
+
+class UsageError(ValueError):
+    """The command line asks for something that cannot be done (exit 2)."""
+
+
+class DataError(Exception):
+    """A file given with ``--also`` cannot be read as RDF (exit 1)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the query runs: an in-process store or an endpoint URL (exactly one)."""
+
+    store: Store | None = None
+    endpoint: str | None = None
+
+
+def rdf_format(path: Path) -> RdfFormat:
+    """The RDF syntax of ``path`` from its extension (``.nt``, ``.ttl``, ``.jsonld``, ``.rdf`` …)."""
+    extension = path.suffix.lstrip(".").lower()
+    found = RdfFormat.from_extension(extension) if extension else None
+    if found is None:
+        raise DataError(f"{path}: cannot tell the RDF syntax from the extension "
+                        "(use .nt, .ttl, .nq, .trig, .jsonld or .rdf)")
+    return found
+
+
+def load_also(store: Store, files: Sequence[Path]) -> None:
+    """Add each ``--also`` file to ``store``'s default graph (a Wikidata extract, another catalogue)."""
+    for path in files:
+        if not path.is_file():
+            raise DataError(f"{path}: no such file")
+        syntax = rdf_format(path)
+        try:
+            # Quads from a dataset file join the default graph too: a query sees them all.
+            quads = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
+                     for q in parse(path=str(path), format=syntax)]
+        except (SyntaxError, ValueError, OSError) as error:
+            raise DataError(f"{path}: not readable as RDF: {error}") from None
+        store.bulk_extend(quads)
+
+
+def known_ids(target: Target, ask: Callable[[CatalogQuery, Target], Answer],
+              query: CatalogQuery) -> list[str]:
+    """The record ids in the data the query will run on (the same store or endpoint)."""
+    probe = CatalogQuery(name="record-ids", path=query.path, title="", description="",
+                         endpoint="local", params=(), columns=("id",), text=RECORD_IDS)
+    answer = ask(probe, target)
+    if not isinstance(answer, QueryResult):
+        raise QueryError("could not list the record ids")
+    return [row[0] for row in answer.values() if row[0] is not None]
+
+
+def check_record_ids(query: CatalogQuery, bindings: Mapping[str, Term], target: Target,
+                     ask: Callable[[CatalogQuery, Target], Answer]) -> None:
+    """Raise ParamError when a ``record id`` parameter names no record of the target."""
+    if any(p.kind == "record id" and p.name in bindings for p in query.params):
+        check_ids(query, bindings, known_ids(target, ask, query))
