@@ -406,6 +406,8 @@ def harvest(
                                                 help="E-mail or URL sent in the User-Agent.")] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Tries after a failed request.")]
     = 4,
+    restore: Annotated[list[str] | None, typer.Option(
+        "--restore", help="Write this deleted record again from its page (repeatable).")] = None,
 ) -> None:
     """Turn case-study pages (live wiki or XML dump) into draft YAML records, incrementally."""
     import datetime as dt
@@ -435,10 +437,11 @@ def harvest(
                 client = WikiApi(api, user_agent=_user_agent(settings, contact),
                                  timeout=settings.timeout, retries=retries)
                 summary = harvest_api(client, out, prefix=prefix, category=category,
-                                      today=dt.date.today(), progress=update)
+                                      today=dt.date.today(), progress=update,
+                                      restore=tuple(restore or ()))
             elif dump is not None:
                 summary = harvest_dump(dump, out, prefix=prefix, today=dt.date.today(),
-                                       progress=update)
+                                       progress=update, restore=tuple(restore or ()))
     except (ApiError, DumpError) as error:
         _err(f"harvest failed: {error}")
         _err(f"nothing was written to {out}")
@@ -451,13 +454,25 @@ def import_csv(
     file: Annotated[Path, typer.Argument(help="Form export (CSV, UTF-8).")],
     out: Annotated[Path, typer.Option("--out", help="Where drafts go (curated records are never "
                                       "overwritten).")] = Path("dist"),
+    restore: Annotated[list[str] | None, typer.Option(
+        "--restore", help="Write this deleted record again from its submission (repeatable).")]
+    = None,
 ) -> None:
-    """Turn a form export (one row per submission) into draft YAML records."""
+    """Turn a form export (one row per submission) into draft YAML records.
+
+    Re-imports write only what changed in the export since the last import;
+    a record you deleted is not written again (see --restore)."""
+    from lod.harvest.csvform import CsvFormatError
     from lod.harvest.csvform import import_csv as run_import
 
     if not file.is_file():
         _fail([Problem(file, 1, "(file)", "no such file")])
-    summary, problems = run_import(file, out)
+    try:
+        summary, problems = run_import(file, out, restore=tuple(restore or ()))
+    except CsvFormatError as error:
+        _err(str(error))
+        _err(f"nothing was written to {out}")
+        raise typer.Exit(1) from None
     for problem in problems:
         _err(str(problem))
     typer.echo(summary.render("rows"))

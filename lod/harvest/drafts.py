@@ -134,6 +134,12 @@ class DraftStore:
         self._claimed.add(candidate)
         return candidate
 
+    def exists(self, record_id: str) -> bool:
+        """True when the record (or a draft beside it) is in the output directory."""
+        return (self.out_dir / f"{record_id}.yaml").exists() or (
+            self.out_dir / f"{record_id}{DRAFT_SUFFIX}"
+        ).exists()
+
     def _stage(self, target: Path, data: bytes) -> None:
         if self._staging is None:
             if not self.out_dir.exists():

@@ -10,6 +10,7 @@ function of the files' names and bytes.
 from __future__ import annotations
 
 import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -188,7 +189,47 @@ def check_document(document: YamlDocument) -> tuple[CaseStudy | None, list[Probl
     except ValidationError as error:
         problems.extend(_problems_from_validation(error, document))
         return None, problems
+    problems.extend(unfinished_review(record, document))
     return (record if not problems else None), problems
+
+
+TODO_RE = re.compile(r"^\s*TODO\b.*$", re.MULTILINE)
+
+
+def todo_lines(notes: str | None) -> list[str]:
+    """The to-do lines an importer left in ``notes`` (each starts with ``TODO``)."""
+    return [found.group(0).strip() for found in TODO_RE.finditer(notes or "")]
+
+
+def unfinished_review(record: CaseStudy, document: YamlDocument) -> list[Problem]:
+    """A record marked reviewed or published must not keep an importer's TODO lines.
+
+    The TODO lines are the importer's list of values it could not be sure of;
+    a review is finished when each is resolved and its line deleted. Letting
+    such a record through put answers like "No" into the dumps as names.
+    """
+    todos = todo_lines(record.notes)
+    if record.status == "draft" or not todos:
+        return []
+    line = _todo_line(document, todos[0])
+    more = f" (and {len(todos) - 1} more)" if len(todos) > 1 else ""
+    return [Problem(document.path, line, "notes",
+                    f"status is {record.status!r} but notes still has {len(todos)} TODO "
+                    f"line{'s' if len(todos) != 1 else ''}: {todos[0]!r}{more}; resolve each and "
+                    "delete its line, or set status: draft")]
+
+
+def _todo_line(document: YamlDocument, todo: str) -> int:
+    """The file line of a TODO (the notes key's line when the text cannot be found)."""
+    start = document.line_of(("notes",))
+    try:
+        text = document.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return start
+    for number, line in enumerate(text.splitlines()[start - 1 :], start=start):
+        if todo[:40] in line:
+            return number
+    return start
 
 
 def check_file(path: Path, data: bytes) -> tuple[CaseStudy | None, YamlDocument, list[Problem]]:
