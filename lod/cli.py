@@ -141,6 +141,14 @@ def query(
         list[str] | None, typer.Option("--param", help="K=V, bound as a typed RDF term.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json.")] = "table",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Labels in this language (table: default en; csv, tsv, "
+                     "json: adds <column>_label beside each term column)."),
+    ] = None,
+    pivot: Annotated[
+        bool, typer.Option("--pivot", help="Three columns (row, column, value) as a matrix.")
+    ] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the catalogue.")] = False,
     prefixes: Annotated[
         bool, typer.Option("--prefixes", help="Print the predefined prefixes.")
@@ -155,7 +163,8 @@ def query(
 ) -> None:
     """Run a query (catalogue, .rq file or stdin) on the graph built from --data, or on --endpoint."""
     from lod.query.catalog import CatalogError, catalog, find_query, list_line
-    from lod.query.command import DataError, Target, check_record_ids, load_also
+    from lod.query.command import DataError, Target, check_record_ids, load_also, presented
+    from lod.query.display import PivotError
     from lod.query.execute import run_any_in_process, run_any_on_endpoint, wdqs_link
     from lod.query.output import FORMATS, render_answer
     from lod.query.params import ParamError, bind_params
@@ -224,8 +233,9 @@ def query(
             load_also(graph.store, also or [])
             target = Target(store=graph.store)
         check_record_ids(chosen, bindings, target, ask)
-        result = ask(chosen, target)
-    except ParamError as error:
+        result = presented(ask(chosen, target), fmt, lang=lang, pivot=pivot,
+                           store=target.store)
+    except (ParamError, PivotError) as error:
         _err(str(error))
         raise typer.Exit(2) from None
     except DataError as error:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -244,3 +246,111 @@ def test_by_role_is_honest_on_the_bundled_records() -> None:
              for r in rows(run_lod("query", "by-role", "--format", "csv"))}
     assert found == dict(expected)
     assert "partner" not in found or expected["partner"] == found["partner"]
+
+
+# ---- friction 5: a dimension no record uses is not a list of gaps
+
+
+def test_an_unused_dimension_is_reported_as_such(tmp_path: Path) -> None:
+    from conftest import write_record
+
+    data = tmp_path / "data"
+    text = VALID_NO_UNIT
+    write_record(data, text=text)
+    built = run_lod("build", "--data", data, "--out", tmp_path / "dist")
+    assert built.code == 0, built.stderr
+    assert "no case study names an IFLA unit yet" in built.stdout
+    assert "IFLA units with no case study" not in built.stdout
+    report = (tmp_path / "dist" / "report.md").read_text(encoding="utf-8")
+    assert "No case study names an IFLA unit yet" in report
+    assert "IFLA units with no case study" not in report
+
+
+def test_the_gap_list_appears_once_one_record_names_a_unit(tmp_path: Path) -> None:
+    from conftest import VALID_RECORD, write_record
+
+    data = tmp_path / "data"
+    write_record(data, text=VALID_RECORD.format(id="lyon-editathon"))  # names public-libraries
+    built = run_lod("build", "--data", data, "--out", tmp_path / "dist")
+    assert built.code == 0, built.stderr
+    report = (tmp_path / "dist" / "report.md").read_text(encoding="utf-8")
+    units = len((ROOT / "mappings" / "ifla-unit-ids.tsv").read_text().splitlines()) - 1
+    assert f"**IFLA units with no case study** ({units - 1})" in report
+    assert "No case study names an IFLA unit yet" not in report
+
+
+def test_the_site_says_unused_not_sixty_gaps(tmp_path: Path) -> None:
+    from conftest import write_record
+
+    data = tmp_path / "data"
+    write_record(data, text=VALID_NO_UNIT)
+    assert run_lod("site", "--data", data, "--out", tmp_path / "out").code == 0
+    site = tmp_path / "out" / "site"
+    dashboard = (site / "dashboard.html").read_text(encoding="utf-8")
+    assert "no case study names an IFLA unit yet" in dashboard
+    assert "IFLA units with no case study yet" not in dashboard
+    unit_page = (site / "unit" / "public-libraries.html").read_text(encoding="utf-8")
+    assert "No case study names an IFLA unit yet" in unit_page
+
+
+VALID_NO_UNIT = """\
+id: lyon-editathon
+status: reviewed
+lang: en
+title:
+  en: A library edit-a-thon
+summary:
+  en: A public library ran an edit-a-thon on local history.
+institutions:
+  - name: Bibliothèque municipale de Lyon
+    country: FR
+    type: public
+    role: lead
+wikimedia_projects: [wikipedia]
+activities: [editathon]
+"""
+
+
+# ---- friction 6: labels where people read
+
+
+def test_the_table_shows_labels_and_csv_keeps_ids() -> None:
+    table = run_lod("query", "by-library-type")
+    assert table.code == 0
+    assert "academic library" in table.stdout
+    assert not re.search(r"^academic\s+[0-9]", table.stdout, re.MULTILINE)
+    plain = rows(run_lod("query", "by-library-type", "--format", "csv"))
+    assert list(plain[0]) == ["type", "case_studies"]  # the catalogue's fixed columns
+    assert "academic" in {r["type"] for r in plain}
+
+
+def test_lang_adds_a_label_column_beside_the_id_and_falls_back_to_english() -> None:
+    labelled = rows(run_lod("query", "by-library-type", "--lang", "es", "--format", "csv"))
+    assert list(labelled[0]) == ["type", "type_label", "case_studies"]
+    by_id = {r["type"]: r["type_label"] for r in labelled}
+    assert by_id["academic"] == "academic library"  # no Spanish prefLabel: English
+    document = json.loads(run_lod("query", "by-country", "--lang", "en", "--format",
+                                  "json").stdout)
+    first = document["results"]["bindings"][0]
+    assert set(first) == {"country", "country_label", "case_studies"}
+    assert first["country"]["value"] == "US" and first["country_label"]["value"] == "United States"
+
+
+def test_pivot_makes_the_matrix_the_query_describes() -> None:
+    pairs = rows(run_lod("query", "type-project-matrix", "--format", "csv"))
+    matrix = rows(run_lod("query", "type-project-matrix", "--pivot", "--format", "csv"))
+    projects = sorted({r["project"] for r in pairs})
+    assert sorted(list(matrix[0])[1:]) == projects
+    cells = {(r["type"], p): r[p] for r in matrix for p in projects}
+    for pair in pairs:
+        assert cells[(pair["type"], pair["project"])] == pair["case_studies"]
+    zeros = [key for key, value in cells.items() if value == "0"]
+    assert len(zeros) == len(cells) - len(pairs)
+    table = run_lod("query", "type-project-matrix", "--pivot")
+    assert "Wikimedia Commons" in table.stdout and "academic library" in table.stdout
+
+
+def test_pivot_of_a_two_column_answer_is_a_usage_error() -> None:
+    answer = run_lod("query", "by-library-type", "--pivot")
+    assert answer.code == 2
+    assert "three columns" in answer.stderr

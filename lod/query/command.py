@@ -17,6 +17,7 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
 
 from lod.query.catalog import CatalogQuery
+from lod.query.display import PivotError
 from lod.query.params import check_ids
 from lod.query.run import GraphResult, QueryError, QueryResult, Term
 
@@ -86,3 +87,36 @@ def check_record_ids(query: CatalogQuery, bindings: Mapping[str, Term], target: 
     """Raise ParamError when a ``record id`` parameter names no record of the target."""
     if any(p.kind == "record id" and p.name in bindings for p in query.params):
         check_ids(query, bindings, known_ids(target, ask, query))
+
+
+def presented(answer: Answer, fmt: str, *, lang: str | None, pivot: bool,
+              store: Store | None) -> Answer:
+    """The answer as people read it: labels for term columns, and a matrix with ``--pivot``.
+
+    A table shows labels in place (``lang`` or English); CSV, TSV and JSON keep
+    the ids in their own columns and add ``<column>_label`` only when ``lang``
+    is given, so the catalogue's fixed columns stay as they are by default.
+    Labels come from the graph in process; on an endpoint the ids are shown.
+    """
+    from lod.query.display import label_for, read_labels, term_columns, with_labels
+    from lod.query.display import pivot as to_matrix
+
+    if not isinstance(answer, QueryResult):
+        if pivot:
+            raise PivotError("--pivot needs SELECT results")
+        return answer
+    labels = read_labels(store) if store is not None else {}
+    table = fmt == "table"
+    language = lang or "en"
+    if pivot:
+        schemes = term_columns(answer, labels)
+        names: dict[str, str] = {}
+        if table and 1 in schemes:
+            names = {row[1].value: label_for(labels, schemes[1], row[1].value, language)
+                     for row in answer.rows if row[1] is not None}
+        answer = to_matrix(answer, names)
+    if table:
+        return with_labels(answer, labels, language, beside=False)
+    if lang is not None:
+        return with_labels(answer, labels, language, beside=True)
+    return answer

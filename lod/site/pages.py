@@ -144,11 +144,15 @@ def term_pages(common: Common, views: Sequence[RecordView],
         for view, item in zip(views, items, strict=True):
             for term in field(view):
                 chosen.setdefault(term, []).append(item)
+        # No record names any term of this kind: say so, not "no case study about X yet".
+        unused = not any(field(view) for view in views)
         for term in terms:
             heading = label(term)
             files[f"{folder}/{term}.html"] = common.render(
                 "term.html", root="../", title=heading, heading=heading,
-                facts=facts(term), items=chosen[term], what=f"the {what} {heading}")
+                facts=facts(term), items=chosen[term], what=f"the {what} {heading}",
+                unused=f"No case study names {'an' if what[0] in 'aeiouIA' else 'a'} {what} yet"
+                if unused else "")
     return files
 
 
