@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, decode_utf8, parse_yaml
 from lod.model import terms
-from lod.model.case_study import ID_RE, CaseStudy
+from lod.model.case_study import DECISION_TAGS, ID_RE, CaseStudy
 from lod.problems import Problem
 
 DRAFT_SUFFIX = ".draft.yaml"
@@ -140,10 +140,17 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _without_tags(loc: FieldPath) -> FieldPath:
+    """Drop the union tag pydantic puts after ``wikidata`` (the user wrote no such key)."""
+    if len(loc) > 1 and loc[0] == "wikidata" and loc[1] in DECISION_TAGS:
+        return (loc[0], *loc[2:])
+    return loc
+
+
 def _problems_from_validation(error: ValidationError, document: YamlDocument) -> list[Problem]:
     problems = []
     for item in error.errors():
-        loc: FieldPath = tuple(part for part in item["loc"] if part != "[key]")
+        loc: FieldPath = _without_tags(tuple(part for part in item["loc"] if part != "[key]"))
         kind = item["type"]
         message = str(item["msg"]).removeprefix("Value error, ")
         if kind == "extra_forbidden":

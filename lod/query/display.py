@@ -66,8 +66,8 @@ def term_columns(result: QueryResult, labels: Labels) -> dict[int, str]:
         scheme = COLUMN_SCHEMES.get(column)
         if scheme is None or scheme not in labels:
             continue
-        values = [row[index] for row in result.rows
-                  if row[index] is not None and row[index].value != NOT_STATED]
+        cells = [row[index] for row in result.rows]
+        values = [v for v in cells if v is not None and v.value != NOT_STATED]
         if values and all(isinstance(v, Literal) and v.value in labels[scheme] for v in values):
             found[index] = scheme
     return found
