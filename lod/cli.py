@@ -19,6 +19,8 @@ from lod.problems import InputError, Problem
 from lod.settings import Settings
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
+
     from lod.pipeline import Assembled
     from lod.query.catalog import CatalogQuery
     from lod.query.command import Answer, Target
@@ -163,7 +165,14 @@ def query(
 ) -> None:
     """Run a query (catalogue, .rq file or stdin) on the graph built from --data, or on --endpoint."""
     from lod.query.catalog import CatalogError, catalog, find_query, list_line
-    from lod.query.command import DataError, Target, check_record_ids, load_also, presented
+    from lod.query.command import (
+        DataError,
+        Target,
+        check_record_ids,
+        filled,
+        load_also,
+        presented,
+    )
     from lod.query.display import PivotError
     from lod.query.execute import run_any_in_process, run_any_on_endpoint, wdqs_link
     from lod.query.output import FORMATS, render_answer
@@ -185,9 +194,6 @@ def query(
     if fmt not in FORMATS:
         _err(f"--format must be one of: {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    if data is not None and endpoint is not None:
-        _err("give --data or --endpoint, not both")
-        raise typer.Exit(2)
     if also and endpoint is not None:
         _err("--also adds files to the in-process store; it cannot change an --endpoint")
         raise typer.Exit(2)
@@ -199,6 +205,30 @@ def query(
     except (CatalogError, ParamError, ValueError) as error:
         _err(str(error))
         raise typer.Exit(2) from None
+    if data is not None and endpoint is not None and chosen.fill is None:
+        # Only a query filled from the catalogue reads both: --data for the fill.
+        _err("give --data or --endpoint, not both")
+        raise typer.Exit(2)
+    graphs: list[Store] = []
+
+    def catalogue() -> Store:
+        """The graph built from --data (once): the in-process store, and where fills come from."""
+        if not graphs:
+            folder = data or Path("casestudies")
+            if not folder.is_dir():
+                _fail([Problem(folder, 1, "(directory)", "no such directory of case-study files")])
+            graph = _assemble([folder], _settings(data_dir=folder), include_drafts=False)
+            if graph.problems:
+                _fail(graph.problems)
+            graphs.append(graph.store)
+        return graphs[0]
+
+    if chosen.fill is not None:
+        try:
+            chosen = filled(chosen, bindings, catalogue())
+        except (DataError, QueryError) as error:
+            _err(f"{chosen.path}: {error}")
+            raise typer.Exit(1) from None
     if show:
         typer.echo(chosen.text, nl=False)
         return
@@ -224,14 +254,9 @@ def query(
             if chosen.endpoint == "wikidata" and not also:
                 _err(f"note: {name} reads Wikidata; the catalogue alone has no such data "
                      "(try --endpoint https://query.wikidata.org/sparql, --link or --also)")
-            folder = data or Path("casestudies")
-            if not folder.is_dir():
-                _fail([Problem(folder, 1, "(directory)", "no such directory of case-study files")])
-            graph = _assemble([folder], _settings(data_dir=folder), include_drafts=False)
-            if graph.problems:
-                _fail(graph.problems)
-            load_also(graph.store, also or [])
-            target = Target(store=graph.store)
+            store = catalogue()
+            load_also(store, also or [])
+            target = Target(store=store)
         check_record_ids(chosen, bindings, target, ask)
         result = presented(ask(chosen, target), fmt, lang=lang, pivot=pivot,
                            store=target.store)

@@ -354,3 +354,51 @@ def test_pivot_of_a_two_column_answer_is_a_usage_error() -> None:
     answer = run_lod("query", "by-library-type", "--pivot")
     assert answer.code == 2
     assert "three columns" in answer.stderr
+
+
+# ---- the research questions of docs/queries.md, and every documented example
+
+
+EXAMPLE_FILES = sorted((ROOT / "docs" / "examples").glob("*.rq"))
+QUESTIONS = (
+    "Which national libraries ran Wikidata projects since 2015?",
+    "Which library types have no case study in which continent?",
+    "Which activities occur together?",
+    "What did Canada's libraries do?",
+    "Who leads, libraries or Wikimedia affiliates?",
+    "Case studies per Wikimedia project per year",
+)
+
+
+def test_the_six_research_questions_are_answered_in_the_docs() -> None:
+    page = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
+    research = page.split("## Research questions", 1)[1].split("\n## `", 1)[0]
+    for question in QUESTIONS:
+        assert f"### {question}" in research
+        answer = research.split(f"### {question}", 1)[1].split("\n### ", 1)[0]
+        assert "```sparql" in answer and re.search(r"^\d+ rows?", answer, re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
+def test_every_documented_example_runs_as_shown(path: Path) -> None:
+    from lod.query.catalog import own_query
+
+    query = own_query(path.read_text(encoding="utf-8"), str(path))
+    params = [arg for assignment in query.example for arg in ("--param", assignment)]
+    answer = run_lod("query", path, *params, "--format", "csv")
+    assert answer.code == 0, answer.stderr
+    assert answer.stdout.splitlines()[0] == ",".join(query.columns)
+    for param in query.params:  # a wrong value is refused, not answered with nothing
+        wrong = run_lod("query", path, "--param", f"{param.name}=zzzz-nothing")
+        assert wrong.code == 2, wrong.stdout
+
+
+def test_every_catalogue_example_is_checked_before_it_runs() -> None:
+    from lod.query.catalog import catalog
+
+    for query in catalog():
+        for param in query.params:
+            if param.kind in ("string", "iri", "integer", "qid"):
+                continue  # free values: nothing to check them against
+            wrong = run_lod("query", query.name, "--param", f"{param.name}=zzzz-nothing")
+            assert wrong.code == 2, (query.name, param.name, wrong.stdout)

@@ -53,6 +53,30 @@ class CatalogQuery:
     text: str
     #: ``K=V`` parameters for the example in docs/queries.md (optional ``# example:`` line).
     example: tuple[str, ...] = ()
+    #: ``# fill: ?var from QUERY.COLUMN``: the values of ?var come from a catalogue query
+    #: run on the catalogue (e.g. the institutions' items for a Wikidata extract).
+    fill: tuple[str, str, str] | None = None
+
+    @property
+    def form(self) -> str:
+        """``select``, ``construct``, ``ask`` or ``describe``: the query's form."""
+        body = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith("PREFIX")
+                         else "" for line in self.text.splitlines())
+        found = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.IGNORECASE)
+        return found.group(1).lower() if found else "select"
+
+
+_FILL_RE = re.compile(r"\?([A-Za-z_]\w*)\s+from\s+([a-z0-9-]+)\.([A-Za-z_]\w*)")
+
+
+def _parse_fill(value: str | None, source: str) -> tuple[str, str, str] | None:
+    if value is None:
+        return None
+    match = _FILL_RE.fullmatch(value.strip())
+    if not match:
+        raise CatalogError(f"{source}: '# fill:' must read '?var from QUERY.COLUMN'")
+    variable, query, column = match.groups()
+    return variable, query, column
 
 
 def _parse_params(value: str) -> tuple[Param, ...]:
@@ -116,6 +140,7 @@ def read_query(path: Path) -> CatalogQuery:
         columns=columns,
         text=text,
         example=tuple(header.get("example", "").split()),
+        fill=_parse_fill(header.get("fill"), str(path)),
     )
 
 
@@ -136,7 +161,9 @@ def own_query(text: str, source: str) -> CatalogQuery:
     columns = tuple(c.strip().lstrip("?") for c in header.get("columns", "").split(",") if c.strip())
     return CatalogQuery(name=source, path=Path(source), title=header.get("title", source),
                         description=header.get("description", ""), endpoint=endpoint,
-                        params=params, columns=columns, text=text)
+                        params=params, columns=columns, text=text,
+                        example=tuple(header.get("example", "").split()),
+                        fill=_parse_fill(header.get("fill"), source))
 
 
 def find_query(spec: str, stdin_text: str | None = None) -> CatalogQuery:

@@ -120,3 +120,36 @@ def presented(answer: Answer, fmt: str, *, lang: str | None, pivot: bool,
     if lang is not None:
         return with_labels(answer, labels, language, beside=True)
     return answer
+
+
+def filled(query: CatalogQuery, bindings: Mapping[str, Term], catalogue: Store) -> CatalogQuery:
+    """The query with its ``# fill:`` variable fixed to the values the catalogue gives.
+
+    A value given with ``--param`` wins (one item); otherwise the source
+    query runs on ``catalogue`` and every value of its column goes into a
+    trailing ``VALUES`` clause, so the Wikidata Query Service is asked about
+    exactly the catalogue's items.
+    """
+    from dataclasses import replace
+
+    from lod.query.catalog import get_query
+    from lod.query.execute import run_in_process
+    from lod.query.params import values_list
+
+    if query.fill is None or query.fill[0] in bindings:
+        return query
+    variable, source, column = query.fill
+    answer = run_in_process(get_query(source), catalogue)
+    if column not in answer.columns:
+        raise QueryError(f"# fill: {source} has no column {column!r}")
+    index = answer.columns.index(column)
+    found: set[Term] = set()
+    for row in answer.rows:
+        cell = row[index]
+        if cell is not None:
+            found.add(cell)
+    terms = sorted(found, key=str)
+    if not terms:
+        raise DataError(f"the catalogue gives no value for ?{variable} ({source}.{column})")
+    text = query.text.rstrip("\n") + "\n" + values_list(variable, terms)
+    return replace(query, text=text)

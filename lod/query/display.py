@@ -26,7 +26,8 @@ from lod.query.run import QueryResult, Term, run_local
 COLUMN_SCHEMES: Final[dict[str, str]] = {
     "type": "library-type", "project": "project", "activity": "activity", "unit": "ifla-unit",
     "role": "role", "country": "country", "region": "region", "kind": "submitter-kind",
-    "era": "ifla-division", "division": "ifla-division",
+    "era": "ifla-division", "division": "ifla-division", "other_activity": "activity",
+    "other_project": "project",
 }
 #: What the catalogue shows where a record states no value (e.g. ``by-role``).
 NOT_STATED: Final = "not stated"

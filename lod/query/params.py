@@ -159,6 +159,11 @@ def values_clause(bindings: Mapping[str, Term]) -> str:
     return f"\nVALUES ({names}) {{ ({terms}) }}\n"
 
 
+def values_list(name: str, terms: Iterable[Term]) -> str:
+    """A trailing ``VALUES ?name { t1 t2 … }`` clause: one variable, many values."""
+    return f"\nVALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}\n"
+
+
 def with_values(text: str, bindings: Mapping[str, Term]) -> str:
     """The query text with its parameters fixed by a trailing ``VALUES`` clause."""
     return text.rstrip("\n") + "\n" + values_clause(bindings) if bindings else text
