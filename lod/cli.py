@@ -177,6 +177,7 @@ def query(
         DataError,
         Target,
         check_record_ids,
+        endpoint_labels,
         filled,
         load_also,
         presented,
@@ -266,8 +267,11 @@ def query(
             load_also(store, also or [])
             target = Target(store=store)
         check_record_ids(chosen, bindings, target, ask)
-        result = presented(ask(chosen, target), fmt, lang=lang, pivot=pivot,
-                           store=target.store)
+        answer = ask(chosen, target)
+        wants_labels = fmt == "table" or lang is not None
+        labels = endpoint_labels(target, ask) if endpoint and wants_labels else None
+        result = presented(answer, fmt, lang=lang, pivot=pivot, store=target.store,
+                           labels=labels)
     except (ParamError, PivotError) as error:
         _err(str(error))
         raise typer.Exit(2) from None

@@ -402,3 +402,29 @@ def test_every_catalogue_example_is_checked_before_it_runs() -> None:
                 continue  # free values: nothing to check them against
             wrong = run_lod("query", query.name, "--param", f"{param.name}=zzzz-nothing")
             assert wrong.code == 2, (query.name, param.name, wrong.stdout)
+
+
+def test_every_sparql_example_of_the_model_page_runs() -> None:
+    doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```sparql\n(.*?)^```", doc, re.MULTILINE | re.DOTALL)
+    runnable = [b for b in blocks if re.search(r"\b(SELECT|ASK|CONSTRUCT)\b", b)]
+    assert len(runnable) >= 3
+    for block in runnable:
+        answer = run_with_stdin(block, "--format", "csv")
+        assert answer.code == 0, (block, answer.stderr)
+        assert answer.stdout.count("\n") > 1, f"no answer on the bundled records: {block}"
+
+
+def test_an_endpoint_holding_the_dumps_gives_the_same_labels(tmp_path: Path) -> None:
+    from servers import oxigraph_server
+
+    assert run_lod("build", "--out", tmp_path / "dist").code == 0
+    local = run_lod("query", "by-library-type")
+    with oxigraph_server(files=[tmp_path / "dist" / "casestudies.nt"]) as server:
+        remote = run_lod("query", "by-library-type", "--endpoint", server.query_url)
+        pivoted = run_lod("query", "type-project-matrix", "--pivot", "--endpoint",
+                          server.query_url)
+    assert remote.code == 0, remote.stderr
+    assert remote.stdout == local.stdout
+    assert "academic library" in remote.stdout
+    assert "Wikimedia Commons" in pivoted.stdout

@@ -185,3 +185,68 @@ def test_every_field_is_documented() -> None:
     missing_model = [f for f in fields if not named(f, fields_section)]
     assert missing_fmt == [], f"not on docs/casestudy-format.md: {missing_fmt}"
     assert missing_model == [], f"not in the field table of docs/model.md: {missing_model}"
+
+
+# ---- the Wikidata side: properties come from mappings/wikidata-properties.tsv
+
+
+def _property_table(text: str) -> set[str]:
+    """Every property id the table names: a row's property, its qualifiers and references."""
+    import csv
+    import io
+
+    found: set[str] = set()
+    for row in csv.DictReader(io.StringIO(text), delimiter="\t"):
+        for column in ("property", "qualifiers", "reference"):
+            found.update(re.findall(r"\bP[1-9][0-9]*\b", row.get(column) or ""))
+    return found
+
+
+def _planner_properties() -> dict[str, set[str]]:
+    """Property ids the Wikidata modules write as string literals, by module."""
+    found = {}
+    for path in sorted((ROOT / "lod" / "publish" / "wikidata").glob("*.py")):
+        used = set(re.findall(r"""["'](P[1-9][0-9]*)["']""", path.read_text(encoding="utf-8")))
+        if used:
+            found[path.name] = used
+    return found
+
+
+PROPERTY_TABLE = (ROOT / "mappings" / "wikidata-properties.tsv").read_text(encoding="utf-8")
+
+
+def test_every_property_the_planner_uses_is_a_row_of_the_property_table() -> None:
+    table = _property_table(PROPERTY_TABLE)
+    used = _planner_properties()
+    assert used, "the planner names its properties"
+    missing = {name: sorted(ids - table) for name, ids in used.items() if ids - table}
+    assert missing == {}
+
+
+def test_a_property_row_removed_from_the_table_is_reported() -> None:
+    used = set().union(*_planner_properties().values())
+    assert "P973" in used
+    without = "".join(line for line in PROPERTY_TABLE.splitlines(keepends=True)
+                      if "\tP973\t" not in line)
+    assert "P973" not in _property_table(without)
+    missing = used - _property_table(without)
+    assert missing == {"P973"}
+
+
+#: Where Wikidata ids may be written in code: the matcher's verified table (compared with
+#: mappings/wikidata-ids.tsv by tests/test_reconcile_*) and the planner, whose properties are
+#: rows of mappings/wikidata-properties.tsv (above). Everything else names them through these.
+ID_HOLDERS = ("lod/reconcile/wikidata.py", "lod/publish/wikidata/")
+
+
+def test_wikidata_ids_are_written_only_where_they_are_checked() -> None:
+    literal = re.compile(r'"([PQ][1-9][0-9]*)"')
+    offenders = {}
+    for path in sorted((ROOT / "lod").rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        if name.startswith(ID_HOLDERS):
+            continue
+        found = literal.findall(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[name] = sorted(set(found))
+    assert offenders == {}

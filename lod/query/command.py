@@ -17,7 +17,7 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
 
 from lod.query.catalog import CatalogQuery
-from lod.query.display import PivotError
+from lod.query.display import Labels, PivotError
 from lod.query.params import check_ids
 from lod.query.run import GraphResult, QueryError, QueryResult, Term
 
@@ -89,14 +89,32 @@ def check_record_ids(query: CatalogQuery, bindings: Mapping[str, Term], target: 
         check_ids(query, bindings, known_ids(target, ask, query))
 
 
+def endpoint_labels(target: Target, ask: Callable[[CatalogQuery, Target], Answer]) -> Labels:
+    """The vocabulary labels an endpoint holds (the dumps carry them); none on Wikidata or on
+    an endpoint that cannot answer: the ids are shown then."""
+    from lod.query.display import LABELS_QUERY, labels_from
+    from lod.query.labels import has_label_service
+
+    if target.endpoint is None or has_label_service(target.endpoint):
+        return {}
+    probe = CatalogQuery(name="labels", path=Path("labels"), title="", description="",
+                         endpoint="local", params=(), columns=("scheme", "notation", "label"),
+                         text=LABELS_QUERY)
+    try:
+        answer = ask(probe, target)
+    except QueryError:
+        return {}
+    return labels_from(answer) if isinstance(answer, QueryResult) else {}
+
+
 def presented(answer: Answer, fmt: str, *, lang: str | None, pivot: bool,
-              store: Store | None) -> Answer:
+              store: Store | None, labels: Labels | None = None) -> Answer:
     """The answer as people read it: labels for term columns, and a matrix with ``--pivot``.
 
     A table shows labels in place (``lang`` or English); CSV, TSV and JSON keep
     the ids in their own columns and add ``<column>_label`` only when ``lang``
     is given, so the catalogue's fixed columns stay as they are by default.
-    Labels come from the graph in process; on an endpoint the ids are shown.
+    Labels come from the graph in process, or are given (an endpoint's).
     """
     from lod.query.display import label_for, read_labels, term_columns, with_labels
     from lod.query.display import pivot as to_matrix
@@ -105,7 +123,8 @@ def presented(answer: Answer, fmt: str, *, lang: str | None, pivot: bool,
         if pivot:
             raise PivotError("--pivot needs SELECT results")
         return answer
-    labels = read_labels(store) if store is not None else {}
+    if labels is None:
+        labels = read_labels(store) if store is not None else {}
     table = fmt == "table"
     language = lang or "en"
     if pivot:

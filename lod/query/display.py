@@ -44,8 +44,17 @@ Labels = dict[str, dict[str, dict[str, str]]]
 
 def read_labels(store: Store) -> Labels:
     """Every concept label of the graph, by scheme, notation and language."""
+    return labels_from(run_local(store, _LABELS))
+
+
+#: The labels query, for an endpoint holding the dumps (the same labels as in process).
+LABELS_QUERY: Final = _LABELS
+
+
+def labels_from(result: QueryResult) -> Labels:
+    """The labels in the answer of :data:`LABELS_QUERY` (in process or from an endpoint)."""
     found: Labels = {}
-    for scheme, notation, label in run_local(store, _LABELS).rows:
+    for scheme, notation, label in result.rows:
         if scheme is None or notation is None or not isinstance(label, Literal):
             continue
         name = scheme.value.removeprefix(VOCAB)

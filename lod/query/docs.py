@@ -67,6 +67,11 @@ input), with the project's prefixes predefined (`lod query --prefixes` lists the
 the same `# params:` header if you want checked parameters. `--also FILE` adds other
 RDF (a Wikidata extract, another catalogue) to the in-process store.
 
+The table format shows vocabulary labels instead of term ids (`--lang xx`, falling back
+to English, then to the id); CSV, TSV and JSON keep the ids, and with `--lang` add a
+`<column>_label` column beside each term column. `--pivot` turns a three-column answer
+(row, column, value) into a matrix. The examples below show the ids.
+
 Examples show at most {rows} rows: local queries on the bundled case studies, Wikidata
 queries on the made-up Wikidata-shaped sample in `tests/data/wikidata/sample.ttl` (not
 live Wikidata).
