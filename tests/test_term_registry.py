@@ -202,10 +202,16 @@ def _property_table(text: str) -> set[str]:
     return found
 
 
+#: The modules that decide which statements a plan makes (edit summaries and the bot's
+#: checks read other items' statements and are not part of the plan).
+PLANNER = ("plan.py", "facts.py", "model.py", "terms.py", "shex.py", "probes.py")
+
+
 def _planner_properties() -> dict[str, set[str]]:
-    """Property ids the Wikidata modules write as string literals, by module."""
+    """Property ids the planner's modules write as string literals, by module."""
     found = {}
-    for path in sorted((ROOT / "lod" / "publish" / "wikidata").glob("*.py")):
+    folder = ROOT / "lod" / "publish" / "wikidata"
+    for path in sorted(folder / name for name in PLANNER if (folder / name).is_file()):
         used = set(re.findall(r"""["'](P[1-9][0-9]*)["']""", path.read_text(encoding="utf-8")))
         if used:
             found[path.name] = used
