@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -146,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
               f"graph load {phases.get('load_ms', 0):.0f} ms ({row['graph_script_mb']} MB of "
               f"N-Triples); slowest query {row['worst_query_ms']} ms (target "
               f"{row['query_target_ms']}; met: {row['queries_met']})")
-    report = {"machine": {"python": platform.python_version(), "platform": platform.platform()},
+    report = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
+                          "load_average": os.getloadavg(), "cpus": os.cpu_count()},
               "results": results}
     target = HERE / "results" / "query_page.json"
     target.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
