@@ -498,6 +498,15 @@ def publish_wikidata(
                                                   "request.")] = None,
     settle: Annotated[bool, typer.Option("--settle", help="With --live, when the journal is "
                                          "damaged: ask the wiki what landed, then go on.")] = False,
+    bot_policy: Annotated[bool, typer.Option(
+        "--bot-policy", help="With --live: keep Wikidata's bot policy on this wiki too (always on "
+        "for wikidata.org): without the bot right, a trial of at most 10 edits.")] = False,
+    task_page: Annotated[str | None, typer.Option(
+        "--task-page", help="With --live: the URL of the approved bot request or trial "
+                            "discussion, put into every edit summary.")] = None,
+    pause: Annotated[float | None, typer.Option(
+        "--pause", help="With --live: seconds between edits (default 2 with the bot right, 10 "
+                        "without; where the bot policy is on, only longer).")] = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
@@ -507,7 +516,7 @@ def publish_wikidata(
     from lod.publish.wikidata.run import Target, summary
     from lod.publish.wikidata.run import publish_wikidata as run_publish
 
-    for name, url in (("--api", api), ("--sparql", sparql)):
+    for name, url in (("--api", api), ("--sparql", sparql), ("--task-page", task_page)):
         if url is not None and not url.startswith(("http://", "https://")):
             _err(f"{name}: expected an http(s) URL, got {url!r}")
             raise typer.Exit(2)
@@ -524,8 +533,12 @@ def publish_wikidata(
         _err(f"--ids: {error}")
         raise typer.Exit(1) from None
     target = Target(api or target.api_url, sparql or target.sparql_url, id_map)
+    if task_page is not None and len(task_page) > 200:
+        _err("--task-page: a URL of at most 200 characters (it goes into every edit summary)")
+        raise typer.Exit(2)
     if live:
-        _publish_live(settings, target, out, settle=settle)
+        _publish_live(settings, target, out, settle=settle, bot_policy=bot_policy,
+                      task_page=task_page or "", edit_pause=pause)
         return
     try:
         plan = run_publish(settings, target, Options(create_institutions, create_units), out)
@@ -545,24 +558,26 @@ def publish_wikidata(
     typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 
 
-def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool) -> None:
+def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool,
+                  bot_policy: bool, task_page: str, edit_pause: float | None) -> None:
     """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
     from lod.publish.outdir import OutputError
     from lod.publish.wikidata.client import CredentialsError, environment
-    from lod.publish.wikidata.live import PlanError, publish_live
+    from lod.publish.wikidata.live import PlanError, PolicyRefusal, publish_live
     from lod.publish.wikidata.reads import ReadError
     from lod.publish.wikidata.run import Target
 
     if not isinstance(target, Target):
         raise TypeError("target")
     try:
-        result = publish_live(settings, target, out, environment(), settle=settle)
+        result = publish_live(settings, target, out, environment(), settle=settle,
+                              bot_policy=bot_policy, task_page=task_page, edit_pause=edit_pause)
     except PlanError as error:
         for line in error.lines:
             _err(f"lod publish wikidata: {line}")
         _err("nothing was sent to the wiki")
         raise typer.Exit(1) from None
-    except (CredentialsError, ReadError, OutputError) as error:
+    except (CredentialsError, ReadError, OutputError, PolicyRefusal) as error:
         _err(f"lod publish wikidata: {error}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
