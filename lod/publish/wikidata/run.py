@@ -8,7 +8,7 @@ or a refused folder leaves OUT as it was.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lod import resources
@@ -86,7 +86,7 @@ def publish_wikidata(settings: Settings, target: Target, options: Options, out: 
                      "planned again: review it before publishing")
              for i in plan.items if i.key in removed and i.action in {"create", "update"}}
     if notes:
-        plan = Plan(plan.items, sorted({*plan.warnings, *notes}))
+        plan = replace(plan, warnings=sorted({*plan.warnings, *notes}))
     text = plan_json(plan)
     replace_folder(out, {
         PLAN: text,
