@@ -36,6 +36,7 @@ from lod.site.pages import (
 )
 from lod.site.querypage import render_query_page, site_query_files
 from lod.site.querypage import static_files as query_static_files
+from lod.site.submitform import form_rules, rules_script, submit_page
 
 SITE_FOLDER = "site"
 
@@ -75,7 +76,8 @@ def site_files(assembled: Assembled, *, endpoint: str | None = None) -> dict[str
     for output in outputs:
         files.update(output.files)
     in_folder = [output.item_in_folder for output in outputs]
-    files.update(term_pages(common, views, in_folder, describer(meanings(assembled.store))))
+    describe = describer(meanings(assembled.store))
+    files.update(term_pages(common, views, in_folder, describe))
     files.update(institution_pages(common, assembled.base, records, in_folder,
                                    graph_items(assembled.store)))
     files.update(year_pages(common, views, in_folder))
@@ -86,8 +88,9 @@ def site_files(assembled: Assembled, *, endpoint: str | None = None) -> dict[str
     dumps = {name: as_bytes(content) for name, content in render_dumps(assembled)[0].items()}
     files.update({f"data/{name}": data for name, data in dumps.items()})
     files["data.html"] = data_page(common, dumps)
-    files["submit.html"] = common.render("submit.html", root="", title="Submit a case study",
-                                         current="submit")
+    rules = form_rules(labels, describe)
+    files["submit.html"] = submit_page(common, rules)
+    files["static/submit-rules.js"] = rules_script(rules)
     files["query.html"] = render_query_page(common, endpoint=endpoint)
     files.update(site_query_files(assembled.store, assembled.base,
                                   None if endpoint else dumps["casestudies.nt"], files))

@@ -41,7 +41,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 UNIT_KINDS = {"section": "Sections", "sig": "Special Interest Groups (SIG)",
               "working-group": "Working groups"}
 #: Bundled files copied as they are (name in ``lod/site/static``).
-STATIC_FILES = ("site.css", "site.js", "favicon.svg", "minisearch.js", "minisearch.LICENSE.txt",
+STATIC_FILES = ("site.css", "site.js", "submit.js", "favicon.svg", "minisearch.js", "minisearch.LICENSE.txt",
                 "VENDORED.txt")
 DUMP_DESCRIPTIONS = {
     "casestudies.ttl": "every case study, institution and vocabulary as Turtle",
@@ -188,7 +188,8 @@ def term_pages(common: Common, views: Sequence[RecordView],
                 facts=[*meant, *facts(term)], links=links, items=chosen[term],
                 what=f"the {what} {heading}",
                 unused=f"No case study names {'an' if what[0] in 'aeiouIA' else 'a'} {what} yet"
-                if unused else "", query=term_query_href(folder, term))
+                if unused else "", query=term_query_href(folder, term),
+                prefill=f"{folder}={term}")
     return files
 
 
