@@ -152,9 +152,13 @@ def _outcome_lines(outcome: Outcome) -> list[str]:
 def verify_later(settings: Settings, out: Path, sparql_url: str = "") -> LiveResult:
     """``lod publish verify``: read every published item back, report drift into verify.md."""
     plan = read_plan(out / PLAN)
-    state = jr.replay(jr.read(out / jr.NAME))
+    reading = jr.read_journal(out / jr.NAME)
+    state = jr.replay(reading.events)
     if state.batch is None or state.api is None:
-        raise PlanError(f"no publish journal in {out}: nothing was published from this folder")
+        if reading.damage:
+            raise PlanError([*jr.damage_lines(out / jr.NAME, reading),
+                             "the journal names no batch lod can read: nothing to verify"])
+        raise PlanError([f"no publish journal in {out}: nothing was published from this folder"])
     ids = IdMap(state.ids)
     reader = WikiReader(state.api, sparql_url, ids, user_agent=settings.user_agent,
                         timeout=settings.timeout)

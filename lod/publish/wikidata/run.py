@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lod import resources
@@ -118,7 +118,7 @@ def publish_wikidata(settings: Settings, target: Target, options: Options, out: 
                      "planned again: review it before publishing")
              for i in plan.items if i.key in removed and i.action in {"create", "update"}}
     if notes:
-        plan = Plan(plan.items, sorted({*plan.warnings, *notes}))
+        plan = replace(plan, warnings=sorted({*plan.warnings, *notes}))
     text = plan_json(plan)
     replace_folder(out, {
         PLAN: text,
