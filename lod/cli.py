@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
+from lod.inputs import InputFileError
 from lod.problems import InputError, Problem
 from lod.settings import Settings
+from lod.text import visible
 
 if TYPE_CHECKING:
     from lod.pipeline import Assembled
@@ -35,14 +37,21 @@ OutOpt = Annotated[Path, typer.Option("--out", help="Output directory.")]
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(visible(message), err=True)
+
+
+def _echo(message: str, *, nl: bool = True) -> None:
+    """What lod prints for a person: names and values from files and servers included, so
+    control and bidi characters are made visible (lod.text), never written raw."""
+    typer.echo(visible(message), nl=nl)
 
 
 def _fail(problems: list[Problem], *, what: str = "problem") -> NoReturn:
     for problem in problems:
         _err(str(problem))
     count = len(problems)
-    _err(f"{count} {what}{'s' if count != 1 else ''} found")
+    if count > 1:  # one problem is one line: the line itself says what and where
+        _err(f"{count} {what}s found")
     raise typer.Exit(1)
 
 
@@ -102,7 +111,11 @@ def validate(
     result = _assemble(targets, _settings(), include_drafts=True)
     if result.problems:
         _fail(result.problems)
-    typer.echo(f"{result.loaded.files} files checked: all valid")
+    if not result.loaded.files:
+        where = ", ".join(str(p) for p in targets)
+        _err(f"{where}: no case-study files (*.yaml, *.yml) found; nothing was checked")
+        raise typer.Exit(1)
+    _echo(f"{result.loaded.files} files checked: all valid")
 
 
 @app.command()
@@ -117,7 +130,7 @@ def build(
 
     settings = _settings(data_dir=data, out_dir=out, base=base)
     result = _write_step("build", data, lambda: run_build(settings))
-    typer.echo(summary(result))
+    _echo(summary(result))
 
 
 @app.command()
@@ -152,7 +165,7 @@ def query(
 
     if list_:
         for item in catalog():
-            typer.echo(list_line(item))
+            _echo(list_line(item))
         return
     if name is None:
         _err("give a query name, or --list to see the catalogue")
@@ -172,13 +185,13 @@ def query(
         _err(str(error))
         raise typer.Exit(2) from None
     if show:
-        typer.echo(chosen.text, nl=False)
+        _echo(chosen.text, nl=False)
         return
     if link:
         if chosen.endpoint != "wikidata":
             _err(f"--link is for wikidata queries; {name!r} runs on {chosen.endpoint} data")
             raise typer.Exit(2)
-        typer.echo(wdqs_link(chosen, bindings))
+        _echo(wdqs_link(chosen, bindings))
         return
     settings = _settings(timeout=timeout)
     try:
@@ -218,9 +231,9 @@ def serve(
         _fail(graph.problems)
     try:
         with served(graph.ntriples.encode("utf-8"), port=port) as server:
-            typer.echo(f"SPARQL endpoint: {server.endpoint}")
-            typer.echo(f"Browser UI:      {server.url}")
-            typer.echo(f"{len(graph.lines)} triples from {len(graph.records)} "
+            _echo(f"SPARQL endpoint: {server.endpoint}")
+            _echo(f"Browser UI:      {server.url}")
+            _echo(f"{len(graph.lines)} triples from {len(graph.records)} "
                        "case studies; Ctrl-C stops the server.")
             sys.stdout.flush()
             if not wait_for_stop(server):
@@ -229,7 +242,7 @@ def serve(
     except ServeError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    typer.echo("server stopped")
+    _echo("server stopped")
 
 
 ProposalsOpt = Annotated[
@@ -252,6 +265,9 @@ def reconcile(
     mappings: MappingsOpt = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per request.")] = None,
     units: Annotated[bool, typer.Option("--units/--no-units", help="Also the IFLA units.")] = True,
+    refresh: Annotated[bool, typer.Option(
+        "--refresh", help="Ask again what the cache holds (cached answers are used for 7 days).")]
+    = False,
 ) -> None:
     """Propose Wikidata items for institutions (and IFLA units) without a QID; reads the ledgers."""
     from lod.reconcile.run import ReconcileError, run_reconcile
@@ -261,13 +277,13 @@ def reconcile(
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
     try:
         outcome = run_reconcile(settings, endpoint=endpoint, out=out, cache_dir=cache,
-                                mappings_dir=mappings, units=units)
+                                mappings_dir=mappings, units=units, refresh=refresh)
     except InputError as error:
         _fail(error.problems)
     except (ReconcileError, ValueError) as error:
         _err(f"lod reconcile: {error}")
         raise typer.Exit(1) from None
-    typer.echo(outcome.summary())
+    _echo(outcome.summary())
 
 
 mappings_app = typer.Typer(help="Curate the Wikidata mapping ledgers (mappings/*.sssom.tsv).",
@@ -305,10 +321,10 @@ def mappings_review(
     if confident:
         accepted += confident_ids(pending)
     if list_ or not (accepted or rejected):
-        typer.echo(table(pending.rows) if pending.rows else "no proposals to review")
+        _echo(table(pending.rows) if pending.rows else "no proposals to review")
         if list_ or not pending.rows:
             return
-        accepted, rejected = prompt_decisions(pending.rows, ask=typer.prompt, say=typer.echo)
+        accepted, rejected = prompt_decisions(pending.rows, ask=typer.prompt, say=_echo)
     if not (accepted or rejected):
         return
     try:
@@ -321,7 +337,7 @@ def mappings_review(
     except MappingFileError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    typer.echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected; "
+    _echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected; "
                f"{len(outcome.proposals.rows)} proposals left")
 
 
@@ -378,7 +394,7 @@ def harvest(
     if template:
         from lod.harvest.wikitemplate import blank_page
 
-        typer.echo(blank_page(), nl=False)
+        _echo(blank_page(), nl=False)
         return
     if (api is None) == (dump is None):
         _err("give exactly one of --api URL or --dump FILE (or --template)")
@@ -408,7 +424,7 @@ def harvest(
         _err(f"harvest failed: {error}")
         _err(f"nothing was written to {out}")
         raise typer.Exit(1) from None
-    typer.echo(summary.render())
+    _echo(summary.render())
 
 
 @app.command("import-csv")
@@ -425,7 +441,7 @@ def import_csv(
     summary, problems = run_import(file, out)
     for problem in problems:
         _err(str(problem))
-    typer.echo(summary.render("rows"))
+    _echo(summary.render("rows"))
     if summary.skipped["unreadable row"]:
         raise typer.Exit(1)
 
@@ -440,8 +456,8 @@ def site(
 
     settings = _settings(data_dir=data, out_dir=out)
     result = _write_step("site", data, lambda: build_site(settings))
-    typer.echo(f"{result.records} case studies, {result.files} files written to {result.folder}")
-    typer.echo(f"open {result.index}")
+    _echo(f"{result.records} case studies, {result.files} files written to {result.folder}")
+    _echo(f"open {result.index}")
 
 
 publish_app = typer.Typer(help="Publish the case studies elsewhere (Wikidata).", no_args_is_help=True)
@@ -509,8 +525,8 @@ def publish_wikidata(
     for warning in plan.warnings:
         if warning.severity == "error":
             _err(f"{warning.record}: {warning.code}: {warning.message}")
-    typer.echo(summary(plan))
-    typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
+    _echo(summary(plan))
+    _echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 
 
 def _publish_live(settings: Settings, target: object, out: Path) -> None:
@@ -533,7 +549,7 @@ def _publish_live(settings: Settings, target: object, out: Path) -> None:
         raise typer.Exit(1) from None
     for line in result.lines:
         if result.ok or not line.startswith(("failed:", "lod publish", "the journal")):
-            typer.echo(line)
+            _echo(line)
         else:
             _err(line)
     if not result.ok:
@@ -546,7 +562,7 @@ def publish_status(out: OutOpt = Path("dist")) -> None:
     from lod.publish.wikidata.live import status
 
     for line in status(out):
-        typer.echo(line)
+        _echo(line)
 
 
 @publish_app.command("verify")
@@ -566,20 +582,24 @@ def publish_verify(
         _err(f"lod publish verify: {error}")
         raise typer.Exit(1) from None
     for line in result.lines:
-        typer.echo(line)
+        _echo(line)
 
 
 def _guarded(callback: Callable[..., object]) -> Callable[..., object]:
-    """A command that reports an environment error (disk full, no permission...) in one line.
+    """A command that reports a damaged input file, or an environment error (disk full, no
+    permission...), in one line.
 
     Each command handles the errors it expects; this is the net under all of
-    them, so that no OSError ever reaches a user as a traceback.
+    them, so that no OSError and no unreadable input ever reaches a user as a traceback.
     """
 
     @functools.wraps(callback)
     def run(*args: object, **kwargs: object) -> object:
         try:
             return callback(*args, **kwargs)
+        except InputFileError as error:
+            _err(str(error.problem))
+            raise typer.Exit(1) from None
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             _err(f"lod: {where}{error.strerror or error}")

@@ -13,6 +13,7 @@ harvester (curated records are never overwritten).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from lod.harvest.wikiharvest import Summary
 from lod.harvest.wikimatch import Lexicon, language_tag, make_lexicon, normalize
 from lod.harvest.wikirecord import Facts, build_record, slug
 from lod.harvest.wikitext import FieldBullet
+from lod.inputs import read_csv_export, read_tsv
 from lod.model.case_study import EMAIL_RE, CaseStudy
 from lod.model.vocab import SECTION_KEYS
 from lod.problems import Problem
@@ -51,10 +53,7 @@ _YES = frozenset({"yes", "y", "true", "1", "si", "oui", "ja", "sim"})
 def column_fields() -> Lexicon:
     """Normalised column heading -> field, from ``mappings/csv-columns.tsv``."""
     path = resources.mappings_dir() / "csv-columns.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return make_lexicon(
-            (row["column"], row["field"]) for row in csv.DictReader(handle, delimiter="\t")
-        )
+    return make_lexicon((row["column"], row["field"]) for row in read_tsv(path, ("column", "field")))
 
 
 @dataclass
@@ -78,7 +77,7 @@ def _cell_values(text: str) -> tuple[str, ...]:
 
 def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
     """Readable rows; None for an empty row; unreadable rows go to ``problems``."""
-    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+    with io.StringIO(read_csv_export(path), newline="") as handle:
         reader = csv.reader(handle, strict=True)
         header: list[str | None] | None = None
         names: list[str] = []

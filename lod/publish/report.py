@@ -12,6 +12,7 @@ from pyoxigraph import Store
 
 from lod.query.catalog import get_query
 from lod.query.run import run_local
+from lod.text import visible
 
 _SECTIONS = (
     ("Library types", "by-library-type"),
@@ -89,7 +90,7 @@ def render_report(data: ReportData) -> str:
     lines.append("")
     for title, query in _SECTIONS:
         lines += [f"## {title}", "", *_table(data.tables[query])]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return visible("\n".join(lines).rstrip("\n") + "\n")  # values from the graph, shown to people
 
 
 def build_report(store: Store, *, records: int) -> str:

@@ -14,8 +14,10 @@ import json
 from collections.abc import Mapping
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from lod.publish.wikidata.model import Plan, PlannedItem, Statement, Value
+from lod.text import visible
 
 
 def plan_json(plan: Plan) -> bytes:
@@ -72,11 +74,18 @@ def quickstatements(plan: Plan) -> bytes:
     return ("\n".join(lines) + ("\n" if lines else "")).encode()
 
 
+def _shown(value: object) -> object:
+    """Every value the page prints (labels from the wiki included), controls made visible."""
+    if isinstance(value, Markup):  # already HTML: made visible, still HTML
+        return Markup(visible(str(value)))  # noqa: S704 - HTML already; only controls rewritten
+    return visible(value) if isinstance(value, str) else value
+
+
 def review_html(plan: Plan, labels: Mapping[str, str]) -> bytes:
     """review.html's bytes: per item its current state beside the planned additions."""
     environment = Environment(loader=PackageLoader("lod.publish.wikidata", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True),
-                              keep_trailing_newline=True)
+                              keep_trailing_newline=True, finalize=_shown)
     template = environment.get_template("review.html.j2")
 
     def show(value: Value) -> str:

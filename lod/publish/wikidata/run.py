@@ -7,11 +7,11 @@ or a refused folder leaves OUT as it was.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lod import resources
+from lod.inputs import read_tsv
 from lod.pipeline import assemble
 from lod.problems import InputError
 from lod.publish.outdir import replace_folder
@@ -43,9 +43,8 @@ class Target:
 
 def known_labels(mappings: Path) -> dict[str, str]:
     """English labels of the verified ids in mappings/wikidata-ids.tsv (for the review page)."""
-    with (mappings / "wikidata-ids.tsv").open(encoding="utf-8", newline="") as handle:
-        return {row["id"]: row["label"] for row in
-                csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    rows = read_tsv(mappings / "wikidata-ids.tsv", ("id", "label"), quoted=False)
+    return {row["id"]: row["label"] for row in rows}
 
 
 def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Plan, dict[str, str]]:

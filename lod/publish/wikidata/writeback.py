@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from lod.inputs import read_text
 from lod.publish.wikidata.verify import write_atomically
 
 _ID_LINE = re.compile(r"^id:\s*(\S+)\s*$", re.MULTILINE)
@@ -22,7 +23,7 @@ def record_files(data_dir: Path) -> dict[str, Path]:
     """Record id -> its YAML file."""
     found: dict[str, Path] = {}
     for path in sorted(data_dir.glob("*.yaml")):
-        match = _ID_LINE.search(path.read_text(encoding="utf-8"))
+        match = _ID_LINE.search(read_text(path))
         if match:
             found[match.group(1).strip("\"'")] = path
     return found
@@ -36,7 +37,7 @@ def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
         path = files.get(record)
         if path is None or not re.fullmatch(r"Q[1-9]\d*", qid):
             continue
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
         if _HAS_QID.search(text):
             continue
         match = _ID_LINE.search(text)
