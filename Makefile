@@ -27,7 +27,7 @@ deps:
 	.ci/install-debian-deps
 
 test: install deps
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --durations=10
 
 lint: install
 	$(BIN)/ruff check lod tests benchmarks

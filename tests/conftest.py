@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +105,20 @@ def write_record(folder: Path, record_id: str = "lyon-editathon", text: str | No
     path = folder / f"{record_id}.yaml"
     path.write_text(text if text is not None else VALID_RECORD.format(id=record_id), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored in this process for the test, as in a test run started from a background job.
+
+    A test that sends SIGINT to a child uses it so that it always checks the child was
+    started with SIGINT's default disposition (tests/signals.py), however pytest was started.
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- the test Wikibase (tests/wikibase) ---------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 import pytest
 from pyoxigraph import Literal, Store
+from signals import with_default_signals
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from conftest import CASESTUDIES, ROOT, run_lod
@@ -261,10 +262,12 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-def test_serve_answers_and_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
+def test_serve_answers_and_stops_cleanly(tmp_path: Path, stop: signal.Signals,
+                                        sigint_ignored: None) -> None:
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "lod", "serve", "--data", str(CASESTUDIES), "--port", "0"],
+        with_default_signals(
+            [sys.executable, "-m", "lod", "serve", "--data", str(CASESTUDIES), "--port", "0"]),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     try:
