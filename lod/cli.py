@@ -7,6 +7,7 @@ Exit codes (cli.md): 0 success, 1 the data or the remote side is wrong,
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -436,7 +437,7 @@ def import_csv(
     """Turn a form export (one row per submission) into draft YAML records."""
     from lod.harvest.csvform import import_csv as run_import
 
-    if not file.is_file():
+    if not os.path.lexists(file):  # anything else there (a folder, a loop) is named by the reader
         _fail([Problem(file, 1, "(file)", "no such file")])
     summary, problems = run_import(file, out)
     for problem in problems:

@@ -27,7 +27,9 @@ def _shown(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_VISIBLE: Final = {code: _shown(code) for code in FORBIDDEN}
+#: Lone surrogates (bytes that were not UTF-8, kept by ``surrogateescape``) cannot even be
+#: encoded for output; they are shown the same way.
+_VISIBLE: Final = {code: _shown(code) for code in (*FORBIDDEN, *range(0xD800, 0xE000))}
 _VISIBLE_LINES: Final = {code: text for code, text in _VISIBLE.items() if code not in LINE_BREAKS}
 _VISIBLE_NEWLINE: Final = {code: text for code, text in _VISIBLE.items() if code != 0x0A}
 

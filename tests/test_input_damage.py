@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -292,6 +293,8 @@ def test_damaged_input(kind: str, damage: str, tmp_path: Path) -> None:
     assert result.code == 1, (result.code, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and "Error:" not in result.stderr.split(":", 1)[0]
     assert str(setup.target) in result.stderr, result.stderr
+    if damage in ("cut in half", "random bytes", "UTF-8, not the format"):
+        assert re.search(re.escape(str(setup.target)) + r":\d+:", result.stderr), "no line named"
     assert snapshot(*setup.watched, skip=setup.target) == before, "another file changed"
 
 

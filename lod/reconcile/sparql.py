@@ -82,8 +82,15 @@ def parse_results(body: bytes, variables: frozenset[str] | None = None) -> list[
     """
     data = json.loads(body)
     rows = data["results"]["bindings"]
-    if not isinstance(rows, list):
-        raise TypeError("results.bindings is not a list")
+    named = data["head"]["vars"]
+    if not isinstance(rows, list) or not isinstance(named, list):
+        raise TypeError("results.bindings or head.vars is not a list")
+    if variables is not None and not variables <= set(named):
+        raise ValueError("the answer does not name the variables the query selects")
+    for row in rows:
+        for value in row.values():
+            if not isinstance(value, dict) or "type" not in value or "value" not in value:
+                raise TypeError("a bound value is not a SPARQL JSON term")
     return [
         {name: Term(str(value["type"]), str(value["value"]), str(value.get("xml:lang", "")))
          for name, value in row.items() if variables is None or name in variables}
