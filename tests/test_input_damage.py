@@ -10,7 +10,13 @@ mappings and output folders byte for byte as it was. The reconcile cache is
 the one kind where damage is no error: an entry that cannot be used is asked
 again and the proposals are the same.
 
-plan.json and journal.jsonl (issue 19's readers) are not in this table yet.
+plan.json and journal.jsonl are read by issue 19's readers (planfile.py,
+journal.py); they are in the table through ``lod publish wikidata --live``,
+which must stop before any request (a listener on 127.0.0.1 counts them). Two
+damages of the journal are what issue 19 reads as valid on purpose (see
+``VALID_BY_DESIGN``): an empty journal is a folder nothing was published from,
+and a journal cut at its end is what a killed run leaves (the edit in doubt is
+looked up on the wiki, so the run goes on).
 """
 
 from __future__ import annotations
@@ -113,8 +119,8 @@ class Setup:
     run: Callable[[], Run]
     #: The right syntax for the kind, the wrong shape (what ``_wrong_shape`` writes).
     shape: bytes
-    #: What a line number in the message looks like, for damages that have one.
-    line: bool = True
+    #: Requests the command sent to the (local) wiki, where it talks to one.
+    requests: Callable[[], int] = lambda: 0
 
 
 def _mappings_copy(tmp: Path) -> Path:
@@ -238,6 +244,45 @@ def ids(tmp: Path) -> Setup:
                  b"Q1 Q2\n")
 
 
+def _live(tmp: Path, name: str, shape: bytes) -> Setup:
+    """OUT holding a reviewed plan.json and a journal; ``lod publish wikidata --live`` on it."""
+    import json
+
+    from test_planfile import VALID, _listener
+
+    from lod.publish.wikidata.journal import Journal
+
+    data, out = tmp / "data", tmp / "out"
+    write_record(data, "lyon-editathon")
+    out.mkdir()
+    (out / "plan.json").write_text(json.dumps(VALID, indent=1), encoding="utf-8")
+    journal = Journal(out / "journal.jsonl")
+    journal.write("batch", batch="abc", api="http://127.0.0.1/api.php", ids={}, plan="p")
+    journal.write("intended", key="casestudy:a", action="create", item=None)
+    journal.write("done", key="casestudy:a", action="create", item="Q5", revision=7)
+    journal.close()
+    env = {"LOD_WIKIBASE_USER": "Bot@lod", "LOD_WIKIBASE_PASSWORD": "x" * 32}
+
+    sent: list[int] = []
+
+    def run() -> Run:
+        with _listener() as (url, seen):
+            result = run_lod("publish", "wikidata", "--data", data, "--out", out, "--live",
+                             "--api", f"{url}/api.php", "--sparql", f"{url}/sparql", env=env)
+        sent.extend(seen)
+        return result
+
+    return Setup(out / name, (data, out), run, shape, requests=lambda: len(sent))
+
+
+def plan_file(tmp: Path) -> Setup:
+    return _live(tmp, "plan.json", b'{"format": "something else", "items": 3}\n')
+
+
+def journal(tmp: Path) -> Setup:
+    return _live(tmp, "journal.jsonl", b'{"event": "done", "key": 3}\n')
+
+
 def csv_export(tmp: Path) -> Setup:
     target, out = tmp / "export.csv", tmp / "drafts"
     shutil.copy(ROOT / "tests" / "data" / "csv" / "form-export.csv", target)
@@ -259,24 +304,16 @@ KINDS: dict[str, Callable[[Path], Setup]] = {
     "MediaWiki dump": dump,
     "ids file": ids,
     "CSV export": csv_export,
+    "plan.json": plan_file,
+    "journal.jsonl": journal,
 }
-RAN: list[str] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _count() -> Iterator[None]:
-    yield
-    print(f"\n{len(RAN)} kind x damage cases ran ({len(KINDS)} kinds x {len(DAMAGES)} damages, "
-          "plus the reconcile cache's)")
-
-
-def _expected_line(setup: Setup, damage: str) -> str:
-    return str(setup.target)
-
-
+#: (kind, damage) pairs where the damaged file is a valid file of its kind (see the docstring).
+VALID_BY_DESIGN = {("journal.jsonl", "empty"), ("journal.jsonl", "cut in half")}
 @pytest.mark.parametrize("damage", list(DAMAGES))
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_damaged_input(kind: str, damage: str, tmp_path: Path) -> None:
+def test_damaged_input(kind: str, damage: str, tmp_path: Path,
+                       record_property: Callable[[str, object], None]) -> None:
+    """Counted in the summary line of the test run (tests/conftest.py)."""
     setup = KINDS[kind](tmp_path)
     DAMAGES[damage](setup.target, setup.shape)
     before = snapshot(*setup.watched, skip=setup.target)
@@ -285,16 +322,22 @@ def test_damaged_input(kind: str, damage: str, tmp_path: Path) -> None:
     finally:
         if setup.target.exists() and not setup.target.is_symlink():
             setup.target.chmod(0o755 if setup.target.is_dir() else 0o644)
-    RAN.append(f"{kind} x {damage}")
+    record_property("damage case", f"{kind} x {damage}")
     if damage == "mode 000" and AS_ROOT:
         # root reads a mode-000 file like any other: the command goes on as with the intact file
         assert "Traceback" not in result.stderr
         return
+    if (kind, damage) in VALID_BY_DESIGN:
+        assert "Traceback" not in result.stderr
+        return
     assert result.code == 1, (result.code, result.stdout, result.stderr)
+    assert setup.requests() == 0, "a request was sent before the damage was seen"
     assert "Traceback" not in result.stderr and "Error:" not in result.stderr.split(":", 1)[0]
     assert str(setup.target) in result.stderr, result.stderr
     if damage in ("cut in half", "random bytes", "UTF-8, not the format"):
-        assert re.search(re.escape(str(setup.target)) + r":\d+:", result.stderr), "no line named"
+        # path:line: (the project's form), or issue 19's "path: line N" and "not UTF-8 (byte N)"
+        place = r"(:\d+:|: line \d+|: not UTF-8 \(byte \d+\))"
+        assert re.search(re.escape(str(setup.target)) + place, result.stderr), "no place named"
     assert snapshot(*setup.watched, skip=setup.target) == before, "another file changed"
 
 
@@ -322,7 +365,8 @@ def wikidata() -> Iterator[Oxigraph]:
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))
-def test_damaged_cache_entry_is_a_miss(damage: str, wikidata: Oxigraph, tmp_path: Path) -> None:
+def test_damaged_cache_entry_is_a_miss(damage: str, wikidata: Oxigraph, tmp_path: Path,
+                                       record_property: Callable[[str, object], None]) -> None:
     mappings = _mappings_copy(tmp_path)
     out = tmp_path / "out" / "proposals.sssom.tsv"
     records = ROOT / "tests" / "data" / "reconcile" / "casestudies"
@@ -339,7 +383,7 @@ def test_damaged_cache_entry_is_a_miss(damage: str, wikidata: Oxigraph, tmp_path
     for entry in entries:
         DAMAGES[damage](entry, b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": 1}]}}')
     again = reconcile()
-    RAN.append(f"reconcile cache entry x {damage}")
+    record_property("damage case", f"reconcile cache entry x {damage}")
     for entry in entries:
         if entry.exists() and not entry.is_symlink():
             entry.chmod(0o755 if entry.is_dir() else 0o644)

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from lod.files import write_atomic
 from lod.inputs import CACHE_MAX_AGE_DAYS, read_cache_entry
-from lod.ledgers import write_atomic
 from lod.retry_after import retry_after_seconds
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
