@@ -43,6 +43,7 @@ _ALLOWED = {
     "lod/query/catalog.py": "the package's SPARQL catalogue (queries/*.rq)",
     "lod/query/docs.py": "a maintainer's script regenerating docs/queries.md",
     "lod/site/pages.py": "the package's static files",
+    "lod/site/querypage.py": "the package's vendored Oxigraph files",
     "lod/harvest/drafts.py": "writes staged drafts (its reads go through lod.inputs)",
 }
 
@@ -361,3 +362,16 @@ def test_an_output_made_after_the_kill_is_refused_and_both_are_kept(tmp_path: Pa
     kept = next(tmp_path.glob(".out.old-*")) / "previous"
     assert {k.replace(str(kept), "OUT"): v for k, v in _hashes(kept).items()} == before
     assert (out / "made-since.txt").read_text(encoding="utf-8") == "by hand\n"
+
+
+def test_the_review_page_never_writes_controls_raw() -> None:
+    """Labels read from the wiki (another source than the records) reach review.html visibly."""
+    from test_planfile import _valid_plan
+
+    from lod.publish.wikidata.render import review_html
+
+    plan = _valid_plan()
+    labels = {"Q23308": "Ashcombe \u202egnp.exe\u001b[2J", "Q7": "Burford\u0007"}
+    page = review_html(plan, labels).decode("utf-8")
+    assert "Ashcombe \\u202egnp.exe\\x1b[2J" in page
+    assert not {ord(c) for c in page} & (FORBIDDEN - {0x09, 0x0A})
