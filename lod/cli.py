@@ -62,13 +62,15 @@ def _fail(problems: list[Problem], *, what: str = "problem") -> NoReturn:
     raise typer.Exit(1)
 
 
-def _assemble(paths: list[Path], settings: Settings, *, include_drafts: bool) -> Assembled:
+def _assemble(paths: list[Path], settings: Settings, *, include_drafts: bool,
+              every_status: bool = False) -> Assembled:
     """The pipeline's graph, with an unreadable folder reported as a problem."""
     from lod.ingest.load import DiscoveryError
     from lod.pipeline import assemble
 
     try:
-        return assemble(paths, settings, include_drafts=include_drafts)
+        return assemble(paths, settings, include_drafts=include_drafts,
+                        every_status=every_status)
     except DiscoveryError as error:
         _fail([error.problem])
 
@@ -115,7 +117,7 @@ def validate(
     missing = [p for p in targets if not p.exists()]
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
-    result = _assemble(targets, _settings(), include_drafts=True)
+    result = _assemble(targets, _settings(), include_drafts=True, every_status=True)
     if result.problems:
         _fail(result.problems)
     if not result.loaded.files:
@@ -227,19 +229,26 @@ def serve(
     data: DataOpt = Path("casestudies"),
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")]
     = 7878,
+    drafts: Annotated[bool, typer.Option(
+        "--drafts", help="Serve every record, drafts too (the record policy is not applied).")]
+    = False,
 ) -> None:
-    """Build the graph, load it into an Oxigraph server on 127.0.0.1 and serve until Ctrl-C."""
+    """Build the graph, serve it with Oxigraph on 127.0.0.1 and the site's query page until Ctrl-C."""
+    from lod.query.front import front
     from lod.query.server import ServeError, served, wait_for_stop
+    from lod.site.build import site_files
 
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
-    graph = _assemble([data], _settings(data_dir=data), include_drafts=False)
+    graph = _assemble([data], _settings(data_dir=data), include_drafts=False, every_status=drafts)
     if graph.problems:
         _fail(graph.problems)
     try:
-        with served(graph.ntriples.encode("utf-8"), port=port) as server:
-            _echo(f"SPARQL endpoint: {server.endpoint}")
-            _echo(f"Browser UI:      {server.url}")
+        files = site_files(graph, endpoint="query")
+        with served(graph.ntriples.encode("utf-8")) as server, \
+                front(files, server.endpoint, port=port) as url:
+            _echo(f"SPARQL endpoint: {url}query")
+            _echo(f"Browser UI:      {url}")
             _echo(f"{len(graph.lines)} triples from {len(graph.records)} "
                        "case studies; Ctrl-C stops the server.")
             sys.stdout.flush()
@@ -506,6 +515,15 @@ def publish_wikidata(
                                                   "request.")] = None,
     settle: Annotated[bool, typer.Option("--settle", help="With --live, when the journal is "
                                          "damaged: ask the wiki what landed, then go on.")] = False,
+    bot_policy: Annotated[bool, typer.Option(
+        "--bot-policy", help="With --live: keep Wikidata's bot policy on this wiki too (always on "
+        "for wikidata.org): without the bot right, a trial of at most 10 edits.")] = False,
+    task_page: Annotated[str | None, typer.Option(
+        "--task-page", help="With --live: the URL of the approved bot request or trial "
+                            "discussion, put into every edit summary.")] = None,
+    pause: Annotated[float | None, typer.Option(
+        "--pause", help="With --live: seconds between edits (default 2 with the bot right, 10 "
+                        "without; where the bot policy is on, only longer).")] = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
@@ -515,7 +533,7 @@ def publish_wikidata(
     from lod.publish.wikidata.run import Target, summary
     from lod.publish.wikidata.run import publish_wikidata as run_publish
 
-    for name, url in (("--api", api), ("--sparql", sparql)):
+    for name, url in (("--api", api), ("--sparql", sparql), ("--task-page", task_page)):
         if url is not None and not url.startswith(("http://", "https://")):
             _err(f"{name}: expected an http(s) URL, got {url!r}")
             raise typer.Exit(2)
@@ -532,8 +550,12 @@ def publish_wikidata(
         _err(f"--ids: {error}")
         raise typer.Exit(1) from None
     target = Target(api or target.api_url, sparql or target.sparql_url, id_map)
+    if task_page is not None and len(task_page) > 200:
+        _err("--task-page: a URL of at most 200 characters (it goes into every edit summary)")
+        raise typer.Exit(2)
     if live:
-        _publish_live(settings, target, out, settle=settle)
+        _publish_live(settings, target, out, settle=settle, bot_policy=bot_policy,
+                      task_page=task_page or "", edit_pause=pause)
         return
     try:
         plan = run_publish(settings, target, Options(create_institutions, create_units), out)
@@ -553,24 +575,26 @@ def publish_wikidata(
     _echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 
 
-def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool) -> None:
+def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool,
+                  bot_policy: bool, task_page: str, edit_pause: float | None) -> None:
     """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
     from lod.publish.outdir import OutputError
     from lod.publish.wikidata.client import CredentialsError, environment
-    from lod.publish.wikidata.live import PlanError, publish_live
+    from lod.publish.wikidata.live import PlanError, PolicyRefusal, publish_live
     from lod.publish.wikidata.reads import ReadError
     from lod.publish.wikidata.run import Target
 
     if not isinstance(target, Target):
         raise TypeError("target")
     try:
-        result = publish_live(settings, target, out, environment(), settle=settle)
+        result = publish_live(settings, target, out, environment(), settle=settle,
+                              bot_policy=bot_policy, task_page=task_page, edit_pause=edit_pause)
     except PlanError as error:
         for line in error.lines:
             _err(f"lod publish wikidata: {line}")
         _err("nothing was sent to the wiki")
         raise typer.Exit(1) from None
-    except (CredentialsError, ReadError, OutputError) as error:
+    except (CredentialsError, ReadError, OutputError, PolicyRefusal) as error:
         _err(f"lod publish wikidata: {error}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:

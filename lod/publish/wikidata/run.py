@@ -15,8 +15,8 @@ from lod.inputs import read_tsv
 from lod.pipeline import assemble
 from lod.problems import InputError
 from lod.publish.outdir import replace_folder
+from lod.publish.wikidata.checks import Constraints
 from lod.publish.wikidata.facts import (
-    PLANNED_STATUSES,
     project_labels,
     read_values,
     record_facts,
@@ -26,7 +26,7 @@ from lod.publish.wikidata.plan import Options, build_plan, planned_terms
 from lod.publish.wikidata.planfile import AS_PLANNED, PLAN, removed_before
 from lod.publish.wikidata.probes import probes
 from lod.publish.wikidata.reads import IdMap, WikiReader, find_candidates
-from lod.publish.wikidata.render import plan_json, quickstatements, review_html
+from lod.publish.wikidata.render import WikiLinks, plan_json, quickstatements, review_html
 from lod.settings import Settings
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
@@ -55,8 +55,7 @@ def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Pla
         raise InputError(assembled.problems)
     mappings = settings.mappings_dir or resources.mappings_dir()
     store = assembled.store
-    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records
-             if loaded.record.status in PLANNED_STATUSES]
+    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records]
     projects = project_labels(store)
     values = read_values(mappings / "wikidata-values.tsv")
     reader = WikiReader(target.api_url, target.sparql_url, target.ids,
@@ -76,6 +75,11 @@ def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Pla
     return plan, labels
 
 
+def constraints() -> Constraints:
+    """The constraints of the properties plans use (Wikidata's facts: always the bundled table)."""
+    return Constraints.read(resources.mappings_dir() / "wikidata-constraints.tsv")
+
+
 def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path) -> Plan:
     """Plan, then write plan.json, quickstatements.txt and review.html into OUT atomically."""
     plan, labels = make_plan(settings, target, options)
@@ -91,7 +95,8 @@ def publish_wikidata(settings: Settings, target: Target, options: Options, out: 
         PLAN: text,
         AS_PLANNED: text,
         "quickstatements.txt": quickstatements(plan),
-        "review.html": review_html(plan, labels),
+        "review.html": review_html(plan, labels, WikiLinks.for_api(target.api_url, target.ids),
+                                   constraints()),
     })
     return plan
 
