@@ -167,6 +167,10 @@ class TsvRow:
     def __getitem__(self, column: str) -> str:
         return self.values[column]
 
+    def get(self, column: str, default: str | None = None) -> str | None:
+        """The value of ``column``, or ``default`` when the table has no such column."""
+        return self.values.get(column, default)
+
 
 def read_tsv(path: Path, columns: Sequence[str], *, exact: bool = False,
              quoted: bool = True) -> list[TsvRow]:
