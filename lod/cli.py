@@ -111,13 +111,19 @@ def _settings(**values: object) -> Settings:
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories.")] = None,
+    mappings: Annotated[Path | None, typer.Option(
+        "--mappings", help="Vocabularies and ledgers (default: the project's mappings/).")] = None,
 ) -> None:
     """Check case-study files against the format contract and the SHACL shapes."""
     targets = paths or [Path("casestudies")]
     missing = [p for p in targets if not p.exists()]
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
-    result = _assemble(targets, _settings(), include_drafts=True, every_status=True)
+    result = _assemble(targets, _settings(mappings_dir=mappings), include_drafts=True,
+                       every_status=True)
+    if all(target.is_dir() for target in targets):  # one file alone would orphan every row
+        for line in _ledger_notes(result, mappings):
+            _err(line)
     if result.problems:
         _fail(result.problems)
     if not result.loaded.files:
@@ -125,6 +131,45 @@ def validate(
         _err(f"{where}: no case-study files (*.yaml, *.yml) found; nothing was checked")
         raise typer.Exit(1)
     _echo(f"{result.loaded.files} files checked: all valid")
+
+
+def _ledger_notes(result: Assembled, folder: Path | None) -> list[str]:
+    """Ledger rows no record names: carried over to a renamed institution, or orphaned."""
+    from lod.ledgers import LEDGERS, MappingFileError, read_ledger
+    from lod.reconcile.renames import unlinked_rows
+
+    try:
+        ledger = read_ledger(folder)
+    except (MappingFileError, OSError, UnicodeDecodeError):
+        return []  # the assembled result reports an unreadable ledger already
+    name = next(iter(LEDGERS))
+    return [f"mappings/{name}: {item.message()}"
+            for item in unlinked_rows((r.record for r in result.records), ledger)]
+
+
+@app.command()
+def status(
+    data: DataOpt = Path("casestudies"),
+    mappings: Annotated[Path | None, typer.Option(
+        "--mappings", help="Directory of the SSSOM ledgers (default: mappings/).")] = None,
+    proposals: Annotated[Path, typer.Option(
+        "--proposals", help="Proposals file written by `lod reconcile`.")]
+    = Path("dist/reconcile-proposals.sssom.tsv"),
+    out: Annotated[Path, typer.Option("--out", help="Output folder of the last build.")]
+    = Path("dist"),
+) -> None:
+    """The open work at a glance: drafts and TODOs, duplicates, ledger rows, proposals.
+
+    Exits 1 when something blocks publishing (a file that does not validate, a
+    reviewed record with TODO lines, a reviewed record gone since the last build)."""
+    from lod.status import collect_status
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    found = collect_status(data, mappings=mappings, proposals=proposals, out_dir=out)
+    _echo(found.render())
+    if not found.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -312,7 +357,14 @@ def mappings_review(
     proposals: ProposalsOpt = PROPOSALS_FILE,
     mappings: MappingsOpt = None,
     accept: Annotated[list[str] | None, typer.Option("--accept", help="Accept proposal ID.")] = None,
-    reject: Annotated[list[str] | None, typer.Option("--reject", help="Reject proposal ID.")] = None,
+    reject: Annotated[list[str] | None, typer.Option(
+        "--reject", help="Reject proposal ID (or turn accepted ledger row ID into a rejection).")]
+    = None,
+    withdraw: Annotated[list[str] | None, typer.Option(
+        "--withdraw", help="Take decision ID out of the ledger (it becomes a proposal again).")]
+    = None,
+    change: Annotated[bool, typer.Option(
+        "--change", help="Let --accept replace the item an institution already has.")] = False,
     confident: Annotated[bool, typer.Option(
         "--accept-confident", help="Accept every proposal >= 0.9 that is alone at that level.")] = False,
     curator: Annotated[str | None, typer.Option(
@@ -324,37 +376,90 @@ def mappings_review(
     Writes the ledgers in --mappings (the project's mappings/ by default) and the proposals file.
     """
     from lod.ledgers import MappingFileError
-    from lod.reconcile.review import ReviewError, prompt_decisions, table
+    from lod.reconcile.review import ReviewError, prompt_decisions, ruled_out, table
     from lod.reconcile.review import confident as confident_ids
-    from lod.reconcile.run import apply_review, read_proposals
+    from lod.reconcile.review import pending as open_proposals
+    from lod.reconcile.run import apply_review, read_ledgers, read_proposals
 
+    accepted, rejected = list(accept or []), list(reject or [])
+    withdrawn = list(withdraw or [])
     try:
-        pending = read_proposals(proposals)
+        proposed = read_proposals(proposals, missing_ok=not (accepted or list_ or confident)
+                                  and bool(rejected or withdrawn))
+        open_rows = open_proposals(proposed, read_ledgers(mappings))
     except MappingFileError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    accepted, rejected = list(accept or []), list(reject or [])
     if confident:
-        accepted += confident_ids(pending)
-    if list_ or not (accepted or rejected):
-        _echo(table(pending.rows) if pending.rows else "no proposals to review")
-        if list_ or not pending.rows:
+        accepted += confident_ids(proposed.with_rows(open_rows))
+    if list_ or not (accepted or rejected or withdrawn):
+        _echo(table(open_rows) if open_rows else "no proposals to review")
+        if list_ or not open_rows:
             return
-        accepted, rejected = prompt_decisions(pending.rows, ask=typer.prompt, say=_echo)
-    if not (accepted or rejected):
+        accepted, rejected = prompt_decisions(
+            open_rows, ask=typer.prompt, say=_echo,
+            confirm=lambda question: typer.confirm(question, default=False))
+    if not (accepted or rejected or withdrawn):
         return
     try:
         who = curator or typer.prompt("Curator (wdu:<Wikidata user> or orcid:<ORCID iD>)")
         outcome = apply_review(proposals_path=proposals, mappings_dir=mappings, accept=accepted,
-                               reject=rejected, curator=who)
+                               reject=rejected, withdraw=withdrawn, change=change, curator=who)
     except ReviewError as error:
         _err(f"lod mappings review: {error}")
         raise typer.Exit(2) from None
     except MappingFileError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    _echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected; "
-               f"{len(outcome.proposals.rows)} proposals left")
+    for row in outcome.accepted:
+        reasons = ruled_out(row)
+        if reasons:
+            _err(f"warning: {row.record_id} ({row.subject_label} -> {row.qid} {row.object_label}) "
+                 f"was ruled out by the matcher: {'; '.join(reasons)}; accepted as asked (undo: "
+                 f"lod mappings review --withdraw {row.record_id})")
+    for row in outcome.set_aside:
+        _echo(f"set aside: {row.record_id} ({row.subject_label} -> {row.qid}), another "
+                   "candidate of an institution that now has its item (to switch to it: "
+                   f"--accept {row.record_id} --change)")
+    for line in outcome.history:
+        if line.action == "withdraw":
+            _echo(f"withdrawn: {line.record_id} {line.subject_label}: {line.replaced}; "
+                       "back among the proposals")
+        elif line.replaced:
+            _echo(f"{line.action}ed {line.record_id} ({line.subject_label} -> "
+                       f"{line.object_id}), replacing: {line.replaced}")
+    _echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected, "
+               f"{len(outcome.withdrawn)} withdrawn; {len(outcome.proposals.rows)} proposals left")
+
+
+@mappings_app.command("relink")
+def mappings_relink(
+    data: DataOpt = Path("casestudies"),
+    mappings: MappingsOpt = None,
+    curator: Annotated[str | None, typer.Option(
+        "--curator", envvar="LOD_CURATOR", help="Who decides: wdu:<user> or orcid:<id>.")] = None,
+) -> None:
+    """Move ledger rows of renamed institutions to their new names (what validate reports)."""
+    from lod.ledgers import MappingFileError
+    from lod.reconcile.review import ReviewError
+    from lod.reconcile.run import relink
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    try:
+        who = curator or typer.prompt("Curator (wdu:<Wikidata user> or orcid:<ORCID iD>)")
+        moved = relink(data, mappings, curator=who)
+    except InputError as error:
+        _fail(error.problems)
+    except ReviewError as error:
+        _err(f"lod mappings relink: {error}")
+        raise typer.Exit(2) from None
+    except MappingFileError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
+    for line in moved:
+        _echo(f"relinked: {line}")
+    _echo(f"{len(moved)} ledger row{'s' if len(moved) != 1 else ''} moved")
 
 
 @mappings_app.command("lint")
@@ -524,6 +629,11 @@ def publish_wikidata(
     pause: Annotated[float | None, typer.Option(
         "--pause", help="With --live: seconds between edits (default 2 with the bot right, 10 "
                         "without; where the bot policy is on, only longer).")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="Plan (and show on review.html) only this record; repeatable.")] = None,
+    only_from: Annotated[Path | None, typer.Option(
+        "--only-from", help="File of record ids, one a line: the batch to plan and review.")]
+    = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
@@ -557,8 +667,17 @@ def publish_wikidata(
         _publish_live(settings, target, out, settle=settle, bot_policy=bot_policy,
                       task_page=task_page or "", edit_pause=pause)
         return
+    from lod.publish.wikidata.run import BatchError, read_batch
+
     try:
-        plan = run_publish(settings, target, Options(create_institutions, create_units), out)
+        batch = None
+        if only or only_from:
+            batch = [*(only or []), *(read_batch(only_from) if only_from else [])]
+        plan = run_publish(settings, target, Options(create_institutions, create_units), out,
+                           only=batch)
+    except BatchError as error:
+        _err(f"lod publish wikidata: {error}")
+        raise typer.Exit(1) from None
     except InputError as error:
         _fail(error.problems)
     except ReadError as error:

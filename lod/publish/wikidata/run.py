@@ -7,11 +7,12 @@ or a refused folder leaves OUT as it was.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lod import resources
-from lod.inputs import read_tsv
+from lod.inputs import InputFileError, read_text, read_tsv
 from lod.pipeline import assemble
 from lod.problems import InputError
 from lod.publish.outdir import replace_folder
@@ -48,14 +49,26 @@ def known_labels(mappings: Path) -> dict[str, str]:
     return {row["id"]: row["label"] for row in rows}
 
 
-def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Plan, dict[str, str]]:
-    """Read the records and the wiki; return the plan and the labels the review page shows."""
+def make_plan(settings: Settings, target: Target, options: Options,
+              only: Collection[str] | None = None) -> tuple[Plan, dict[str, str]]:
+    """Read the records and the wiki; return the plan and the labels the review page shows.
+
+    ``only``: the ids of a batch; the plan (and so the review page) holds those records alone.
+    """
     assembled = assemble([settings.data_dir], settings, include_drafts=False)
     if assembled.problems:
         raise InputError(assembled.problems)
     mappings = settings.mappings_dir or resources.mappings_dir()
     store = assembled.store
-    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records]
+    chosen = list(assembled.records)
+    if only is not None:
+        known = {loaded.id for loaded in chosen}
+        unknown = sorted(set(only) - known)
+        if unknown:
+            raise BatchError(f"not a reviewed or published record in {settings.data_dir}: "
+                             + ", ".join(unknown))
+        chosen = [loaded for loaded in chosen if loaded.id in set(only)]
+    facts = [record_facts(loaded.record, store, settings.base) for loaded in chosen]
     projects = project_labels(store)
     values = read_values(mappings / "wikidata-values.tsv")
     reader = WikiReader(target.api_url, target.sparql_url, target.ids,
@@ -80,9 +93,24 @@ def constraints() -> Constraints:
     return Constraints.read(resources.mappings_dir() / "wikidata-constraints.tsv")
 
 
-def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path) -> Plan:
+class BatchError(ValueError):
+    """``--only`` names a record that is not planned (unknown, or a draft)."""
+
+
+def read_batch(path: Path) -> list[str]:
+    """Record ids of a batch file: one per line; blank lines and ``#`` comments skipped."""
+    try:
+        text = read_text(path, what="batch file")
+    except InputFileError as error:
+        raise BatchError(f"{path}: cannot read the batch file ({error.problem.message})") from None
+    ids = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    return [record_id for record_id in ids if record_id]
+
+
+def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path,
+                     only: Collection[str] | None = None) -> Plan:
     """Plan, then write plan.json, quickstatements.txt and review.html into OUT atomically."""
-    plan, labels = make_plan(settings, target, options)
+    plan, labels = make_plan(settings, target, options, only)
     removed = removed_before(out)
     notes = {Warning(i.record, "removed-by-reviewer",
                      f"{i.key}: a reviewer removed this item from the previous plan; it is "
