@@ -481,6 +481,7 @@ def publish_wikidata(
                                        "(credentials from the environment).")] = False,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each "
                                                   "request.")] = None,
+    mappings: MappingsOpt = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
@@ -494,7 +495,7 @@ def publish_wikidata(
         if url is not None and not url.startswith(("http://", "https://")):
             _err(f"{name}: expected an http(s) URL, got {url!r}")
             raise typer.Exit(2)
-    settings = _settings(data_dir=data, out_dir=out, timeout=timeout)
+    settings = _settings(data_dir=data, out_dir=out, timeout=timeout, mappings_dir=mappings)
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
     target = Target()

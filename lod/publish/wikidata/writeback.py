@@ -2,8 +2,11 @@
 
 Only ids of Wikidata itself are written: an item made on a test Wikibase has an
 id of that wiki, which must never pass for a Wikidata id in a record. A record
-that has a ``wikidata:`` already is left as it is. Each file is replaced
-atomically (temporary file, then rename), keeping every other byte.
+whose ``wikidata:`` is a create decision (``{create: ...}``, on one line or as
+an indented block) gets the new QID in its place, so that the next plan updates
+that item instead of creating another; a record that names a QID already is left
+as it is. Each file is replaced atomically (temporary file, then rename),
+keeping every other byte.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from pathlib import Path
 from lod.publish.wikidata.verify import write_atomically
 
 _ID_LINE = re.compile(r"^id:\s*(\S+)\s*$", re.MULTILINE)
-_HAS_QID = re.compile(r"^wikidata:", re.MULTILINE)
+_HAS_QID = re.compile(r"^wikidata:\s*Q[1-9]\d*\s*(?:#.*)?$", re.MULTILINE)
+#: A create decision: the ``wikidata:`` line and the indented lines of its block.
+_DECISION = re.compile(r"^wikidata:.*\n(?:[ \t]+.*\n|[ \t]*\n(?=[ \t]))*", re.MULTILINE)
 
 
 def record_files(data_dir: Path) -> dict[str, Path]:
@@ -39,10 +44,14 @@ def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
         text = path.read_text(encoding="utf-8")
         if _HAS_QID.search(text):
             continue
-        match = _ID_LINE.search(text)
-        if match is None:
-            continue
-        text = f"{text[:match.end()]}\nwikidata: {qid}{text[match.end():]}"
+        decision = _DECISION.search(text if text.endswith("\n") else text + "\n")
+        if decision is not None:
+            text = f"{text[:decision.start()]}wikidata: {qid}\n{text[decision.end():]}"
+        else:
+            match = _ID_LINE.search(text)
+            if match is None:
+                continue
+            text = f"{text[:match.end()]}\nwikidata: {qid}{text[match.end():]}"
         write_atomically(path, text)
         written.append(path)
     return written
