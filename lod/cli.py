@@ -32,6 +32,12 @@ app = typer.Typer(
 _T = TypeVar("_T")
 DataOpt = Annotated[Path, typer.Option("--data", help="Directory of case-study YAML files.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output directory.")]
+#: Publish state (the reviewed plan, the journal, verify.md) lives where no clean-up reaches:
+#: not dist/, which `make clean` deletes.
+StateOpt = Annotated[Path, typer.Option("--out", help=(
+    "Publish state folder: plan.json, journal.jsonl, verify.md (default publish/, which "
+    "`make clean`, `lod build` and `lod site` never delete)."))]
+STATE_DIR = Path("publish")
 
 
 def _err(message: str) -> None:
@@ -46,13 +52,15 @@ def _fail(problems: list[Problem], *, what: str = "problem") -> NoReturn:
     raise typer.Exit(1)
 
 
-def _assemble(paths: list[Path], settings: Settings, *, include_drafts: bool) -> Assembled:
+def _assemble(paths: list[Path], settings: Settings, *, include_drafts: bool,
+              every_status: bool = False) -> Assembled:
     """The pipeline's graph, with an unreadable folder reported as a problem."""
     from lod.ingest.load import DiscoveryError
     from lod.pipeline import assemble
 
     try:
-        return assemble(paths, settings, include_drafts=include_drafts)
+        return assemble(paths, settings, include_drafts=include_drafts,
+                        every_status=every_status)
     except DiscoveryError as error:
         _fail([error.problem])
 
@@ -99,7 +107,7 @@ def validate(
     missing = [p for p in targets if not p.exists()]
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
-    result = _assemble(targets, _settings(), include_drafts=True)
+    result = _assemble(targets, _settings(), include_drafts=True, every_status=True)
     if result.problems:
         _fail(result.problems)
     typer.echo(f"{result.loaded.files} files checked: all valid")
@@ -207,19 +215,26 @@ def serve(
     data: DataOpt = Path("casestudies"),
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")]
     = 7878,
+    drafts: Annotated[bool, typer.Option(
+        "--drafts", help="Serve every record, drafts too (the record policy is not applied).")]
+    = False,
 ) -> None:
-    """Build the graph, load it into an Oxigraph server on 127.0.0.1 and serve until Ctrl-C."""
+    """Build the graph, serve it with Oxigraph on 127.0.0.1 and the site's query page until Ctrl-C."""
+    from lod.query.front import front
     from lod.query.server import ServeError, served, wait_for_stop
+    from lod.site.build import site_files
 
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
-    graph = _assemble([data], _settings(data_dir=data), include_drafts=False)
+    graph = _assemble([data], _settings(data_dir=data), include_drafts=False, every_status=drafts)
     if graph.problems:
         _fail(graph.problems)
     try:
-        with served(graph.ntriples.encode("utf-8"), port=port) as server:
-            typer.echo(f"SPARQL endpoint: {server.endpoint}")
-            typer.echo(f"Browser UI:      {server.url}")
+        files = site_files(graph, endpoint="query")
+        with served(graph.ntriples.encode("utf-8")) as server, \
+                front(files, server.endpoint, port=port) as url:
+            typer.echo(f"SPARQL endpoint: {url}query")
+            typer.echo(f"Browser UI:      {url}")
             typer.echo(f"{len(graph.lines)} triples from {len(graph.records)} "
                        "case studies; Ctrl-C stops the server.")
             sys.stdout.flush()
@@ -466,7 +481,7 @@ app.add_typer(publish_app, name="publish")
 @publish_app.command("wikidata")
 def publish_wikidata(
     data: DataOpt = Path("casestudies"),
-    out: OutOpt = Path("dist"),
+    out: StateOpt = STATE_DIR,
     api: Annotated[str | None, typer.Option("--api", help="Wikibase api.php URL (default: "
                                             "Wikidata's).")] = None,
     sparql: Annotated[str | None, typer.Option("--sparql", help="SPARQL endpoint of that wiki "
@@ -481,6 +496,8 @@ def publish_wikidata(
                                        "(credentials from the environment).")] = False,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each "
                                                   "request.")] = None,
+    settle: Annotated[bool, typer.Option("--settle", help="With --live, when the journal is "
+                                         "damaged: ask the wiki what landed, then go on.")] = False,
     mappings: MappingsOpt = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
@@ -509,7 +526,7 @@ def publish_wikidata(
         raise typer.Exit(1) from None
     target = Target(api or target.api_url, sparql or target.sparql_url, id_map)
     if live:
-        _publish_live(settings, target, out)
+        _publish_live(settings, target, out, settle=settle)
         return
     try:
         plan = run_publish(settings, target, Options(create_institutions, create_units), out)
@@ -529,8 +546,9 @@ def publish_wikidata(
     typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 
 
-def _publish_live(settings: Settings, target: object, out: Path) -> None:
+def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool) -> None:
     """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
+    from lod.publish.outdir import OutputError
     from lod.publish.wikidata.client import CredentialsError, environment
     from lod.publish.wikidata.live import PlanError, publish_live
     from lod.publish.wikidata.reads import ReadError
@@ -539,8 +557,13 @@ def _publish_live(settings: Settings, target: object, out: Path) -> None:
     if not isinstance(target, Target):
         raise TypeError("target")
     try:
-        result = publish_live(settings, target, out, environment())
-    except (PlanError, CredentialsError, ReadError) as error:
+        result = publish_live(settings, target, out, environment(), settle=settle)
+    except PlanError as error:
+        for line in error.lines:
+            _err(f"lod publish wikidata: {line}")
+        _err("nothing was sent to the wiki")
+        raise typer.Exit(1) from None
+    except (CredentialsError, ReadError, OutputError) as error:
         _err(f"lod publish wikidata: {error}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
@@ -557,7 +580,7 @@ def _publish_live(settings: Settings, target: object, out: Path) -> None:
 
 
 @publish_app.command("status")
-def publish_status(out: OutOpt = Path("dist")) -> None:
+def publish_status(out: StateOpt = STATE_DIR) -> None:
     """Summarise the publish journal in OUT."""
     from lod.publish.wikidata.live import status
 
@@ -567,7 +590,7 @@ def publish_status(out: OutOpt = Path("dist")) -> None:
 
 @publish_app.command("verify")
 def publish_verify(
-    out: OutOpt = Path("dist"),
+    out: StateOpt = STATE_DIR,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each "
                                                   "request.")] = None,
 ) -> None:
@@ -578,7 +601,11 @@ def publish_verify(
     settings = _settings(out_dir=out, timeout=timeout)
     try:
         result = verify_later(settings, out)
-    except (PlanError, ReadError) as error:
+    except PlanError as error:
+        for line in error.lines:
+            _err(f"lod publish verify: {line}")
+        raise typer.Exit(1) from None
+    except ReadError as error:
         _err(f"lod publish verify: {error}")
         raise typer.Exit(1) from None
     for line in result.lines:

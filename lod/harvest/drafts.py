@@ -26,11 +26,12 @@ from typing import Any
 
 import yaml
 
+from lod.files import write_atomic
 from lod.ingest.load import DRAFT_SUFFIX
+from lod.model.policy import CURATED_STATUSES
 
 STATE_FILE = ".harvest-state.json"
 STATE_VERSION = 1
-PROTECTED = ("reviewed", "published")
 #: Fields that always differ between a draft and a curated record, left out of diffs.
 _NOT_COMPARED = ("status", "notes", "source")
 
@@ -183,7 +184,7 @@ class DraftStore:
         except yaml.YAMLError:
             return "not valid YAML (left for a person to fix)"
         status = old.get("status") if isinstance(old, dict) else None
-        if status in PROTECTED:
+        if status in CURATED_STATUSES:
             return f"{status}"
         if self.files.get(target.name) != _sha(current):
             return (
@@ -198,7 +199,7 @@ class DraftStore:
         written: list[Path] = []
         try:
             for staged, target in self._staged:
-                staged.replace(target)
+                write_atomic(target, staged.read_bytes())
                 written.append(target)
             if self._state_changed:
                 self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -238,8 +239,4 @@ def save_state(out_dir: Path, state: dict[str, Any]) -> None:
     path = out_dir / STATE_FILE
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=out_dir, prefix=".lod-state-", delete=False
-    ) as handle:
-        handle.write(text)
-    Path(handle.name).replace(path)
+    write_atomic(path, text)

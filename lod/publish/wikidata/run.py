@@ -22,13 +22,13 @@ from lod.publish.wikidata.decisions import (
     read_institution_classes,
 )
 from lod.publish.wikidata.facts import (
-    PLANNED_STATUSES,
     project_labels,
     read_values,
     record_facts,
 )
-from lod.publish.wikidata.model import Candidate, Plan
+from lod.publish.wikidata.model import Candidate, Plan, Warning
 from lod.publish.wikidata.plan import Evidence, Options, build_plan, planned_terms
+from lod.publish.wikidata.planfile import AS_PLANNED, PLAN, removed_before
 from lod.publish.wikidata.probes import probes, searches, sitelinks
 from lod.publish.wikidata.reads import IdMap, WikiReader, find_candidates
 from lod.publish.wikidata.render import plan_json, quickstatements, review_html
@@ -79,8 +79,7 @@ def make_plan(settings: Settings, target: Target, options: Options,
         raise InputError(assembled.problems)
     mappings = settings.mappings_dir or resources.mappings_dir()
     store = assembled.store
-    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records
-             if loaded.record.status in PLANNED_STATUSES]
+    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records]
     projects = project_labels(store)
     values = read_values(mappings / "wikidata-values.tsv")
     if options.create_institutions:
@@ -119,8 +118,17 @@ def make_plan(settings: Settings, target: Target, options: Options,
 def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path) -> Plan:
     """Plan, then write plan.json, quickstatements.txt and review.html into OUT atomically."""
     plan, labels = make_plan(settings, target, options, out)
+    removed = removed_before(out)
+    notes = {Warning(i.record, "removed-by-reviewer",
+                     f"{i.key}: a reviewer removed this item from the previous plan; it is "
+                     "planned again: review it before publishing")
+             for i in plan.items if i.key in removed and i.action in {"create", "update"}}
+    if notes:
+        plan = Plan(plan.items, sorted({*plan.warnings, *notes}), plan.undecided)
+    text = plan_json(plan)
     replace_folder(out, {
-        "plan.json": plan_json(plan),
+        PLAN: text,
+        AS_PLANNED: text,
         "quickstatements.txt": quickstatements(plan),
         "review.html": review_html(plan, labels),
     })

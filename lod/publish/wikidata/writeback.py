@@ -2,11 +2,13 @@
 
 Only ids of Wikidata itself are written: an item made on a test Wikibase has an
 id of that wiki, which must never pass for a Wikidata id in a record. A record
-whose ``wikidata:`` is a create decision (``{create: ...}``, on one line or as
-an indented block) gets the new QID in its place, so that the next plan updates
-that item instead of creating another; a record that names a QID already is left
-as it is. Each file is replaced atomically (temporary file, then rename),
-keeping every other byte.
+that names a QID in its top-level ``wikidata`` already is left as it is; one whose
+``wikidata`` is a create decision (``{create: ...}``, on one line or as an
+indented block) gets the new QID in place of the decision, so that the next plan
+updates that item instead of creating another. Otherwise the change is one
+added line after the ``id:`` line, ending as that line ends (LF or CRLF); every
+other byte, the comments, the key order and the quoting stay as the curator
+wrote them, and :func:`lod.files.write_atomic` keeps the file's mode and owner.
 """
 
 from __future__ import annotations
@@ -15,22 +17,64 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from lod.publish.wikidata.verify import write_atomically
+import yaml
 
-_ID_LINE = re.compile(r"^id:\s*(\S+)\s*$", re.MULTILINE)
-_HAS_QID = re.compile(r"^wikidata:\s*Q[1-9]\d*\s*(?:#.*)?$", re.MULTILINE)
-#: A create decision: the ``wikidata:`` line and the indented lines of its block.
-_DECISION = re.compile(r"^wikidata:.*\n(?:[ \t]+.*\n|[ \t]*\n(?=[ \t]))*", re.MULTILINE)
+from lod.files import write_atomic
+
+_ID_LINE = re.compile(rb"^id:[ \t]*\S")
+_DECISION_LINE = re.compile(rb"^wikidata:")
+
+
+def _top_level(data: bytes) -> dict[str, object] | None:
+    """The record's top-level mapping, or None when the file is not a YAML mapping."""
+    try:
+        loaded = yaml.safe_load(data)
+    except yaml.YAMLError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
 
 
 def record_files(data_dir: Path) -> dict[str, Path]:
     """Record id -> its YAML file."""
     found: dict[str, Path] = {}
     for path in sorted(data_dir.glob("*.yaml")):
-        match = _ID_LINE.search(path.read_text(encoding="utf-8"))
-        if match:
-            found[match.group(1).strip("\"'")] = path
+        record = _top_level(path.read_bytes())
+        if record is not None and isinstance(record.get("id"), str):
+            found.setdefault(str(record["id"]), path)
     return found
+
+
+def with_qid(data: bytes, qid: str) -> bytes | None:
+    """``data`` with ``wikidata: <qid>`` added after its ``id:`` line; None when it cannot be.
+
+    Works on bytes so that nothing is re-encoded and no line ending is
+    translated; the new line copies the ``id:`` line's ending.
+    """
+    lines = data.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if _ID_LINE.match(line):
+            ending = line[len(line.rstrip(b"\r\n")):]
+            if not ending:  # the id line is the file's last line, without an ending
+                ending = b"\r\n" if b"\r\n" in data else b"\n"
+                lines[number] = line + ending
+                return b"".join([*lines, f"wikidata: {qid}".encode(), ])
+            lines.insert(number + 1, f"wikidata: {qid}".encode() + ending)
+            return b"".join(lines)
+    return None
+
+
+def replacing_decision(data: bytes, qid: str) -> bytes | None:
+    """``data`` with its top-level ``wikidata:`` block (a create decision) replaced by
+    ``wikidata: <qid>``; None when there is no such line."""
+    lines = data.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if _DECISION_LINE.match(line):
+            end = number + 1
+            while end < len(lines) and lines[end][:1] in (b" ", b"\t"):
+                end += 1  # the indented lines of a block mapping
+            ending = line[len(line.rstrip(b"\r\n")):]
+            return b"".join([*lines[:number], f"wikidata: {qid}".encode() + ending, *lines[end:]])
+    return None
 
 
 def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
@@ -41,18 +85,16 @@ def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
         path = files.get(record)
         if path is None or not re.fullmatch(r"Q[1-9]\d*", qid):
             continue
-        text = path.read_text(encoding="utf-8")
-        if _HAS_QID.search(text):
+        data = path.read_bytes()
+        current = _top_level(data)
+        if current is None or current.get("id") != record or (
+                "wikidata" in current and not isinstance(current["wikidata"], dict)):
             continue
-        decision = _DECISION.search(text if text.endswith("\n") else text + "\n")
-        if decision is not None:
-            text = f"{text[:decision.start()]}wikidata: {qid}\n{text[decision.end():]}"
-        else:
-            match = _ID_LINE.search(text)
-            if match is None:
-                continue
-            text = f"{text[:match.end()]}\nwikidata: {qid}{text[match.end():]}"
-        write_atomically(path, text)
+        changed = (replacing_decision(data, qid) if "wikidata" in current
+                   else with_qid(data, qid))
+        if changed is None or _top_level(changed) != {**current, "wikidata": qid}:
+            continue  # an id line lod cannot place a line after safely: left for a curator
+        write_atomic(path, changed)
         written.append(path)
     return written
 
