@@ -24,9 +24,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
-from lod.publish.wikidata.model import ItemState, Plan, PlannedItem, Statement, Value, Warning
+from lod.publish.wikidata.model import (
+    ItemState,
+    Plan,
+    PlannedItem,
+    Statement,
+    Undecided,
+    Value,
+    Warning,
+)
 
 FORMAT: Final = "lod-wikidata-plan/1"
 #: The reviewed plan, and the copy of the plan as the dry run wrote it (what a reviewer removed
@@ -100,13 +116,27 @@ class SnakJson(_Strict):
     value: ValueJson
 
 
+#: Statements that carry no reference (docs/wikidata-model.md): the value is the item's own
+#: source URL (P953, P973) or an identifier (P356, P791).
+UNREFERENCED: Final = frozenset({"P953", "P973", "P356", "P791"})
+
+
 class StatementJson(_Strict):
-    """A statement to add, with its qualifiers and its reference (never without one)."""
+    """A statement to add, with its qualifiers and its reference (never without one, except
+    where the value is the item's own source or an identifier)."""
 
     property: Pid
     value: ValueJson
     qualifiers: list[SnakJson]
-    reference: Annotated[list[SnakJson], Field(min_length=1)]
+    reference: list[SnakJson]
+
+    @field_validator("reference")
+    @classmethod
+    def _referenced(cls, value: list[SnakJson], info: ValidationInfo) -> list[SnakJson]:
+        if not value and info.data.get("property") not in UNREFERENCED:
+            raise ValueError("List should have at least 1 item (a statement needs a reference "
+                             "unless its value is the item's own source or an identifier)")
+        return value
 
 
 class ReadValueJson(_Strict):
@@ -147,8 +177,15 @@ class WarningJson(_Strict):
 
     record: str
     code: str
-    severity: Literal["warning", "error"]
+    severity: Literal["info", "warning", "error"]
     message: str
+
+
+class UndecidedJson(_Strict):
+    """A record without a Wikidata decision (nothing planned for it) and what to add."""
+
+    record: Annotated[str, StringConstraints(min_length=1)]
+    choices: list[str]
 
 
 class PlanJson(_Strict):
@@ -158,6 +195,7 @@ class PlanJson(_Strict):
     blocked: bool
     items: list[ItemJson]
     warnings: list[WarningJson]
+    undecided: list[UndecidedJson] = []
 
 
 class PlanError(Exception):
@@ -264,7 +302,8 @@ def _plan(checked: PlanJson) -> Plan:
                              dict(i.descriptions), [_statement(s) for s in i.statements],
                              _current(i.current) if i.current else None)
                  for i in checked.items],
-                [Warning(w.record, w.code, w.message, w.severity) for w in checked.warnings])
+                [Warning(w.record, w.code, w.message, w.severity) for w in checked.warnings],
+                [Undecided(u.record, tuple(u.choices)) for u in checked.undecided])
 
 
 def canonical(data: Any) -> bytes:
