@@ -19,7 +19,11 @@ from lod.problems import InputError, Problem
 from lod.settings import Settings
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
+
     from lod.pipeline import Assembled
+    from lod.query.catalog import CatalogQuery
+    from lod.query.command import Answer, Target
 
 app = typer.Typer(
     name="lod",
@@ -101,16 +105,61 @@ def _settings(**values: object) -> Settings:
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories.")] = None,
+    mappings: Annotated[Path | None, typer.Option(
+        "--mappings", help="Vocabularies and ledgers (default: the project's mappings/).")] = None,
 ) -> None:
     """Check case-study files against the format contract and the SHACL shapes."""
     targets = paths or [Path("casestudies")]
     missing = [p for p in targets if not p.exists()]
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
-    result = _assemble(targets, _settings(), include_drafts=True, every_status=True)
+    result = _assemble(targets, _settings(mappings_dir=mappings), include_drafts=True,
+                       every_status=True)
+    if all(target.is_dir() for target in targets):  # one file alone would orphan every row
+        for line in _ledger_notes(result, mappings):
+            _err(line)
     if result.problems:
         _fail(result.problems)
     typer.echo(f"{result.loaded.files} files checked: all valid")
+
+
+def _ledger_notes(result: Assembled, folder: Path | None) -> list[str]:
+    """Ledger rows no record names: carried over to a renamed institution, or orphaned."""
+    from lod.ledgers import LEDGERS, MappingFileError, read_ledger
+    from lod.reconcile.renames import unlinked_rows
+
+    try:
+        ledger = read_ledger(folder)
+    except (MappingFileError, OSError, UnicodeDecodeError):
+        return []  # the assembled result reports an unreadable ledger already
+    name = next(iter(LEDGERS))
+    return [f"mappings/{name}: {item.message()}"
+            for item in unlinked_rows((r.record for r in result.records), ledger)]
+
+
+@app.command()
+def status(
+    data: DataOpt = Path("casestudies"),
+    mappings: Annotated[Path | None, typer.Option(
+        "--mappings", help="Directory of the SSSOM ledgers (default: mappings/).")] = None,
+    proposals: Annotated[Path, typer.Option(
+        "--proposals", help="Proposals file written by `lod reconcile`.")]
+    = Path("dist/reconcile-proposals.sssom.tsv"),
+    out: Annotated[Path, typer.Option("--out", help="Output folder of the last build.")]
+    = Path("dist"),
+) -> None:
+    """The open work at a glance: drafts and TODOs, duplicates, ledger rows, proposals.
+
+    Exits 1 when something blocks publishing (a file that does not validate, a
+    reviewed record with TODO lines, a reviewed record gone since the last build)."""
+    from lod.status import collect_status
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    found = collect_status(data, mappings=mappings, proposals=proposals, out_dir=out)
+    typer.echo(found.render())
+    if not found.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -130,9 +179,15 @@ def build(
 
 @app.command()
 def query(
-    name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Catalogue name (see --list), a .rq file, or - for stdin.")
+    ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Directory of case-study YAML files.")
+    ] = None,
+    also: Annotated[
+        list[Path] | None,
+        typer.Option("--also", help="Another RDF file (e.g. a Wikidata extract) for the store."),
     ] = None,
     endpoint: Annotated[
         str | None, typer.Option("--endpoint", help="SPARQL 1.1 endpoint URL instead of --data.")
@@ -141,7 +196,18 @@ def query(
         list[str] | None, typer.Option("--param", help="K=V, bound as a typed RDF term.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json.")] = "table",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Labels in this language (table: default en; csv, tsv, "
+                     "json: adds <column>_label beside each term column)."),
+    ] = None,
+    pivot: Annotated[
+        bool, typer.Option("--pivot", help="Three columns (row, column, value) as a matrix.")
+    ] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the catalogue.")] = False,
+    prefixes: Annotated[
+        bool, typer.Option("--prefixes", help="Print the predefined prefixes.")
+    ] = False,
     show: Annotated[bool, typer.Option("--show", help="Print the query text.")] = False,
     link: Annotated[
         bool, typer.Option("--link", help="Print a Wikidata Query Service URL (wikidata queries).")
@@ -150,11 +216,22 @@ def query(
         float | None, typer.Option("--timeout", help="Seconds to wait for --endpoint.")
     ] = None,
 ) -> None:
-    """Run a catalogue query in process on the graph built from --data, or on --endpoint."""
-    from lod.query.catalog import CatalogError, catalog, get_query, list_line
-    from lod.query.execute import run_in_process, run_on_endpoint, wdqs_link
-    from lod.query.output import FORMATS, render
+    """Run a query (catalogue, .rq file or stdin) on the graph built from --data, or on --endpoint."""
+    from lod.query.catalog import CatalogError, catalog, find_query, list_line
+    from lod.query.command import (
+        DataError,
+        Target,
+        check_record_ids,
+        endpoint_labels,
+        filled,
+        load_also,
+        presented,
+    )
+    from lod.query.display import PivotError
+    from lod.query.execute import run_any_in_process, run_any_on_endpoint, wdqs_link
+    from lod.query.output import FORMATS, render_answer
     from lod.query.params import ParamError, bind_params
+    from lod.query.prefixes import prefix_block
     from lod.query.remote import check_endpoint
     from lod.query.run import QueryError
 
@@ -162,23 +239,50 @@ def query(
         for item in catalog():
             typer.echo(list_line(item))
         return
+    if prefixes:
+        typer.echo(prefix_block(), nl=False)
+        return
     if name is None:
-        _err("give a query name, or --list to see the catalogue")
+        _err("give a query name, a .rq file or - (standard input); --list shows the catalogue")
         raise typer.Exit(2)
     if fmt not in FORMATS:
         _err(f"--format must be one of: {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    if data is not None and endpoint is not None:
-        _err("give --data or --endpoint, not both")
+    if also and endpoint is not None:
+        _err("--also adds files to the in-process store; it cannot change an --endpoint")
         raise typer.Exit(2)
     try:
-        chosen = get_query(name)
+        chosen = find_query(name, sys.stdin.read() if name == "-" else None)
         bindings = bind_params(chosen, param or [])
         if endpoint is not None:
             check_endpoint(endpoint)
     except (CatalogError, ParamError, ValueError) as error:
         _err(str(error))
         raise typer.Exit(2) from None
+    if data is not None and endpoint is not None and chosen.fill is None:
+        # Only a query filled from the catalogue reads both: --data for the fill.
+        _err("give --data or --endpoint, not both")
+        raise typer.Exit(2)
+    graphs: list[Store] = []
+
+    def catalogue() -> Store:
+        """The graph built from --data (once): the in-process store, and where fills come from."""
+        if not graphs:
+            folder = data or Path("casestudies")
+            if not folder.is_dir():
+                _fail([Problem(folder, 1, "(directory)", "no such directory of case-study files")])
+            graph = _assemble([folder], _settings(data_dir=folder), include_drafts=False)
+            if graph.problems:
+                _fail(graph.problems)
+            graphs.append(graph.store)
+        return graphs[0]
+
+    if chosen.fill is not None:
+        try:
+            chosen = filled(chosen, bindings, catalogue())
+        except (DataError, QueryError) as error:
+            _err(f"{chosen.path}: {error}")
+            raise typer.Exit(1) from None
     if show:
         typer.echo(chosen.text, nl=False)
         return
@@ -189,25 +293,40 @@ def query(
         typer.echo(wdqs_link(chosen, bindings))
         return
     settings = _settings(timeout=timeout)
+
+    def ask(what: CatalogQuery, target: Target) -> Answer:
+        if target.endpoint is not None:
+            return run_any_on_endpoint(what, target.endpoint, bindings if what is chosen else {},
+                                       user_agent=settings.user_agent, timeout=settings.timeout)
+        assert target.store is not None  # noqa: S101 - one of the two is always set
+        return run_any_in_process(what, target.store, bindings if what is chosen else {})
+
     try:
         if endpoint is not None:
-            result = run_on_endpoint(chosen, endpoint, bindings,
-                                     user_agent=settings.user_agent, timeout=settings.timeout)
+            target = Target(endpoint=endpoint)
         else:
-            if chosen.endpoint == "wikidata":
+            if chosen.endpoint == "wikidata" and not also:
                 _err(f"note: {name} reads Wikidata; the catalogue alone has no such data "
-                     "(try --endpoint https://query.wikidata.org/sparql or --link)")
-            folder = data or Path("casestudies")
-            if not folder.is_dir():
-                _fail([Problem(folder, 1, "(directory)", "no such directory of case-study files")])
-            graph = _assemble([folder], _settings(data_dir=folder), include_drafts=False)
-            if graph.problems:
-                _fail(graph.problems)
-            result = run_in_process(chosen, graph.store, bindings)
+                     "(try --endpoint https://query.wikidata.org/sparql, --link or --also)")
+            store = catalogue()
+            load_also(store, also or [])
+            target = Target(store=store)
+        check_record_ids(chosen, bindings, target, ask)
+        answer = ask(chosen, target)
+        wants_labels = fmt == "table" or lang is not None
+        labels = endpoint_labels(target, ask) if endpoint and wants_labels else None
+        result = presented(answer, fmt, lang=lang, pivot=pivot, store=target.store,
+                           labels=labels)
+    except (ParamError, PivotError) as error:
+        _err(str(error))
+        raise typer.Exit(2) from None
+    except DataError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
     except QueryError as error:
         _err(f"{chosen.path}: {error}")
         raise typer.Exit(1) from None
-    sys.stdout.write(render(result, fmt, terminal=sys.stdout.isatty()))
+    sys.stdout.write(render_answer(result, fmt, terminal=sys.stdout.isatty()))
 
 
 @app.command()
@@ -295,7 +414,14 @@ def mappings_review(
     proposals: ProposalsOpt = PROPOSALS_FILE,
     mappings: MappingsOpt = None,
     accept: Annotated[list[str] | None, typer.Option("--accept", help="Accept proposal ID.")] = None,
-    reject: Annotated[list[str] | None, typer.Option("--reject", help="Reject proposal ID.")] = None,
+    reject: Annotated[list[str] | None, typer.Option(
+        "--reject", help="Reject proposal ID (or turn accepted ledger row ID into a rejection).")]
+    = None,
+    withdraw: Annotated[list[str] | None, typer.Option(
+        "--withdraw", help="Take decision ID out of the ledger (it becomes a proposal again).")]
+    = None,
+    change: Annotated[bool, typer.Option(
+        "--change", help="Let --accept replace the item an institution already has.")] = False,
     confident: Annotated[bool, typer.Option(
         "--accept-confident", help="Accept every proposal >= 0.9 that is alone at that level.")] = False,
     curator: Annotated[str | None, typer.Option(
@@ -307,37 +433,90 @@ def mappings_review(
     Writes the ledgers in --mappings (the project's mappings/ by default) and the proposals file.
     """
     from lod.ledgers import MappingFileError
-    from lod.reconcile.review import ReviewError, prompt_decisions, table
+    from lod.reconcile.review import ReviewError, prompt_decisions, ruled_out, table
     from lod.reconcile.review import confident as confident_ids
-    from lod.reconcile.run import apply_review, read_proposals
+    from lod.reconcile.review import pending as open_proposals
+    from lod.reconcile.run import apply_review, read_ledgers, read_proposals
 
+    accepted, rejected = list(accept or []), list(reject or [])
+    withdrawn = list(withdraw or [])
     try:
-        pending = read_proposals(proposals)
+        proposed = read_proposals(proposals, missing_ok=not (accepted or list_ or confident)
+                                  and bool(rejected or withdrawn))
+        open_rows = open_proposals(proposed, read_ledgers(mappings))
     except MappingFileError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    accepted, rejected = list(accept or []), list(reject or [])
     if confident:
-        accepted += confident_ids(pending)
-    if list_ or not (accepted or rejected):
-        typer.echo(table(pending.rows) if pending.rows else "no proposals to review")
-        if list_ or not pending.rows:
+        accepted += confident_ids(proposed.with_rows(open_rows))
+    if list_ or not (accepted or rejected or withdrawn):
+        typer.echo(table(open_rows) if open_rows else "no proposals to review")
+        if list_ or not open_rows:
             return
-        accepted, rejected = prompt_decisions(pending.rows, ask=typer.prompt, say=typer.echo)
-    if not (accepted or rejected):
+        accepted, rejected = prompt_decisions(
+            open_rows, ask=typer.prompt, say=typer.echo,
+            confirm=lambda question: typer.confirm(question, default=False))
+    if not (accepted or rejected or withdrawn):
         return
     try:
         who = curator or typer.prompt("Curator (wdu:<Wikidata user> or orcid:<ORCID iD>)")
         outcome = apply_review(proposals_path=proposals, mappings_dir=mappings, accept=accepted,
-                               reject=rejected, curator=who)
+                               reject=rejected, withdraw=withdrawn, change=change, curator=who)
     except ReviewError as error:
         _err(f"lod mappings review: {error}")
         raise typer.Exit(2) from None
     except MappingFileError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    typer.echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected; "
-               f"{len(outcome.proposals.rows)} proposals left")
+    for row in outcome.accepted:
+        reasons = ruled_out(row)
+        if reasons:
+            _err(f"warning: {row.record_id} ({row.subject_label} -> {row.qid} {row.object_label}) "
+                 f"was ruled out by the matcher: {'; '.join(reasons)}; accepted as asked (undo: "
+                 f"lod mappings review --withdraw {row.record_id})")
+    for row in outcome.set_aside:
+        typer.echo(f"set aside: {row.record_id} ({row.subject_label} -> {row.qid}), another "
+                   "candidate of an institution that now has its item (to switch to it: "
+                   f"--accept {row.record_id} --change)")
+    for line in outcome.history:
+        if line.action == "withdraw":
+            typer.echo(f"withdrawn: {line.record_id} {line.subject_label}: {line.replaced}; "
+                       "back among the proposals")
+        elif line.replaced:
+            typer.echo(f"{line.action}ed {line.record_id} ({line.subject_label} -> "
+                       f"{line.object_id}), replacing: {line.replaced}")
+    typer.echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected, "
+               f"{len(outcome.withdrawn)} withdrawn; {len(outcome.proposals.rows)} proposals left")
+
+
+@mappings_app.command("relink")
+def mappings_relink(
+    data: DataOpt = Path("casestudies"),
+    mappings: MappingsOpt = None,
+    curator: Annotated[str | None, typer.Option(
+        "--curator", envvar="LOD_CURATOR", help="Who decides: wdu:<user> or orcid:<id>.")] = None,
+) -> None:
+    """Move ledger rows of renamed institutions to their new names (what validate reports)."""
+    from lod.ledgers import MappingFileError
+    from lod.reconcile.review import ReviewError
+    from lod.reconcile.run import relink
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    try:
+        who = curator or typer.prompt("Curator (wdu:<Wikidata user> or orcid:<ORCID iD>)")
+        moved = relink(data, mappings, curator=who)
+    except InputError as error:
+        _fail(error.problems)
+    except ReviewError as error:
+        _err(f"lod mappings relink: {error}")
+        raise typer.Exit(2) from None
+    except MappingFileError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
+    for line in moved:
+        typer.echo(f"relinked: {line}")
+    typer.echo(f"{len(moved)} ledger row{'s' if len(moved) != 1 else ''} moved")
 
 
 @mappings_app.command("lint")
@@ -498,6 +677,20 @@ def publish_wikidata(
                                                   "request.")] = None,
     settle: Annotated[bool, typer.Option("--settle", help="With --live, when the journal is "
                                          "damaged: ask the wiki what landed, then go on.")] = False,
+    bot_policy: Annotated[bool, typer.Option(
+        "--bot-policy", help="With --live: keep Wikidata's bot policy on this wiki too (always on "
+        "for wikidata.org): without the bot right, a trial of at most 10 edits.")] = False,
+    task_page: Annotated[str | None, typer.Option(
+        "--task-page", help="With --live: the URL of the approved bot request or trial "
+                            "discussion, put into every edit summary.")] = None,
+    pause: Annotated[float | None, typer.Option(
+        "--pause", help="With --live: seconds between edits (default 2 with the bot right, 10 "
+                        "without; where the bot policy is on, only longer).")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="Plan (and show on review.html) only this record; repeatable.")] = None,
+    only_from: Annotated[Path | None, typer.Option(
+        "--only-from", help="File of record ids, one a line: the batch to plan and review.")]
+    = None,
     mappings: MappingsOpt = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
@@ -508,7 +701,7 @@ def publish_wikidata(
     from lod.publish.wikidata.run import Target, summary
     from lod.publish.wikidata.run import publish_wikidata as run_publish
 
-    for name, url in (("--api", api), ("--sparql", sparql)):
+    for name, url in (("--api", api), ("--sparql", sparql), ("--task-page", task_page)):
         if url is not None and not url.startswith(("http://", "https://")):
             _err(f"{name}: expected an http(s) URL, got {url!r}")
             raise typer.Exit(2)
@@ -525,11 +718,24 @@ def publish_wikidata(
         _err(f"--ids: {error}")
         raise typer.Exit(1) from None
     target = Target(api or target.api_url, sparql or target.sparql_url, id_map)
+    if task_page is not None and len(task_page) > 200:
+        _err("--task-page: a URL of at most 200 characters (it goes into every edit summary)")
+        raise typer.Exit(2)
     if live:
-        _publish_live(settings, target, out, settle=settle)
+        _publish_live(settings, target, out, settle=settle, bot_policy=bot_policy,
+                      task_page=task_page or "", edit_pause=pause)
         return
+    from lod.publish.wikidata.run import BatchError, read_batch
+
     try:
-        plan = run_publish(settings, target, Options(create_institutions, create_units), out)
+        batch = None
+        if only or only_from:
+            batch = [*(only or []), *(read_batch(only_from) if only_from else [])]
+        plan = run_publish(settings, target, Options(create_institutions, create_units), out,
+                           only=batch)
+    except BatchError as error:
+        _err(f"lod publish wikidata: {error}")
+        raise typer.Exit(1) from None
     except InputError as error:
         _fail(error.problems)
     except ReadError as error:
@@ -546,24 +752,26 @@ def publish_wikidata(
     typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 
 
-def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool) -> None:
+def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool,
+                  bot_policy: bool, task_page: str, edit_pause: float | None) -> None:
     """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
     from lod.publish.outdir import OutputError
     from lod.publish.wikidata.client import CredentialsError, environment
-    from lod.publish.wikidata.live import PlanError, publish_live
+    from lod.publish.wikidata.live import PlanError, PolicyRefusal, publish_live
     from lod.publish.wikidata.reads import ReadError
     from lod.publish.wikidata.run import Target
 
     if not isinstance(target, Target):
         raise TypeError("target")
     try:
-        result = publish_live(settings, target, out, environment(), settle=settle)
+        result = publish_live(settings, target, out, environment(), settle=settle,
+                              bot_policy=bot_policy, task_page=task_page, edit_pause=edit_pause)
     except PlanError as error:
         for line in error.lines:
             _err(f"lod publish wikidata: {line}")
         _err("nothing was sent to the wiki")
         raise typer.Exit(1) from None
-    except (CredentialsError, ReadError, OutputError) as error:
+    except (CredentialsError, ReadError, OutputError, PolicyRefusal) as error:
         _err(f"lod publish wikidata: {error}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
