@@ -224,5 +224,5 @@ class Plan:
             "blocked": self.blocked,
             "items": [i.to_json() for i in self.items],
             "warnings": [w.to_json() for w in self.warnings],
-            "undecided": [u.to_json() for u in self.undecided],
+            **({"undecided": [u.to_json() for u in self.undecided]} if self.undecided else {}),
         }
