@@ -14,13 +14,13 @@ from the vocabularies' ``skos:exactMatch``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Store
 
+from lod.inputs import read_tsv
 from lod.model.case_study import CaseStudy
 from lod.namespaces import (
     OWL,
@@ -57,22 +57,21 @@ class Values:
 def read_values(path: Path) -> Values:
     """Read the values table."""
     values = Values({}, {}, {})
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            kind, code, qid, label = row["kind"], row["code"], row["id"], row["label"]
-            values.labels[qid] = label
-            if kind == "class":
-                values.classes[code] = qid
-            elif kind == "country":
-                values.countries[code] = (qid, label)
-            elif kind == "language":
-                values.languages[code] = (qid, label)
-            elif kind == "wiki":
-                values.wikis[code] = qid
-            elif kind == "work-class":
-                values.work_classes[qid] = label
-            elif kind == "project-class":
-                values.project_classes[qid] = label
+    for row in read_tsv(path, ("kind", "code", "id", "label"), quoted=False):
+        kind, code, qid, label = row["kind"], row["code"], row["id"], row["label"]
+        values.labels[qid] = label
+        if kind == "class":
+            values.classes[code] = qid
+        elif kind == "country":
+            values.countries[code] = (qid, label)
+        elif kind == "language":
+            values.languages[code] = (qid, label)
+        elif kind == "wiki":
+            values.wikis[code] = qid
+        elif kind == "work-class":
+            values.work_classes[qid] = label
+        elif kind == "project-class":
+            values.project_classes[qid] = label
     return values
 
 
