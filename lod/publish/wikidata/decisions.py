@@ -13,12 +13,12 @@ of mappings/wikidata-ids.tsv.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from pathlib import Path
 from typing import Final
 
+from lod.inputs import InputFileError, read_tsv
 from lod.ledgers import INSTITUTION_PREFIX
 from lod.publish.wikidata.plan import CreateDecision, InstitutionClass
 
@@ -40,12 +40,11 @@ class DecisionFileError(ValueError):
 def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     if not path.exists():
         return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        if tuple(reader.fieldnames or ()) != columns:
-            raise DecisionFileError(path, 1, f"columns must be {', '.join(columns)}")
-        return [(number, {k: (v or "").strip() for k, v in row.items()})
-                for number, row in enumerate(reader, 2)]
+    try:
+        rows = read_tsv(path, columns, exact=True, quoted=False)
+    except InputFileError as error:
+        raise DecisionFileError(path, error.problem.line, error.problem.message) from None
+    return [(row.line, {k: (v or "").strip() for k, v in row.values.items()}) for row in rows]
 
 
 def read_institution_classes(path: Path) -> dict[str, InstitutionClass]:

@@ -21,7 +21,6 @@ through :func:`classify` before it becomes a reference or a statement value:
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -30,6 +29,7 @@ from typing import Final
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from lod import resources
+from lod.inputs import read_tsv
 
 #: Wikimedia's wiki families: a host ending in one of these is a Wikimedia wiki.
 WIKIMEDIA_DOMAINS: Final = (
@@ -165,17 +165,13 @@ BLOCKLIST_COLUMNS: Final = ("host", "kind", "reason")
 def read_blocklist(path: Path | None = None) -> tuple[Blocked, ...]:
     """``mappings/wikidata-source-blocklist.tsv``: host, kind (mirror | copy), reason."""
     path = path or resources.mappings_dir() / "wikidata-source-blocklist.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        if tuple(reader.fieldnames or ()) != BLOCKLIST_COLUMNS:
-            raise ValueError(f"{path}:1: columns must be {', '.join(BLOCKLIST_COLUMNS)}")
-        rows = []
-        for number, row in enumerate(reader, 2):
-            if not all((row.get(c) or "").strip() for c in BLOCKLIST_COLUMNS):
-                raise ValueError(f"{path}:{number}: every entry needs a host, a kind and a reason")
-            rows.append(Blocked(row["host"].strip().lower(), row["kind"].strip(),
-                                row["reason"].strip()))
-        return tuple(rows)
+    rows = []
+    for row in read_tsv(path, BLOCKLIST_COLUMNS, exact=True, quoted=False):
+        if not all((row.get(c) or "").strip() for c in BLOCKLIST_COLUMNS):
+            raise ValueError(f"{path}:{row.line}: every entry needs a host, a kind and a reason")
+        rows.append(Blocked(row["host"].strip().lower(), row["kind"].strip(),
+                            row["reason"].strip()))
+    return tuple(rows)
 
 
 @cache
