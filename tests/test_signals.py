@@ -11,8 +11,8 @@ from signals import with_default_signals
 # Prints "ready", then waits; Ctrl-C ends it with "interrupted" (Python's default SIGINT handling).
 WAITER = (
     "import sys, time\n"
-    "print('ready', flush=True)\n"
     "try:\n"
+    "    print('ready', flush=True)\n"
     "    time.sleep(60)\n"
     "except KeyboardInterrupt:\n"
     "    print('interrupted', flush=True)\n"

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from lod import clock
 from lod.ledgers import write_atomic
 from lod.retry_after import retry_after_seconds
 
@@ -76,7 +76,7 @@ class SparqlClient:
     cache_dir: Path | None = None
     max_retries: int = 3
     max_wait: float = 120.0
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = clock.sleep
     stats: Stats = field(default_factory=Stats)
 
     def _cache_path(self, query: str) -> Path | None:
