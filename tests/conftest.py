@@ -198,8 +198,11 @@ def only_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def wikibase_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where populated test wikis are kept between runs (beside pytest's own temporary folders)."""
-    return tmp_path_factory.getbasetemp().parent / "lod-wikibase-templates"
+    """Where populated test wikis are kept between runs (beside pytest's own temporary folders,
+    which a worker of ``-n`` has one level deeper)."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent.parent if "PYTEST_XDIST_WORKER" in os.environ else base.parent
+            ) / "lod-wikibase-templates"
 
 
 @pytest.fixture(scope="session")
