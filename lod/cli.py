@@ -32,6 +32,12 @@ app = typer.Typer(
 _T = TypeVar("_T")
 DataOpt = Annotated[Path, typer.Option("--data", help="Directory of case-study YAML files.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output directory.")]
+#: Publish state (the reviewed plan, the journal, verify.md) lives where no clean-up reaches:
+#: not dist/, which `make clean` deletes.
+StateOpt = Annotated[Path, typer.Option("--out", help=(
+    "Publish state folder: plan.json, journal.jsonl, verify.md (default publish/, which "
+    "`make clean`, `lod build` and `lod site` never delete)."))]
+STATE_DIR = Path("publish")
 
 
 def _err(message: str) -> None:
@@ -371,6 +377,8 @@ def harvest(
                                                 help="E-mail or URL sent in the User-Agent.")] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Tries after a failed request.")]
     = 4,
+    restore: Annotated[list[str] | None, typer.Option(
+        "--restore", help="Write this deleted record again from its page (repeatable).")] = None,
 ) -> None:
     """Turn case-study pages (live wiki or XML dump) into draft YAML records, incrementally."""
     import datetime as dt
@@ -400,10 +408,11 @@ def harvest(
                 client = WikiApi(api, user_agent=_user_agent(settings, contact),
                                  timeout=settings.timeout, retries=retries)
                 summary = harvest_api(client, out, prefix=prefix, category=category,
-                                      today=dt.date.today(), progress=update)
+                                      today=dt.date.today(), progress=update,
+                                      restore=tuple(restore or ()))
             elif dump is not None:
                 summary = harvest_dump(dump, out, prefix=prefix, today=dt.date.today(),
-                                       progress=update)
+                                       progress=update, restore=tuple(restore or ()))
     except (ApiError, DumpError) as error:
         _err(f"harvest failed: {error}")
         _err(f"nothing was written to {out}")
@@ -416,13 +425,25 @@ def import_csv(
     file: Annotated[Path, typer.Argument(help="Form export (CSV, UTF-8).")],
     out: Annotated[Path, typer.Option("--out", help="Where drafts go (curated records are never "
                                       "overwritten).")] = Path("dist"),
+    restore: Annotated[list[str] | None, typer.Option(
+        "--restore", help="Write this deleted record again from its submission (repeatable).")]
+    = None,
 ) -> None:
-    """Turn a form export (one row per submission) into draft YAML records."""
+    """Turn a form export (one row per submission) into draft YAML records.
+
+    Re-imports write only what changed in the export since the last import;
+    a record you deleted is not written again (see --restore)."""
+    from lod.harvest.csvform import CsvFormatError
     from lod.harvest.csvform import import_csv as run_import
 
     if not file.is_file():
         _fail([Problem(file, 1, "(file)", "no such file")])
-    summary, problems = run_import(file, out)
+    try:
+        summary, problems = run_import(file, out, restore=tuple(restore or ()))
+    except CsvFormatError as error:
+        _err(str(error))
+        _err(f"nothing was written to {out}")
+        raise typer.Exit(1) from None
     for problem in problems:
         _err(str(problem))
     typer.echo(summary.render("rows"))
@@ -451,7 +472,7 @@ app.add_typer(publish_app, name="publish")
 @publish_app.command("wikidata")
 def publish_wikidata(
     data: DataOpt = Path("casestudies"),
-    out: OutOpt = Path("dist"),
+    out: StateOpt = STATE_DIR,
     api: Annotated[str | None, typer.Option("--api", help="Wikibase api.php URL (default: "
                                             "Wikidata's).")] = None,
     sparql: Annotated[str | None, typer.Option("--sparql", help="SPARQL endpoint of that wiki "
@@ -466,6 +487,8 @@ def publish_wikidata(
                                        "(credentials from the environment).")] = False,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each "
                                                   "request.")] = None,
+    settle: Annotated[bool, typer.Option("--settle", help="With --live, when the journal is "
+                                         "damaged: ask the wiki what landed, then go on.")] = False,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
@@ -493,7 +516,7 @@ def publish_wikidata(
         raise typer.Exit(1) from None
     target = Target(api or target.api_url, sparql or target.sparql_url, id_map)
     if live:
-        _publish_live(settings, target, out)
+        _publish_live(settings, target, out, settle=settle)
         return
     try:
         plan = run_publish(settings, target, Options(create_institutions, create_units), out)
@@ -513,8 +536,9 @@ def publish_wikidata(
     typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 
 
-def _publish_live(settings: Settings, target: object, out: Path) -> None:
+def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool) -> None:
     """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
+    from lod.publish.outdir import OutputError
     from lod.publish.wikidata.client import CredentialsError, environment
     from lod.publish.wikidata.live import PlanError, publish_live
     from lod.publish.wikidata.reads import ReadError
@@ -523,8 +547,13 @@ def _publish_live(settings: Settings, target: object, out: Path) -> None:
     if not isinstance(target, Target):
         raise TypeError("target")
     try:
-        result = publish_live(settings, target, out, environment())
-    except (PlanError, CredentialsError, ReadError) as error:
+        result = publish_live(settings, target, out, environment(), settle=settle)
+    except PlanError as error:
+        for line in error.lines:
+            _err(f"lod publish wikidata: {line}")
+        _err("nothing was sent to the wiki")
+        raise typer.Exit(1) from None
+    except (CredentialsError, ReadError, OutputError) as error:
         _err(f"lod publish wikidata: {error}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
@@ -541,7 +570,7 @@ def _publish_live(settings: Settings, target: object, out: Path) -> None:
 
 
 @publish_app.command("status")
-def publish_status(out: OutOpt = Path("dist")) -> None:
+def publish_status(out: StateOpt = STATE_DIR) -> None:
     """Summarise the publish journal in OUT."""
     from lod.publish.wikidata.live import status
 
@@ -551,7 +580,7 @@ def publish_status(out: OutOpt = Path("dist")) -> None:
 
 @publish_app.command("verify")
 def publish_verify(
-    out: OutOpt = Path("dist"),
+    out: StateOpt = STATE_DIR,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each "
                                                   "request.")] = None,
 ) -> None:
@@ -562,7 +591,11 @@ def publish_verify(
     settings = _settings(out_dir=out, timeout=timeout)
     try:
         result = verify_later(settings, out)
-    except (PlanError, ReadError) as error:
+    except PlanError as error:
+        for line in error.lines:
+            _err(f"lod publish verify: {line}")
+        raise typer.Exit(1) from None
+    except ReadError as error:
         _err(f"lod publish verify: {error}")
         raise typer.Exit(1) from None
     for line in result.lines:

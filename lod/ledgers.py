@@ -15,9 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lod import resources
+from lod.files import write_atomic
 from lod.namespaces import DEFAULT_BASE, SKOS, VOCAB, WD
 
 #: Column order of every SSSOM file the project writes (a subset of the SSSOM slots).
@@ -323,20 +322,6 @@ def render_sssom(mapping_set: MappingSet) -> str:
         values["confidence"] = _format_confidence(row.confidence)
         lines.append("\t".join(str(values[name]) for name in COLUMNS))
     return "\n".join(lines) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename: readers see the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_sssom(path: Path, mapping_set: MappingSet) -> None:

@@ -108,14 +108,17 @@ def test_reimport_rewrites_nothing_and_keeps_curated_records(tmp_path: Path) -> 
     done = run_lod("import-csv", EXPORT, "--out", tmp_path)
     assert snapshot(tmp_path) == before  # the state file included
     assert "3 unchanged" in done.stdout and "0 files written" in done.stdout
-    curated = write_record(tmp_path, "reading-club-articles")  # a reviewed record with the same id
+    curated = write_record(tmp_path, "reading-club-articles")  # the curator's review
     before = snapshot(tmp_path)
     done = run_lod("import-csv", EXPORT, "--out", tmp_path)
+    assert snapshot(tmp_path) == before  # the source did not change: nothing to say or write
+    assert "3 unchanged" in done.stdout and "0 files written" in done.stdout
+    changed = tmp_path.parent / f"{tmp_path.name}-changed.csv"  # an answer edited
+    changed.write_bytes(EXPORT.read_bytes().replace(b"Reading club", b"Reading circle", 1))
+    done = run_lod("import-csv", changed, "--out", tmp_path)
     after = snapshot(tmp_path)
     assert after.pop("reading-club-articles.draft.yaml")
-    assert after.pop(".harvest-state.json") != before.pop(
-        ".harvest-state.json"
-    )  # knows the new draft
+    assert after.pop(".harvest-state.json") != before.pop(".harvest-state.json")
     assert after == before
     assert curated.read_text(encoding="utf-8").startswith(
         "id: reading-club-articles\nstatus: reviewed"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, VALID_RECORD, write_record
+from conftest import ROOT, VALID_RECORD, run_lod, write_record
 from lod.publish.wikidata.client import Credentials, CredentialsError, user_agent
 from lod.publish.wikidata.journal import Journal, read, replay, status_lines
 from lod.publish.wikidata.writeback import write_back
@@ -107,3 +107,106 @@ def test_created_institutions_become_accepted_ledger_rows(tmp_path: Path) -> Non
     assert ledger_problems(read_sssom(ledger)) == []
     assert not ledger_back(ledger, {"fr-bibliotheque-x": ("Q124", "Bibliothèque X")},
                            "2026-12-08", "Jane Curator")  # an accepted subject keeps its row
+
+
+def _journal_with(path: Path, damaged: bytes, *, at: int) -> None:
+    """A journal of two creates, with line ``at`` (1-based) replaced by ``damaged``."""
+    path.unlink(missing_ok=True)
+    journal = Journal(path)
+    journal.write("batch", batch="abc", api="http://127.0.0.1/api.php", ids={}, plan="p")
+    journal.write("intended", key="casestudy:a", action="create", item=None)
+    journal.write("done", key="casestudy:a", action="create", item="Q5", revision=7)
+    journal.write("intended", key="casestudy:b", action="create", item=None)
+    journal.write("done", key="casestudy:b", action="create", item="Q6", revision=8)
+    journal.close()
+    lines = path.read_bytes().split(b"\n")
+    lines[at - 1] = damaged
+    path.write_bytes(b"\n".join(lines))
+
+
+def test_a_line_that_is_not_utf8_is_named_and_stops_the_run(tmp_path: Path) -> None:
+    from lod.publish.wikidata.journal import read_journal
+
+    path = tmp_path / "journal.jsonl"
+    _journal_with(path, b'{"event": "intended", "key": "casestudy:b", "x": "\xff"}', at=4)
+    reading = read_journal(path)
+    [damage] = reading.damage
+    assert (damage.line, damage.keys, damage.tail) == (4, ("casestudy:b",), False)
+    assert damage.reason.startswith("not UTF-8")
+    assert reading.unsettled() == [damage]
+    result = run_lod("publish", "status", "--out", tmp_path)
+    assert result.code == 0 and "Traceback" not in result.stderr
+    assert f"{path}: line 4: not UTF-8" in result.stdout
+    assert "uncertain: casestudy:b (line 4 of the journal is damaged)" in result.stdout
+    assert "--live --settle" in result.stdout  # how to settle it: ask the wiki
+
+
+def test_a_damaged_line_without_a_key_names_the_items_around_it(tmp_path: Path) -> None:
+    from lod.publish.wikidata.journal import read_journal
+
+    path = tmp_path / "journal.jsonl"
+    _journal_with(path, b'{"event": "done", "ke', at=3)  # cut in the middle: not the tail
+    [damage] = read_journal(path).damage
+    assert damage.reason == "not JSON" and not damage.tail
+    assert damage.keys == ("casestudy:a", "casestudy:b")
+    state = replay(read(path))
+    assert set(state.uncertain) == {"casestudy:a"}  # its outcome is unknown: in doubt
+
+
+def test_a_line_of_the_wrong_shape_is_reported_not_trusted(tmp_path: Path) -> None:
+    from lod.publish.wikidata.journal import read_journal
+
+    path = tmp_path / "journal.jsonl"
+    for bad in (b'{"event": "done", "key": "casestudy:b", "time": "2026-12-07T10:00:00Z"}',
+                b'["done"]', b'{"event": "delete", "key": "casestudy:b", "time": "x"}',
+                b'{"event": "done", "key": "casestudy:b", "item": 6, "time": "2026"}',
+                b'{"event": "done", "key": "casestudy:b", "item": "Q6", "time": "soon"}'):
+        _journal_with(path, bad, at=5)
+        [damage] = read_journal(path).damage
+        assert damage.line == 5 and damage.reason.startswith("wrong shape"), bad
+        assert replay(read(path)).uncertain.keys() == {"casestudy:b"}  # asked, never assumed
+
+
+def test_a_cut_off_last_line_is_reported_but_does_not_stop(tmp_path: Path) -> None:
+    from lod.publish.wikidata.journal import read_journal
+
+    path = tmp_path / "journal.jsonl"
+    _journal_with(path, b"", at=6)
+    with path.open("ab") as handle:
+        handle.write(b'{"event": "intended", "key": "casest')
+    reading = read_journal(path)
+    [damage] = reading.damage
+    assert damage.tail and damage.line == 6 and damage.reason.startswith("cut off")
+    assert reading.unsettled() == []
+    lines = status_lines(path)
+    assert any(line.startswith(f"{path}: line 6: cut off") for line in lines)
+
+
+def test_status_never_shows_a_traceback_whatever_the_journal_holds(tmp_path: Path) -> None:
+    for content in (b"\xff\xfe\x00garbage", b"\n\n\n", b"null\n", b'{"event": "batch"}\n',
+                    b"[1, 2]\n{}\n", b'{"event": "batch", "batch": 1, "time": "2026"}\n'):
+        (tmp_path / "journal.jsonl").write_bytes(content)
+        result = run_lod("publish", "status", "--out", tmp_path)
+        assert result.code == 0, content
+
+
+def test_the_damaged_journal_stops_live_before_any_request(tmp_path: Path) -> None:
+    """--live with a journal that may hide an edit: exit 1, the line named, nothing sent."""
+    import json as _json
+
+    from test_planfile import VALID, _listener
+
+    data = tmp_path / "casestudies"
+    write_record(data)
+    out = tmp_path / "state"
+    out.mkdir()
+    (out / "plan.json").write_text(_json.dumps(VALID), encoding="utf-8")
+    _journal_with(out / "journal.jsonl", b"\xff\xff", at=3)
+    env = {"LOD_WIKIBASE_USER": "Bot@lod", "LOD_WIKIBASE_PASSWORD": "x" * 32}
+    with _listener() as (url, seen):
+        result = run_lod("publish", "wikidata", "--data", data, "--out", out, "--live",
+                         "--api", f"{url}/api.php", "--sparql", f"{url}/sparql", env=env)
+        assert seen == []
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert "journal.jsonl: line 3: not UTF-8" in result.stderr
+    assert "casestudy:a, casestudy:b" in result.stderr and "--settle" in result.stderr

@@ -143,7 +143,8 @@ def test_live_refuses_a_plan_it_cannot_read(test_wikibase, out: Path) -> None:
     result = _run(test_wikibase.api_url, test_wikibase.sparql_url, test_wikibase.ids_file, out,
                   "--live")
     assert result.code == 1
-    assert "malformed plan" in result.stderr and result.stderr.count("\n") == 1
+    assert "plan.json: line 1 column 1: not valid JSON" in result.stderr
+    assert result.stderr.endswith("nothing was sent to the wiki\n") and "Traceback" not in result.stderr
     assert (out / "plan.json").read_text(encoding="utf-8") == "earlier plan\n"
 
 

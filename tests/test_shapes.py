@@ -33,7 +33,15 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from lod import resources
 from lod.ingest.load import load_case_studies
-from lod.model.case_study import CaseStudy, Institution, Link, Period, Source, SubmittedBy
+from lod.model.case_study import (
+    CaseStudy,
+    Institution,
+    Link,
+    Period,
+    Source,
+    SubmittedBy,
+    WikidataCreate,
+)
 from lod.namespaces import (
     DCTERMS,
     DEFAULT_BASE,
@@ -438,7 +446,7 @@ _FIELD_MODELS = {
     "LinkShape": Link,
     "SubmitterShape": SubmittedBy,
 }
-_NESTED = {"period": Period, "source": Source}
+_NESTED = {"period": Period, "source": Source, "wikidata": WikidataCreate}
 
 
 @pytest.mark.parametrize("shape_name", sorted(_FIELD_MODELS))
@@ -703,6 +711,26 @@ VIOLATIONS: dict[str, tuple[Mutation, set[Fired]]] = {
     "case-study/retrieved-not-a-date": (
         replace(CS, lcs("retrieved"), Literal("2026-11", datatype=xsd("gYearMonth"))),
         {F(CSS, "lcs:retrieved", "Datatype", CS)},
+    ),
+    "case-study/two-source-dois": (
+        both(add(CS, lcs("sourceDoi"), Literal("10.1234/a")), add(CS, lcs("sourceDoi"), Literal("10.1234/b"))),
+        {F(CSS, "lcs:sourceDoi", "MaxCount", CS)},
+    ),
+    "case-study/doi-with-resolver": (
+        add(CS, lcs("sourceDoi"), Literal("https://doi.org/10.1234/a")),
+        {F(CSS, "lcs:sourceDoi", "Pattern", CS)},
+    ),
+    "case-study/published-untyped": (
+        add(CS, lcs("sourcePublished"), Literal("2019-03")),
+        {F(CSS, "lcs:sourcePublished", "Or", CS)},
+    ),
+    "case-study/create-something-else": (
+        add(CS, lcs("wikidataCreate"), Literal("library")),
+        {F(CSS, "lcs:wikidataCreate", "In", CS)},
+    ),
+    "case-study/project-name-untagged": (
+        add(CS, lcs("projectName"), Literal("Bibliowikis")),
+        {F(CSS, "lcs:projectName", "Datatype", CS)},
     ),
     # ---- lcsh:AssociationShape (reached through prov:qualifiedAssociation)
     # ---- lcsh:AssociationShape (target class prov:Association)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,8 +24,9 @@ from pydantic import ValidationError
 
 from lod import resources
 from lod.harvest.drafts import DraftStore
+from lod.harvest.formanswers import answer_values, is_empty_answer, split_institutions, strip_yes
 from lod.harvest.wikiharvest import Summary
-from lod.harvest.wikimatch import Lexicon, language_tag, make_lexicon, normalize
+from lod.harvest.wikimatch import Lexicon, ifla_units, language_tag, make_lexicon, normalize
 from lod.harvest.wikirecord import Facts, build_record, slug
 from lod.harvest.wikitext import FieldBullet
 from lod.model.case_study import EMAIL_RE, CaseStudy
@@ -67,19 +68,94 @@ class Row:
     unmapped: list[tuple[str, str]] = field(default_factory=list)
 
     def text(self, key: str) -> str:
-        """All cells of one field joined by blank lines."""
+        """All cells of one field joined by blank lines ("No", "N/A", "-" are no answer)."""
+        return "\n\n".join(
+            cell for cell in self.cells.get(key, []) if cell and not is_empty_answer(cell)
+        )
+
+    def raw(self, key: str) -> str:
+        """The cells of one field as written (a "No" kept: it answers a yes/no question)."""
         return "\n\n".join(cell for cell in self.cells.get(key, []) if cell)
 
 
 def _cell_values(text: str) -> tuple[str, ...]:
-    """A multi-line cell holds one value per line."""
-    return tuple(line.strip(" \t•*-") for line in text.splitlines() if line.strip(" \t•*-"))
+    """A cell's values: one per line (or per ``;``), empty answers ("No", "N/A", "-") left out."""
+    return tuple(value.strip(" \t•*-") for value in answer_values(text) if value.strip(" \t•*-"))
+
+
+def _answers(row: Row, key: str, todos: list[str]) -> tuple[str, ...]:
+    """The values one question's answer gives, read as docs/curating.md says.
+
+    "Yes - <unit>" counts as the unit (the submitter and IFLA unit questions
+    are yes/no questions that also ask which one); a bare "Yes" names nothing
+    and gets a TODO.
+    """
+    values = _cell_values(row.text(key))
+    if key not in ("submitted-by", "ifla-unit"):
+        return values
+    kept: list[str] = []
+    for value in values:
+        named = strip_yes(value)
+        if named:
+            kept.append(named)
+        else:
+            where = "submitted_by" if key == "submitted-by" else "ifla_units"
+            todos.append(f"TODO {where}: the answer {value!r} says yes but names no IFLA unit; "
+                         "add the unit, or leave the field out")
+    return tuple(kept)
+
+
+#: The separators spreadsheet exports use, by name (Excel in many locales writes ';').
+DELIMITERS = {",": "commas (',')", ";": "semicolons (';')", "\t": "tabs"}
+
+
+class CsvFormatError(ValueError):
+    """The export cannot be read as a form export at all (nothing is written)."""
+
+
+def detect_delimiter(header: str, path: Path) -> str:
+    """The separator of an export, from its header line: the one that gives the most known columns.
+
+    Spreadsheets save "CSV" with ';' where ',' is the decimal mark, and with
+    tabs when copied out; the header's column names decide which one was used.
+    A header in which no separator gives a known column is refused, naming
+    the separator it seems to use, rather than read as one column.
+    """
+    scores: dict[str, int] = {}
+    for delimiter in DELIMITERS:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        scores[delimiter] = sum(1 for cell in cells if column_fields().lookup(cell.strip()))
+    best = max(DELIMITERS, key=lambda d: (scores[d], d == ","))
+    if scores[best] > 0:
+        return best
+    used = max(DELIMITERS, key=lambda d: (header.count(d), d == ","))
+    raise CsvFormatError(
+        f"{path}:1: (header): no column of the header is in mappings/csv-columns.tsv; the header "
+        f"seems to be separated by {DELIMITERS[used]} - export the form's responses as CSV "
+        "(comma, semicolon or tab separated) with the question texts as the first row"
+    )
+
+
+def _header_line(path: Path) -> str:
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        for line in handle:
+            if line.strip():
+                return line.rstrip("\r\n")
+    return ""
 
 
 def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
-    """Readable rows; None for an empty row; unreadable rows go to ``problems``."""
+    """Readable rows; None for an empty row; unreadable rows go to ``problems``.
+
+    Raises :class:`CsvFormatError` when no separator makes the header a form's header.
+    """
+    header_line = _header_line(path)
+    delimiter = detect_delimiter(header_line, path) if header_line else ","
+    if delimiter != ",":
+        problems.append(Problem(path, 1, "(header)",
+                                f"the export is separated by {DELIMITERS[delimiter]}; read as such"))
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
+        reader = csv.reader(handle, strict=True, delimiter=delimiter)
         header: list[str | None] | None = None
         names: list[str] = []
         number, last_line = 0, 0
@@ -144,10 +220,22 @@ def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
 
 def row_facts(row: Row, source_name: str) -> Facts:
     """What one submission states, in the harvester's terms."""
-    fields = [
-        FieldBullet(key, key, _cell_values(row.text(key))) for key in WIKI_FIELDS if row.text(key)
-    ]
-    start, end = row.text("start"), row.text("end")
+    todos: list[str] = []
+    answers = {key: _answers(row, key, todos) for key in WIKI_FIELDS}
+    institutions: list[str] = []
+    for value in answers["institution"]:
+        if ifla_units().lookup(value):  # a unit named where an institution was asked for
+            answers["ifla-unit"] += (value,)
+            todos.append(f"TODO ifla_units: the institution answer {value!r} is an IFLA unit; "
+                         "it was listed as one, not as an institution")
+            continue
+        names, todo = split_institutions(value)
+        institutions += names
+        if todo:
+            todos.append(f"TODO institutions: {todo}")
+    answers["institution"] = tuple(institutions)
+    fields = [FieldBullet(key, key, values) for key, values in answers.items() if values]
+    start, end = (" ".join(_cell_values(row.text(key))) for key in ("start", "end"))
     if start or end:
         fields.append(FieldBullet("dates", "dates", (f"{start} – {end}" if end else f"{start} –",)))
     links_text = row.text("links") + "\n" + row.text("resources")
@@ -160,7 +248,7 @@ def row_facts(row: Row, source_name: str) -> Facts:
         contact: dict[str, Any] = {"name": name} if name else {}
         if email and EMAIL_RE.fullmatch(email):
             contact["email"] = email
-        contact["publish"] = normalize(row.text("contact-publish")) in _YES
+        contact["publish"] = normalize(row.raw("contact-publish")) in _YES
         if name or "email" in contact:
             contacts.append(contact)
     lang = language_tag(row.text("lang")) if row.text("lang") else None
@@ -179,15 +267,84 @@ def row_facts(row: Row, source_name: str) -> Facts:
         lang=lang,
         contacts=contacts,
         provenance="\n".join(lines),
+        origin="form",
+        todos=todos,
     )
 
 
-def import_csv(path: Path, out_dir: Path) -> tuple[Summary, list[Problem]]:
-    """Write one draft per readable row of ``path`` into ``out_dir`` (all or nothing)."""
+def submitter(row: Row) -> str:
+    """Who sent a row in: the e-mail address, else the name (case-blind)."""
+    return (row.text("contact-email") or row.text("contact-name")).strip().casefold()
+
+
+def answers_of(row: Row) -> dict[str, str]:
+    """Every answer of a row as written, by field (unmapped columns by their heading)."""
+    values = {key: "\n\n".join(cells) for key, cells in sorted(row.cells.items())}
+    values.update({f"column {name}": value for name, value in row.unmapped})
+    return {key: value for key, value in values.items() if value.strip()}
+
+
+def submission_key(timestamp: str, who: str, title: str) -> str:
+    """A submission's identity: its content, never the export's file name or the row's position."""
+    return f"{' '.join(timestamp.split())}|{who}|{normalize(title)}"
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in normalize(text).split() if len(word) > 3}
+
+
+def _institutions(answers: dict[str, str]) -> set[str]:
+    return {normalize(part) for part in re.split(r"[\n;,]", answers.get("institution", ""))
+            if normalize(part)}
+
+
+def same_story(new: dict[str, str], old: dict[str, str]) -> str | None:
+    """Why two submissions look like one story (None when they do not).
+
+    Titles sharing nearly all their words (case, accents, punctuation and
+    short words aside), or an institution in common and titles sharing most
+    of their words: what a person sending a story twice, or two colleagues
+    sending the same one, produce.
+    """
+    words_a, words_b = _words(new.get("title", "")), _words(old.get("title", ""))
+    if not words_a or not words_b:
+        return None
+    overlap = len(words_a & words_b) / min(len(words_a), len(words_b))
+    if overlap >= 0.8:
+        return "a title with the same words"
+    if overlap >= 0.5 and _institutions(new) & _institutions(old):
+        return "the same institution and a similar title"
+    return None
+
+
+def _find_known(submissions: dict[str, dict[str, Any]], key: str) -> str | None:
+    """The state key of a submission seen before: the same key, or the same timestamp and
+    submitter with other answers (an edited response keeps both)."""
+    if key in submissions:
+        return key
+    stamp, who, _ = key.split("|", 2)
+    if not stamp.strip():
+        return None
+    found = [name for name in submissions if name.split("|", 2)[:2] == [stamp, who]]
+    return found[0] if len(found) == 1 else None
+
+
+def import_csv(path: Path, out_dir: Path, *, restore: Collection[str] = ()
+               ) -> tuple[Summary, list[Problem]]:
+    """Write one draft per new or changed submission of ``path`` into ``out_dir`` (all or nothing).
+
+    The state file keeps each submission's answers as last imported, by the
+    submission's identity (:func:`submission_key`): a re-import compares the
+    export with those answers, never with the curated file, so it reports and
+    writes only what changed in the source. A record whose file the curator
+    deleted is not written again unless its id is in ``restore``.
+    """
     problems: list[Problem] = []
     summary = Summary()
     store = DraftStore(out_dir)
-    imports: dict[str, str] = store.state.setdefault("imports", {})
+    submissions: dict[str, dict[str, Any]] = store.state.setdefault("submissions", {})
+    seen_now: dict[str, int] = {}
+    written_now: set[str] = set()
     try:
         for row in read_rows(path, problems):
             summary.seen += 1
@@ -199,14 +356,61 @@ def import_csv(path: Path, out_dir: Path) -> tuple[Summary, list[Problem]]:
                 problems.append(Problem(path, row.line, f"row {row.number}", "no title; skipped"))
                 summary.skipped["unreadable row"] += 1
                 continue
-            key = f"{path.name}|{row.text('timestamp')}|{facts.title}"
-            others = {value for name, value in imports.items() if name != key}
-            others |= {str(entry.get("id")) for entry in store.pages.values()}
-            record_id = store.claim(imports.get(key) or slug(facts.title), others)
-            imports[key] = record_id
+            key = submission_key(row.text("timestamp"), submitter(row), facts.title)
+            if key in seen_now:
+                summary.skipped["repeated row"] += 1
+                summary.notes.append(f"row {row.number} repeats row {seen_now[key]} "
+                                     "(same timestamp, submitter and title); read once")
+                continue
+            seen_now[key] = row.number
+            answers = answers_of(row)
+            known_key = _find_known(submissions, key)
+            known = submissions.pop(known_key) if known_key else None
+            if known is not None:
+                record_id = str(known["id"])
+                store.claim(record_id, set())
+                submissions[key] = known
+                if not store.exists(record_id) and record_id not in restore:
+                    changed = known.get("answers") != answers
+                    summary.not_restored.append(
+                        f"row {row.number}: {record_id}.yaml was deleted"
+                        + (" (its answers changed since)" if changed else "")
+                        + f"; not brought back (to import it again: lod import-csv {path} "
+                        f"--out {out_dir} --restore {record_id})")
+                    if changed:
+                        known["answers"] = answers
+                        store.mark_changed()
+                    continue
+                if known.get("answers") == answers and store.exists(record_id):
+                    summary.outcomes["unchanged"] += 1
+                    continue
+                differs = sorted(set(answers) ^ set(known.get("answers", {}))
+                                 | {k for k in answers if answers[k] != known["answers"].get(k)})
+                if differs and store.exists(record_id):
+                    summary.notes.append(f"row {row.number} ({record_id}): changed in the export "
+                                         f"since the last import: {', '.join(differs)}")
+            else:
+                others = {str(entry.get("id")) for entry in submissions.values()}
+                others |= {str(entry.get("id")) for entry in store.pages.values()}
+                others |= set(store.state.get("imports", {}).values())
+                record_id = store.claim(slug(facts.title), others)
+                for other in submissions.values():
+                    reason = same_story(answers, other.get("answers", {}))
+                    other_id = str(other["id"])
+                    if reason and (store.exists(other_id) or other_id in written_now):
+                        facts.todos.append(
+                            f"TODO duplicate: this submission looks like the same story as "
+                            f"{other['id']} ({reason}); keep one: move what this one adds "
+                            "into the other and delete this file")
+                        summary.duplicates.append(
+                            f"row {row.number} ({record_id}) looks like the same story as "
+                            f"{other['id']} ({reason})")
+                        break
+            submissions[key] = {"id": record_id, "answers": answers}
+            written_now.add(record_id)
+            store.mark_changed()
             draft = build_record(record_id, facts)
             written = store.write(record_id, draft.record)
-            store.mark_changed()
             summary.outcomes["changed" if written.outcome == "kept" else written.outcome] += 1
             if written.outcome == "kept":
                 summary.kept.append(written.describe())

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from lod.files import write_atomic
 from lod.ingest.load import DRAFT_SUFFIX
 
 STATE_FILE = ".harvest-state.json"
@@ -134,6 +135,12 @@ class DraftStore:
         self._claimed.add(candidate)
         return candidate
 
+    def exists(self, record_id: str) -> bool:
+        """True when the record (or a draft beside it) is in the output directory."""
+        return (self.out_dir / f"{record_id}.yaml").exists() or (
+            self.out_dir / f"{record_id}{DRAFT_SUFFIX}"
+        ).exists()
+
     def _stage(self, target: Path, data: bytes) -> None:
         if self._staging is None:
             if not self.out_dir.exists():
@@ -192,7 +199,7 @@ class DraftStore:
         written: list[Path] = []
         try:
             for staged, target in self._staged:
-                staged.replace(target)
+                write_atomic(target, staged.read_bytes())
                 written.append(target)
             if self._state_changed:
                 self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -232,8 +239,4 @@ def save_state(out_dir: Path, state: dict[str, Any]) -> None:
     path = out_dir / STATE_FILE
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=out_dir, prefix=".lod-state-", delete=False
-    ) as handle:
-        handle.write(text)
-    Path(handle.name).replace(path)
+    write_atomic(path, text)

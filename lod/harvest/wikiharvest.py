@@ -9,11 +9,13 @@ study (and count it), skip pages whose revision is the one already harvested
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -42,6 +44,12 @@ class Summary:
     not_valid: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
+    #: Records the curator deleted whose source is still there (never written again).
+    not_restored: list[str] = field(default_factory=list)
+    #: Submissions that look like the same story as another one.
+    duplicates: list[str] = field(default_factory=list)
+    #: Other things worth a line: what changed in the source since the last import.
+    notes: list[str] = field(default_factory=list)
     requests: int | None = None
     content_requests: int | None = None
     written: list[Path] = field(default_factory=list)
@@ -61,7 +69,10 @@ class Summary:
                 f"{len(self.not_valid)} draft(s) do not validate yet (`lod validate` names the fields): "
                 + ", ".join(self.not_valid)
             )
+        lines += self.notes
         lines += [f"kept: {line}" for line in self.kept]
+        lines += [f"not brought back: {line}" for line in self.not_restored]
+        lines += [f"possible duplicate: {line}" for line in self.duplicates]
         lines += [f"no longer a case-study page (record left as it is): {t}" for t in self.gone]
         if self.requests is not None:
             lines.append(
@@ -151,13 +162,25 @@ def page_facts(page: PageText, prefix: str, site: SiteInfo | None, today: dt.dat
     return facts
 
 
+def source_values(record: dict[str, Any]) -> dict[str, Any]:
+    """What a source said, as remembered in the state file: the draft without lod's own notes.
+
+    A re-harvest compares a page with these values, never with the curated
+    file, so a curator's fixes are never reported as changes on the wiki.
+    """
+    kept = {key: value for key, value in record.items() if key not in ("notes", "source", "status")}
+    return dict(json.loads(json.dumps(kept, default=str, sort_keys=True)))
+
+
 class Harvest:
     """One run over one output directory (see the module docstring)."""
 
     def __init__(
-        self, out_dir: Path, *, prefix: str, today: dt.date, require_prefix: bool = True
+        self, out_dir: Path, *, prefix: str, today: dt.date, require_prefix: bool = True,
+        restore: Collection[str] = (),
     ) -> None:
         self.store = DraftStore(out_dir)
+        self.restore = frozenset(restore)
         self.prefix = prefix
         self.require_prefix = require_prefix
         self.today = today
@@ -174,6 +197,13 @@ class Harvest:
             return False
         self.listed.add(ref.title)
         known = self.store.pages.get(ref.title)
+        record_id = str(known.get("id")) if known and known.get("id") else None
+        if record_id and not self._exists(record_id) and record_id not in self.restore:
+            moved = " (the page changed since)" if known and known.get("revision") != ref.revision else ""
+            self.summary.not_restored.append(
+                f"{ref.title}: {record_id}.yaml was deleted{moved}; not brought back (to harvest "
+                f"it again, add --restore {record_id})")
+            return False
         if not known or known.get("revision") != ref.revision:
             return True
         if known.get("skipped"):  # e.g. a blank page: not read again until it is edited
@@ -211,13 +241,26 @@ class Harvest:
                 if title != page.ref.title
             }
             others |= set(self.store.state.get("imports", {}).values())  # lod import-csv ids
+            others |= {str(entry.get("id"))
+                       for entry in self.store.state.get("submissions", {}).values()}
             record_id = self.store.claim(
                 slug(page_lang_and_title(page.ref.title, self.prefix)[0]), others
             )
         draft = build_record(record_id, facts)
-        written = self.store.write(record_id, draft.record)
-        self.store.pages[page.ref.title] = {"revision": page.ref.revision, "id": record_id}
+        values = source_values(draft.record)
+        self.store.pages[page.ref.title] = {"revision": page.ref.revision, "id": record_id,
+                                            "values": values}
         self.store.mark_changed()
+        last = known.get("values") if known else None
+        if last == values and self._exists(record_id):
+            # A new revision that changed nothing lod reads: the curated file is left alone.
+            self.summary.outcomes["unchanged"] += 1
+            return
+        if isinstance(last, dict) and self._exists(record_id):
+            differs = [key for key in dict.fromkeys([*last, *values]) if last.get(key) != values.get(key)]
+            self.summary.notes.append(f"{page.ref.title} ({record_id}): changed on the wiki since "
+                                      f"the last harvest: {', '.join(differs)}")
+        written = self.store.write(record_id, draft.record)
         self._count(written, draft.todos, draft.record)
 
     def _count(self, written: Written, todos: list[str], record: dict[str, object]) -> None:
@@ -248,10 +291,12 @@ def harvest_api(
     category: str | None = None,
     today: dt.date,
     progress: Progress | None = None,
+    restore: Collection[str] = (),
 ) -> Summary:
     """Harvest from a live wiki; raises ApiError (nothing written) when the wiki fails us."""
     prefix = normalise_prefix(prefix)
-    harvest = Harvest(out_dir, prefix=prefix, today=today, require_prefix=category is None)
+    harvest = Harvest(out_dir, prefix=prefix, today=today, require_prefix=category is None,
+                      restore=restore)
     try:
         harvest.site = api.siteinfo()
         listing: Iterable[PageRef] = (
@@ -284,11 +329,12 @@ def harvest_dump(
     prefix: str = DEFAULT_PREFIX,
     today: dt.date,
     progress: Progress | None = None,
+    restore: Collection[str] = (),
 ) -> Summary:
     """Harvest from a ``Special:Export`` file; raises DumpError (nothing written) on a bad file."""
     prefix = normalise_prefix(prefix)
     reader = DumpReader(path)
-    harvest = Harvest(out_dir, prefix=prefix, today=today)
+    harvest = Harvest(out_dir, prefix=prefix, today=today, restore=restore)
     base = prefix.rstrip("/")
     try:
         for count, page in enumerate(reader.pages(), start=1):

@@ -51,6 +51,10 @@ class Facts:
     source: dict[str, Any] | None = None
     contacts: list[dict[str, Any]] = field(default_factory=list)
     provenance: str = ""
+    #: "page" (a wiki page) or "form" (a form export row): the TODO wording follows it.
+    origin: str = "page"
+    #: TODO lines found while reading the source (e.g. an ambiguous form answer).
+    todos: list[str] = field(default_factory=list)
 
     def values(self, key: str) -> list[str]:
         """Every value given for one field, in page order."""
@@ -118,12 +122,43 @@ def resolve_terms(
     return list(dict.fromkeys(found)), unresolved
 
 
+#: TODO wording by where the facts came from: a curator fixing a form row looks for a
+#: question and an answer, not for a page's bullet or heading.
+_WORDS: dict[str, dict[str, str]] = {
+    "page": {
+        "fix": "fix the page",
+        "written": "the page is written in",
+        "no-summary": "no Summary/Abstract section",
+        "no-institution": "no Institution bullet; took the page title, check it",
+        "states-no": "the page states no",
+        "text": "the page text",
+        "no-unit": "no IFLA unit bullet",
+        "no-projects": "no Wikimedia projects bullet",
+        "no-projects-at-all": "no Wikimedia project stated",
+        "in-text": "in the text",
+    },
+    "form": {
+        "fix": "or correct the answer",
+        "written": "the answers are written in",
+        "no-summary": "the Summary/Abstract question was not answered",
+        "no-institution": "the institution question was not answered; took the title, check it",
+        "states-no": "the form answers give no",
+        "text": "the answers",
+        "no-unit": "the IFLA unit question was not answered",
+        "no-projects": "the Wikimedia projects question was not answered",
+        "no-projects-at-all": "the Wikimedia projects question was not answered",
+        "in-text": "in the answers",
+    },
+}
+
+
 class _Builder:
     """Collects a record and its to-dos; one per draft."""
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
-        self.todos: list[str] = []
+        self.todos: list[str] = list(facts.todos)
+        self.words = _WORDS.get(facts.origin, _WORDS["page"])
 
     def todo(self, where: str, message: str) -> None:
         self.todos.append(f"TODO {where}: {message}")
@@ -134,7 +169,7 @@ class _Builder:
         found, unresolved = resolve_terms(self.facts.values(key), lookup)
         for value in unresolved:
             self.todo(
-                where, f"{value!r} is not a known {what}; use a term from mappings/ or fix the page"
+                where, f"{value!r} is not a known {what}; use a term from mappings/ {self.words['fix']}"
             )
         return found
 
@@ -144,27 +179,28 @@ class _Builder:
         guess, share = match.detect_language(self.facts.prose())
         if guess and share >= 0.5:
             return guess
-        self.todo("lang", "could not tell the language the page is written in; assumed 'en'")
+        self.todo("lang", f"could not tell the language {self.words['written']}; assumed 'en'")
         return "en"
 
     def summary(self) -> str:
         text = (self.facts.summary or "").strip()
         if not text:
+            context = "the Context/Background answer" if self.facts.origin == "form" else "Context/Background"
             for source, where in (
                 (self.facts.lead, "the text before the first heading"),
-                (self.facts.sections.get("context", ""), "Context/Background"),
+                (self.facts.sections.get("context", ""), context),
             ):
                 paragraph = source.strip().split("\n\n")[0].strip()
                 if paragraph:
                     text = paragraph
                     self.todo(
                         "summary",
-                        f"no Summary/Abstract section; took the first paragraph of {where}",
+                        f"{self.words['no-summary']}; took the first paragraph of {where}",
                     )
                     break
         if not text:
             self.todo(
-                "summary", "no Summary/Abstract section and no text to take one from; write one"
+                "summary", f"{self.words['no-summary']} and no text to take one from; write one"
             )
             return self.facts.title
         if len(text) > MAX_SUMMARY:
@@ -183,9 +219,7 @@ class _Builder:
                 entries.append(self._institution(len(entries), value, bullet.urls))
         if not entries:
             name = self.facts.title
-            self.todo(
-                "institutions[0].name", "no Institution bullet; took the page title, check it"
-            )
+            self.todo("institutions[0].name", self.words["no-institution"])
             entries.append({"name": name})
         self._fill(
             "type",
@@ -236,7 +270,11 @@ class _Builder:
             return
         for entry in missing:
             entry[key] = found[0]
-        if len(found) > 1:
+        if len(found) == 1 and len(missing) > 1 and key == "type":
+            self.todo(f"institutions[].{key}",
+                      f"one library type {found[0]!r} for {len(missing)} institutions; "
+                      "gave it to each, check")
+        elif len(found) > 1:
             self.todo(
                 f"institutions[].{key}",
                 f"several values {found} for {len(missing)} institutions; gave each {found[0]!r}, check",
@@ -260,10 +298,10 @@ class _Builder:
             guesses = from_name or from_prose
             if len(guesses) == 1:
                 entry[key] = guesses[0]
-                origin = "the institution's name" if from_name else "the page text"
+                origin = "the institution's name" if from_name else self.words["text"]
                 self.todo(f"{where}.{key}", f"guessed {guesses[0]!r} from {origin}; check it")
             else:
-                self.todo(f"{where}.{key}", f"the page states no {what} for {name!r}; add one")
+                self.todo(f"{where}.{key}", f"{self.words['states-no']} {what} for {name!r}; add one")
 
     def units(self) -> list[str]:
         units = self.terms("ifla-unit", "ifla_units", match.ifla_units().lookup, "IFLA unit name")
@@ -277,7 +315,8 @@ class _Builder:
                 if unit and unit not in guesses:
                     guesses.append(unit)
         if guesses:
-            self.todo("ifla_units", f"no IFLA unit bullet; found {guesses} in the text, check them")
+            self.todo("ifla_units", f"{self.words['no-unit']}; found {guesses} "
+                      f"{self.words['in-text']}, check them")
         return guesses
 
     def projects(self) -> list[str]:
@@ -290,10 +329,10 @@ class _Builder:
         if guesses:
             self.todo(
                 "wikimedia_projects",
-                f"no Wikimedia projects bullet; found {guesses} in the text, check them",
+                f"{self.words['no-projects']}; found {guesses} {self.words['in-text']}, check them",
             )
         else:
-            self.todo("wikimedia_projects", "no Wikimedia project stated; add at least one")
+            self.todo("wikimedia_projects", f"{self.words['no-projects-at-all']}; add at least one")
         return guesses
 
     def period(self) -> dict[str, str] | None:

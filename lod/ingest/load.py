@@ -10,6 +10,7 @@ function of the files' names and bytes.
 from __future__ import annotations
 
 import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, decode_utf8, parse_yaml
 from lod.model import terms
-from lod.model.case_study import ID_RE, CaseStudy
+from lod.model.case_study import DECISION_TAGS, ID_RE, CaseStudy
 from lod.problems import Problem
 
 DRAFT_SUFFIX = ".draft.yaml"
@@ -139,10 +140,17 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _without_tags(loc: FieldPath) -> FieldPath:
+    """Drop the union tag pydantic puts after ``wikidata`` (the user wrote no such key)."""
+    if len(loc) > 1 and loc[0] == "wikidata" and loc[1] in DECISION_TAGS:
+        return (loc[0], *loc[2:])
+    return loc
+
+
 def _problems_from_validation(error: ValidationError, document: YamlDocument) -> list[Problem]:
     problems = []
     for item in error.errors():
-        loc: FieldPath = tuple(part for part in item["loc"] if part != "[key]")
+        loc: FieldPath = _without_tags(tuple(part for part in item["loc"] if part != "[key]"))
         kind = item["type"]
         message = str(item["msg"]).removeprefix("Value error, ")
         if kind == "extra_forbidden":
@@ -188,7 +196,47 @@ def check_document(document: YamlDocument) -> tuple[CaseStudy | None, list[Probl
     except ValidationError as error:
         problems.extend(_problems_from_validation(error, document))
         return None, problems
+    problems.extend(unfinished_review(record, document))
     return (record if not problems else None), problems
+
+
+TODO_RE = re.compile(r"^\s*TODO\b.*$", re.MULTILINE)
+
+
+def todo_lines(notes: str | None) -> list[str]:
+    """The to-do lines an importer left in ``notes`` (each starts with ``TODO``)."""
+    return [found.group(0).strip() for found in TODO_RE.finditer(notes or "")]
+
+
+def unfinished_review(record: CaseStudy, document: YamlDocument) -> list[Problem]:
+    """A record marked reviewed or published must not keep an importer's TODO lines.
+
+    The TODO lines are the importer's list of values it could not be sure of;
+    a review is finished when each is resolved and its line deleted. Letting
+    such a record through put answers like "No" into the dumps as names.
+    """
+    todos = todo_lines(record.notes)
+    if record.status == "draft" or not todos:
+        return []
+    line = _todo_line(document, todos[0])
+    more = f" (and {len(todos) - 1} more)" if len(todos) > 1 else ""
+    return [Problem(document.path, line, "notes",
+                    f"status is {record.status!r} but notes still has {len(todos)} TODO "
+                    f"line{'s' if len(todos) != 1 else ''}: {todos[0]!r}{more}; resolve each and "
+                    "delete its line, or set status: draft")]
+
+
+def _todo_line(document: YamlDocument, todo: str) -> int:
+    """The file line of a TODO (the notes key's line when the text cannot be found)."""
+    start = document.line_of(("notes",))
+    try:
+        text = document.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return start
+    for number, line in enumerate(text.splitlines()[start - 1 :], start=start):
+        if todo[:40] in line:
+            return number
+    return start
 
 
 def check_file(path: Path, data: bytes) -> tuple[CaseStudy | None, YamlDocument, list[Problem]]:

@@ -17,7 +17,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -46,6 +48,8 @@ URL_RE = re.compile(r"https?://[^\s/?#<>\"{}|\\^`]+(?:[/?#][^\s<>\"{}|\\^`]*)?")
 PARTIAL_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 SPDX_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A DOI as Crossref and DataCite print it, without the resolver: "10." registrant "/" suffix.
+DOI_RE = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+")
 MAX_ID = 80
 MAX_SUMMARY = 1500
 MAX_ISIL = 16
@@ -139,6 +143,16 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
+def _check_doi(value: str) -> str:
+    bare = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", value, flags=re.IGNORECASE)
+    if bare != value:
+        raise ValueError(f"write the DOI without its resolver or prefix: {bare!r}, not {value!r}")
+    if not DOI_RE.fullmatch(value):
+        raise ValueError(f"invalid DOI {value!r}; expected '10.' a registrant code, '/' and a "
+                         "suffix, e.g. '10.1000/xyz123'")
+    return value
+
+
 def _not_blank(value: str) -> str:
     if not value:
         raise ValueError("must not be empty")
@@ -161,6 +175,7 @@ LanguageTag = Annotated[str, AsText, AfterValidator(_check_lang)]
 CountryCode = Annotated[str, AsText, AfterValidator(_check_country)]
 PartialDate = Annotated[str, BeforeValidator(_partial_date), AfterValidator(_check_partial_date)]
 Text = Annotated[str, AsText, AfterValidator(_not_blank)]
+DOI = Annotated[str, AsText, AfterValidator(_check_doi)]
 LibraryType = Annotated[str, _vocabulary("library type", LIBRARY_TYPES)]
 Project = Annotated[str, _vocabulary("Wikimedia project", PROJECTS)]
 Activity = Annotated[str, _vocabulary("activity", ACTIVITIES)]
@@ -277,13 +292,71 @@ class Contact(BaseModel):
 
 
 class Source(BaseModel):
-    """Where the record came from."""
+    """Where the record came from; the bibliographic fields describe the source as a published
+    work, which is what a new Wikidata item for it (``wikidata: {create: work}``) is made of."""
 
     model_config = _frozen()
 
     url: HttpUrl | None = Field(None, description="page the record was taken from")
     revision: int | None = Field(None, ge=1, description="MediaWiki revision id")
     retrieved: dt.date | None = Field(None, description="date the source was read")
+    title: Text | None = Field(None, description="the source work's own title, as published")
+    language: LanguageTag | None = Field(None, description="the source work's language (BCP 47)")
+    published: PartialDate | None = Field(None, description="publication date: YYYY, YYYY-MM or YYYY-MM-DD")
+    authors: list[Text] = Field(default_factory=list, description="authors' names as printed")
+    doi: DOI | None = Field(None, description="the work's DOI, without resolver (10.xxxx/...)")
+
+
+#: What ``wikidata: {create: ...}`` may ask for.
+CREATE_KINDS: tuple[str, ...] = ("work", "project")
+#: What a create needs from the record, per kind (field -> what it is, for the message).
+WORK_NEEDS: tuple[tuple[str, str], ...] = (
+    ("url", "the work's URL"),
+    ("title", "the work's own title as published"),
+    ("language", "the work's language"),
+    ("published", "its publication date"),
+)
+
+
+class WikidataCreate(BaseModel):
+    """A curator's decision that the record needs a new Wikidata item, and of which kind.
+
+    Nothing is created without one (OpenRefine's rule: a new item is a choice a
+    person makes): ``work`` is the published work in ``source``, ``project`` the
+    project or event itself, by its own ``name``.
+    """
+
+    model_config = _frozen()
+
+    create: Annotated[str, _vocabulary("Wikidata create kind", CREATE_KINDS)] = Field(
+        description="work | project")
+    name: LanguageMap | None = Field(
+        None, description="project only: the project's own name by language, e.g. {ca: Bibliowikis}")
+
+    @model_validator(mode="after")
+    def _name_for_project(self) -> Self:
+        if self.create == "project" and not self.name:
+            raise ValueError("create: project needs 'name', the project's own name by language "
+                             "(e.g. name: {ca: Bibliowikis})")
+        if self.create == "work" and self.name:
+            raise ValueError("create: work takes no 'name'; the work's title is source.title")
+        return self
+
+
+def _decision_tag(value: Any) -> str:
+    """A mapping is a create decision; anything else is checked as an item id."""
+    if isinstance(value, dict | WikidataCreate):
+        return "create"
+    return "item"
+
+
+#: The record's own Wikidata decision: an existing item, or a create of a work or a project.
+WikidataDecision = Annotated[
+    Annotated[QID, Tag("item")] | Annotated[WikidataCreate, Tag("create")],
+    Discriminator(_decision_tag),
+]
+#: Tags of :data:`WikidataDecision`: pydantic puts them into error locations; the loader drops them.
+DECISION_TAGS: tuple[str, ...] = ("item", "create")
 
 
 class CaseStudy(BaseModel):
@@ -310,7 +383,9 @@ class CaseStudy(BaseModel):
     license: Annotated[str, AfterValidator(terms.check_spdx)] = Field(
         DEFAULT_LICENSE, description="SPDX id of the narrative text"
     )
-    wikidata: QID | None = Field(None, description="the case study's own Wikidata item")
+    wikidata: WikidataDecision | None = Field(
+        None, description="the curator's Wikidata decision: an existing item (Q...), {create: work} "
+        "or {create: project, name: {lang: ...}}; absent = undecided, no item is made")
     notes: str | None = Field(None, description="curator notes; never published")
 
     @field_validator("title", "summary")
@@ -331,6 +406,37 @@ class CaseStudy(BaseModel):
                 f"found {', '.join(sorted(value)) or 'none'}"
             )
         return value
+
+    @field_validator("wikidata")
+    @classmethod
+    def _create_needs(cls, value: str | WikidataCreate | None,
+                      info: ValidationInfo) -> str | WikidataCreate | None:
+        if not isinstance(value, WikidataCreate):
+            return value
+        if value.create == "work":
+            source = info.data.get("source")
+            missing = [f"source.{key} ({what})" for key, what in WORK_NEEDS
+                       if source is None or getattr(source, key) in (None, "")]
+            if missing:
+                raise ValueError("create: work needs " + ", ".join(missing) +
+                                 "; add them, or decide another way (a QID, or create: project)")
+        else:
+            institutions = info.data.get("institutions") or []
+            if not any("role" in institution.model_fields_set for institution in institutions):
+                raise ValueError("create: project needs at least one institution with its role "
+                                 "(lead, partner, funder or host) stated: the organiser of a "
+                                 "project item is taken from it")
+        return value
+
+    @property
+    def item(self) -> str | None:
+        """The existing Wikidata item the curator named, if that was the decision."""
+        return self.wikidata if isinstance(self.wikidata, str) else None
+
+    @property
+    def create(self) -> WikidataCreate | None:
+        """The curator's create decision, if that was the decision."""
+        return self.wikidata if isinstance(self.wikidata, WikidataCreate) else None
 
     def title_in_lang(self) -> str:
         """The title in the record's own language."""

@@ -23,14 +23,15 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
-import fcntl
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from lod.files import LockedError, lock
 
 #: Left in OUT by versions of lod before 0.2: never carried over.
 LEGACY = frozenset({".cache"})
@@ -86,22 +87,17 @@ def _recover(out_dir: Path) -> None:
 def locked(out_dir: Path) -> Iterator[None]:
     """Hold OUT's lock for the block; refuse at once when another run holds it."""
     lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    held = ExitStack()
     try:
-        handle = lock_path.open("a")
+        held.enter_context(lock(lock_path, (
+            f"another lod command is writing to {out_dir} (it holds {lock_path}); "
+            "wait for it to finish, then run again")))
+    except LockedError as error:
+        raise OutputError(str(error)) from None
     except OSError as error:
         raise OutputError(_describe(error, lock_path)) from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(
-                f"another lod command is writing to {out_dir} (it holds {lock_path}); "
-                "wait for it to finish, then run again"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with held:
+        yield
 
 
 def _carry_over(old: Path, stage: Path, made: set[str]) -> None:

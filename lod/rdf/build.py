@@ -73,6 +73,13 @@ LCS_LINK_KIND = NamedNode(f"{LCS}linkKind")
 LCS_PROJECT = NamedNode(f"{LCS}project")
 LCS_RETRIEVED = NamedNode(f"{LCS}retrieved")
 LCS_SOURCE_REVISION = NamedNode(f"{LCS}sourceRevision")
+LCS_SOURCE_TITLE = NamedNode(f"{LCS}sourceTitle")
+LCS_SOURCE_LANGUAGE = NamedNode(f"{LCS}sourceLanguage")
+LCS_SOURCE_PUBLISHED = NamedNode(f"{LCS}sourcePublished")
+LCS_SOURCE_AUTHOR = NamedNode(f"{LCS}sourceAuthor")
+LCS_SOURCE_DOI = NamedNode(f"{LCS}sourceDoi")
+LCS_WIKIDATA_CREATE = NamedNode(f"{LCS}wikidataCreate")
+LCS_PROJECT_NAME = NamedNode(f"{LCS}projectName")
 LCS_SUBMITTED_BY = NamedNode(f"{LCS}submittedBy")
 LCS_SUBMITTER = NamedNode(f"{LCS}Submitter")
 LCS_SUBMITTER_KIND = NamedNode(f"{LCS}submitterKind")
@@ -234,11 +241,36 @@ def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
         if record.source.retrieved:
             retrieved = Literal(record.source.retrieved.isoformat(), datatype=XSD_DATE)
             yield Triple(cs, LCS_RETRIEVED, retrieved)
+        yield from _source_work_triples(cs, record)
     yield Triple(cs, DCTERMS_LICENSE, _iri(f"{SPDX}{record.license}"))
-    if record.wikidata:
-        item = _iri(f"{WD}{record.wikidata}")
+    if record.item:
+        item = _iri(f"{WD}{record.item}")
         yield Triple(cs, OWL_SAME_AS, item)
         yield Triple(cs, SCHEMA_SAME_AS, item)
+    if record.create:
+        yield Triple(cs, LCS_WIKIDATA_CREATE, _text(record.create.create))
+        for lang, name in sorted((record.create.name or {}).items()):
+            yield Triple(cs, LCS_PROJECT_NAME, Literal(name, language=lang))
+
+
+def _source_work_triples(cs: NamedNode, record: CaseStudy) -> Iterator[Triple]:
+    """The source as a published work (title in its own language, date, authors, DOI)."""
+    source = record.source
+    if source is None:
+        return
+    if source.title:
+        title = (Literal(source.title, language=source.language) if source.language
+                 else _text(source.title))
+        yield Triple(cs, LCS_SOURCE_TITLE, title)
+    if source.language:
+        yield Triple(cs, LCS_SOURCE_LANGUAGE, _text(source.language))
+    if source.published:
+        published = Literal(source.published, datatype=_DATE_TYPES[len(source.published)])
+        yield Triple(cs, LCS_SOURCE_PUBLISHED, published)
+    for author in source.authors:
+        yield Triple(cs, LCS_SOURCE_AUTHOR, _text(author))
+    if source.doi:
+        yield Triple(cs, LCS_SOURCE_DOI, _text(source.doi))
 
 
 def graph_triples(base: str, records: Iterable[CaseStudy]) -> set[Triple]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from lod import clock
-from lod.ledgers import write_atomic
+from lod.files import write_atomic
 from lod.retry_after import retry_after_seconds
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"

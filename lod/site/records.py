@@ -175,7 +175,7 @@ def record_view(record: CaseStudy, labels: Labels) -> RecordView:
         if record.source and record.source.retrieved else None,
         license=record.license,
         submitter=_submitter(record, labels),
-        wikidata=record.wikidata,
+        wikidata=record.item,
     )
 
 

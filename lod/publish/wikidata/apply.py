@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -68,7 +68,8 @@ class Applier:
 
     def __init__(self, plan: Plan, connection: Connection, reader: WikiReader, ids: IdMap,
                  journal_path: Path, *, digest: str = "",
-                 pause: Callable[[str], None] | None = None) -> None:
+                 pause: Callable[[str], None] | None = None, settle: bool = False,
+                 removed: list[str] | None = None) -> None:
         self.plan = plan
         self.digest = digest
         self.connection = connection
@@ -76,6 +77,8 @@ class Applier:
         self.ids = ids
         self.journal_path = journal_path
         self.pause = pause or (lambda _key: None)
+        self.settle = settle
+        self.removed = removed or []
 
     def run(self) -> Outcome:
         """Apply every item that still lacks something; see the module docstring."""
@@ -83,16 +86,32 @@ class Applier:
             errors = sum(1 for w in self.plan.warnings if w.severity == "error")
             raise ApplyError(f"the plan is blocked ({errors} errors, see review.html): fix the "
                              "records or the wiki, plan again, review, then publish")
-        before = jr.replay(jr.read(self.journal_path))
-        same = before.batch is not None and before.plan == self.digest
-        batch = before.batch if same and before.batch else secrets.token_hex(8)
+        reading = jr.read_journal(self.journal_path)
+        damaged = reading.unsettled()
+        if damaged and not self.settle:
+            raise ApplyError(stop_message(self.journal_path, damaged))
+        before = jr.replay(reading.events)
+        if damaged:
+            self._doubt_damaged(before, reading, damaged)
+        # one reviewed plan = one EditGroups batch: the id is the plan's content (its canonical
+        # form), so a reformatted copy of the same plan continues the same batch
+        batch = self.digest[:16] if self.digest else secrets.token_hex(8)
         journal = jr.Journal(self.journal_path)
         outcome = Outcome(batch, waits=self.connection.waits)
         try:
             journal.write("batch", batch=batch, api=self.connection.api_url,
-                          ids=dict(self.ids.to_wiki), plan=self.digest)
+                          ids=dict(self.ids.to_wiki), plan=self.digest, removed=self.removed)
             done = dict(before.done)
-            done.update(self._settle_doubts(before, journal))
+            found = self._settle_doubts(before, journal)
+            done.update(found)
+            # creates in doubt that landed after all: this batch's creates (their ids go back
+            # into the records like any other)
+            outcome.created.update(found)
+            outcome.edits += len(found)
+            if damaged:
+                journal.write("settled", lines=[d.line for d in damaged])
+            for key in done:
+                before.exists.pop(key, None)
             outcome.exists.update(before.exists)
             for planned in self._fresh_work(done, before.exists):
                 self._apply(planned, journal, outcome)
@@ -102,6 +121,27 @@ class Applier:
         finally:
             journal.close()
         return outcome
+
+    def _doubt_damaged(self, before: jr.State, reading: jr.Reading,
+                       damaged: list[jr.Damage]) -> None:
+        """``--settle``: the items a damaged line may concern become edits in doubt.
+
+        A line that names no item and has no readable neighbour may concern
+        any item of the plan. Creates are then looked up in the account's
+        contributions, updates re-read, exactly as for an edit whose answer
+        was lost.
+        """
+        keys = {key for damage in damaged for key in damage.keys}
+        if any(not damage.keys for damage in damaged):
+            keys |= {planned.key for planned in self.plan.items}
+        times = sorted(str(e["time"]) for e in reading.events)
+        since = times[0] if times else "2001-01-01T00:00:00Z"
+        actions = {planned.key: planned.action for planned in self.plan.items}
+        for key in sorted(keys):
+            if key in before.done or key in before.uncertain:
+                continue
+            before.uncertain[key] = {"event": "intended", "key": key, "time": since,
+                                     "action": actions.get(key, "create")}
 
     # --- before the edits ---------------------------------------------------------------
 
@@ -192,6 +232,14 @@ class Applier:
                     self.connection.relogin()
                     continue
                 other = conflicting_item(error) if planned.action == "create" else None
+                if other is not None and self._our_create(other, planned.key, journal, outcome):
+                    # ours after all: what it still lacks is added as to any item of the plan
+                    again = self._reread(replace(planned, action="update",
+                                                 item=self.ids.plan(other)))
+                    if again is None:
+                        return
+                    planned = again
+                    continue
                 if other is not None:
                     item = self.ids.plan(other)
                     journal.write("exists", key=planned.key, item=item)
@@ -224,6 +272,37 @@ class Applier:
         if planned.action == "create":
             outcome.created[planned.key] = item
 
+    def _our_create(self, wiki_id: str, key: str, journal: jr.Journal, outcome: Outcome) -> bool:
+        """Is the item a create refused as a duplicate clashes with our own create of ``key``?
+
+        A create in doubt may land after the wiki was asked (the request was
+        still running); its retry then clashes with the item it made. The
+        item's first revision tells: made by this account, with this plan key
+        in its summary, it is this batch's create, recorded as done.
+        """
+        session, api = self.connection.session, self.connection.api_url
+        try:
+            info = session.get(api, params={"action": "wbgetentities", "ids": wiki_id,
+                                            "props": "info", "format": "json"}).json()
+            page = int(info["entities"][wiki_id]["pageid"])
+            answer = session.get(api, params={
+                "action": "query", "prop": "revisions", "pageids": str(page), "rvdir": "newer",
+                "rvlimit": "1", "rvprop": "ids|user|comment", "format": "json"}).json()
+            first = answer["query"]["pages"][str(page)]["revisions"][0]
+            ours = (first["user"] == self.connection.user_name()
+                    and f"lod: {key}: new item" in str(first["comment"]))
+            revision = int(first["revid"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return False
+        if not ours:
+            return False
+        item = self.ids.plan(wiki_id)
+        journal.write("done", key=key, action="create", item=item, revision=revision,
+                      found="first revision")
+        outcome.edits += 1
+        outcome.created[key] = outcome.touched[key] = item
+        return True
+
     def _reread(self, planned: PlannedItem) -> PlannedItem | None:
         """Re-plan one item against its state now; None when it lacks nothing any more."""
         if planned.item is None:
@@ -253,6 +332,17 @@ class Applier:
             outcome.created[planned.key] = outcome.touched[planned.key] = found[planned.key]
             return None
         return planned
+
+
+def stop_message(path: Path, damaged: list[jr.Damage]) -> str:
+    """Why a run stops before any edit when the journal is damaged, and how to go on."""
+    first = damaged[0]
+    about = ", ".join(first.keys) or "an item the line no longer names"
+    more = f" (and {len(damaged) - 1} more damaged lines)" if len(damaged) > 1 else ""
+    return (f"{path}: line {first.line}: {first.reason}{more}; it may be the only record of an "
+            f"edit of {about}, so nothing was sent rather than risk making it twice; "
+            "`lod publish status` lists the uncertain items; `lod publish wikidata --live "
+            "--settle` asks the wiki what landed and goes on")
 
 
 def _earlier(stamp: str, minutes: int = 10) -> str:

@@ -128,7 +128,7 @@ def record_facts(record: CaseStudy, store: Store, base: str) -> RecordFacts:
         lang=record.lang,
         # Wikibase language codes are lower case (zh-hant, not BCP 47 zh-Hant)
         titles={lang.lower(): _one_line(text) for lang, text in record.title.items()},
-        qid=record.wikidata,
+        qid=record.item,
         source_url=source.url if source else None,
         retrieved=source.retrieved if source else None,
         start=period.start if period else None,

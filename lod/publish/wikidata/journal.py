@@ -13,7 +13,14 @@ ask the wiki". Events:
   to another item (that item), never retried as a create;
 - ``finished``: the run reached the end of the plan.
 
-A torn last line (a kill in the middle of a write) is ignored when reading.
+- ``settled``: ``--settle`` asked the wiki about the items damaged lines may
+  concern (the line numbers).
+
+The reader never trusts a line: one that is not UTF-8, is cut off or has the
+wrong shape is reported with its number. A cut-off last line (a kill in the
+middle of a write) cannot hide an edit and is only reported; any other damaged
+line may have been the only record of an edit, so a live run stops before
+sending anything until ``--settle`` has asked the wiki (:meth:`Reading.unsettled`).
 Nothing secret is ever written here.
 """
 
@@ -22,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,19 +64,138 @@ class Journal:
         self._handle.close()
 
 
-def read(path: Path) -> list[dict[str, Any]]:
-    """Every complete event of a journal (none when there is no journal)."""
+#: The fields each event must have, and their types (``time`` on every event).
+SHAPES: Final[dict[str, dict[str, tuple[type, ...]]]] = {
+    "batch": {"batch": (str,), "api": (str,), "ids": (dict,), "plan": (str,)},
+    "intended": {"key": (str,), "action": (str,)},
+    "done": {"key": (str,), "item": (str,)},
+    "failed": {"key": (str,), "error": (str,)},
+    "exists": {"key": (str,), "item": (str,)},
+    "uncertain": {"key": (str,)},
+    "finished": {},
+    "settled": {"lines": (list,)},
+}
+_KEY = re.compile(r'"key"\s*:\s*"([^"\\]{1,300})"')
+
+
+@dataclass(frozen=True)
+class Damage:
+    """A journal line lod cannot read: where, why, and which items it may be about."""
+
+    line: int
+    reason: str
+    #: the items whose record this line may have been (its own key when readable, else the
+    #: items of the lines before and after it: events are written one item at a time)
+    keys: tuple[str, ...]
+    #: the last line, cut off by a kill while it was written (the edit it announces is
+    #: then in doubt or was never sent: skipping it cannot repeat an edit)
+    tail: bool
+
+
+@dataclass
+class Reading:
+    """The journal's readable events and the lines it could not read."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    damage: list[Damage] = field(default_factory=list)
+
+    def unsettled(self) -> list[Damage]:
+        """Damage that could hide an edit and that no ``settled`` event has dealt with.
+
+        A cut-off last line never hides an edit: it was written before the
+        request it announces or after its outcome, whose ``intended`` is then
+        an edit in doubt. Any other damaged line may have been the only record
+        of an edit, so the run stops until the wiki has been asked.
+        """
+        settled = {int(n) for e in self.events if e["event"] == "settled"
+                   for n in e["lines"] if isinstance(n, int)}
+        return [d for d in self.damage if not d.tail and d.line not in settled]
+
+
+def _shape_problem(event: object) -> str | None:
+    if not isinstance(event, dict):
+        return "not a JSON object"
+    kind = event.get("event")
+    if kind not in SHAPES:
+        return f"unknown event {kind!r}" if isinstance(kind, str) else "no event name"
+    for name, types in {"time": (str,), **SHAPES[kind]}.items():
+        if not isinstance(event.get(name), types):
+            return f"{kind} without a valid {name!r}"
+    try:
+        dt.datetime.fromisoformat(str(event["time"]))
+    except ValueError:
+        return f"{kind} with a time that is not one ({str(event['time'])[:40]!r})"
+    return None
+
+
+def read_journal(path: Path) -> Reading:
+    """Every readable event, and every line that is not UTF-8, cut off or of the wrong shape.
+
+    Never raises on the journal's content (an unreadable file is an OSError
+    for the caller).
+    """
+    reading = Reading()
     if not path.exists():
-        return []
-    events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+        return reading
+    raw = path.read_bytes()
+    lines = raw.split(b"\n")
+    complete = raw.endswith(b"\n")
+    if complete:
+        lines.pop()
+    keyed: list[tuple[int, str | None]] = []  # line number -> its key (None for damage)
+    problems: list[tuple[int, str, str | None, bool]] = []
+    for number, data in enumerate(lines, 1):
+        last = number == len(lines) and not complete
+        if not data.strip():
+            continue
         try:
-            event = json.loads(line)
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            found = _KEY.search(data.decode("utf-8", "replace"))
+            problems.append((number, f"not UTF-8 (byte {error.start + 1})",
+                             found.group(1) if found else None, last))
+            keyed.append((number, None))
+            continue
+        try:
+            event = json.loads(text)
         except ValueError:
-            continue  # a line torn by a kill
-        if isinstance(event, dict) and "event" in event:
-            events.append(event)
-    return events
+            found = _KEY.search(text)
+            reason = "cut off (the run was killed while writing it)" if last else "not JSON"
+            problems.append((number, reason, found.group(1) if found else None, last))
+            keyed.append((number, None))
+            continue
+        problem = _shape_problem(event)
+        if problem is not None:
+            key = event.get("key") if isinstance(event, dict) else None
+            problems.append((number, f"wrong shape: {problem}",
+                             key if isinstance(key, str) else None, last))
+            keyed.append((number, None))
+            continue
+        reading.events.append(event)
+        keyed.append((number, str(event["key"]) if "key" in event else None))
+    for number, reason, key, tail in problems:
+        if key is not None:
+            keys: tuple[str, ...] = (key,)
+        else:
+            before = [k for n, k in keyed if n < number and k is not None][-1:]
+            after = [k for n, k in keyed if n > number and k is not None][:1]
+            keys = tuple(dict.fromkeys([*before, *after]))
+        reading.damage.append(Damage(number, reason, keys, tail))
+    return reading
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    """Every readable event of a journal (none when there is no journal)."""
+    return read_journal(path).events
+
+
+def damage_lines(path: Path, reading: Reading) -> list[str]:
+    """One line per damaged journal line, naming it and the items it may concern."""
+    out = []
+    for damage in reading.damage:
+        about = f"; it may concern {', '.join(damage.keys)}" if damage.keys else ""
+        out.append(f"{path}: line {damage.line}: {damage.reason}{about}")
+    return out
 
 
 @dataclass
@@ -112,6 +239,7 @@ def replay(events: Iterable[Mapping[str, Any]]) -> State:
         elif kind == "done":
             state.uncertain.pop(key, None)
             state.failed.pop(key, None)
+            state.exists.pop(key, None)  # "exists as Qn" that turned out to be our own create
             state.done[key] = str(event["item"])
             state.edits += 1
         elif kind == "exists":
@@ -124,12 +252,12 @@ def replay(events: Iterable[Mapping[str, Any]]) -> State:
 
 
 def status_lines(path: Path) -> list[str]:
-    """``lod publish status``: the journal in a few lines."""
-    events = read(path)
-    if not events:
+    """``lod publish status``: the journal in a few lines, its damage and what to do about it."""
+    reading = read_journal(path)
+    if not reading.events and not reading.damage:
         return [f"no publish journal at {path}: nothing was published from this folder"]
-    state = replay(events)
-    created = sum(1 for e in events if e["event"] == "done" and e.get("action") == "create")
+    state = replay(reading.events)
+    created = sum(1 for e in reading.events if e["event"] == "done" and e.get("action") == "create")
     lines = [
         (f"batch {state.batch} on {state.api} (EditGroups: "
         f"https://editgroups.toolforge.org/b/CB/{state.batch}/), started {state.started}"),
@@ -137,6 +265,13 @@ def status_lines(path: Path) -> list[str]:
         f"; {state.edits} edits done ({created} new items), {len(state.uncertain)} in doubt, "
         f"{len(state.failed)} failed, {len(state.exists)} exist already"),
     ]
+    lines += damage_lines(path, reading)
+    for damage in reading.unsettled():
+        items = ", ".join(damage.keys) or "an item the line no longer names"
+        lines.append(f"uncertain: {items} (line {damage.line} of the journal is damaged): lod "
+                     "cannot tell whether its edit landed, so `--live` stops; run `lod publish "
+                     "wikidata --live --settle` to ask the wiki what landed (as for any edit in "
+                     "doubt), record it and go on")
     lines += [f"in doubt: {key} ({event.get('action')}); the next run asks the wiki"
               for key, event in sorted(state.uncertain.items())]
     lines += [f"failed: {key}: {error}" for key, error in sorted(state.failed.items())]

@@ -6,21 +6,22 @@ Each returns the lines to print; the CLI maps the exceptions to exit codes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from lod import resources
+from lod.files import write_atomic
+from lod.publish.outdir import locked
 from lod.publish.wikidata import journal as jr
-from lod.publish.wikidata.apply import Applier, ApplyError, Outcome, new_reader
+from lod.publish.wikidata.apply import Applier, ApplyError, Outcome, new_reader, stop_message
 from lod.publish.wikidata.client import Credentials, Policy, user_agent
 from lod.publish.wikidata.connection import Connection
 from lod.publish.wikidata.model import Plan
-from lod.publish.wikidata.planfile import PlanError, read_plan
+from lod.publish.wikidata.planfile import PLAN, PlanError, digest, read_plan, removed_keys
 from lod.publish.wikidata.reads import IdMap, WikiReader
 from lod.publish.wikidata.run import Target
-from lod.publish.wikidata.verify import NAME, differences, render, write_atomically
+from lod.publish.wikidata.verify import NAME, differences, render
 from lod.publish.wikidata.writeback import ledger_back, write_back
 from lod.settings import Settings
 
@@ -36,24 +37,45 @@ class LiveResult:
 
 
 def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping[str, str],
-                 *, pause: Callable[[str], None] | None = None) -> LiveResult:
-    """Apply OUT/plan.json, then verify every touched item and write verify.md."""
-    plan = read_plan(out / "plan.json")
-    digest = hashlib.sha256((out / "plan.json").read_bytes()).hexdigest()
+                 *, pause: Callable[[str], None] | None = None,
+                 settle: bool = False) -> LiveResult:
+    """Apply OUT/plan.json, then verify every touched item and write verify.md.
+
+    One live run per OUT: OUT's lock is taken before anything else (the same
+    lock a dry run or a build takes), so a second run is refused at once.
+    The plan and the journal are checked whole before the first request.
+    """
+    with locked(out.absolute()):
+        return _publish_live(settings, target, out, environ, pause=pause, settle=settle)
+
+
+def _publish_live(settings: Settings, target: Target, out: Path, environ: Mapping[str, str],
+                  *, pause: Callable[[str], None] | None, settle: bool) -> LiveResult:
+    plan = read_plan(out / PLAN)
+    reading = jr.read_journal(out / jr.NAME)
+    damaged = reading.unsettled()
+    if damaged and not settle:
+        return LiveResult([f"lod publish wikidata: {stop_message(out / jr.NAME, damaged)}"],
+                          ok=False)
+    notes = jr.damage_lines(out / jr.NAME, reading)
+    removed = removed_keys(out, plan)
     credentials = Credentials.from_environment(environ)
     agent = user_agent(settings.user_agent, environ, target.api_url)
     connection = Connection(target.api_url, agent, Policy(timeout=settings.timeout), credentials)
     reader = new_reader(connection, target.sparql_url, target.ids)
-    applier = Applier(plan, connection, reader, target.ids, out / jr.NAME, digest=digest,
-                      pause=pause)
+    applier = Applier(plan, connection, reader, target.ids, out / jr.NAME, digest=digest(plan),
+                      pause=pause, settle=settle, removed=removed)
     try:
         outcome = applier.run()
     except ApplyError as error:
         return LiveResult([f"lod publish wikidata: {error}; {_resume_hint(out)[0]}"], ok=False)
-    lines = _outcome_lines(outcome)
+    lines = notes + _outcome_lines(outcome)
+    if removed:
+        lines.append(f"not applied: {len(removed)} items a reviewer removed from the plan "
+                     f"({', '.join(removed[:10])}{', …' if len(removed) > 10 else ''})")
     state = reader.entities(sorted(set(outcome.touched.values())))
     found = differences(plan, outcome.touched, state)
-    write_atomically(out / NAME, render(found, len(state), outcome.batch, later=False))
+    write_atomic(out / NAME, render(found, len(state), outcome.batch, later=False))
     lines.append(f"verified {len(state)} items: {len(found)} differences (see {out / NAME})")
     lines += [f"difference: {d.key} ({d.item}): {d.what}" for d in found]
     if not target.ids.to_wiki:
@@ -102,7 +124,7 @@ def _outcome_lines(outcome: Outcome) -> list[str]:
 
 def verify_later(settings: Settings, out: Path, sparql_url: str = "") -> LiveResult:
     """``lod publish verify``: read every published item back, report drift into verify.md."""
-    plan = read_plan(out / "plan.json")
+    plan = read_plan(out / PLAN)
     state = jr.replay(jr.read(out / jr.NAME))
     if state.batch is None or state.api is None:
         raise PlanError(f"no publish journal in {out}: nothing was published from this folder")
@@ -111,7 +133,7 @@ def verify_later(settings: Settings, out: Path, sparql_url: str = "") -> LiveRes
                         timeout=settings.timeout)
     current = reader.entities(sorted(set(state.done.values())))
     found = differences(plan, state.done, current)
-    write_atomically(out / NAME, render(found, len(current), state.batch, later=True))
+    write_atomic(out / NAME, render(found, len(current), state.batch, later=True))
     lines = [(f"read {len(current)} published items back from {state.api}: {len(found)} "
              f"differences from the plan (see {out / NAME})")]
     lines += [f"{d.key} ({d.item}): {d.what}" for d in found]

@@ -21,8 +21,9 @@ from lod.publish.wikidata.facts import (
     read_values,
     record_facts,
 )
-from lod.publish.wikidata.model import Plan
+from lod.publish.wikidata.model import Plan, Warning
 from lod.publish.wikidata.plan import Options, build_plan, planned_terms
+from lod.publish.wikidata.planfile import AS_PLANNED, PLAN, removed_before
 from lod.publish.wikidata.probes import probes
 from lod.publish.wikidata.reads import IdMap, WikiReader, find_candidates
 from lod.publish.wikidata.render import plan_json, quickstatements, review_html
@@ -79,8 +80,17 @@ def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Pla
 def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path) -> Plan:
     """Plan, then write plan.json, quickstatements.txt and review.html into OUT atomically."""
     plan, labels = make_plan(settings, target, options)
+    removed = removed_before(out)
+    notes = {Warning(i.record, "removed-by-reviewer",
+                     f"{i.key}: a reviewer removed this item from the previous plan; it is "
+                     "planned again: review it before publishing")
+             for i in plan.items if i.key in removed and i.action in {"create", "update"}}
+    if notes:
+        plan = Plan(plan.items, sorted({*plan.warnings, *notes}))
+    text = plan_json(plan)
     replace_folder(out, {
-        "plan.json": plan_json(plan),
+        PLAN: text,
+        AS_PLANNED: text,
         "quickstatements.txt": quickstatements(plan),
         "review.html": review_html(plan, labels),
     })

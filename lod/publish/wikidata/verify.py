@@ -9,11 +9,8 @@ caller.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from lod.publish.wikidata.model import ItemState, Plan, Value
 
@@ -74,18 +71,3 @@ def render(found: list[Difference], checked: int, batch: str, *, later: bool) ->
                   "automatically):"), ""]
     lines += [f"- `{d.key}` ({d.item}): {d.what}" for d in found]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a file whole or not at all (temporary file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

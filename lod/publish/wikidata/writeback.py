@@ -2,8 +2,10 @@
 
 Only ids of Wikidata itself are written: an item made on a test Wikibase has an
 id of that wiki, which must never pass for a Wikidata id in a record. A record
-that has a ``wikidata:`` already is left as it is. Each file is replaced
-atomically (temporary file, then rename), keeping every other byte.
+that has a top-level ``wikidata`` already is left as it is. The change is one
+added line after the ``id:`` line, ending as that line ends (LF or CRLF); every
+other byte, the comments, the key order and the quoting stay as the curator
+wrote them, and :func:`lod.files.write_atomic` keeps the file's mode and owner.
 """
 
 from __future__ import annotations
@@ -12,20 +14,49 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from lod.publish.wikidata.verify import write_atomically
+import yaml
 
-_ID_LINE = re.compile(r"^id:\s*(\S+)\s*$", re.MULTILINE)
-_HAS_QID = re.compile(r"^wikidata:", re.MULTILINE)
+from lod.files import write_atomic
+
+_ID_LINE = re.compile(rb"^id:[ \t]*\S")
+
+
+def _top_level(data: bytes) -> dict[str, object] | None:
+    """The record's top-level mapping, or None when the file is not a YAML mapping."""
+    try:
+        loaded = yaml.safe_load(data)
+    except yaml.YAMLError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
 
 
 def record_files(data_dir: Path) -> dict[str, Path]:
     """Record id -> its YAML file."""
     found: dict[str, Path] = {}
     for path in sorted(data_dir.glob("*.yaml")):
-        match = _ID_LINE.search(path.read_text(encoding="utf-8"))
-        if match:
-            found[match.group(1).strip("\"'")] = path
+        record = _top_level(path.read_bytes())
+        if record is not None and isinstance(record.get("id"), str):
+            found.setdefault(str(record["id"]), path)
     return found
+
+
+def with_qid(data: bytes, qid: str) -> bytes | None:
+    """``data`` with ``wikidata: <qid>`` added after its ``id:`` line; None when it cannot be.
+
+    Works on bytes so that nothing is re-encoded and no line ending is
+    translated; the new line copies the ``id:`` line's ending.
+    """
+    lines = data.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if _ID_LINE.match(line):
+            ending = line[len(line.rstrip(b"\r\n")):]
+            if not ending:  # the id line is the file's last line, without an ending
+                ending = b"\r\n" if b"\r\n" in data else b"\n"
+                lines[number] = line + ending
+                return b"".join([*lines, f"wikidata: {qid}".encode(), ])
+            lines.insert(number + 1, f"wikidata: {qid}".encode() + ending)
+            return b"".join(lines)
+    return None
 
 
 def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
@@ -36,14 +67,14 @@ def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
         path = files.get(record)
         if path is None or not re.fullmatch(r"Q[1-9]\d*", qid):
             continue
-        text = path.read_text(encoding="utf-8")
-        if _HAS_QID.search(text):
+        data = path.read_bytes()
+        current = _top_level(data)
+        if current is None or "wikidata" in current or current.get("id") != record:
             continue
-        match = _ID_LINE.search(text)
-        if match is None:
-            continue
-        text = f"{text[:match.end()]}\nwikidata: {qid}{text[match.end():]}"
-        write_atomically(path, text)
+        changed = with_qid(data, qid)
+        if changed is None or _top_level(changed) != {**current, "wikidata": qid}:
+            continue  # an id line lod cannot place a line after safely: left for a curator
+        write_atomic(path, changed)
         written.append(path)
     return written
 
