@@ -52,13 +52,15 @@ def _fail(problems: list[Problem], *, what: str = "problem") -> NoReturn:
     raise typer.Exit(1)
 
 
-def _assemble(paths: list[Path], settings: Settings, *, include_drafts: bool) -> Assembled:
+def _assemble(paths: list[Path], settings: Settings, *, include_drafts: bool,
+              every_status: bool = False) -> Assembled:
     """The pipeline's graph, with an unreadable folder reported as a problem."""
     from lod.ingest.load import DiscoveryError
     from lod.pipeline import assemble
 
     try:
-        return assemble(paths, settings, include_drafts=include_drafts)
+        return assemble(paths, settings, include_drafts=include_drafts,
+                        every_status=every_status)
     except DiscoveryError as error:
         _fail([error.problem])
 
@@ -105,7 +107,7 @@ def validate(
     missing = [p for p in targets if not p.exists()]
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
-    result = _assemble(targets, _settings(), include_drafts=True)
+    result = _assemble(targets, _settings(), include_drafts=True, every_status=True)
     if result.problems:
         _fail(result.problems)
     typer.echo(f"{result.loaded.files} files checked: all valid")
@@ -213,19 +215,26 @@ def serve(
     data: DataOpt = Path("casestudies"),
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")]
     = 7878,
+    drafts: Annotated[bool, typer.Option(
+        "--drafts", help="Serve every record, drafts too (the record policy is not applied).")]
+    = False,
 ) -> None:
-    """Build the graph, load it into an Oxigraph server on 127.0.0.1 and serve until Ctrl-C."""
+    """Build the graph, serve it with Oxigraph on 127.0.0.1 and the site's query page until Ctrl-C."""
+    from lod.query.front import front
     from lod.query.server import ServeError, served, wait_for_stop
+    from lod.site.build import site_files
 
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
-    graph = _assemble([data], _settings(data_dir=data), include_drafts=False)
+    graph = _assemble([data], _settings(data_dir=data), include_drafts=False, every_status=drafts)
     if graph.problems:
         _fail(graph.problems)
     try:
-        with served(graph.ntriples.encode("utf-8"), port=port) as server:
-            typer.echo(f"SPARQL endpoint: {server.endpoint}")
-            typer.echo(f"Browser UI:      {server.url}")
+        files = site_files(graph, endpoint="query")
+        with served(graph.ntriples.encode("utf-8")) as server, \
+                front(files, server.endpoint, port=port) as url:
+            typer.echo(f"SPARQL endpoint: {url}query")
+            typer.echo(f"Browser UI:      {url}")
             typer.echo(f"{len(graph.lines)} triples from {len(graph.records)} "
                        "case studies; Ctrl-C stops the server.")
             sys.stdout.flush()

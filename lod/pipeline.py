@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -38,6 +38,8 @@ from lod.ingest.load import (
     is_draft_file,
 )
 from lod.ledgers import MappingFileError
+from lod.model.policy import PUBLIC_STATUSES, is_public
+from lod.model.vocab import STATUSES
 from lod.problems import Problem
 from lod.rdf.build import case_study_triples
 from lod.rdf.serialize import ntriples_text
@@ -63,6 +65,8 @@ class Assembled:
     #: The whole graph as N-Triples lines (without the final " ."), sorted, no repeats.
     lines: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The statuses of the records kept (the record policy's public ones, or every status).
+    statuses: tuple[str, ...] = PUBLIC_STATUSES
 
     @property
     def ok(self) -> bool:
@@ -146,23 +150,27 @@ def _origins(settings: Settings, mappings: Path, records: Sequence[LoadedRecord]
 
 
 def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool = True,
-             shacl: bool = True, statuses: Collection[str] | None = None,
+             shacl: bool = True, every_status: bool = False,
              parallel_from: int = PARALLEL_FROM) -> Assembled:
     """Load ``paths``, build one graph of the valid records and check it with the shapes.
 
     Problems are collected, never raised: contract problems of some files do
-    not stop the others from being checked with the shapes. ``statuses``, when
-    given, keeps only the records with one of those statuses in the graph (the
-    site shows reviewed and published records only, and counts the same ones). Raises
+    not stop the others from being checked with the shapes. The graph holds
+    the records the record policy makes public (``settings.public_statuses``,
+    :mod:`lod.model.policy`), so every output built from it counts the same
+    records; ``every_status`` keeps every record (``lod validate`` checks
+    drafts too, ``lod serve --drafts`` shows them). Raises
     :class:`lod.ingest.load.DiscoveryError` for a folder that cannot be listed.
     """
     files = discover(paths, include_drafts=include_drafts)
     work = list(_work_on_all(files, settings.base, parallel_from))
     loaded = collect(item.checked for item in work)
-    result = Assembled(loaded, settings.base, problems=list(loaded.problems))
+    result = Assembled(loaded, settings.base, problems=list(loaded.problems),
+                       statuses=STATUSES if every_status else settings.public_statuses)
     result.records = _one_per_id(loaded.records)
-    if statuses is not None:
-        result.records = [item for item in result.records if item.record.status in statuses]
+    if not every_status:
+        result.records = [item for item in result.records
+                          if is_public(item.record.status, settings.public_statuses)]
     lines_of = {item.checked.path: item.lines for item in work}
     lines: set[str] = set()
     for item in result.records:

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lod import __version__
+from lod.model.policy import PUBLIC_STATUSES, check_statuses
 from lod.namespaces import DEFAULT_BASE
 
 DEFAULT_USER_AGENT = (
@@ -29,6 +30,9 @@ class Settings(BaseModel):
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent sent to every server")
     timeout: float = Field(30.0, gt=0, description="network timeout in seconds")
+    public_statuses: tuple[str, ...] = Field(
+        PUBLIC_STATUSES, description="the record policy: statuses that every output publishes "
+        "and counts (lod validate checks every status)")
 
     @field_validator("base")
     @classmethod
@@ -38,6 +42,11 @@ class Settings(BaseModel):
                 f"invalid base IRI {value!r}; expected an http(s) IRI ending in '/' or '#'"
             )
         return value
+
+    @field_validator("public_statuses")
+    @classmethod
+    def _public_statuses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_statuses(value)
 
     @field_validator("user_agent")
     @classmethod

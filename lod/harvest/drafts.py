@@ -28,10 +28,10 @@ import yaml
 
 from lod.files import write_atomic
 from lod.ingest.load import DRAFT_SUFFIX
+from lod.model.policy import CURATED_STATUSES
 
 STATE_FILE = ".harvest-state.json"
 STATE_VERSION = 1
-PROTECTED = ("reviewed", "published")
 #: Fields that always differ between a draft and a curated record, left out of diffs.
 _NOT_COMPARED = ("status", "notes", "source")
 
@@ -184,7 +184,7 @@ class DraftStore:
         except yaml.YAMLError:
             return "not valid YAML (left for a person to fix)"
         status = old.get("status") if isinstance(old, dict) else None
-        if status in PROTECTED:
+        if status in CURATED_STATUSES:
             return f"{status}"
         if self.files.get(target.name) != _sha(current):
             return (

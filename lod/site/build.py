@@ -1,7 +1,8 @@
-"""``lod site``: the pipeline's graph of reviewed and published records as a static site in OUT/site.
+"""``lod site``: the pipeline's graph of public records as a static site in OUT/site.
 
-One call to :func:`lod.pipeline.assemble` (drafts left out of the graph, so
-the lists and the dashboard count the same records), then every file is
+One call to :func:`lod.pipeline.assemble` (the record policy applied there,
+as for ``lod build``, so the lists, the dashboard and the data files count
+the same records as the dumps), then every file is
 rendered in memory and OUT/site is replaced all at once by
 :func:`lod.publish.outdir.replace_folder` (nothing from an older site is
 kept, so a removed record's page goes too).
@@ -32,7 +33,8 @@ from lod.site.pages import (
     static_file,
     term_pages,
 )
-from lod.site.records import SITE_STATUSES
+from lod.site.querypage import render_query_page, site_query_files
+from lod.site.querypage import static_files as query_static_files
 
 SITE_FOLDER = "site"
 
@@ -51,14 +53,19 @@ class SiteResult:
         return self.folder / "index.html"
 
 
-def site_files(assembled: Assembled) -> dict[str, bytes]:
-    """Every file of the site by relative path (pure: the same graph gives the same bytes)."""
+def site_files(assembled: Assembled, *, endpoint: str | None = None) -> dict[str, bytes]:
+    """Every file of the site by relative path (pure: the same graph gives the same bytes).
+
+    ``endpoint`` (``lod serve``): the query page asks that SPARQL endpoint
+    instead of running the engine on an embedded copy of the graph.
+    """
     labels = read_labels(assembled.store)
     records = [item.record for item in assembled.records]
     retrieved = [record.source.retrieved for record in records
                  if record.source and record.source.retrieved]
     common = Common(total=len(records),
-                    as_of=max(retrieved).isoformat() if retrieved else None, labels=labels)
+                    as_of=max(retrieved).isoformat() if retrieved else None, labels=labels,
+                    statuses=assembled.statuses)
     groups = lines_by_resource(assembled.lines)
     outputs = render_records(assembled.base, common, [
         (record, tuple(record_lines(assembled.base, record, groups))) for record in records])
@@ -76,14 +83,18 @@ def site_files(assembled: Assembled) -> dict[str, bytes]:
     files["data.html"] = data_page(common, dumps)
     files["submit.html"] = common.render("submit.html", root="", title="Submit a case study",
                                          current="submit")
+    files["query.html"] = render_query_page(common, endpoint=endpoint)
+    files.update(site_query_files(assembled.store, assembled.base,
+                                  None if endpoint else dumps["casestudies.nt"], files))
+    files.update({f"static/{name}": data for name, data in
+                  query_static_files(engine=endpoint is None).items()})
     files.update({f"static/{name}": static_file(name) for name in STATIC_FILES})
     return dict(sorted(files.items()))
 
 
 def build_site(settings: Settings) -> SiteResult:
     """Check the case studies, then write OUT/site; raise InputError on any problem."""
-    assembled = assemble([settings.data_dir], settings, include_drafts=False,
-                         statuses=SITE_STATUSES)
+    assembled = assemble([settings.data_dir], settings, include_drafts=False)
     if assembled.loaded.files == 0:
         raise InputError([])
     if assembled.problems:

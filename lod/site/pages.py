@@ -19,10 +19,18 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from lod.model.policy import PUBLIC_STATUSES
 from lod.model.vocab import ACTIVITIES, LIBRARY_TYPES, PROJECTS
 from lod.site.dashboard import Chart
 from lod.site.labels import Labels
 from lod.site.records import RecordView
+
+
+def term_query_href(folder: str, term: str) -> str | None:
+    """The query page's address for a term page's number (see lod.site.querypage)."""
+    from lod.site.querypage import term_query_href as href  # the page's module imports this one
+
+    return href(folder, term)
 
 SITE_NAME = "Library and Wikimedia case studies"
 #: No origin but the site's own: no CDN, no font service, no beacon, no inline script.
@@ -67,13 +75,22 @@ class Common:
     total: int
     as_of: str | None
     labels: Labels
+    #: The statuses the counted records have (the record policy's public ones).
+    statuses: tuple[str, ...] = PUBLIC_STATUSES
+
+    @property
+    def statuses_words(self) -> str:
+        """The statuses counted, in words: "reviewed or published"."""
+        *head, last = self.statuses
+        return f"{', '.join(head)} or {last}" if head else last
 
     def render(self, template: str, *, root: str, title: str, current: str = "",
-               **values: Any) -> bytes:
-        """One page's bytes."""
+               csp: str = CSP, **values: Any) -> bytes:
+        """One page's bytes (``csp``: the site's policy, or a page's own stricter-by-one)."""
         page = environment().get_template(template).render(
-            root=root, title=title, current=current, csp=CSP, site_name=SITE_NAME,
-            total=self.total, as_of=self.as_of, labels=self.labels, **values)
+            root=root, title=title, current=current, csp=csp, site_name=SITE_NAME,
+            total=self.total, as_of=self.as_of, labels=self.labels,
+            statuses_words=self.statuses_words, **values)
         return page.encode("utf-8")
 
 
@@ -148,7 +165,8 @@ def term_pages(common: Common, views: Sequence[RecordView],
             heading = label(term)
             files[f"{folder}/{term}.html"] = common.render(
                 "term.html", root="../", title=heading, heading=heading,
-                facts=facts(term), items=chosen[term], what=f"the {what} {heading}")
+                facts=facts(term), items=chosen[term], what=f"the {what} {heading}",
+                query=term_query_href(folder, term))
     return files
 
 

@@ -29,7 +29,6 @@ SECTION_TITLES = {
 }
 #: Section text sits under an h2 (the section's title), so its own headings start at h3.
 _HEADING_SHIFT = 2
-SITE_STATUSES = ("reviewed", "published")
 
 
 @cache

@@ -32,8 +32,6 @@ from lod.namespaces import (
 )
 from lod.rdf.build import institution_iri, institution_key
 
-PLANNED_STATUSES = frozenset({"reviewed", "published"})
-
 
 @dataclass(frozen=True)
 class Values:

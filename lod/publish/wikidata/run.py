@@ -16,7 +16,6 @@ from lod.pipeline import assemble
 from lod.problems import InputError
 from lod.publish.outdir import replace_folder
 from lod.publish.wikidata.facts import (
-    PLANNED_STATUSES,
     project_labels,
     read_values,
     record_facts,
@@ -56,8 +55,7 @@ def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Pla
         raise InputError(assembled.problems)
     mappings = settings.mappings_dir or resources.mappings_dir()
     store = assembled.store
-    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records
-             if loaded.record.status in PLANNED_STATUSES]
+    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records]
     projects = project_labels(store)
     values = read_values(mappings / "wikidata-values.tsv")
     reader = WikiReader(target.api_url, target.sparql_url, target.ids,
