@@ -16,12 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CASESTUDIES = ROOT / "casestudies"
 
 
 # --- one environment for every run, however the user's own is set up ---------------------------
+
+# Hypothesis's deadline (200 ms an example) and its too_slow health check time the machine, not
+# lod: on a busy machine they fail tests that are right. Loaded before the test modules, so a
+# test's own @settings keeps these unless it says otherwise.
+settings.register_profile("lod", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("lod")
 
 _HOME = pytest.StashKey[Path]()
 

@@ -28,3 +28,11 @@ def test_locale_and_time_zone_are_fixed_here_and_in_children() -> None:
     child = subprocess.run([sys.executable, "-c", SHOW], capture_output=True, text=True,
                            check=True, timeout=60).stdout.split()
     assert child == ["C.UTF-8", "UTC", os.environ["HOME"]]
+
+
+def test_hypothesis_never_times_an_example() -> None:
+    """A deadline per example measures the machine: the session's profile has none."""
+    from hypothesis import HealthCheck, settings
+
+    assert settings(max_examples=5).deadline is None
+    assert HealthCheck.too_slow in settings(max_examples=5).suppress_health_check
