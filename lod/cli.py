@@ -101,16 +101,61 @@ def _settings(**values: object) -> Settings:
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories.")] = None,
+    mappings: Annotated[Path | None, typer.Option(
+        "--mappings", help="Vocabularies and ledgers (default: the project's mappings/).")] = None,
 ) -> None:
     """Check case-study files against the format contract and the SHACL shapes."""
     targets = paths or [Path("casestudies")]
     missing = [p for p in targets if not p.exists()]
     if missing:
         _fail([Problem(p, 1, "(file)", "no such file or directory") for p in missing])
-    result = _assemble(targets, _settings(), include_drafts=True, every_status=True)
+    result = _assemble(targets, _settings(mappings_dir=mappings), include_drafts=True,
+                       every_status=True)
+    if all(target.is_dir() for target in targets):  # one file alone would orphan every row
+        for line in _ledger_notes(result, mappings):
+            _err(line)
     if result.problems:
         _fail(result.problems)
     typer.echo(f"{result.loaded.files} files checked: all valid")
+
+
+def _ledger_notes(result: Assembled, folder: Path | None) -> list[str]:
+    """Ledger rows no record names: carried over to a renamed institution, or orphaned."""
+    from lod.ledgers import LEDGERS, MappingFileError, read_ledger
+    from lod.reconcile.renames import unlinked_rows
+
+    try:
+        ledger = read_ledger(folder)
+    except (MappingFileError, OSError, UnicodeDecodeError):
+        return []  # the assembled result reports an unreadable ledger already
+    name = next(iter(LEDGERS))
+    return [f"mappings/{name}: {item.message()}"
+            for item in unlinked_rows((r.record for r in result.records), ledger)]
+
+
+@app.command()
+def status(
+    data: DataOpt = Path("casestudies"),
+    mappings: Annotated[Path | None, typer.Option(
+        "--mappings", help="Directory of the SSSOM ledgers (default: mappings/).")] = None,
+    proposals: Annotated[Path, typer.Option(
+        "--proposals", help="Proposals file written by `lod reconcile`.")]
+    = Path("dist/reconcile-proposals.sssom.tsv"),
+    out: Annotated[Path, typer.Option("--out", help="Output folder of the last build.")]
+    = Path("dist"),
+) -> None:
+    """The open work at a glance: drafts and TODOs, duplicates, ledger rows, proposals.
+
+    Exits 1 when something blocks publishing (a file that does not validate, a
+    reviewed record with TODO lines, a reviewed record gone since the last build)."""
+    from lod.status import collect_status
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    found = collect_status(data, mappings=mappings, proposals=proposals, out_dir=out)
+    typer.echo(found.render())
+    if not found.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -295,7 +340,14 @@ def mappings_review(
     proposals: ProposalsOpt = PROPOSALS_FILE,
     mappings: MappingsOpt = None,
     accept: Annotated[list[str] | None, typer.Option("--accept", help="Accept proposal ID.")] = None,
-    reject: Annotated[list[str] | None, typer.Option("--reject", help="Reject proposal ID.")] = None,
+    reject: Annotated[list[str] | None, typer.Option(
+        "--reject", help="Reject proposal ID (or turn accepted ledger row ID into a rejection).")]
+    = None,
+    withdraw: Annotated[list[str] | None, typer.Option(
+        "--withdraw", help="Take decision ID out of the ledger (it becomes a proposal again).")]
+    = None,
+    change: Annotated[bool, typer.Option(
+        "--change", help="Let --accept replace the item an institution already has.")] = False,
     confident: Annotated[bool, typer.Option(
         "--accept-confident", help="Accept every proposal >= 0.9 that is alone at that level.")] = False,
     curator: Annotated[str | None, typer.Option(
@@ -307,37 +359,90 @@ def mappings_review(
     Writes the ledgers in --mappings (the project's mappings/ by default) and the proposals file.
     """
     from lod.ledgers import MappingFileError
-    from lod.reconcile.review import ReviewError, prompt_decisions, table
+    from lod.reconcile.review import ReviewError, prompt_decisions, ruled_out, table
     from lod.reconcile.review import confident as confident_ids
-    from lod.reconcile.run import apply_review, read_proposals
+    from lod.reconcile.review import pending as open_proposals
+    from lod.reconcile.run import apply_review, read_ledgers, read_proposals
 
+    accepted, rejected = list(accept or []), list(reject or [])
+    withdrawn = list(withdraw or [])
     try:
-        pending = read_proposals(proposals)
+        proposed = read_proposals(proposals, missing_ok=not (accepted or list_ or confident)
+                                  and bool(rejected or withdrawn))
+        open_rows = open_proposals(proposed, read_ledgers(mappings))
     except MappingFileError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    accepted, rejected = list(accept or []), list(reject or [])
     if confident:
-        accepted += confident_ids(pending)
-    if list_ or not (accepted or rejected):
-        typer.echo(table(pending.rows) if pending.rows else "no proposals to review")
-        if list_ or not pending.rows:
+        accepted += confident_ids(proposed.with_rows(open_rows))
+    if list_ or not (accepted or rejected or withdrawn):
+        typer.echo(table(open_rows) if open_rows else "no proposals to review")
+        if list_ or not open_rows:
             return
-        accepted, rejected = prompt_decisions(pending.rows, ask=typer.prompt, say=typer.echo)
-    if not (accepted or rejected):
+        accepted, rejected = prompt_decisions(
+            open_rows, ask=typer.prompt, say=typer.echo,
+            confirm=lambda question: typer.confirm(question, default=False))
+    if not (accepted or rejected or withdrawn):
         return
     try:
         who = curator or typer.prompt("Curator (wdu:<Wikidata user> or orcid:<ORCID iD>)")
         outcome = apply_review(proposals_path=proposals, mappings_dir=mappings, accept=accepted,
-                               reject=rejected, curator=who)
+                               reject=rejected, withdraw=withdrawn, change=change, curator=who)
     except ReviewError as error:
         _err(f"lod mappings review: {error}")
         raise typer.Exit(2) from None
     except MappingFileError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    typer.echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected; "
-               f"{len(outcome.proposals.rows)} proposals left")
+    for row in outcome.accepted:
+        reasons = ruled_out(row)
+        if reasons:
+            _err(f"warning: {row.record_id} ({row.subject_label} -> {row.qid} {row.object_label}) "
+                 f"was ruled out by the matcher: {'; '.join(reasons)}; accepted as asked (undo: "
+                 f"lod mappings review --withdraw {row.record_id})")
+    for row in outcome.set_aside:
+        typer.echo(f"set aside: {row.record_id} ({row.subject_label} -> {row.qid}), another "
+                   "candidate of an institution that now has its item (to switch to it: "
+                   f"--accept {row.record_id} --change)")
+    for line in outcome.history:
+        if line.action == "withdraw":
+            typer.echo(f"withdrawn: {line.record_id} {line.subject_label}: {line.replaced}; "
+                       "back among the proposals")
+        elif line.replaced:
+            typer.echo(f"{line.action}ed {line.record_id} ({line.subject_label} -> "
+                       f"{line.object_id}), replacing: {line.replaced}")
+    typer.echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected, "
+               f"{len(outcome.withdrawn)} withdrawn; {len(outcome.proposals.rows)} proposals left")
+
+
+@mappings_app.command("relink")
+def mappings_relink(
+    data: DataOpt = Path("casestudies"),
+    mappings: MappingsOpt = None,
+    curator: Annotated[str | None, typer.Option(
+        "--curator", envvar="LOD_CURATOR", help="Who decides: wdu:<user> or orcid:<id>.")] = None,
+) -> None:
+    """Move ledger rows of renamed institutions to their new names (what validate reports)."""
+    from lod.ledgers import MappingFileError
+    from lod.reconcile.review import ReviewError
+    from lod.reconcile.run import relink
+
+    if not data.is_dir():
+        _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
+    try:
+        who = curator or typer.prompt("Curator (wdu:<Wikidata user> or orcid:<ORCID iD>)")
+        moved = relink(data, mappings, curator=who)
+    except InputError as error:
+        _fail(error.problems)
+    except ReviewError as error:
+        _err(f"lod mappings relink: {error}")
+        raise typer.Exit(2) from None
+    except MappingFileError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
+    for line in moved:
+        typer.echo(f"relinked: {line}")
+    typer.echo(f"{len(moved)} ledger row{'s' if len(moved) != 1 else ''} moved")
 
 
 @mappings_app.command("lint")
@@ -498,6 +603,20 @@ def publish_wikidata(
                                                   "request.")] = None,
     settle: Annotated[bool, typer.Option("--settle", help="With --live, when the journal is "
                                          "damaged: ask the wiki what landed, then go on.")] = False,
+    bot_policy: Annotated[bool, typer.Option(
+        "--bot-policy", help="With --live: keep Wikidata's bot policy on this wiki too (always on "
+        "for wikidata.org): without the bot right, a trial of at most 10 edits.")] = False,
+    task_page: Annotated[str | None, typer.Option(
+        "--task-page", help="With --live: the URL of the approved bot request or trial "
+                            "discussion, put into every edit summary.")] = None,
+    pause: Annotated[float | None, typer.Option(
+        "--pause", help="With --live: seconds between edits (default 2 with the bot right, 10 "
+                        "without; where the bot policy is on, only longer).")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="Plan (and show on review.html) only this record; repeatable.")] = None,
+    only_from: Annotated[Path | None, typer.Option(
+        "--only-from", help="File of record ids, one a line: the batch to plan and review.")]
+    = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
@@ -507,7 +626,7 @@ def publish_wikidata(
     from lod.publish.wikidata.run import Target, summary
     from lod.publish.wikidata.run import publish_wikidata as run_publish
 
-    for name, url in (("--api", api), ("--sparql", sparql)):
+    for name, url in (("--api", api), ("--sparql", sparql), ("--task-page", task_page)):
         if url is not None and not url.startswith(("http://", "https://")):
             _err(f"{name}: expected an http(s) URL, got {url!r}")
             raise typer.Exit(2)
@@ -524,11 +643,24 @@ def publish_wikidata(
         _err(f"--ids: {error}")
         raise typer.Exit(1) from None
     target = Target(api or target.api_url, sparql or target.sparql_url, id_map)
+    if task_page is not None and len(task_page) > 200:
+        _err("--task-page: a URL of at most 200 characters (it goes into every edit summary)")
+        raise typer.Exit(2)
     if live:
-        _publish_live(settings, target, out, settle=settle)
+        _publish_live(settings, target, out, settle=settle, bot_policy=bot_policy,
+                      task_page=task_page or "", edit_pause=pause)
         return
+    from lod.publish.wikidata.run import BatchError, read_batch
+
     try:
-        plan = run_publish(settings, target, Options(create_institutions, create_units), out)
+        batch = None
+        if only or only_from:
+            batch = [*(only or []), *(read_batch(only_from) if only_from else [])]
+        plan = run_publish(settings, target, Options(create_institutions, create_units), out,
+                           only=batch)
+    except BatchError as error:
+        _err(f"lod publish wikidata: {error}")
+        raise typer.Exit(1) from None
     except InputError as error:
         _fail(error.problems)
     except ReadError as error:
@@ -545,24 +677,26 @@ def publish_wikidata(
     typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 
 
-def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool) -> None:
+def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool,
+                  bot_policy: bool, task_page: str, edit_pause: float | None) -> None:
     """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
     from lod.publish.outdir import OutputError
     from lod.publish.wikidata.client import CredentialsError, environment
-    from lod.publish.wikidata.live import PlanError, publish_live
+    from lod.publish.wikidata.live import PlanError, PolicyRefusal, publish_live
     from lod.publish.wikidata.reads import ReadError
     from lod.publish.wikidata.run import Target
 
     if not isinstance(target, Target):
         raise TypeError("target")
     try:
-        result = publish_live(settings, target, out, environment(), settle=settle)
+        result = publish_live(settings, target, out, environment(), settle=settle,
+                              bot_policy=bot_policy, task_page=task_page, edit_pause=edit_pause)
     except PlanError as error:
         for line in error.lines:
             _err(f"lod publish wikidata: {line}")
         _err("nothing was sent to the wiki")
         raise typer.Exit(1) from None
-    except (CredentialsError, ReadError, OutputError) as error:
+    except (CredentialsError, ReadError, OutputError, PolicyRefusal) as error:
         _err(f"lod publish wikidata: {error}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:

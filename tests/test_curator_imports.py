@@ -205,3 +205,34 @@ def test_a_deleted_harvested_record_is_not_brought_back(tmp_path: Path) -> None:
             "(to harvest it again, add --restore county-poets)") in done.stdout
     run_lod("harvest", "--dump", dump, "--out", out, "--restore", "county-poets")
     assert (out / "county-poets.yaml").exists()
+
+
+HARBOUR_PAGE = """== Summary/Abstract ==
+The city library put its harbour photographs on Wikimedia Commons.
+
+== Context/Background ==
+* Institution: Stadsbibliotheek Rotterdam – public library – Netherlands
+* Wikimedia projects: Wikimedia Commons
+"""
+
+
+def test_a_wiki_page_telling_a_form_submissions_story_is_flagged(tmp_path: Path) -> None:
+    out = tmp_path / "casestudies"
+    run_lod("import-csv", MESSY, "--out", out)
+    dump = tmp_path / "export.xml"
+    title = "GLAM/IFLA Case Studies/Harbour photographs on Commons"
+    translation = "GLAM/IFLA Case Studies/Harbour photographs on Commons/nl"
+    dump.write_text(HEAD + page_xml(title, 11, HARBOUR_PAGE) + page_xml(translation, 12, HARBOUR_PAGE)
+                    + "</mediawiki>\n", encoding="utf-8")
+    done = run_lod("harvest", "--dump", dump, "--out", out)
+    assert done.code == 0, done.stderr
+    assert (f"possible duplicate: {title} (harbour-photographs-on-commons) looks like the same "
+            "story as photographs-of-the-harbour-on-commons (a title with the same words)"
+            in done.stdout)
+    page = load(out / "harbour-photographs-on-commons.yaml")
+    assert any(line.startswith("TODO duplicate: this page looks like the same story as "
+                               "photographs-of-the-harbour-on-commons") for line in todos(page))
+    # its translation is the same page in another language, not a duplicate of it
+    flagged = [line for line in done.stdout.splitlines() if line.startswith("possible duplicate")]
+    assert all("harbour-photographs-on-commons-nl) looks like the same story as "
+               "harbour-photographs-on-commons" not in line for line in flagged)

@@ -137,7 +137,7 @@ def test_killed_at_a_random_point_then_rerun(wiki: Wikibase, tmp_path: Path, see
         env = {**os.environ, **credentials(wiki)}
         process = subprocess.Popen(with_default_signals(
             [_lod(), "publish", "wikidata", "--data", str(data), "--api", f"{proxy.url}/api.php",
-             "--ids", str(wiki.ids_file), "--out", str(out), "--live"]),
+             "--ids", str(wiki.ids_file), "--out", str(out), "--live", "--pause", "0"]),
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             assert proxy.tally.held.wait(60), "the edit to hold never came"

@@ -162,7 +162,7 @@ def test_every_edit_summary_carries_the_batch(bundled: dict[str, Any], wiki: Wik
         timeout=60).json()
     keys = {e["key"] for e in journal(bundled["out"]) if e["event"] == "done"}
     ours = [c for c in answer["query"]["usercontribs"]
-            if any(f"lod: {key}: " in c["comment"] for key in keys)]
+            if any(f"(lod record {key})" in c["comment"] for key in keys)]
     assert len(ours) == len(keys)  # one edit per item
     for contribution in ours:
         assert contribution["comment"].endswith(
@@ -224,7 +224,8 @@ def test_an_edit_conflict_rereads_and_replans_only_that_item(
                                                           "value": "Anders benannt"}}})
 
     target = Target(wiki.api_url, wiki.sparql_url, IdMap.read(mapped))
-    result = publish_live(Settings(data_dir=data), target, out2, credentials(wiki), pause=pause)
+    result = publish_live(Settings(data_dir=data), target, out2, credentials(wiki), pause=pause,
+                          edit_pause=0)
     assert result.ok, result.lines
     assert [e["error"] for e in journal(out2) if e["event"] == "failed"] == [
         "editconflict: re-reading"]
@@ -272,7 +273,7 @@ def test_sessions_cleared_on_the_server_mean_one_login_again(wiki: Wikibase, tmp
             cleared.append(clear_sessions(wiki))
 
     result = publish_live(Settings(data_dir=data), _target(wiki), out, credentials(wiki),
-                          pause=pause)
+                          pause=pause, edit_pause=0)
     assert result.ok, result.lines
     assert cleared[0] >= 1
     errors = [str(e.get("error")) for e in journal(out) if e["event"] == "failed"]

@@ -18,6 +18,7 @@ from signals import with_default_signals
 from conftest import ROOT, run_lod
 from faultproxy import FaultProxy
 from live_wiki import UA, credentials, duplicates, journal, live, plan, titled, write_records
+from lod.publish.wikidata.edits import record_mark
 from lod.publish.wikidata.journal import read, replay
 from wikibase import Wikibase, running_wikibase
 
@@ -36,7 +37,7 @@ def _live_process(wiki: Wikibase, data: Path, out: Path, api: str) -> subprocess
     env = {**os.environ, **credentials(wiki)}
     return subprocess.Popen(with_default_signals(
         [str(Path(sys.executable).with_name("lod")), "publish", "wikidata", "--data", str(data),
-         "--api", api, "--ids", str(wiki.ids_file), "--out", str(out), "--live"]),
+         "--api", api, "--ids", str(wiki.ids_file), "--out", str(out), "--live", "--pause", "0"]),
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -148,7 +149,7 @@ def test_a_create_that_landed_after_all_is_this_batchs_create(wiki: Wikibase,
               "descriptions": {k: {"language": k, "value": v}
                                for k, v in planned["descriptions"].items()}},
         type="item", login=login, mediawiki_api_url=wiki.api_url, user_agent=UA["User-Agent"],
-        summary=f"lod: {planned['key']}: new item (an earlier run)")["entity"]["id"]
+        summary=f"new item {record_mark(planned['key'])} (an earlier run)")["entity"]["id"]
     result = live(wiki, data, out)
     assert result.code == 0, result.stderr
     state = replay(read(out / "journal.jsonl"))

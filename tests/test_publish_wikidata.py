@@ -209,12 +209,12 @@ def test_review_page_escapes_and_shows_current_state(planned: Path) -> None:
     # the 1Lib1Ref title has quotes: escaped in the page, verbatim in plan.json
     assert "&#34;one librarian, one reference&#34;" in html
     assert "label-description-clash" in html
-    assert "Current state" in html and "United Kingdom" in html  # the library's P17 as it is
+    assert "On the wiki now" in html and "United Kingdom" in html  # the library's P17 as it is
     items = _plan(planned)["items"]
-    counts = {a: sum(1 for i in items if i["action"] == a) for a in ("create", "update", "none",
-                                                                     "blocked")}
-    assert (f"{counts['create']} to create, {counts['update']} to update,\n{counts['none']} with "
-            f"nothing to add, {counts['blocked']} blocked.") in html
+    for action in ("create", "update", "none", "blocked"):  # the summary's last column: all kinds
+        count = sum(1 for i in items if i["action"] == action)
+        row = re.search(rf'<tr data-action="{action}">.*?</tr>', html)
+        assert row is not None and row.group(0).endswith(f"<td>{count}</td></tr>"), action
 
 
 def test_reads_are_batched_50_ids_per_request(wiki: Wikibase) -> None:

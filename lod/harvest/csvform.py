@@ -24,7 +24,14 @@ from pydantic import ValidationError
 
 from lod import resources
 from lod.harvest.drafts import DraftStore
-from lod.harvest.formanswers import answer_values, is_empty_answer, split_institutions, strip_yes
+from lod.harvest.formanswers import (
+    answer_values,
+    institution_names,
+    is_empty_answer,
+    looks_same,
+    split_institutions,
+    strip_yes,
+)
 from lod.harvest.wikiharvest import Summary
 from lod.harvest.wikimatch import Lexicon, ifla_units, language_tag, make_lexicon, normalize
 from lod.harvest.wikirecord import Facts, build_record, slug
@@ -289,32 +296,10 @@ def submission_key(timestamp: str, who: str, title: str) -> str:
     return f"{' '.join(timestamp.split())}|{who}|{normalize(title)}"
 
 
-def _words(text: str) -> set[str]:
-    return {word for word in normalize(text).split() if len(word) > 3}
-
-
-def _institutions(answers: dict[str, str]) -> set[str]:
-    return {normalize(part) for part in re.split(r"[\n;,]", answers.get("institution", ""))
-            if normalize(part)}
-
-
 def same_story(new: dict[str, str], old: dict[str, str]) -> str | None:
-    """Why two submissions look like one story (None when they do not).
-
-    Titles sharing nearly all their words (case, accents, punctuation and
-    short words aside), or an institution in common and titles sharing most
-    of their words: what a person sending a story twice, or two colleagues
-    sending the same one, produce.
-    """
-    words_a, words_b = _words(new.get("title", "")), _words(old.get("title", ""))
-    if not words_a or not words_b:
-        return None
-    overlap = len(words_a & words_b) / min(len(words_a), len(words_b))
-    if overlap >= 0.8:
-        return "a title with the same words"
-    if overlap >= 0.5 and _institutions(new) & _institutions(old):
-        return "the same institution and a similar title"
-    return None
+    """Why two submissions look like one story (see :func:`looks_same`)."""
+    return looks_same(new.get("title", ""), institution_names(new),
+                      old.get("title", ""), institution_names(old))
 
 
 def _find_known(submissions: dict[str, dict[str, Any]], key: str) -> str | None:

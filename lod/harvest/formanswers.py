@@ -83,3 +83,34 @@ def split_institutions(value: str) -> tuple[list[str], str | None]:
                        "institutions; check that each is one")
     return [value], (f"the answer {value!r} was kept as one institution; if it names several, "
                      "put each on its own line (or separate them with ';')")
+
+
+def institution_names(answers: dict[str, str]) -> set[str]:
+    """The institution names one submission's answers give (for duplicate checks)."""
+    return {part.strip() for part in re.split(r"[\n;,]", answers.get("institution", ""))
+            if part.strip()}
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in normalize(text).split() if len(word) > 3}
+
+
+def looks_same(title_a: str, institutions_a: set[str], title_b: str,
+               institutions_b: set[str]) -> str | None:
+    """Why two submissions look like one story (None when they do not).
+
+    Titles sharing nearly all their words (case, accents, punctuation and
+    short words aside), or an institution in common and titles sharing most
+    of their words: what a person sending a story twice, or two colleagues
+    sending the same one (by the form and on the wiki), produce.
+    """
+    words_a, words_b = _words(title_a), _words(title_b)
+    if not words_a or not words_b:
+        return None
+    overlap = len(words_a & words_b) / min(len(words_a), len(words_b))
+    if overlap >= 0.8:
+        return "a title with the same words"
+    same = {normalize(n) for n in institutions_a} & {normalize(n) for n in institutions_b}
+    if overlap >= 0.5 and same - {""}:
+        return "the same institution and a similar title"
+    return None

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from lod.harvest.drafts import DraftStore, Written
+from lod.harvest.formanswers import institution_names, looks_same
 from lod.harvest.wikiapi import PageRef, PageText, SiteInfo, WikiApi
 from lod.harvest.wikidump import DumpError, DumpReader
 from lod.harvest.wikirecord import Facts, build_record, slug
@@ -187,6 +188,8 @@ class Harvest:
         self.summary = Summary()
         self.site: SiteInfo | None = None
         self.listed: set[str] = set()
+        #: Records this run writes for the first time (duplicates are looked for among them too).
+        self.new_ids: set[str] = set()
 
     def wants(self, ref: PageRef) -> bool:
         """Count the page; True when its content must be read (a case study that changed)."""
@@ -246,7 +249,10 @@ class Harvest:
             record_id = self.store.claim(
                 slug(page_lang_and_title(page.ref.title, self.prefix)[0]), others
             )
+        if not known:
+            self._flag_duplicate(page, facts, record_id)
         draft = build_record(record_id, facts)
+        self.new_ids.add(record_id)
         values = source_values(draft.record)
         self.store.pages[page.ref.title] = {"revision": page.ref.revision, "id": record_id,
                                             "values": values}
@@ -262,6 +268,38 @@ class Harvest:
                                       f"the last harvest: {', '.join(differs)}")
         written = self.store.write(record_id, draft.record)
         self._count(written, draft.todos, draft.record)
+
+    def _flag_duplicate(self, page: PageText, facts: Facts, record_id: str) -> None:
+        """A new page that looks like a story already here (a page or a form submission)."""
+        base = page_lang_and_title(page.ref.title, self.prefix)[0].rsplit("/", 1)[0]
+        mine = set(facts.values("institution"))
+        others: list[tuple[str, str, set[str]]] = []
+        for title, entry in self.store.pages.items():
+            values = entry.get("values")
+            if title == page.ref.title or not isinstance(values, dict):
+                continue
+            if page_lang_and_title(title, self.prefix)[0].rsplit("/", 1)[0] == base:
+                continue  # a translation of the same page
+            names = {str(i.get("name", "")) for i in values.get("institutions", [])
+                     if isinstance(i, dict)}
+            for text in dict(values.get("title") or {}).values():
+                others.append((str(entry.get("id")), str(text), names))
+        for entry in self.store.state.get("submissions", {}).values():
+            answers = entry.get("answers", {})
+            others.append((str(entry.get("id")), str(answers.get("title", "")),
+                           institution_names(answers)))
+        for other_id, title, names in others:
+            if not (self._exists(other_id) or other_id in self.new_ids):
+                continue
+            reason = looks_same(facts.title, mine, title, names)
+            if reason:
+                facts.todos.append(f"TODO duplicate: this page looks like the same story as "
+                                   f"{other_id} ({reason}); keep one: move what this one adds "
+                                   "into the other and delete this file")
+                self.summary.duplicates.append(
+                    f"{page.ref.title} ({record_id}) looks like the same story as {other_id} "
+                    f"({reason})")
+                return
 
     def _count(self, written: Written, todos: list[str], record: dict[str, object]) -> None:
         outcome = "changed" if written.outcome == "kept" else written.outcome

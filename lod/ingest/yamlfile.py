@@ -159,7 +159,8 @@ def parse_yaml(path: Path, text: str, *, keep_text: bool = False) -> YamlDocumen
         detail = error.problem or str(error)
         if error.context:
             detail = f"{detail} ({error.context})"
-        raise YamlSyntaxError(line, f"YAML syntax error: {detail}") from None
+        raise YamlSyntaxError(line, f"YAML syntax error: {plain_words(error, text)} "
+                                    f"(the parser said: {detail})") from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(1, f"YAML error: {error}") from None
     finally:
@@ -169,6 +170,55 @@ def parse_yaml(path: Path, text: str, *, keep_text: bool = False) -> YamlDocumen
                               "case-study files; write each value out in full")
     return YamlDocument(path, data, text=text if keep_text else None,
                         has_repeated_keys=loader.repeated_keys)
+
+
+#: (what PyYAML says, what it most often means in a hand-edited record), first match wins.
+_LIKELY_CAUSES: tuple[tuple[str, str], ...] = (
+    ("character '\\t'", "a tab character; YAML indents with spaces only"),
+    ("mapping values are not allowed",
+     ("a ':' where no new key can start: most often this line is indented more than the "
+     "key above it, or a value contains ': ' and needs quotes around it")),
+    ("could not find expected ':'",
+     ("a line without 'key: value' inside a block of keys: a ':' missing after a key, or "
+     "text carried on to the next line without indenting it (write long text after '|' "
+     "on its own indented lines)")),
+    ("did not find expected key",
+     ("the indentation changes where YAML expects the next key: this line (or the one "
+     "before) is indented differently from the keys beside it")),
+    ("did not find expected '-' indicator",
+     "a list whose items do not all start at the same column with '- '"),
+    ("expected <block end>",
+     ("the indentation of this line does not match the block above it: indent it like "
+     "the lines beside it")),
+    ("while scanning a quoted scalar",
+     "a quote (\" or ') opened and never closed"),
+    ("found undefined alias", ("a value starting with '*', which YAML reads as an alias; "
+     "put the value in quotes")),
+    ("cannot start any token",
+     "a value starting with a character YAML reserves (@, `, % or a tab); put it in quotes"),
+    ("while scanning a simple key",
+     ("a line that is neither 'key: value' nor a list item: a ':' is missing, or the text "
+     "belongs to the line above and must be indented under it")),
+)
+
+
+def plain_words(error: yaml.MarkedYAMLError, text: str = "") -> str:
+    """What a PyYAML error most likely means in a case-study file, in plain words."""
+    mark = error.problem_mark
+    if mark is not None:
+        lines = text.splitlines()
+        line = lines[mark.line] if 0 <= mark.line < len(lines) else ""
+        if "\t" in line[: mark.column + 1]:
+            return "a tab character; YAML indents with spaces only"
+        for number, earlier in enumerate(lines[: mark.line], start=1):
+            if earlier.replace('\\"', "").count('"') % 2:  # a quote that runs on
+                return (f"a quote (\") opened on line {number} and never closed, so the text "
+                        "runs on to here")
+    said = f"{error.context or ''} {error.problem or ''}"
+    for marker, meaning in _LIKELY_CAUSES:
+        if marker in said:
+            return meaning
+    return "the file is not valid YAML here"
 
 
 def decode_utf8(data: bytes) -> str:

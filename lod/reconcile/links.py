@@ -2,7 +2,8 @@
 
 Only positive rows count (a ``Not`` row is a remembered rejection), and a
 record that gives its own QID keeps it: the ledger fills gaps, it never
-overrides what a curator wrote in a case study.
+overrides what a curator wrote in a case study. A row whose institution was
+renamed in the records follows it (:mod:`lod.reconcile.renames`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lod.ledgers import (
 from lod.model.case_study import CaseStudy
 from lod.namespaces import OWL, SCHEMA, SCHEME_IFLA_UNIT, SKOS, WD, concept_iri
 from lod.rdf.build import institution_iri, institution_key
+from lod.reconcile.renames import carried_links
 
 OWL_SAME_AS = NamedNode(f"{OWL}sameAs")
 SCHEMA_SAME_AS = NamedNode(f"{SCHEMA}sameAs")
@@ -38,6 +40,9 @@ def ledger_links(base: str, records: Iterable[CaseStudy], ledger: MappingSet) ->
     mapped = _accepted(ledger, INSTITUTION_PREFIX)
     if not mapped:  # the records are not even looked at (a rebuild keeps them unread)
         return []
+    records = list(records)
+    # A renamed institution keeps its link (lod.reconcile.renames; validate says so).
+    mapped = {**carried_links(records, ledger), **mapped}
     triples: set[Triple] = set()
     for record in records:
         for institution in record.institutions:

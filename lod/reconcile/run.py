@@ -16,16 +16,20 @@ from lod import resources
 from lod.ingest.load import load_case_studies
 from lod.ledgers import (
     LEDGERS,
+    HistoryLine,
     MappingFileError,
     MappingSet,
+    append_history,
     empty_set,
     read_sssom,
+    record_id,
     render_sssom,
     write_sssom,
 )
 from lod.problems import InputError
 from lod.reconcile.match import Result, reconcile
-from lod.reconcile.review import Outcome, decide
+from lod.reconcile.renames import unlinked_rows
+from lod.reconcile.review import Outcome, check_curator, decide, ledger_for
 from lod.reconcile.sparql import EndpointError, SparqlClient
 from lod.reconcile.subjects import institution_subjects, unit_subjects
 from lod.settings import Settings
@@ -104,25 +108,77 @@ def run_reconcile(settings: Settings, *, endpoint: str, out: Path, cache_dir: Pa
     return ReconcileOutcome(result, out, cache)
 
 
-def read_proposals(path: Path) -> MappingSet:
-    """The proposals file, or a clear error when ``lod reconcile`` has not been run."""
+def read_proposals(path: Path, *, missing_ok: bool = False) -> MappingSet:
+    """The proposals file, or a clear error when ``lod reconcile`` has not been run.
+
+    ``missing_ok``: an absent file is an empty set (undoing a decision needs no proposals).
+    """
     if not path.exists():
+        if missing_ok:
+            return empty_set(path.name)
         raise MappingFileError(f"{path}: no proposals file; run `lod reconcile --out {path}` first")
     return read_sssom(path)
 
 
 def apply_review(*, proposals_path: Path, mappings_dir: Path | None, accept: Sequence[str],
-                 reject: Sequence[str], curator: str, today: dt.date | None = None) -> Outcome:
-    """Decide, then write the ledgers and the shrunken proposals file (ledgers first)."""
-    proposals = read_proposals(proposals_path)
+                 reject: Sequence[str], curator: str, withdraw: Sequence[str] = (),
+                 change: bool = False, today: dt.date | None = None) -> Outcome:
+    """Decide, then write the ledgers, the history and the proposals file (ledgers first)."""
+    proposals = read_proposals(proposals_path, missing_ok=not accept)
     ledgers = read_ledgers(mappings_dir)
-    outcome = decide(proposals, ledgers, accept=accept, reject=reject, curator=curator, today=today)
+    outcome = decide(proposals, ledgers, accept=accept, reject=reject, withdraw=withdraw,
+                     change=change, curator=curator, today=today)
     folder = ledger_dir(mappings_dir)
     for name, ledger in outcome.ledgers.items():
         if ledger != ledgers[name] or not (folder / name).exists():
             write_sssom(folder / name, ledger)
-    write_sssom(proposals_path, outcome.proposals)
+    append_history(folder, outcome.history)
+    if proposals_path.exists() or outcome.proposals.rows:
+        write_sssom(proposals_path, outcome.proposals)
     return outcome
+
+
+def relink(data: Path, mappings_dir: Path | None, *, curator: str,
+           today: dt.date | None = None) -> list[str]:
+    """Move each ledger row of a renamed institution to its new subject; the lines moved.
+
+    The renames are the ones :func:`lod.reconcile.renames.unlinked_rows` detects (and
+    the build already applies); writing them keeps the ledger true on its own.
+    """
+    check_curator(curator)
+    loaded = load_case_studies([data], include_drafts=False)
+    if loaded.problems:
+        raise InputError(loaded.problems)
+    ledgers = read_ledgers(mappings_dir)
+    found = [item for item in unlinked_rows((r.record for r in loaded.records), merged(ledgers))
+             if item.renamed_to]
+    if not found:
+        return []
+    date = (today or dt.date.today()).isoformat()
+    history: list[HistoryLine] = []
+    moved: list[str] = []
+    new_ledgers = dict(ledgers)
+    for item in found:
+        old = item.row
+        new_subject = str(item.renamed_to)
+        row = old.model_copy(update={
+            "record_id": record_id(new_subject, old.object_id), "subject_id": new_subject,
+            "subject_label": item.new_label, "author_id": curator, "reviewer_id": curator,
+            "mapping_date": date,
+            "comment": f"renamed from {old.subject_id} ({old.subject_label}); {old.comment}".strip(" ;"),
+        })
+        name = ledger_for(new_subject)
+        kept = [r for r in new_ledgers[name].rows if r.record_id != old.record_id]
+        new_ledgers[name] = new_ledgers[name].with_rows([*kept, row])
+        history.append(HistoryLine.of(date, curator, "relink", row, old))
+        moved.append(f"{old.subject_id} ({old.subject_label}) -> {new_subject} "
+                     f"({item.new_label}): {old.qid}")
+    folder = ledger_dir(mappings_dir)
+    for name, ledger in new_ledgers.items():
+        if ledger != ledgers[name]:
+            write_sssom(folder / name, ledger)
+    append_history(folder, history)
+    return moved
 
 
 def lint(mappings_dir: Path | None, *, check: bool) -> list[Path]:

@@ -20,7 +20,8 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from lod.model.case_study import CaseStudy
-from lod.rdf.build import case_study_iri
+from lod.namespaces import OWL, WD
+from lod.rdf.build import case_study_iri, institution_iri
 from lod.site.labels import Labels
 from lod.site.linked import record_data
 from lod.site.pages import Common, environment
@@ -62,11 +63,31 @@ def list_item(view: RecordView, labels: Labels, root: str) -> Markup:
     return Markup(html)  # noqa: S704 - rendered by the autoescaping environment
 
 
+_SAME_AS = f"<{OWL}sameAs>"
+
+
+def graph_items(base: str, record: CaseStudy, lines: Sequence[str]) -> tuple[str | None, ...]:
+    """Each institution's Wikidata item as the graph states it (``owl:sameAs``).
+
+    The graph holds the QIDs typed in the record and the ledger's accepted
+    links alike, so the page says what ``lod query institutions`` says.
+    """
+    items: dict[str, str] = {}
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        if predicate == _SAME_AS and rest.startswith(f"<{WD}"):
+            items.setdefault(subject[1:-1], rest.strip().strip("<>")[len(WD):])
+    return tuple(items.get(institution_iri(base, item)) for item in record.institutions)
+
+
 def render_record(base: str, common: Common, record: CaseStudy,
                   lines: Sequence[str]) -> RecordOutput:
     """One record's page, files and list entries."""
     labels = common.labels
     view = record_view(record, labels)
+    view = dataclasses.replace(view, institutions=tuple(
+        dataclasses.replace(shown, wikidata=qid)
+        for shown, qid in zip(view.institutions, graph_items(base, record, lines), strict=True)))
     data = record_data(list(lines))
     # The dumps' JSON-LD text as it is; the library escapes '<', '>', '&' and "'" for the page.
     embedded = htmlsafe_json_dumps(data.jsonld.decode("utf-8").strip(), dumps=_identity)

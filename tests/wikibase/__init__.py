@@ -32,10 +32,12 @@ from lod.query.server import free_port, oxigraph_binary
 
 from .install import (
     ADMIN,
+    BOT_ACCOUNT,
     BOT_APP,
     BOT_PASSWORD,
     HERE,
     MEDIAWIKI,
+    PLAIN_ACCOUNT,
     WikibaseSetupError,
     install,
     mw_env,
@@ -89,8 +91,18 @@ class Wikibase:
 
     @property
     def password(self) -> str:
-        """The bot password."""
+        """The bot password (the same for every account here)."""
         return BOT_PASSWORD
+
+    @property
+    def bot_user(self) -> str:
+        """The bot-password login of an account in the ``bot`` group (it has the bot right)."""
+        return f"{BOT_ACCOUNT}@{BOT_APP}"
+
+    @property
+    def plain_user(self) -> str:
+        """The bot-password login of a plain account, without the bot right (nor sysop's)."""
+        return f"{PLAIN_ACCOUNT}@{BOT_APP}"
 
     def entity_ids(self) -> list[str]:
         """Every item and property on the wiki, from the page table (not from the query service)."""

@@ -24,6 +24,14 @@ ADMIN_PASSWORD = "Lod-Test-Admin-2026"  # local throw-away wiki on 127.0.0.1 onl
 BOT_APP = "lod"
 #: A bot password must be at least 32 characters of [0-9a-w] (BotPassword::canonicalizeLoginData).
 BOT_PASSWORD = "lodtestbotpassword0123456789abcdefgh"
+#: Grants of every bot password here: what OpenRefine's guide asks for; ``highvolume`` carries the
+#: ``bot`` right, which the account itself must also have for an edit to be flagged.
+BOT_GRANTS = "basic,highvolume,editpage,createeditmovepage"
+#: An account in the ``bot`` group (a bot approved on that wiki) and a plain account (a person's
+#: own account, as when someone publishes through their own bot password), each with a bot password.
+BOT_ACCOUNT = "Lod test bot"
+PLAIN_ACCOUNT = "Lod test editor"
+ACCOUNT_PASSWORD = "Lod-Test-Account-2026"  # local throw-away wiki on 127.0.0.1 only
 
 
 class WikibaseSetupError(RuntimeError):
@@ -113,5 +121,10 @@ def install(workdir: Path, port: int) -> None:
     with (workdir / "LocalSettings.php").open("a", encoding="utf-8") as handle:
         handle.write(_settings(workdir, tree, port))
     _php(workdir, "update.php", "--quick")
-    _php(workdir, "createBotPassword.php", "--appid", BOT_APP,
-         "--grants", "basic,highvolume,editpage,createeditmovepage", ADMIN, BOT_PASSWORD)
+    _php(workdir, "createBotPassword.php", "--appid", BOT_APP, "--grants", BOT_GRANTS, ADMIN,
+         BOT_PASSWORD)
+    _php(workdir, "createAndPromote.php", "--bot", BOT_ACCOUNT, ACCOUNT_PASSWORD)
+    _php(workdir, "createAndPromote.php", PLAIN_ACCOUNT, ACCOUNT_PASSWORD)
+    for account in (BOT_ACCOUNT, PLAIN_ACCOUNT):
+        _php(workdir, "createBotPassword.php", "--appid", BOT_APP, "--grants", BOT_GRANTS,
+             account, BOT_PASSWORD)

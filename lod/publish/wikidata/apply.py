@@ -39,7 +39,7 @@ from lod.publish.wikidata.connection import (
     conflicting_item,
     error_code,
 )
-from lod.publish.wikidata.edits import edit_data, replan, summary
+from lod.publish.wikidata.edits import edit_data, is_create_of, replan, summary
 from lod.publish.wikidata.model import Plan, PlannedItem
 from lod.publish.wikidata.reads import BATCH, IdMap, ReadError, WikiReader
 
@@ -69,8 +69,9 @@ class Applier:
     def __init__(self, plan: Plan, connection: Connection, reader: WikiReader, ids: IdMap,
                  journal_path: Path, *, digest: str = "",
                  pause: Callable[[str], None] | None = None, settle: bool = False,
-                 removed: list[str] | None = None) -> None:
+                 removed: list[str] | None = None, task_page: str = "") -> None:
         self.plan = plan
+        self.task_page = task_page
         self.digest = digest
         self.connection = connection
         self.reader = reader
@@ -156,7 +157,7 @@ class Applier:
                 min(str(event.get("time", "")) for event in creates.values()))):
             comment = str(contribution.get("comment", ""))
             for key in creates:
-                if f"lod: {key}: new item" in comment and key not in found:
+                if is_create_of(comment, key) and key not in found:
                     item = self.ids.plan(str(contribution["title"]))
                     found[key] = item
                     journal.write("done", key=key, action="create", item=item,
@@ -203,7 +204,7 @@ class Applier:
             try:
                 entity = self.connection.edit(edit_data(planned, self.ids.wiki),
                                               self.ids.wiki(planned.item) if planned.item else None,
-                                              baserevid, summary(planned, outcome.batch))
+                                              baserevid, summary(planned, outcome.batch, self.task_page))
             except Uncertain as error:
                 journal.write("uncertain", key=planned.key, error=str(error))
                 # a request whose answer was lost may still be running on the server: give it
@@ -290,7 +291,7 @@ class Applier:
                 "rvlimit": "1", "rvprop": "ids|user|comment", "format": "json"}).json()
             first = answer["query"]["pages"][str(page)]["revisions"][0]
             ours = (first["user"] == self.connection.user_name()
-                    and f"lod: {key}: new item" in str(first["comment"]))
+                    and is_create_of(str(first["comment"]), key))
             revision = int(first["revid"])
         except (KeyError, IndexError, TypeError, ValueError):
             return False

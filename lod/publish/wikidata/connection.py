@@ -4,6 +4,11 @@ Login goes through wikibaseintegrator (a bot password with ``Login``, OAuth
 1.0a owner-only tokens signing each request); afterwards every call rides the
 polite session. ``relogin`` starts a fresh session when the wiki has lost
 ours (``assertuserfailed``) or refuses our token (``badtoken``).
+
+Bot policy (lod/publish/wikidata/botpolicy.py): :meth:`Connection.account`
+reads the account's rights before any edit; with ``bot`` set, every edit is
+sent with the ``bot`` flag and ``assert=bot`` (wikibaseintegrator's
+``is_bot``); every edit waits for the :class:`Pacer` first.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from requests_oauthlib import OAuth1
 from wikibaseintegrator import wbi_helpers, wbi_login
 from wikibaseintegrator.wbi_exceptions import MWApiError
 
+from lod.publish.wikidata.botpolicy import Account, Pacer
 from lod.publish.wikidata.client import Credentials, CredentialsError, Policy, PoliteSession
 from lod.publish.wikidata.reads import ReadError
 
@@ -32,6 +38,10 @@ class Connection:
         self.policy = policy
         self._credentials = credentials
         self.waits: dict[str, int] = {}
+        #: Send the bot flag and ``assert=bot`` (set once the account's rights are known).
+        self.bot = False
+        #: The pause between two edits (none until the run's rules are known).
+        self.pacer = Pacer(0.0)
         self.session = self._new_session()
         self.login = self._login()
 
@@ -69,16 +79,37 @@ class Connection:
 
     def edit(self, data: dict[str, Any], item: str | None, baserevid: int | None,
              summary: str) -> dict[str, Any]:
-        """One ``wbeditentity``: ``item`` None creates a new item; returns the stored entity."""
+        """One ``wbeditentity``: ``item`` None creates a new item; returns the stored entity.
+
+        Waits for the pacer first (retries of the same edit too: each is a write).
+        """
+        self.pacer.before_edit()
         answer = wbi_helpers.edit_entity(
             data=data, id=item, type=None if item else "item", baserevid=baserevid,
-            summary=summary, login=self.login, mediawiki_api_url=self.api_url,
+            summary=summary, is_bot=self.bot, login=self.login, mediawiki_api_url=self.api_url,
             user_agent=self.user_agent, max_retries=1, retry_after=0,
             maxlag=self.policy.maxlag)
         entity = answer.get("entity") if isinstance(answer, dict) else None
         if not isinstance(entity, dict) or "id" not in entity:
             raise ReadError(f"{self.api_url} sent a malformed wbeditentity answer")
         return entity
+
+    def account(self) -> Account:
+        """The logged-in account's name, groups and rights (``meta=userinfo``), as the wiki says.
+
+        The rights are those of this session: with a bot password, only what
+        its grants allow (the ``bot`` right needs the ``highvolume`` grant).
+        """
+        answer = self.session.get(self.api_url, params={
+            "action": "query", "meta": "userinfo", "uiprop": "rights|groups",
+            "format": "json"}).json()
+        info = answer.get("query", {}).get("userinfo") if isinstance(answer, dict) else None
+        if not isinstance(info, dict) or "name" not in info:
+            raise ReadError(f"{self.api_url} sent a malformed userinfo answer")
+        if "anon" in info:
+            raise ReadError(f"{self.api_url} says this session is not logged in")
+        return Account(str(info["name"]), tuple(str(g) for g in info.get("groups", [])),
+                       tuple(str(r) for r in info.get("rights", [])))
 
     def user_name(self) -> str:
         """The account's name as the wiki knows it (for its contributions)."""

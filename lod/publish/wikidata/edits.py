@@ -13,13 +13,17 @@ JSON is what the client library would send.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from typing import Any, Final
+from urllib.parse import unquote, urlsplit
 
 from wikibaseintegrator import datatypes
 from wikibaseintegrator.models import Qualifiers, Reference, References
 
+from lod import resources
 from lod.publish.wikidata.model import ItemState, PlannedItem, Statement, Value
 
 EDITGROUPS: Final = "([[:toolforge:editgroups/b/CB/{batch}|details]])"
@@ -91,13 +95,117 @@ def replan(planned: PlannedItem, current: ItemState) -> PlannedItem:
                    descriptions=descriptions, statements=statements, current=current)
 
 
-def summary(planned: PlannedItem, batch: str) -> str:
-    """The edit summary: what and which record, then the EditGroups link of the batch.
+#: MediaWiki keeps at most 500 characters of a summary (CommentStore); Wikibase puts its own
+#: automatic summary in front of ours, so ours stays well below.
+SUMMARY_LIMIT: Final = 400
+KIND_WORDS: Final = {"case-study": "case study", "institution": "institution", "unit": "IFLA unit",
+                     "project": "project", "work": "work"}
 
-    The plan key is in every summary so that an edit whose answer was lost can
-    be found again in the account's contributions (the wiki, not the query
-    service, is the truth).
+
+@cache
+def _names() -> dict[str, str]:
+    """English labels of the verified ids (mappings/wikidata-ids.tsv) for summaries in words."""
+    with (resources.mappings_dir() / "wikidata-ids.tsv").open(encoding="utf-8",
+                                                              newline="") as handle:
+        return {row["id"]: row["label"] for row in
+                csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+
+
+def _name(pid: str) -> str:
+    return _names().get(pid, pid)
+
+
+def record_mark(key: str) -> str:
+    """The plan key as it stands in every summary: how a lost edit is found again later."""
+    return f"(lod record {key})"
+
+
+def is_create_of(comment: str, key: str) -> bool:
+    """True when an edit's comment is the create of ``key`` (see :func:`summary`)."""
+    return record_mark(key) in comment and "new item" in comment
+
+
+def task_link(url: str) -> str:
+    """The task page as a summary shows it: a wiki link for a page of Wikidata, else the URL.
+
+    Edit summaries render wiki links, not bare URLs.
     """
-    what = "new item" if planned.action == "create" else (
-        f"{len(planned.statements)} statements")
-    return f"lod: {planned.key}: {what} {EDITGROUPS.format(batch=batch)}"
+    parts = urlsplit(url)
+    if parts.hostname in {"www.wikidata.org", "wikidata.org", "m.wikidata.org"} and \
+            parts.path.startswith("/wiki/") and not parts.query:
+        title = unquote(parts.path.removeprefix("/wiki/")).replace("_", " ")
+        if title and not any(c in title for c in "[]|{}"):
+            return f"[[{title}]]"
+    return url
+
+
+def sources(planned: PlannedItem) -> list[str]:
+    """The sources the statements cite, in words: the URLs, or the work or project stated in."""
+    found: list[str] = []
+    for statement in planned.statements:
+        for pid, value in statement.reference:
+            if value.type == "url" and pid in {"P854", "P4656"}:
+                text = value.value
+            elif value.type == "item" and pid in {"P248", "P143"}:
+                word = "stated in" if pid == "P248" else "imported from"
+                text = f"{word} {value.value} ({_name(value.value)})" if value.value in _names() \
+                    else f"{word} {value.value}"
+            else:
+                continue
+            if text not in found:
+                found.append(text)
+    return found
+
+
+def _listed(names: list[str], room: int) -> str:
+    """``names`` joined, cut to fit ``room`` characters with how many were left out."""
+    shown: list[str] = []
+    for n, name in enumerate(names):
+        rest = len(names) - n - 1
+        tail = f" and {rest} more" if rest else ""
+        if len(", ".join([*shown, name])) + len(tail) > room and shown:
+            return ", ".join(shown) + f" and {len(names) - n} more"
+        shown.append(name)
+    return ", ".join(shown)
+
+
+def summary(planned: PlannedItem, batch: str, task_page: str = "") -> str:
+    """The edit summary: in words what is added and from which source, then the record, the
+    task page and the EditGroups link of the batch.
+
+    e.g. ``new item, case study "Edit-a-thon": label [en, fr], description [en], 6 statements
+    (instance of, title, ...), source https://example.org/report (lod record casestudy:x); task
+    [[Wikidata:Requests for permissions/Bot/LodBot]] ([[:toolforge:editgroups/b/CB/..|details]])``
+
+    The plan key stays (as ``(lod record KEY)``) so that an edit whose answer
+    was lost can be found again in the account's contributions (the wiki, not
+    the query service, is the truth). The words are cut to fit, never the
+    key, the task page or the EditGroups link.
+    """
+    kind = KIND_WORDS.get(planned.kind, planned.kind)
+    parts: list[str] = []
+    if planned.labels:
+        parts.append(f"label [{', '.join(sorted(planned.labels))}]")
+    if planned.descriptions:
+        parts.append(f"description [{', '.join(sorted(planned.descriptions))}]")
+    properties = list(dict.fromkeys(_name(s.property) for s in planned.statements))
+    count = len(planned.statements)
+    if planned.action == "create":
+        title = next((planned.labels[lang] for lang in sorted(planned.labels)), "")
+        head = f'new item, {kind} "{title}"' if title else f"new item, {kind}"
+    else:
+        head = f"added to the {kind} item"
+    cited = sources(planned)
+    tail = f" {record_mark(planned.key)}"
+    if task_page:
+        tail += f"; task {task_link(task_page)}"
+    tail += f" {EDITGROUPS.format(batch=batch)}"
+    room = max(SUMMARY_LIMIT - len(tail), 80)
+    text = head + (": " + ", ".join(parts) if parts else "")
+    if count:
+        text += (", " if parts else ": ") + f"{count} statement{'s' if count != 1 else ''} ("
+        source = f"), source {_listed(cited, 160)}" if cited else ")"
+        text += _listed(properties, max(room - len(text) - len(source), 30)) + source
+    if len(text) > room:
+        text = text[:room - 1].rstrip() + "…"
+    return text + tail

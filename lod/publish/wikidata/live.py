@@ -6,6 +6,7 @@ Each returns the lines to print; the CLI maps the exceptions to exit codes.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,13 @@ from lod.files import write_atomic
 from lod.publish.outdir import locked
 from lod.publish.wikidata import journal as jr
 from lod.publish.wikidata.apply import Applier, ApplyError, Outcome, new_reader, stop_message
+from lod.publish.wikidata.botpolicy import (
+    Pacer,
+    PolicyRefusal,
+    planned_edits,
+    policy_applies,
+    run_rules,
+)
 from lod.publish.wikidata.client import Credentials, Policy, user_agent
 from lod.publish.wikidata.connection import Connection
 from lod.publish.wikidata.model import Plan
@@ -25,7 +33,8 @@ from lod.publish.wikidata.verify import NAME, differences, render
 from lod.publish.wikidata.writeback import ledger_back, write_back
 from lod.settings import Settings
 
-__all__ = ["ApplyError", "LiveResult", "PlanError", "publish_live", "status", "verify_later"]
+__all__ = ["ApplyError", "LiveResult", "PlanError", "PolicyRefusal", "publish_live", "status",
+           "verify_later"]
 
 
 @dataclass
@@ -38,19 +47,32 @@ class LiveResult:
 
 def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping[str, str],
                  *, pause: Callable[[str], None] | None = None,
-                 settle: bool = False) -> LiveResult:
+                 settle: bool = False, bot_policy: bool = False, task_page: str = "",
+                 edit_pause: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> LiveResult:
     """Apply OUT/plan.json, then verify every touched item and write verify.md.
 
     One live run per OUT: OUT's lock is taken before anything else (the same
     lock a dry run or a build takes), so a second run is refused at once.
     The plan and the journal are checked whole before the first request.
+
+    Before any edit, the account's rights are read and the bot policy decides
+    how (or whether) this run edits (:mod:`lod.publish.wikidata.botpolicy`);
+    :class:`PolicyRefusal` means nothing was sent. ``bot_policy`` switches the
+    policy on for a wiki other than wikidata.org; ``edit_pause`` is
+    ``--pause``; ``clock`` and ``sleep`` time the pauses between edits.
+    ``pause`` is called with each item's key just before its edit (a test hook).
     """
     with locked(out.absolute()):
-        return _publish_live(settings, target, out, environ, pause=pause, settle=settle)
+        return _publish_live(settings, target, out, environ, pause=pause, settle=settle,
+                             bot_policy=bot_policy, task_page=task_page, edit_pause=edit_pause,
+                             clock=clock, sleep=sleep)
 
 
 def _publish_live(settings: Settings, target: Target, out: Path, environ: Mapping[str, str],
-                  *, pause: Callable[[str], None] | None, settle: bool) -> LiveResult:
+                  *, pause: Callable[[str], None] | None, settle: bool, bot_policy: bool,
+                  task_page: str, edit_pause: float | None, clock: Callable[[], float],
+                  sleep: Callable[[float], None]) -> LiveResult:
     plan = read_plan(out / PLAN)
     reading = jr.read_journal(out / jr.NAME)
     damaged = reading.unsettled()
@@ -62,14 +84,19 @@ def _publish_live(settings: Settings, target: Target, out: Path, environ: Mappin
     credentials = Credentials.from_environment(environ)
     agent = user_agent(settings.user_agent, environ, target.api_url)
     connection = Connection(target.api_url, agent, Policy(timeout=settings.timeout), credentials)
+    account = connection.account()
+    rules = run_rules(account, planned_edits([item.action for item in plan.items]),
+                      applies=policy_applies(target.api_url, bot_policy), pause=edit_pause)
+    connection.bot = rules.bot
+    connection.pacer = Pacer(rules.pause, clock=clock, sleep=sleep)
     reader = new_reader(connection, target.sparql_url, target.ids)
     applier = Applier(plan, connection, reader, target.ids, out / jr.NAME, digest=digest(plan),
-                      pause=pause, settle=settle, removed=removed)
+                      pause=pause, settle=settle, removed=removed, task_page=task_page)
     try:
         outcome = applier.run()
     except ApplyError as error:
         return LiveResult([f"lod publish wikidata: {error}; {_resume_hint(out)[0]}"], ok=False)
-    lines = notes + _outcome_lines(outcome)
+    lines = [f"{account.name}: {rules.describe()}", *notes, *_outcome_lines(outcome)]
     if removed:
         lines.append(f"not applied: {len(removed)} items a reviewer removed from the plan "
                      f"({', '.join(removed[:10])}{', …' if len(removed) > 10 else ''})")

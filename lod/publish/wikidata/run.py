@@ -8,6 +8,7 @@ or a refused folder leaves OUT as it was.
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from lod import resources
 from lod.pipeline import assemble
 from lod.problems import InputError
 from lod.publish.outdir import replace_folder
+from lod.publish.wikidata.checks import Constraints
 from lod.publish.wikidata.facts import (
     project_labels,
     read_values,
@@ -25,7 +27,7 @@ from lod.publish.wikidata.plan import Options, build_plan, planned_terms
 from lod.publish.wikidata.planfile import AS_PLANNED, PLAN, removed_before
 from lod.publish.wikidata.probes import probes
 from lod.publish.wikidata.reads import IdMap, WikiReader, find_candidates
-from lod.publish.wikidata.render import plan_json, quickstatements, review_html
+from lod.publish.wikidata.render import WikiLinks, plan_json, quickstatements, review_html
 from lod.settings import Settings
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
@@ -48,14 +50,26 @@ def known_labels(mappings: Path) -> dict[str, str]:
                 csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
 
 
-def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Plan, dict[str, str]]:
-    """Read the records and the wiki; return the plan and the labels the review page shows."""
+def make_plan(settings: Settings, target: Target, options: Options,
+              only: Collection[str] | None = None) -> tuple[Plan, dict[str, str]]:
+    """Read the records and the wiki; return the plan and the labels the review page shows.
+
+    ``only``: the ids of a batch; the plan (and so the review page) holds those records alone.
+    """
     assembled = assemble([settings.data_dir], settings, include_drafts=False)
     if assembled.problems:
         raise InputError(assembled.problems)
     mappings = settings.mappings_dir or resources.mappings_dir()
     store = assembled.store
-    facts = [record_facts(loaded.record, store, settings.base) for loaded in assembled.records]
+    chosen = list(assembled.records)
+    if only is not None:
+        known = {loaded.id for loaded in chosen}
+        unknown = sorted(set(only) - known)
+        if unknown:
+            raise BatchError(f"not a reviewed or published record in {settings.data_dir}: "
+                             + ", ".join(unknown))
+        chosen = [loaded for loaded in chosen if loaded.id in set(only)]
+    facts = [record_facts(loaded.record, store, settings.base) for loaded in chosen]
     projects = project_labels(store)
     values = read_values(mappings / "wikidata-values.tsv")
     reader = WikiReader(target.api_url, target.sparql_url, target.ids,
@@ -75,9 +89,29 @@ def make_plan(settings: Settings, target: Target, options: Options) -> tuple[Pla
     return plan, labels
 
 
-def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path) -> Plan:
+def constraints() -> Constraints:
+    """The constraints of the properties plans use (Wikidata's facts: always the bundled table)."""
+    return Constraints.read(resources.mappings_dir() / "wikidata-constraints.tsv")
+
+
+class BatchError(ValueError):
+    """``--only`` names a record that is not planned (unknown, or a draft)."""
+
+
+def read_batch(path: Path) -> list[str]:
+    """Record ids of a batch file: one per line; blank lines and ``#`` comments skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BatchError(f"{path}: cannot read the batch file ({error})") from None
+    ids = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    return [record_id for record_id in ids if record_id]
+
+
+def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path,
+                     only: Collection[str] | None = None) -> Plan:
     """Plan, then write plan.json, quickstatements.txt and review.html into OUT atomically."""
-    plan, labels = make_plan(settings, target, options)
+    plan, labels = make_plan(settings, target, options, only)
     removed = removed_before(out)
     notes = {Warning(i.record, "removed-by-reviewer",
                      f"{i.key}: a reviewer removed this item from the previous plan; it is "
@@ -90,7 +124,8 @@ def publish_wikidata(settings: Settings, target: Target, options: Options, out: 
         PLAN: text,
         AS_PLANNED: text,
         "quickstatements.txt": quickstatements(plan),
-        "review.html": review_html(plan, labels),
+        "review.html": review_html(plan, labels, WikiLinks.for_api(target.api_url, target.ids),
+                                   constraints()),
     })
     return plan
 
