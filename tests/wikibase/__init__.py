@@ -204,12 +204,12 @@ def _save_template(wiki: Wikibase, port: int, template: Path) -> tuple[set[str],
     """Keep a populated wiki (before any seed) and its entities' RDF for the next start; written
     whole or not at all. Returns that RDF, for this start's query service."""
     workdir = wiki.workdir
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=template.parent))
+    shutil.copytree(workdir / "data", staging / "data")  # first: reading the RDF below writes to
+    shutil.copytree(workdir / "wikibase-src", staging / "wikibase-src", symlinks=True)  # the job
+    shutil.copy2(workdir / "LocalSettings.php", staging / "LocalSettings.php")  # queue's SQLite
     entities = wiki.entity_ids()
     turtle = wiki.turtle_of(entities)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=template.parent))
-    shutil.copytree(workdir / "data", staging / "data")
-    shutil.copytree(workdir / "wikibase-src", staging / "wikibase-src", symlinks=True)
-    shutil.copy2(workdir / "LocalSettings.php", staging / "LocalSettings.php")
     (staging / "entities.ttl").write_bytes(turtle)
     (staging / "template.json").write_text(json.dumps({
         "workdir": str(workdir), "port": port, "ids": wiki.ids, "entities": entities}),
