@@ -19,7 +19,11 @@ from lod.problems import InputError, Problem
 from lod.settings import Settings
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
+
     from lod.pipeline import Assembled
+    from lod.query.catalog import CatalogQuery
+    from lod.query.command import Answer, Target
 
 app = typer.Typer(
     name="lod",
@@ -175,9 +179,15 @@ def build(
 
 @app.command()
 def query(
-    name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Catalogue name (see --list), a .rq file, or - for stdin.")
+    ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Directory of case-study YAML files.")
+    ] = None,
+    also: Annotated[
+        list[Path] | None,
+        typer.Option("--also", help="Another RDF file (e.g. a Wikidata extract) for the store."),
     ] = None,
     endpoint: Annotated[
         str | None, typer.Option("--endpoint", help="SPARQL 1.1 endpoint URL instead of --data.")
@@ -186,7 +196,18 @@ def query(
         list[str] | None, typer.Option("--param", help="K=V, bound as a typed RDF term.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json.")] = "table",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Labels in this language (table: default en; csv, tsv, "
+                     "json: adds <column>_label beside each term column)."),
+    ] = None,
+    pivot: Annotated[
+        bool, typer.Option("--pivot", help="Three columns (row, column, value) as a matrix.")
+    ] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the catalogue.")] = False,
+    prefixes: Annotated[
+        bool, typer.Option("--prefixes", help="Print the predefined prefixes.")
+    ] = False,
     show: Annotated[bool, typer.Option("--show", help="Print the query text.")] = False,
     link: Annotated[
         bool, typer.Option("--link", help="Print a Wikidata Query Service URL (wikidata queries).")
@@ -195,11 +216,22 @@ def query(
         float | None, typer.Option("--timeout", help="Seconds to wait for --endpoint.")
     ] = None,
 ) -> None:
-    """Run a catalogue query in process on the graph built from --data, or on --endpoint."""
-    from lod.query.catalog import CatalogError, catalog, get_query, list_line
-    from lod.query.execute import run_in_process, run_on_endpoint, wdqs_link
-    from lod.query.output import FORMATS, render
+    """Run a query (catalogue, .rq file or stdin) on the graph built from --data, or on --endpoint."""
+    from lod.query.catalog import CatalogError, catalog, find_query, list_line
+    from lod.query.command import (
+        DataError,
+        Target,
+        check_record_ids,
+        endpoint_labels,
+        filled,
+        load_also,
+        presented,
+    )
+    from lod.query.display import PivotError
+    from lod.query.execute import run_any_in_process, run_any_on_endpoint, wdqs_link
+    from lod.query.output import FORMATS, render_answer
     from lod.query.params import ParamError, bind_params
+    from lod.query.prefixes import prefix_block
     from lod.query.remote import check_endpoint
     from lod.query.run import QueryError
 
@@ -207,23 +239,50 @@ def query(
         for item in catalog():
             typer.echo(list_line(item))
         return
+    if prefixes:
+        typer.echo(prefix_block(), nl=False)
+        return
     if name is None:
-        _err("give a query name, or --list to see the catalogue")
+        _err("give a query name, a .rq file or - (standard input); --list shows the catalogue")
         raise typer.Exit(2)
     if fmt not in FORMATS:
         _err(f"--format must be one of: {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    if data is not None and endpoint is not None:
-        _err("give --data or --endpoint, not both")
+    if also and endpoint is not None:
+        _err("--also adds files to the in-process store; it cannot change an --endpoint")
         raise typer.Exit(2)
     try:
-        chosen = get_query(name)
+        chosen = find_query(name, sys.stdin.read() if name == "-" else None)
         bindings = bind_params(chosen, param or [])
         if endpoint is not None:
             check_endpoint(endpoint)
     except (CatalogError, ParamError, ValueError) as error:
         _err(str(error))
         raise typer.Exit(2) from None
+    if data is not None and endpoint is not None and chosen.fill is None:
+        # Only a query filled from the catalogue reads both: --data for the fill.
+        _err("give --data or --endpoint, not both")
+        raise typer.Exit(2)
+    graphs: list[Store] = []
+
+    def catalogue() -> Store:
+        """The graph built from --data (once): the in-process store, and where fills come from."""
+        if not graphs:
+            folder = data or Path("casestudies")
+            if not folder.is_dir():
+                _fail([Problem(folder, 1, "(directory)", "no such directory of case-study files")])
+            graph = _assemble([folder], _settings(data_dir=folder), include_drafts=False)
+            if graph.problems:
+                _fail(graph.problems)
+            graphs.append(graph.store)
+        return graphs[0]
+
+    if chosen.fill is not None:
+        try:
+            chosen = filled(chosen, bindings, catalogue())
+        except (DataError, QueryError) as error:
+            _err(f"{chosen.path}: {error}")
+            raise typer.Exit(1) from None
     if show:
         typer.echo(chosen.text, nl=False)
         return
@@ -234,25 +293,40 @@ def query(
         typer.echo(wdqs_link(chosen, bindings))
         return
     settings = _settings(timeout=timeout)
+
+    def ask(what: CatalogQuery, target: Target) -> Answer:
+        if target.endpoint is not None:
+            return run_any_on_endpoint(what, target.endpoint, bindings if what is chosen else {},
+                                       user_agent=settings.user_agent, timeout=settings.timeout)
+        assert target.store is not None  # noqa: S101 - one of the two is always set
+        return run_any_in_process(what, target.store, bindings if what is chosen else {})
+
     try:
         if endpoint is not None:
-            result = run_on_endpoint(chosen, endpoint, bindings,
-                                     user_agent=settings.user_agent, timeout=settings.timeout)
+            target = Target(endpoint=endpoint)
         else:
-            if chosen.endpoint == "wikidata":
+            if chosen.endpoint == "wikidata" and not also:
                 _err(f"note: {name} reads Wikidata; the catalogue alone has no such data "
-                     "(try --endpoint https://query.wikidata.org/sparql or --link)")
-            folder = data or Path("casestudies")
-            if not folder.is_dir():
-                _fail([Problem(folder, 1, "(directory)", "no such directory of case-study files")])
-            graph = _assemble([folder], _settings(data_dir=folder), include_drafts=False)
-            if graph.problems:
-                _fail(graph.problems)
-            result = run_in_process(chosen, graph.store, bindings)
+                     "(try --endpoint https://query.wikidata.org/sparql, --link or --also)")
+            store = catalogue()
+            load_also(store, also or [])
+            target = Target(store=store)
+        check_record_ids(chosen, bindings, target, ask)
+        answer = ask(chosen, target)
+        wants_labels = fmt == "table" or lang is not None
+        labels = endpoint_labels(target, ask) if endpoint and wants_labels else None
+        result = presented(answer, fmt, lang=lang, pivot=pivot, store=target.store,
+                           labels=labels)
+    except (ParamError, PivotError) as error:
+        _err(str(error))
+        raise typer.Exit(2) from None
+    except DataError as error:
+        _err(str(error))
+        raise typer.Exit(1) from None
     except QueryError as error:
         _err(f"{chosen.path}: {error}")
         raise typer.Exit(1) from None
-    sys.stdout.write(render(result, fmt, terminal=sys.stdout.isatty()))
+    sys.stdout.write(render_answer(result, fmt, terminal=sys.stdout.isatty()))
 
 
 @app.command()

@@ -43,7 +43,14 @@ def test_examples_parse_strictly(language: str, where: str, text: str) -> None:
     if language == "turtle":
         list(parse(text.encode("utf-8"), format=RdfFormat.TURTLE))
     elif language == "sparql":
-        Store().query(text)  # a syntax error raises; an empty store answers nothing
+        # `lod query` predefines the project's prefixes, as the docs say; a block of
+        # PREFIX lines alone (the copyable prefix block) is checked as a prologue.
+        from lod.query.prefixes import with_prefixes
+
+        query = with_prefixes(text)
+        if not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query, re.IGNORECASE):
+            query += "ASK {}"
+        Store().query(query)  # a syntax error raises; an empty store answers nothing
     elif language == "yaml":
         yaml.safe_load(text)
     else:

@@ -25,7 +25,7 @@ def test_defaults_apply() -> None:
     del data["period"]
     model = CaseStudy.model_validate(data)
     assert model.license == "CC-BY-SA-4.0"
-    assert model.institutions[1].role == "partner"
+    assert model.institutions[1].role is None  # absent is absent: no default role
     assert model.contacts[0].publish is False
 
 

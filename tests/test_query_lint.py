@@ -80,7 +80,18 @@ def test_parses_with_both_engines(query: CatalogQuery) -> None:
     prepareQuery(rewrite_label_service(query.text))  # rdflib has no SERVICE wikibase:label
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=ids)
+SELECTS = [q for q in QUERIES if q.form == "select"]
+
+
+def test_a_graph_query_says_its_rows_are_triples() -> None:
+    """CONSTRUCT queries (the Wikidata extract) answer triples: their columns say so."""
+    graphs = [q for q in QUERIES if q.form != "select"]
+    assert graphs, "the catalogue has its Wikidata extract"
+    for query in graphs:
+        assert query.columns == ("subject", "predicate", "object"), query.name
+
+
+@pytest.mark.parametrize("query", SELECTS, ids=ids)
 def test_columns_are_the_select_variables(query: CatalogQuery) -> None:
     everything, _ = projected(query)
     assert tuple(everything) == query.columns
@@ -88,7 +99,7 @@ def test_columns_are_the_select_variables(query: CatalogQuery) -> None:
     assert tuple(v.value for v in result.variables) == query.columns  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("query", [q for q in QUERIES if q.params], ids=ids)
+@pytest.mark.parametrize("query", [q for q in SELECTS if q.params], ids=ids)
 def test_params_are_used_plain_result_columns(query: CatalogQuery) -> None:
     _, plain = projected(query)
     where = body(query).split("WHERE", 1)[1]

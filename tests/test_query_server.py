@@ -121,8 +121,10 @@ def test_injection_through_the_cli(bundled: tuple[Store, str]) -> None:
     for where in (["--data", str(CASESTUDIES)], ["--endpoint", endpoint]):
         result = run_lod("query", "case-study-institutions", *where, "--param", f"id={evil}",
                          "--format", "csv")
-        assert result.code == 0, result.stderr
-        assert result.stdout == "id,institution,name,role,country,type\n"
+        # Not an empty table: an id that names no record is a usage error.
+        assert result.code == 2, result.stderr
+        assert "unknown record id" in result.stderr
+        assert result.stdout == ""
 
 
 @pytest.mark.parametrize(
@@ -130,7 +132,9 @@ def test_injection_through_the_cli(bundled: tuple[Store, str]) -> None:
     [
         ("case-studies-in-country", "country=ESP", "not an ISO 3166-1 alpha-2 code"),
         ("wikidata-libraries-in-country", "country=Q29> } #", "not a Wikidata item id"),
-        ("activity-trends", "activity=Training Day", "not a vocabulary term id"),
+        ("activity-trends", "activity=Training Day", "not a vocabulary term id; did you mean 'training'"),
+        ("activity-trends", "activity=trainig", "did you mean 'training'"),
+        ("case-studies-in-country", "country=UK", "did you mean 'GB'"),
         ("by-country", "country=ES", "has no parameter 'country'"),
         ("case-study-institutions", "id", "expected NAME=VALUE"),
     ],

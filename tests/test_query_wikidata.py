@@ -124,7 +124,8 @@ def test_both_query_joins_catalogue_and_wikidata(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("query", [q for q in catalog() if q.endpoint == "wikidata"],
+@pytest.mark.parametrize("query", [q for q in catalog()
+                                   if q.endpoint == "wikidata" and q.form == "select"],
                          ids=lambda q: q.name)
 def test_in_process_and_over_http_agree_on_the_sample(endpoint: str, query: object) -> None:
     from lod.query.catalog import CatalogQuery
@@ -235,7 +236,8 @@ def test_wikidata_query_on_catalogue_data_says_where_to_run_it() -> None:
     assert "reads Wikidata" in result.stderr
 
 
-@pytest.mark.parametrize("query", [q for q in catalog() if q.endpoint == "wikidata"],
+@pytest.mark.parametrize("query", [q for q in catalog()
+                                   if q.endpoint == "wikidata" and q.form == "select"],
                          ids=lambda q: q.name)
 def test_rewritten_queries_give_the_same_rows_on_rdflib(
     query: CatalogQuery, monkeypatch: pytest.MonkeyPatch

@@ -391,3 +391,32 @@ def test_axe_finds_no_serious_or_critical_violation(browser: webdriver.Chrome, s
         ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)]}]));")
     bad = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert bad == [], f"{page}: {bad}"
+
+
+# --- several values per filter, and the undated records (issue 24, friction 8) -----------------
+
+
+def test_a_filter_takes_several_values(browser: webdriver.Chrome, site_dir: Path,
+                                       site_data: Path) -> None:
+    records = _records(site_data)
+    _visit(browser, site_dir.as_uri() + "/index.html#type=academic,national")
+    expected = _expected(records, {"type": "academic"}) | _expected(records, {"type": "national"})
+    assert _shown(browser) == expected
+    chosen = [o.get_attribute("value") for o in
+              Select(browser.find_element(By.ID, "f-type")).all_selected_options]
+    assert chosen == ["academic", "national"]
+
+
+def test_the_year_filter_says_what_it_leaves_out_and_offers_it(
+        browser: webdriver.Chrome, site_dir: Path, site_data: Path) -> None:
+    records = _records(site_data)
+    undated = {r["id"] for r in records if _years(r)[0] is None}
+    assert undated
+    _visit(browser, site_dir.as_uri() + "/index.html#from=2010&to=2030")
+    dated = _expected(records, {}, (2010, 2030))
+    assert _shown(browser) == dated
+    count = browser.find_element(By.ID, "count").text
+    assert f"{len(undated)} without a start date left out" in count
+    browser.find_element(By.ID, "f-undated").click()
+    assert _shown(browser) == dated | undated
+    assert "undated=yes" in browser.current_url

@@ -29,7 +29,6 @@ from lod.model import terms
 from lod.model.vocab import (
     ACTIVITIES,
     DEFAULT_LICENSE,
-    DEFAULT_ROLE,
     LIBRARY_TYPES,
     LINK_KINDS,
     PROJECTS,
@@ -238,7 +237,7 @@ class Institution(BaseModel):
     name: Text = Field(description="name as written in the source")
     country: CountryCode = Field(description="ISO 3166-1 alpha-2 code, upper case")
     type: LibraryType = Field(description="library-type vocabulary term")
-    role: Role = Field(DEFAULT_ROLE, description="lead | partner | funder | host")
+    role: Role | None = Field(None, description="lead | partner | funder | host; absent: not stated")
     isil: ISIL | None = Field(None, description="ISIL (ISO 15511)")
     wikidata: QID | None = Field(None, description="the institution's Wikidata item")
     website: HttpUrl | None = Field(None, description="official website")

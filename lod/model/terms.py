@@ -52,6 +52,37 @@ def countries() -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+#: ISO 3166-1 "exceptionally reserved" codes people type for a country whose code differs.
+_RESERVED_CODES = {"UK": "GB", "EL": "GR"}
+
+
+def country_code_for(value: str) -> str | None:
+    """The alpha-2 code ``value`` names: a code in any case, an exceptionally reserved code
+    (``UK``), or an English short, common or official name (``Canada``); else None."""
+    import pycountry
+
+    known = countries()
+    text = value.strip()
+    if text.upper() in known:
+        return text.upper()
+    if text.upper() in _RESERVED_CODES:
+        return None
+    folded = text.casefold()
+    for code, name in known.items():
+        if name.casefold() == folded:
+            return code
+    for country in pycountry.countries:
+        names = (getattr(country, "common_name", ""), getattr(country, "official_name", ""))
+        if folded in {n.casefold() for n in names if n}:
+            return str(country.alpha_2)
+    return None
+
+
+def reserved_code_hint(value: str) -> str | None:
+    """The code to use instead of an exceptionally reserved one (``UK`` -> ``GB``)."""
+    return _RESERVED_CODES.get(value.strip().upper())
+
+
 def ifla_unit_ids() -> tuple[str, ...]:
     """The IFLA unit ids of the contract, in table order."""
     return tuple(resources.ifla_units())
@@ -101,7 +132,7 @@ def country_problem(code: str) -> str | None:
     if code.upper() in known:
         return f"country code {code!r} must be upper case: {code.upper()!r}"
     by_name = {name.lower(): alpha_2 for alpha_2, name in known.items()}
-    hint = by_name.get(code.lower())
+    hint = by_name.get(code.lower()) or reserved_code_hint(code)
     message = f"unknown country {code!r}; expected an ISO 3166-1 alpha-2 code such as 'ES' or 'GB'"
     if hint:
         message += f"; did you mean {hint!r}?"

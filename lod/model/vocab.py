@@ -65,7 +65,6 @@ ACTIVITIES: Final = (
 )
 
 ROLES: Final = ("lead", "partner", "funder", "host")
-DEFAULT_ROLE: Final = "partner"
 
 LINK_KINDS: Final = ("project-page", "report", "dataset", "media", "article", "other")
 

@@ -6,11 +6,12 @@ researcher's own query can never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyoxigraph import Store
 
 from lod.query.catalog import get_query
+from lod.query.display import COLUMN_SCHEMES, Labels, label_for, read_labels
 from lod.query.run import run_local
 
 _SECTIONS = (
@@ -38,17 +39,45 @@ class ReportData:
 
     records: int
     tables: dict[str, Table]
+    #: The vocabularies' labels, for showing terms as words (``lod query``'s table does too).
+    labels: Labels = field(default_factory=dict)
+
+    def shown(self, column: str, term: str) -> str:
+        """``academic library (academic)``: the label, with the id people can query by."""
+        scheme = COLUMN_SCHEMES.get(column)
+        label = label_for(self.labels, scheme, term) if scheme else term
+        return term if label == term else f"{label} ({term})"
 
     def rows(self, name: str) -> tuple[tuple[str, ...], ...]:
         """The rows one of :data:`REPORT_QUERIES` gave."""
         return self.tables[name][1]
 
     def gaps(self) -> dict[str, list[str]]:
-        """Library types and IFLA units with no case study."""
-        return {
-            "library types": [row[0] for row in self.rows("gaps-library-types")],
-            "IFLA units": [row[0] for row in self.rows("gaps-ifla-units")],
-        }
+        """Library types and IFLA units with no case study (only for a dimension in use)."""
+        return {what: [row[0] for row in self.rows(gap_query)]
+                for what, (count_query, gap_query) in _GAP_DIMENSIONS.items()
+                if self.rows(count_query)}
+
+    def unused(self) -> list[str]:
+        """A sentence for each dimension no record names a term of (not a list of gaps)."""
+        return [unused_sentence(what) for what, (count_query, _) in _GAP_DIMENSIONS.items()
+                if not self.rows(count_query)]
+
+
+#: Gap lists of the report: what -> (the query counting its use, the gap query).
+_GAP_DIMENSIONS = {
+    "library types": ("by-library-type", "gaps-library-types"),
+    "IFLA units": ("by-ifla-unit", "gaps-ifla-units"),
+}
+_SINGULAR = {"library types": "a library type", "IFLA units": "an IFLA unit",
+             "Wikimedia projects": "a Wikimedia project", "activities": "an activity"}
+
+
+def unused_sentence(what: str) -> str:
+    """Why a dimension has no gap list: no record names any of its terms yet."""
+    one = _SINGULAR.get(what, what)
+    return (f"no case study names {one} yet (the submission form asks for it): "
+            f"this field is empty in every record, not a list of {what} checked and found missing")
 
 
 def report_data(store: Store, *, records: int) -> ReportData:
@@ -58,16 +87,17 @@ def report_data(store: Store, *, records: int) -> ReportData:
         result = run_local(store, get_query(name).text)
         tables[name] = (result.columns,
                         tuple(tuple(v or "" for v in row) for row in result.values()))
-    return ReportData(records, tables)
+    return ReportData(records, tables, read_labels(store))
 
 
-def _table(table: Table) -> list[str]:
+def _table(table: Table, data: ReportData) -> list[str]:
     columns, rows = table
     if not rows:
         return ["_none_", ""]
     head = "| " + " | ".join(columns) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"
-    body = ["| " + " | ".join(row) + " |" for row in rows]
+    body = ["| " + " | ".join(data.shown(c, v) for c, v in zip(columns, row, strict=True)) + " |"
+            for row in rows]
     return [head, rule, *body, ""]
 
 
@@ -84,11 +114,14 @@ def render_report(data: ReportData) -> str:
         "",
     ]
     for what, terms in data.gaps().items():
+        column = _GAP_DIMENSIONS[what][1]
+        column = data.tables[column][0][0]
         lines.append(f"- **{what} with no case study** ({len(terms)}): "
-                     + (", ".join(terms) if terms else "none"))
+                     + (", ".join(data.shown(column, t) for t in terms) if terms else "none"))
+    lines += [f"- {sentence[0].upper()}{sentence[1:]}." for sentence in data.unused()]
     lines.append("")
     for title, query in _SECTIONS:
-        lines += [f"## {title}", "", *_table(data.tables[query])]
+        lines += [f"## {title}", "", *_table(data.tables[query], data)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -14,8 +14,11 @@ def summary(result: BuildResult) -> str:
                             ("IFLA units", "by-ifla-unit")):
             lines.append(f"  {label}: {len(data.rows(name))}")
         for what, terms in data.gaps().items():
-            shown = ", ".join(terms[:12]) + (" ..." if len(terms) > 12 else "")
+            column = "type" if what == "library types" else "unit"
+            shown = ", ".join(data.shown(column, term) for term in terms[:12]) + (
+                " ..." if len(terms) > 12 else "")
             lines.append(f"  gaps, {what} with no case study ({len(terms)}): {shown or 'none'}")
+        lines += [f"  {sentence}" for sentence in data.unused()]
     lines.append(f"Wrote to {result.out_dir}/:")
     lines += [f"  {path.name}" for path in result.files]
     return "\n".join(lines)

@@ -15,8 +15,15 @@ from lod import resources
 
 _HEADER_RE = re.compile(r"#\s*([a-z_]+)\s*:\s*(.*)")
 ENDPOINT_KINDS = ("local", "wikidata", "both")
+#: Vocabulary kinds a ``# params:`` entry may declare: the value must be a term of that vocabulary.
+VOCABULARY_KINDS = ("library type", "project", "activity", "ifla unit", "role", "submitter kind",
+                    "link kind")
 #: Kinds a ``# params:`` entry may declare; each maps to one RDF term type (see params.py).
-PARAM_KINDS = ("string", "term", "country code", "qid", "iri", "integer")
+PARAM_KINDS = ("string", "term", "country code", "qid", "iri", "integer", "record id",
+               *VOCABULARY_KINDS)
+#: ``term`` alone names its vocabulary by the parameter's name (``?activity (term)``).
+_TERM_BY_NAME = {"type": "library type", "project": "project", "activity": "activity",
+                 "unit": "ifla unit", "role": "role"}
 
 
 class CatalogError(Exception):
@@ -46,6 +53,30 @@ class CatalogQuery:
     text: str
     #: ``K=V`` parameters for the example in docs/queries.md (optional ``# example:`` line).
     example: tuple[str, ...] = ()
+    #: ``# fill: ?var from QUERY.COLUMN``: the values of ?var come from a catalogue query
+    #: run on the catalogue (e.g. the institutions' items for a Wikidata extract).
+    fill: tuple[str, str, str] | None = None
+
+    @property
+    def form(self) -> str:
+        """``select``, ``construct``, ``ask`` or ``describe``: the query's form."""
+        body = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith("PREFIX")
+                         else "" for line in self.text.splitlines())
+        found = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.IGNORECASE)
+        return found.group(1).lower() if found else "select"
+
+
+_FILL_RE = re.compile(r"\?([A-Za-z_]\w*)\s+from\s+([a-z0-9-]+)\.([A-Za-z_]\w*)")
+
+
+def _parse_fill(value: str | None, source: str) -> tuple[str, str, str] | None:
+    if value is None:
+        return None
+    match = _FILL_RE.fullmatch(value.strip())
+    if not match:
+        raise CatalogError(f"{source}: '# fill:' must read '?var from QUERY.COLUMN'")
+    variable, query, column = match.groups()
+    return variable, query, column
 
 
 def _parse_params(value: str) -> tuple[Param, ...]:
@@ -64,13 +95,16 @@ def _parse_params(value: str) -> tuple[Param, ...]:
             raise CatalogError(
                 f"parameter {name!r} has unknown kind {kind!r}; use one of {', '.join(PARAM_KINDS)}"
             )
+        if kind == "term":
+            if name not in _TERM_BY_NAME:
+                raise CatalogError(f"parameter {name!r}: say which vocabulary "
+                                   f"({', '.join(VOCABULARY_KINDS)}) instead of 'term'")
+            kind = _TERM_BY_NAME[name]
         params.append(Param(name, kind, "optional" in words[1:]))
     return tuple(params)
 
 
-def read_query(path: Path) -> CatalogQuery:
-    """Parse one ``.rq`` file (header and text)."""
-    text = path.read_text(encoding="utf-8")
+def _header(text: str) -> dict[str, str]:
     header: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -78,6 +112,13 @@ def read_query(path: Path) -> CatalogQuery:
         match = _HEADER_RE.fullmatch(line.strip())
         if match:
             header[match.group(1)] = match.group(2).strip()
+    return header
+
+
+def read_query(path: Path) -> CatalogQuery:
+    """Parse one ``.rq`` file of the catalogue (header and text)."""
+    text = path.read_text(encoding="utf-8")
+    header = _header(text)
     missing = [k for k in ("title", "description", "endpoint", "params", "columns") if k not in header]
     if missing:
         raise CatalogError(f"{path}: header lacks {', '.join(missing)}")
@@ -99,7 +140,48 @@ def read_query(path: Path) -> CatalogQuery:
         columns=columns,
         text=text,
         example=tuple(header.get("example", "").split()),
+        fill=_parse_fill(header.get("fill"), str(path)),
     )
+
+
+def own_query(text: str, source: str) -> CatalogQuery:
+    """A researcher's own query (a file or standard input): every header line is optional.
+
+    A ``# params:`` line types its parameters exactly as in the catalogue, so a
+    researcher's query gets the same checks; without one it takes none.
+    """
+    header = _header(text)
+    try:
+        params = _parse_params(header.get("params", ""))
+    except CatalogError as error:
+        raise CatalogError(f"{source}: {error}") from None
+    endpoint = (header.get("endpoint", "local").split() or ["local"])[0]
+    if endpoint not in ENDPOINT_KINDS:
+        raise CatalogError(f"{source}: endpoint must be one of {', '.join(ENDPOINT_KINDS)}")
+    columns = tuple(c.strip().lstrip("?") for c in header.get("columns", "").split(",") if c.strip())
+    return CatalogQuery(name=source, path=Path(source), title=header.get("title", source),
+                        description=header.get("description", ""), endpoint=endpoint,
+                        params=params, columns=columns, text=text,
+                        example=tuple(header.get("example", "").split()),
+                        fill=_parse_fill(header.get("fill"), source))
+
+
+def find_query(spec: str, stdin_text: str | None = None) -> CatalogQuery:
+    """``NAME`` of the catalogue, a ``FILE.rq`` (any path to a file) or ``-`` (``stdin_text``)."""
+    if spec == "-":
+        if stdin_text is None or not stdin_text.strip():
+            raise CatalogError("no query on standard input")
+        return own_query(stdin_text, "<stdin>")
+    path = Path(spec)
+    if spec.endswith(".rq") or "/" in spec or path.is_file():
+        if not path.is_file():
+            raise CatalogError(f"{spec}: no such query file")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CatalogError(f"{spec}: cannot read the query ({error})") from None
+        return own_query(text, spec)
+    return get_query(spec)
 
 
 def catalog(directory: Path | None = None) -> list[CatalogQuery]:
@@ -114,7 +196,8 @@ def get_query(name: str, directory: Path | None = None) -> CatalogQuery:
     path = folder / f"{name}.rq"
     if not path.is_file():
         names = ", ".join(sorted(p.stem for p in folder.glob("*.rq")))
-        raise CatalogError(f"no query named {name!r}; the catalogue has: {names}")
+        raise CatalogError(f"no query named {name!r} (give a .rq file or - for standard input); "
+                           f"the catalogue has: {names}")
     return read_query(path)
 
 

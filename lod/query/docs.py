@@ -17,10 +17,11 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store
 
 from lod import resources
-from lod.query.catalog import CatalogQuery, catalog, params_text
-from lod.query.execute import run_in_process, wdqs_link
+from lod.query.catalog import CatalogQuery, catalog, own_query, params_text
+from lod.query.command import presented
+from lod.query.execute import run_any_in_process, run_in_process, wdqs_link
 from lod.query.params import bind_params
-from lod.query.run import QueryResult
+from lod.query.run import GraphResult, QueryResult
 from lod.settings import Settings
 
 EXAMPLE_ROWS = 5
@@ -29,6 +30,8 @@ ROOT = resources.queries_dir().parent
 DOCS = ROOT / "docs" / "queries.md"
 CASESTUDIES = ROOT / "casestudies"
 WIKIDATA_SAMPLE = ROOT / "tests" / "data" / "wikidata" / "sample.ttl"
+#: Researchers' questions answered by a query of their own (``lod query FILE``), with results.
+EXAMPLES = ROOT / "docs" / "examples"
 
 _INTRO = """\
 # The query catalogue
@@ -51,9 +54,23 @@ Every query is one file in `queries/` that starts with `# title:`, `# descriptio
   Wikidata columns are empty.
 
 Parameters are given as `--param NAME=VALUE` and bound as typed RDF terms (never
-pasted into the text): `[name]` is optional, kinds are `string`, `term` (a vocabulary
-term id), `country code` (ISO 3166-1 alpha-2), `qid` (a Wikidata item id) and `iri`.
-Each parameter is a result column, and binding it keeps the rows with that value.
+pasted into the text): `[name]` is optional, kinds are `string`, a vocabulary (`library
+type`, `project`, `activity`, `ifla unit`, `role`, `submitter kind`, `link kind`: a term
+id), `country code` (ISO 3166-1 alpha-2, or the country's English name), `record id`,
+`qid` (a Wikidata item id), `iri` and `integer`. Values are checked before the query
+runs: a term, country or record id that does not exist is a usage error (exit 2) with
+the nearest valid value, never an empty table. Each parameter is a result column, and
+binding it keeps the rows with that value.
+
+Your own SPARQL runs the same way: `lod query my-question.rq` or `lod query -` (standard
+input), with the project's prefixes predefined (`lod query --prefixes` lists them) and
+the same `# params:` header if you want checked parameters. `--also FILE` adds other
+RDF (a Wikidata extract, another catalogue) to the in-process store.
+
+The table format shows vocabulary labels instead of term ids (`--lang xx`, falling back
+to English, then to the id); CSV, TSV and JSON keep the ids, and with `--lang` add a
+`<column>_label` column beside each term column. `--pivot` turns a three-column answer
+(row, column, value) into a matrix. The examples below show the ids.
 
 Examples show at most {rows} rows: local queries on the bundled case studies, Wikidata
 queries on the made-up Wikidata-shaped sample in `tests/data/wikidata/sample.ttl` (not
@@ -66,15 +83,15 @@ def _cell(value: str | None) -> str:
     return text if len(text) <= _CELL_WIDTH else text[: _CELL_WIDTH - 1] + "…"
 
 
-def _table(result: QueryResult) -> list[str]:
+def _table(result: QueryResult, limit: int = EXAMPLE_ROWS) -> list[str]:
     lines = ["| " + " | ".join(result.columns) + " |",
              "|" + "---|" * len(result.columns)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |"
-              for row in result.values()[:EXAMPLE_ROWS]]
+              for row in result.values()[:limit]]
     total = len(result.rows)
     lines.append("")
     lines.append(f"{total} row{'s' if total != 1 else ''}"
-                 + (f", first {EXAMPLE_ROWS} shown." if total > EXAMPLE_ROWS else "."))
+                 + (f", first {limit} shown." if total > limit else "."))
     return lines
 
 
@@ -93,8 +110,35 @@ def _section(query: CatalogQuery, store: Store) -> list[str]:
     if query.endpoint == "wikidata":
         lines += [f"[Open on the Wikidata Query Service]({wdqs_link(query, bindings)})", ""]
     lines += ["Example:", ""]
-    lines += _table(run_in_process(query, store, bindings))
+    if query.form == "select":
+        lines += _table(run_in_process(query, store, bindings))
+    else:
+        answer = run_any_in_process(query, store, bindings)
+        triples = answer.ntriples().splitlines() if isinstance(answer, GraphResult) else []
+        lines += ["```", *sorted(triples)[:EXAMPLE_ROWS], "```", "",
+                  f"{len(triples)} triples" + (f", first {EXAMPLE_ROWS} shown." if
+                                               len(triples) > EXAMPLE_ROWS else ".")]
     return [*lines, ""]
+
+
+def examples() -> list[CatalogQuery]:
+    """The research questions of ``docs/examples/*.rq``, each a researcher's own query."""
+    return [own_query(path.read_text(encoding="utf-8"), f"docs/examples/{path.name}")
+            for path in sorted(EXAMPLES.glob("*.rq"))]
+
+
+def _example_section(query: CatalogQuery, store: Store) -> list[str]:
+    pivoted = "# pivot: yes" in query.text
+    params = "".join(f" --param {assignment}" for assignment in query.example)
+    command = f"lod query {query.name}{params}" + (" --pivot" if pivoted else "")
+    body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#"))
+    answer = presented(run_any_in_process(query, store, bind_params(query, query.example)),
+                       "table", lang=None, pivot=pivoted, store=store)
+    assert isinstance(answer, QueryResult)  # noqa: S101 - every example is a SELECT
+    lines = [f"### {query.title}", "", query.description, "", "```sh", command, "```", "",
+             "```sparql", body.strip("\n"), "```", "", ("Result (labels as `lod query` shows "
+             "them; `--format csv` gives the ids):"), ""]
+    return [*lines, *_table(answer, limit=12), ""]
 
 
 def render(casestudies: Path = CASESTUDIES, sample: Path = WIKIDATA_SAMPLE) -> str:
@@ -110,6 +154,12 @@ def render(casestudies: Path = CASESTUDIES, sample: Path = WIKIDATA_SAMPLE) -> s
     lines += [f"| [`{q.name}`](#{q.name}) | {q.endpoint} | {params_text(q)} | {q.title} |"
               for q in queries]
     lines.append("")
+    lines += ["## Research questions", "",
+              ("Questions a researcher asked, each answered by a query of their own in "
+              "`docs/examples/` (run it with `lod query docs/examples/NAME.rq`), shown with its "
+              "answer on the bundled case studies."), ""]
+    for example in examples():
+        lines += _example_section(example, local)
     for query in queries:
         lines += _section(query, wikidata if query.endpoint == "wikidata" else local)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -14,7 +14,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from lod.query.run import QueryResult, Term
+from lod.query.run import GraphResult, QueryResult, Term
 
 FORMATS = ("table", "csv", "tsv", "json")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -103,3 +103,17 @@ def render(result: QueryResult, fmt: str, *, terminal: bool = False) -> str:
     if fmt == "tsv":
         return to_tsv(result)
     return to_table(result)
+
+
+def render_answer(answer: QueryResult | GraphResult | bool, fmt: str, *,
+                  terminal: bool = False) -> str:
+    """Any query form: rows in ``fmt``; CONSTRUCT/DESCRIBE triples as N-Triples; ASK as
+    ``true``/``false`` (JSON: the SPARQL results document)."""
+    if isinstance(answer, bool):
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": answer}) + "\n"
+        return ("true" if answer else "false") + "\n"
+    if isinstance(answer, GraphResult):
+        text = answer.ntriples()
+        return escape_controls(text, keep_newlines=True) if terminal else text
+    return render(answer, fmt, terminal=terminal)

@@ -20,8 +20,16 @@ from collections.abc import Iterable, Mapping
 
 from pyoxigraph import Literal, NamedNode
 
+from lod.model import vocab
+from lod.model.terms import (
+    closest,
+    countries,
+    country_code_for,
+    ifla_unit_ids,
+    reserved_code_hint,
+)
 from lod.namespaces import WD
-from lod.query.catalog import CatalogQuery, Param
+from lod.query.catalog import VOCABULARY_KINDS, CatalogQuery, Param
 from lod.query.run import Term
 
 _TERM_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -34,15 +42,63 @@ class ParamError(ValueError):
     """A ``--param`` is unknown, malformed, missing or of the wrong kind (a usage error)."""
 
 
+def vocabulary(kind: str) -> tuple[str, ...]:
+    """The term ids a vocabulary kind of parameter accepts (the contract's own tuples)."""
+    terms: dict[str, tuple[str, ...]] = {
+        "library type": vocab.LIBRARY_TYPES, "project": vocab.PROJECTS,
+        "activity": vocab.ACTIVITIES, "role": vocab.ROLES,
+        "submitter kind": vocab.SUBMITTER_KINDS, "link kind": vocab.LINK_KINDS,
+    }
+    return ifla_unit_ids() if kind == "ifla unit" else terms[kind]
+
+
+def unknown_value(param: Param, what: str, value: str, allowed: Iterable[str], *,
+                  why: str | None = None) -> ParamError:
+    """The usage error for a value that names nothing, with ``lod validate``'s "did you mean"."""
+    options = list(allowed)
+    message = f"--param {param.name}: " + (why or f"unknown {what} {value!r}")
+    suggestion = closest(value, options)
+    if suggestion is not None:
+        message += f"; did you mean {suggestion!r}?"
+    if len(options) <= 20:
+        message += f" (expected one of: {', '.join(options)})"
+    return ParamError(message)
+
+
+def _country(param: Param, value: str) -> Literal:
+    import pycountry
+
+    code = country_code_for(value)
+    if code is not None:
+        return Literal(code)
+    hint = reserved_code_hint(value)
+    if hint is None and len(value) == 3:
+        found = pycountry.countries.get(alpha_3=value.upper())
+        hint = str(found.alpha_2) if found is not None else None
+    if hint is None and len(value) > 3:
+        hint = closest(value, countries().values())
+    why = f"{value!r} is not an ISO 3166-1 alpha-2 code (nor a country name)"
+    if hint is not None:
+        raise ParamError(f"--param {param.name}: {why}; did you mean {hint!r}?")
+    raise unknown_value(param, "country code", value, countries(), why=why)
+
+
 def term_for(param: Param, value: str) -> Term:
-    """The RDF term for ``value`` read as a ``param.kind``; raise ParamError when it is not one."""
+    """The RDF term for ``value`` read as a ``param.kind``; raise ParamError when it is not one.
+
+    Vocabulary terms and countries are checked here against the contract's
+    lists, so a misspelt value is a usage error with a suggestion, never an
+    empty answer; record ids need the data and are checked by :func:`check_ids`.
+    """
     kind = param.kind
-    if kind == "term" and not _TERM_RE.fullmatch(value):
-        raise ParamError(f"--param {param.name}: {value!r} is not a vocabulary term id (e.g. 'public')")
+    if kind in VOCABULARY_KINDS:
+        allowed = vocabulary(kind)
+        if value not in allowed:
+            why = None if _TERM_RE.fullmatch(value) else f"{value!r} is not a vocabulary term id"
+            raise unknown_value(param, kind, value, allowed, why=why)
+        return Literal(value)
     if kind == "country code":
-        if not _COUNTRY_RE.fullmatch(value):
-            raise ParamError(f"--param {param.name}: {value!r} is not an ISO 3166-1 alpha-2 code")
-        return Literal(value.upper())
+        return _country(param, value)
     if kind == "qid":
         match = _QID_RE.fullmatch(value)
         if not match:
@@ -84,6 +140,15 @@ def bind_params(query: CatalogQuery, assignments: Iterable[str]) -> dict[str, Te
     return bound
 
 
+def check_ids(query: CatalogQuery, bindings: Mapping[str, Term], known: Iterable[str]) -> None:
+    """Every ``record id`` parameter names a record of ``known``; else a ParamError with a hint."""
+    ids = sorted(known)
+    for param in query.params:
+        term = bindings.get(param.name)
+        if param.kind == "record id" and term is not None and term.value not in ids:
+            raise unknown_value(param, "record id", term.value, ids)
+
+
 def values_clause(bindings: Mapping[str, Term]) -> str:
     """A trailing ``VALUES`` clause fixing each variable to its term ('' when there is none)."""
     if not bindings:
@@ -92,6 +157,11 @@ def values_clause(bindings: Mapping[str, Term]) -> str:
     # str() of a pyoxigraph term is its N-Triples form: IRIs checked, literals escaped.
     terms = " ".join(str(term) for term in bindings.values())
     return f"\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
+def values_list(name: str, terms: Iterable[Term]) -> str:
+    """A trailing ``VALUES ?name { t1 t2 … }`` clause: one variable, many values."""
+    return f"\nVALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}\n"
 
 
 def with_values(text: str, bindings: Mapping[str, Term]) -> str:

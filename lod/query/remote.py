@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
-from lod.query.run import QueryError, QueryResult, Term
+from lod.query.run import GraphResult, QueryError, QueryResult, Term
 
 #: Longer queries go as a POST form, which every SPARQL 1.1 endpoint accepts.
 _MAX_GET_LENGTH = 2000
@@ -57,11 +57,25 @@ def parse_results(document: Any) -> QueryResult:
     return QueryResult(columns, rows)
 
 
+#: Results JSON for SELECT and ASK, N-Triples (or Turtle) for CONSTRUCT and DESCRIBE.
+_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+_GRAPH_TYPES = {"application/n-triples": RdfFormat.N_TRIPLES, "text/turtle": RdfFormat.TURTLE}
+
+
 def run_endpoint(url: str, text: str, *, user_agent: str, timeout: float) -> QueryResult:
     """Send a SELECT query to ``url`` (GET, or a POST form when long) and read the JSON results."""
+    answer = run_endpoint_any(url, text, user_agent=user_agent, timeout=timeout)
+    if not isinstance(answer, QueryResult):
+        raise QueryError(f"{url} did not return SELECT results")
+    return answer
+
+
+def run_endpoint_any(url: str, text: str, *, user_agent: str, timeout: float
+                     ) -> QueryResult | GraphResult | bool:
+    """Any query form on ``url``: rows, triples (CONSTRUCT, DESCRIBE) or an ASK answer."""
     import requests
 
-    headers = {"User-Agent": user_agent, "Accept": "application/sparql-results+json"}
+    headers = {"User-Agent": user_agent, "Accept": _ACCEPT}
     form = {"query": text}
     try:
         if len(urlencode(form)) <= _MAX_GET_LENGTH:
@@ -79,6 +93,14 @@ def run_endpoint(url: str, text: str, *, user_agent: str, timeout: float) -> Que
         body = " ".join(response.text.split())[:300]
         detail = f": {body}" if body else ""
         raise QueryError(f"{url} answered HTTP {response.status_code} {response.reason}{detail}")
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if kind in _GRAPH_TYPES:
+        try:
+            triples = parse(response.content, format=_GRAPH_TYPES[kind])
+            return GraphResult(tuple(Triple(q.subject, q.predicate, q.object)
+                                     for q in triples))
+        except SyntaxError as error:
+            raise QueryError(f"{url} returned unreadable RDF ({error})") from None
     try:
         document = response.json()
     except ValueError:
@@ -86,4 +108,6 @@ def run_endpoint(url: str, text: str, *, user_agent: str, timeout: float) -> Que
             f"{url} did not return SPARQL results JSON (is it a SPARQL endpoint?)") from None
     if not isinstance(document, dict):
         raise QueryError(f"{url} did not return SPARQL results JSON (is it a SPARQL endpoint?)")
+    if isinstance(document.get("boolean"), bool):
+        return bool(document["boolean"])
     return parse_results(document)

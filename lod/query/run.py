@@ -15,7 +15,9 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     Quad,
+    QueryBoolean,
     QuerySolutions,
+    QueryTriples,
     Store,
     Triple,
     Variable,
@@ -41,6 +43,17 @@ class QueryResult:
         return [tuple(None if t is None else t.value for t in row) for row in self.rows]
 
 
+@dataclass(frozen=True)
+class GraphResult:
+    """The triples of a CONSTRUCT or DESCRIBE query, in the order the engine gave them."""
+
+    triples: tuple[Triple, ...]
+
+    def ntriples(self) -> str:
+        """The triples as N-Triples, one a line (what ``--also`` reads back)."""
+        return "".join(f"{triple} .\n" for triple in self.triples)
+
+
 def load_store(triples: Iterable[Triple]) -> Store:
     """An in-memory store holding ``triples`` in its default graph."""
     store = Store()
@@ -53,6 +66,15 @@ def run_local(
     store: Store, text: str, *, bindings: Mapping[str, Term] | None = None
 ) -> QueryResult:
     """Run a SELECT query on ``store``; ``bindings`` fix variables to RDF terms safely."""
+    answer = run_any(store, text, bindings=bindings)
+    if not isinstance(answer, QueryResult):
+        raise QueryError("only SELECT queries are supported in the catalogue")
+    return answer
+
+
+def run_any(store: Store, text: str, *, bindings: Mapping[str, Term] | None = None
+            ) -> QueryResult | GraphResult | bool:
+    """Run any query form: SELECT rows, CONSTRUCT/DESCRIBE triples, or an ASK answer."""
     substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {
         Variable(name): term for name, term in (bindings or {}).items()
     }
@@ -62,8 +84,12 @@ def run_local(
         raise QueryError(f"SPARQL syntax error: {error}") from None
     except (OSError, ValueError) as error:
         raise QueryError(f"query failed: {error}") from None
+    if isinstance(solutions, QueryBoolean):
+        return bool(solutions)
+    if isinstance(solutions, QueryTriples):
+        return GraphResult(tuple(solutions))
     if not isinstance(solutions, QuerySolutions):
-        raise QueryError("only SELECT queries are supported in the catalogue")
+        raise QueryError("unexpected query result")
     columns = tuple(v.value for v in solutions.variables)
     rows = tuple(
         tuple(_as_term(solution[index]) for index in range(len(columns))) for solution in solutions

@@ -6,6 +6,7 @@ in, triples out) so that a single record can be rebuilt and validated alone.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 import unicodedata
@@ -70,6 +71,12 @@ LCS_ISIL = NamedNode(f"{LCS}isil")
 LCS_LIBRARY_TYPE = NamedNode(f"{LCS}libraryType")
 LCS_LINK = NamedNode(f"{LCS}link")
 LCS_LINK_KIND = NamedNode(f"{LCS}linkKind")
+LCS_START_FIRST_DAY = NamedNode(f"{LCS}startFirstDay")
+LCS_START_LAST_DAY = NamedNode(f"{LCS}startLastDay")
+LCS_START_YEAR = NamedNode(f"{LCS}startYear")
+LCS_END_FIRST_DAY = NamedNode(f"{LCS}endFirstDay")
+LCS_END_LAST_DAY = NamedNode(f"{LCS}endLastDay")
+LCS_END_YEAR = NamedNode(f"{LCS}endYear")
 LCS_PROJECT = NamedNode(f"{LCS}project")
 LCS_RETRIEVED = NamedNode(f"{LCS}retrieved")
 LCS_SOURCE_REVISION = NamedNode(f"{LCS}sourceRevision")
@@ -108,6 +115,42 @@ _SECTION_PREDICATES = {
     key: _iri(f"{LCS}{key}")
     for key in ("context", "goals", "implementation", "outcomes", "lessons", "resources")
 }
+
+
+#: The nodes a record mints under its own IRI: ``<cs>#submitter``, ``<cs>#institution-N`` ….
+FRAGMENTS = ("submitter", "institution", "link", "contact")
+
+
+def fragment_iri(case_iri: str, kind: str, number: int | None = None) -> str:
+    """The one place a record's own nodes are named (the builder and validation both call it).
+
+    ``number`` counts list items from 1; the submitter has none.
+    """
+    if kind not in FRAGMENTS:
+        raise ValueError(f"unknown fragment kind {kind!r}")
+    return f"{case_iri}#{kind}" if number is None else f"{case_iri}#{kind}-{number}"
+
+
+def day_range(value: str) -> tuple[str, str]:
+    """The first and the last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` value can mean."""
+    year = int(value[:4])
+    if len(value) == 4:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    month = int(value[5:7])
+    if len(value) == 7:
+        last = calendar.monthrange(year, month)[1]
+        return f"{value}-01", f"{value}-{last:02d}"
+    return value, value
+
+
+def _date_triples(cs: NamedNode, value: str, typed: NamedNode, first: NamedNode,
+                  last: NamedNode, year: NamedNode) -> Iterator[Triple]:
+    """The typed value as given, plus forms that compare: first and last day, and the year."""
+    yield Triple(cs, typed, Literal(value, datatype=_DATE_TYPES[len(value)]))
+    first_day, last_day = day_range(value)
+    yield Triple(cs, first, Literal(first_day, datatype=XSD_DATE))
+    yield Triple(cs, last, Literal(last_day, datatype=XSD_DATE))
+    yield Triple(cs, year, Literal(value[:4], datatype=XSD_INTEGER))
 
 
 def slug(text: str, *, limit: int = 60) -> str:
@@ -179,7 +222,7 @@ def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
         for key, text in record.sections.items():
             yield Triple(cs, _SECTION_PREDICATES[key], _text(text, lang))
     if record.submitted_by:
-        submitter = _iri(f"{iri}#submitter")
+        submitter = _iri(fragment_iri(iri, "submitter"))
         yield Triple(cs, LCS_SUBMITTED_BY, submitter)
         yield Triple(submitter, A, LCS_SUBMITTER)
         kind = _concept(SCHEME_SUBMITTER_KIND, record.submitted_by.kind)
@@ -193,12 +236,13 @@ def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
         yield Triple(cs, LCS_IFLA_UNIT, _concept(SCHEME_IFLA_UNIT, unit_id))
     for number, institution in enumerate(record.institutions, start=1):
         node = _iri(institution_iri(base, institution))
-        association = _iri(f"{iri}#institution-{number}")
+        association = _iri(fragment_iri(iri, "institution", number))
         yield Triple(cs, LCS_INVOLVES, node)
         yield Triple(cs, PROV_QUALIFIED_ASSOCIATION, association)
         yield Triple(association, A, PROV_ASSOCIATION)
         yield Triple(association, PROV_AGENT, node)
-        yield Triple(association, PROV_HAD_ROLE, _concept(SCHEME_ROLE, institution.role))
+        if institution.role:  # absent is absent: no default role is stated for the record
+            yield Triple(association, PROV_HAD_ROLE, _concept(SCHEME_ROLE, institution.role))
         yield from institution_triples(base, institution)
     for project in record.wikimedia_projects:
         yield Triple(cs, LCS_PROJECT, _concept(SCHEME_PROJECT, project))
@@ -208,13 +252,13 @@ def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
         yield Triple(cs, LCS_WIKI_LANGUAGE, _text(language))
     if record.period:
         if record.period.start:
-            start = Literal(record.period.start, datatype=_DATE_TYPES[len(record.period.start)])
-            yield Triple(cs, SCHEMA_START_DATE, start)
+            yield from _date_triples(cs, record.period.start, SCHEMA_START_DATE,
+                                     LCS_START_FIRST_DAY, LCS_START_LAST_DAY, LCS_START_YEAR)
         if record.period.end:
-            end = Literal(record.period.end, datatype=_DATE_TYPES[len(record.period.end)])
-            yield Triple(cs, SCHEMA_END_DATE, end)
+            yield from _date_triples(cs, record.period.end, SCHEMA_END_DATE,
+                                     LCS_END_FIRST_DAY, LCS_END_LAST_DAY, LCS_END_YEAR)
     for number, link in enumerate(record.links, start=1):
-        page = _iri(f"{iri}#link-{number}")
+        page = _iri(fragment_iri(iri, "link", number))
         yield Triple(cs, LCS_LINK, page)
         yield Triple(cs, RDFS_SEE_ALSO, _iri(link.url))
         yield Triple(page, A, SCHEMA_WEB_PAGE)
@@ -225,7 +269,7 @@ def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
             yield Triple(page, LCS_LINK_KIND, _concept(SCHEME_LINK_KIND, link.kind))
     published = (contact for contact in record.contacts if contact.publish)
     for number, contact in enumerate(published, start=1):
-        point = _iri(f"{iri}#contact-{number}")
+        point = _iri(fragment_iri(iri, "contact", number))
         yield Triple(cs, SCHEMA_CONTACT_POINT, point)
         yield Triple(point, A, SCHEMA_CONTACT_POINT_CLASS)
         if contact.name:

@@ -56,9 +56,10 @@ GENERIC_NAMES = frozenset(name_key(n) for n in (
     "Bibliothek", "Zentralbibliothek", "Stadtbibliothek", "Landesbibliothek",
 ))
 _MATCHES = ("exactMatch", "closeMatch", "narrowMatch")
+#: The roots of museums and archives, named by their verified labels in lod.reconcile.wikidata.
 _KIND_ROOTS: dict[Kind, frozenset[str]] = {
-    "museum": frozenset({"Q33506"}),
-    "archive": frozenset({"Q166118"}),
+    kind: frozenset(qid for qid, label in w.ORGANISATION_CLASSES.items() if label == kind)
+    for kind in ("museum", "archive")
 }
 
 

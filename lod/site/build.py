@@ -20,6 +20,7 @@ from lod.publish.outdir import replace_folder
 from lod.settings import Settings
 from lod.site.casepages import render_records
 from lod.site.dashboard import dashboard_charts
+from lod.site.explore import describer, graph_items, institution_pages, meanings, year_pages
 from lod.site.labels import read_labels
 from lod.site.linked import lines_by_resource, record_lines
 from lod.site.pages import (
@@ -73,7 +74,11 @@ def site_files(assembled: Assembled, *, endpoint: str | None = None) -> dict[str
     files: dict[str, bytes] = {}
     for output in outputs:
         files.update(output.files)
-    files.update(term_pages(common, views, [output.item_in_folder for output in outputs]))
+    in_folder = [output.item_in_folder for output in outputs]
+    files.update(term_pages(common, views, in_folder, describer(meanings(assembled.store))))
+    files.update(institution_pages(common, assembled.base, records, in_folder,
+                                   graph_items(assembled.store)))
+    files.update(year_pages(common, views, in_folder))
     files["index.html"] = index_page(common, views, [output.item for output in outputs])
     files["search-data.js"] = search_data(views)
     files["browse.html"] = browse_page(common, views)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Store
 
+from lod.publish.report import unused_sentence
 from lod.query.catalog import get_query
 from lod.query.execute import run_in_process
 from lod.site.labels import ORDERS, Labels
@@ -55,6 +56,8 @@ class Chart:
     #: Extra column of the table (e.g. an IFLA unit's division): term -> text.
     extra_column: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    #: Set when no record names a term of this dimension: said instead of a gap list.
+    unused: str = ""
 
     @property
     def height(self) -> int:
@@ -105,6 +108,11 @@ def _term_chart(store: Store, labels: Labels, *, key: str, title: str, what: str
     def link(term: str) -> str | None:
         return f"{href}/{term}.html" if href else None
 
+    if not counts:
+        # Nobody names one yet: an empty field, not one gap per term of the vocabulary.
+        return Chart(key=key, title=title, description=f"No case study names any {what} yet.",
+                     column=column, queries=(count_query, gap_query), bars=(),
+                     unused=unused_sentence(what))
     bars = [Bar(term, label(term), counts[term], link(term)) for term in ranked]
     bars += [Bar(term, label(term), 0, link(term)) for term in missing if term not in counts]
     return Chart(

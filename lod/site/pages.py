@@ -37,6 +37,9 @@ SITE_NAME = "Library and Wikimedia case studies"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; "
        "object-src 'none'")
+#: IFLA's own names for its kinds of unit (the unit table holds only their ids).
+UNIT_KINDS = {"section": "Sections", "sig": "Special Interest Groups (SIG)",
+              "working-group": "Working groups"}
 #: Bundled files copied as they are (name in ``lod/site/static``).
 STATIC_FILES = ("site.css", "site.js", "favicon.svg", "minisearch.js", "minisearch.LICENSE.txt",
                 "VENDORED.txt")
@@ -119,8 +122,9 @@ def index_page(common: Common, views: Sequence[RecordView], items: Sequence[Mark
         ("activity", "Activity", _options([a for a in ACTIVITIES if a in used["activities"]],
                                           labels.activity)),
     ]
+    undated = sum(1 for view in views if view.start_year is None)
     return common.render("index.html", root="", title="Find a case study", current="index",
-                         items=items, facets=facets)
+                         items=items, facets=facets, undated=undated)
 
 
 def search_data(views: Sequence[RecordView]) -> bytes:
@@ -136,11 +140,20 @@ def search_data(views: Sequence[RecordView]) -> bytes:
     return f"window.lodRecords = {text};\n".encode()
 
 
-def term_pages(common: Common, views: Sequence[RecordView],
-               items: Sequence[Markup]) -> dict[str, bytes]:
-    """One page per library type, country, IFLA unit and Wikimedia project.
+#: scheme, term -> (fact lines, links) saying what the term means (definition, exact match).
+Describe = Callable[[str, str], tuple[list[str], list[tuple[str, str]]]]
 
-    ``items`` are the records' list entries (rendered once for every page they appear on).
+
+def _nothing(scheme: str, term: str) -> tuple[list[str], list[tuple[str, str]]]:
+    return [], []
+
+
+def term_pages(common: Common, views: Sequence[RecordView],
+               items: Sequence[Markup], describe: Describe = _nothing) -> dict[str, bytes]:
+    """One page per library type, country, IFLA unit, Wikimedia project and activity.
+
+    ``items`` are the records' list entries (rendered once for every page they appear on);
+    ``describe`` gives each term's definition and Wikidata match where the data hold them.
     """
     labels = common.labels
     files: dict[str, bytes] = {}
@@ -155,24 +168,33 @@ def term_pages(common: Common, views: Sequence[RecordView],
          lambda u: _unit_facts(labels, u)),
         ("project", "Wikimedia project", PROJECTS, lambda v: v.projects, labels.project,
          lambda p: []),
+        ("activity", "activity", ACTIVITIES, lambda v: v.activities, labels.activity,
+         lambda a: []),
     ]
+    schemes = {"type": "library-type", "country": "country", "unit": "ifla-unit",
+               "project": "project", "activity": "activity"}
     for folder, what, terms, field, label, facts in kinds:
         chosen: dict[str, list[Markup]] = {term: [] for term in terms}
         for view, item in zip(views, items, strict=True):
             for term in field(view):
                 chosen.setdefault(term, []).append(item)
+        # No record names any term of this kind: say so, not "no case study about X yet".
+        unused = not any(field(view) for view in views)
         for term in terms:
             heading = label(term)
+            meant, links = describe(schemes[folder], term)
             files[f"{folder}/{term}.html"] = common.render(
                 "term.html", root="../", title=heading, heading=heading,
-                facts=facts(term), items=chosen[term], what=f"the {what} {heading}",
-                query=term_query_href(folder, term))
+                facts=[*meant, *facts(term)], links=links, items=chosen[term],
+                what=f"the {what} {heading}",
+                unused=f"No case study names {'an' if what[0] in 'aeiouIA' else 'a'} {what} yet"
+                if unused else "", query=term_query_href(folder, term))
     return files
 
 
 def _unit_facts(labels: Labels, unit_id: str) -> list[str]:
     unit = labels.units[unit_id]
-    facts = [f"Kind of IFLA unit: {unit.kind}."]
+    facts = [f"Kind of IFLA unit: {UNIT_KINDS.get(unit.kind, unit.kind)}."]
     if unit.divisions:
         facts.append("Division: " + "; ".join(unit.divisions) + ".")
     else:
@@ -184,10 +206,12 @@ def browse_page(common: Common, views: Sequence[RecordView]) -> bytes:
     """Every term with its number of case studies, linking to its page."""
     labels = common.labels
     counts: dict[str, Counter[str]] = {key: Counter() for key in
-                                       ("types", "countries", "units", "projects")}
+                                       ("types", "countries", "units", "projects", "activities")}
     for view in views:
         for key, counter in counts.items():
             counter.update(getattr(view, key))
+    years = Counter(view.start_year for view in views if view.start_year is not None)
+    undated = sum(1 for view in views if view.start_year is None)
     by_continent: dict[str, list[str]] = {}
     for code in labels.countries():
         by_continent.setdefault(labels.continent.get(code, ""), []).append(code)
@@ -206,9 +230,15 @@ def browse_page(common: Common, views: Sequence[RecordView]) -> bytes:
         {"key": "projects", "title": "Wikimedia projects", "parts": [("", [
             (f"project/{p}.html", labels.project(p), counts["projects"][p]) for p in PROJECTS])]},
         {"key": "units", "title": "IFLA units", "parts": [
-            (kind.capitalize(), [(f"unit/{u}.html", labels.unit(u), counts["units"][u])
-                                 for u in sorted(ids, key=labels.unit)])
+            (UNIT_KINDS.get(kind, kind), [(f"unit/{u}.html", labels.unit(u), counts["units"][u])
+                                          for u in sorted(ids, key=labels.unit)])
             for kind, ids in sorted(unit_kinds.items())]},
+        {"key": "activities", "title": "Activities", "parts": [("", [
+            (f"activity/{a}.html", labels.activity(a), counts["activities"][a])
+            for a in ACTIVITIES])]},
+        {"key": "years", "title": "Start years", "parts": [("", [
+            *((f"year/{y}.html", str(y), n) for y, n in sorted(years.items())),
+            ("year/undated.html", "no start date", undated)])]},
         {"key": "countries", "title": "Countries, by continent", "parts": country_parts},
     ]
     return common.render("browse.html", root="", title="Browse by term", current="browse",

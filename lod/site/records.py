@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from lod.model.case_study import CaseStudy
+from lod.rdf.build import institution_key
 from lod.site.labels import Labels
 
 #: The form's headings, as the Outreach form words them.
@@ -63,6 +65,8 @@ class InstitutionView:
     role: str
     wikidata: str | None
     website: str | None
+    #: The institution's page, relative to the site root (one page per graph node).
+    page: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class RecordView:
     license: str
     submitter: str | None
     wikidata: str | None
+    #: Wiki language editions worked on: (tag, name), e.g. ("ca", "Catalan").
+    languages: tuple[tuple[str, str], ...] = ()
 
     @property
     def start_year(self) -> int | None:
@@ -136,9 +142,10 @@ def record_view(record: CaseStudy, labels: Labels) -> RecordView:
             type_label=labels.library_type(item.type),
             country=item.country,
             country_label=labels.country(item.country),
-            role=labels.label("role", item.role),
+            role=labels.label("role", item.role) if item.role else "not stated",
             wikidata=item.wikidata,
             website=item.website,
+            page=f"institution/{quote(institution_key(item), safe='')}.html",
         )
         for item in record.institutions
     )
@@ -175,7 +182,18 @@ def record_view(record: CaseStudy, labels: Labels) -> RecordView:
         license=record.license,
         submitter=_submitter(record, labels),
         wikidata=record.item,
+        languages=tuple((tag, language_name(tag)) for tag in record.languages),
     )
+
+
+def language_name(tag: str) -> str:
+    """'Catalan' for 'ca' (ISO 639 via pycountry); the tag itself when it names nothing known."""
+    import pycountry
+
+    primary = tag.split("-")[0].lower()
+    found = pycountry.languages.get(alpha_2=primary) if len(primary) == 2 else \
+        pycountry.languages.get(alpha_3=primary)
+    return str(found.name) if found is not None else tag
 
 
 def cite_line(view: RecordView, identifier: str) -> str:

@@ -21,7 +21,7 @@ from lod import resources
 from lod.ingest.load import LoadedRecord, render_field
 from lod.ingest.yamlfile import FieldPath
 from lod.problems import Problem
-from lod.rdf.build import case_study_iri, institution_iri
+from lod.rdf.build import case_study_iri, fragment_iri, institution_iri
 from lod.validate.engines import ShaclResult, shacl_results
 
 
@@ -53,13 +53,17 @@ def node_origins(base: str, records: Sequence[LoadedRecord]) -> dict[str, Origin
         record = loaded.record
         iri = case_study_iri(base, record.id)
         origins[iri] = Origin(loaded, (), loaded.path)
-        origins[f"{iri}#submitter"] = Origin(loaded, ("submitted_by",), loaded.path)
+        origins[fragment_iri(iri, "submitter")] = Origin(loaded, ("submitted_by",), loaded.path)
         for index, institution in enumerate(record.institutions):
             where: FieldPath = ("institutions", index)
-            origins[f"{iri}#institution-{index + 1}"] = Origin(loaded, where, loaded.path)
+            origins[fragment_iri(iri, "institution", index + 1)] = Origin(loaded, where, loaded.path)
             origins.setdefault(institution_iri(base, institution), Origin(loaded, where, loaded.path))
         for index in range(len(record.links)):
-            origins[f"{iri}#link-{index + 1}"] = Origin(loaded, ("links", index), loaded.path)
+            origins[fragment_iri(iri, "link", index + 1)] = Origin(loaded, ("links", index), loaded.path)
+        published = [index for index, contact in enumerate(record.contacts) if contact.publish]
+        for number, index in enumerate(published, start=1):
+            origins[fragment_iri(iri, "contact", number)] = Origin(loaded, ("contacts", index),
+                                                                  loaded.path)
     return origins
 
 

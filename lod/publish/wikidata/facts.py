@@ -66,7 +66,7 @@ class Participant:
     name: str
     country: str
     type: str
-    role: str
+    role: str | None
     qid: str | None
     type_qid: str | None
     isil: str | None = None

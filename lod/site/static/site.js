@@ -28,22 +28,33 @@
     type: 'types', country: 'countries', region: 'regions',
     unit: 'units', project: 'projects', activity: 'activities'
   };
-  var FIELDS = ['q'].concat(Object.keys(FACETS), ['from', 'to']);
+  var FIELDS = ['q'].concat(Object.keys(FACETS), ['from', 'to', 'undated']);
+  var undatedCount = Number(count.getAttribute('data-undated') || '0');
   var items = Array.prototype.slice.call(list.querySelectorAll('li[data-id]'));
   var total = items.length;
 
+  /* A facet holds the chosen values (several may be chosen); other fields one value. */
   function state() {
     var s = {};
     FIELDS.forEach(function (name) {
-      var value = form.elements[name].value.trim();
-      if (value !== '') { s[name] = value; }
+      var field = form.elements[name];
+      if (field.type === 'select-multiple') {
+        var chosen = Array.prototype.filter.call(field.options, function (o) { return o.selected; })
+          .map(function (o) { return o.value; });
+        if (chosen.length) { s[name] = chosen; }
+      } else if (field.type === 'checkbox') {
+        if (field.checked) { s[name] = 'yes'; }
+      } else {
+        var value = field.value.trim();
+        if (value !== '') { s[name] = value; }
+      }
     });
     return s;
   }
 
   function yearsMatch(r, s) {
     if (s.from === undefined && s.to === undefined) { return true; }
-    if (r.start === null) { return false; }
+    if (r.start === null) { return s.undated === 'yes'; }
     var end = r.end === null ? Infinity : r.end;
     var from = s.from === undefined ? -Infinity : Number(s.from);
     var to = s.to === undefined ? Infinity : Number(s.to);
@@ -53,7 +64,9 @@
   function matches(r, s, hits) {
     if (hits !== null && !hits.has(r.id)) { return false; }
     for (var name in FACETS) {
-      if (s[name] !== undefined && r[FACETS[name]].indexOf(s[name]) < 0) { return false; }
+      if (s[name] !== undefined && !s[name].some(function (v) {
+        return r[FACETS[name]].indexOf(v) >= 0;
+      })) { return false; }
     }
     return yearsMatch(r, s);
   }
@@ -71,12 +84,20 @@
       li.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    count.textContent = shown === total && Object.keys(s).length === 0
+    var text = shown === total && Object.keys(s).length === 0
       ? 'All ' + total + ' case studies'
       : shown + ' of ' + total + ' case studies match';
+    if ((s.from !== undefined || s.to !== undefined) && s.undated === undefined && undatedCount) {
+      text += '; ' + undatedCount + ' without a start date left out (tick the box to show them)';
+    }
+    count.textContent = text;
     if (updateUrl) {
       var params = new URLSearchParams();
-      FIELDS.forEach(function (name) { if (s[name] !== undefined) { params.set(name, s[name]); } });
+      FIELDS.forEach(function (name) {
+        if (s[name] !== undefined) {
+          params.set(name, Array.isArray(s[name]) ? s[name].join(',') : s[name]);
+        }
+      });
       var text = params.toString();
       history.replaceState(null, '', text ? '#' + text : location.pathname + location.search);
     }
@@ -87,11 +108,16 @@
     FIELDS.forEach(function (name) {
       var field = form.elements[name];
       var value = params.get(name) || '';
-      if (field.tagName === 'SELECT' &&
-          !Array.prototype.some.call(field.options, function (o) { return o.value === value; })) {
-        value = '';
+      if (field.type === 'select-multiple') {
+        var wanted = value ? value.split(',') : [];
+        Array.prototype.forEach.call(field.options, function (o) {
+          o.selected = wanted.indexOf(o.value) >= 0;
+        });
+      } else if (field.type === 'checkbox') {
+        field.checked = value === 'yes';
+      } else {
+        field.value = value;
       }
-      field.value = value;
     });
   }
 

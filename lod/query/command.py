@@ -1,0 +1,174 @@
+"""``lod query``: find the query, check its parameters, run it where asked, write the answer.
+
+Kept out of ``lod/cli.py`` so the command's rules live beside the query code:
+a catalogue name, a ``.rq`` file or ``-`` (standard input) all become one
+:class:`CatalogQuery`; its parameters are typed by its header and checked
+against the vocabularies (and, for record ids, against the data the query will
+run on) before anything runs, so a misspelt value is a usage error with a
+suggestion instead of an empty table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
+
+from lod.query.catalog import CatalogQuery
+from lod.query.display import Labels, PivotError
+from lod.query.params import check_ids
+from lod.query.run import GraphResult, QueryError, QueryResult, Term
+
+#: Every record id of the graph, for checking ``record id`` parameters.
+RECORD_IDS = """\
+SELECT DISTINCT ?id WHERE {
+  ?cs a <https://w3id.org/libcasestudies/ns#CaseStudy> ;
+      <http://purl.org/dc/terms/identifier> ?id .
+}"""
+Answer = QueryResult | GraphResult | bool
+
+
+class UsageError(ValueError):
+    """The command line asks for something that cannot be done (exit 2)."""
+
+
+class DataError(Exception):
+    """A file given with ``--also`` cannot be read as RDF (exit 1)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the query runs: an in-process store or an endpoint URL (exactly one)."""
+
+    store: Store | None = None
+    endpoint: str | None = None
+
+
+def rdf_format(path: Path) -> RdfFormat:
+    """The RDF syntax of ``path`` from its extension (``.nt``, ``.ttl``, ``.jsonld``, ``.rdf`` …)."""
+    extension = path.suffix.lstrip(".").lower()
+    found = RdfFormat.from_extension(extension) if extension else None
+    if found is None:
+        raise DataError(f"{path}: cannot tell the RDF syntax from the extension "
+                        "(use .nt, .ttl, .nq, .trig, .jsonld or .rdf)")
+    return found
+
+
+def load_also(store: Store, files: Sequence[Path]) -> None:
+    """Add each ``--also`` file to ``store``'s default graph (a Wikidata extract, another catalogue)."""
+    for path in files:
+        if not path.is_file():
+            raise DataError(f"{path}: no such file")
+        syntax = rdf_format(path)
+        try:
+            # Quads from a dataset file join the default graph too: a query sees them all.
+            quads = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
+                     for q in parse(path=str(path), format=syntax)]
+        except (SyntaxError, ValueError, OSError) as error:
+            raise DataError(f"{path}: not readable as RDF: {error}") from None
+        store.bulk_extend(quads)
+
+
+def known_ids(target: Target, ask: Callable[[CatalogQuery, Target], Answer],
+              query: CatalogQuery) -> list[str]:
+    """The record ids in the data the query will run on (the same store or endpoint)."""
+    probe = CatalogQuery(name="record-ids", path=query.path, title="", description="",
+                         endpoint="local", params=(), columns=("id",), text=RECORD_IDS)
+    answer = ask(probe, target)
+    if not isinstance(answer, QueryResult):
+        raise QueryError("could not list the record ids")
+    return [row[0] for row in answer.values() if row[0] is not None]
+
+
+def check_record_ids(query: CatalogQuery, bindings: Mapping[str, Term], target: Target,
+                     ask: Callable[[CatalogQuery, Target], Answer]) -> None:
+    """Raise ParamError when a ``record id`` parameter names no record of the target."""
+    if any(p.kind == "record id" and p.name in bindings for p in query.params):
+        check_ids(query, bindings, known_ids(target, ask, query))
+
+
+def endpoint_labels(target: Target, ask: Callable[[CatalogQuery, Target], Answer]) -> Labels:
+    """The vocabulary labels an endpoint holds (the dumps carry them); none on Wikidata or on
+    an endpoint that cannot answer: the ids are shown then."""
+    from lod.query.display import LABELS_QUERY, labels_from
+    from lod.query.labels import has_label_service
+
+    if target.endpoint is None or has_label_service(target.endpoint):
+        return {}
+    probe = CatalogQuery(name="labels", path=Path("labels"), title="", description="",
+                         endpoint="local", params=(), columns=("scheme", "notation", "label"),
+                         text=LABELS_QUERY)
+    try:
+        answer = ask(probe, target)
+    except QueryError:
+        return {}
+    return labels_from(answer) if isinstance(answer, QueryResult) else {}
+
+
+def presented(answer: Answer, fmt: str, *, lang: str | None, pivot: bool,
+              store: Store | None, labels: Labels | None = None) -> Answer:
+    """The answer as people read it: labels for term columns, and a matrix with ``--pivot``.
+
+    A table shows labels in place (``lang`` or English); CSV, TSV and JSON keep
+    the ids in their own columns and add ``<column>_label`` only when ``lang``
+    is given, so the catalogue's fixed columns stay as they are by default.
+    Labels come from the graph in process, or are given (an endpoint's).
+    """
+    from lod.query.display import label_for, read_labels, term_columns, with_labels
+    from lod.query.display import pivot as to_matrix
+
+    if not isinstance(answer, QueryResult):
+        if pivot:
+            raise PivotError("--pivot needs SELECT results")
+        return answer
+    if labels is None:
+        labels = read_labels(store) if store is not None else {}
+    table = fmt == "table"
+    language = lang or "en"
+    if pivot:
+        schemes = term_columns(answer, labels)
+        names: dict[str, str] = {}
+        if table and 1 in schemes:
+            names = {row[1].value: label_for(labels, schemes[1], row[1].value, language)
+                     for row in answer.rows if row[1] is not None}
+        answer = to_matrix(answer, names)
+    if table:
+        return with_labels(answer, labels, language, beside=False)
+    if lang is not None:
+        return with_labels(answer, labels, language, beside=True)
+    return answer
+
+
+def filled(query: CatalogQuery, bindings: Mapping[str, Term], catalogue: Store) -> CatalogQuery:
+    """The query with its ``# fill:`` variable fixed to the values the catalogue gives.
+
+    A value given with ``--param`` wins (one item); otherwise the source
+    query runs on ``catalogue`` and every value of its column goes into a
+    trailing ``VALUES`` clause, so the Wikidata Query Service is asked about
+    exactly the catalogue's items.
+    """
+    from dataclasses import replace
+
+    from lod.query.catalog import get_query
+    from lod.query.execute import run_in_process
+    from lod.query.params import values_list
+
+    if query.fill is None or query.fill[0] in bindings:
+        return query
+    variable, source, column = query.fill
+    answer = run_in_process(get_query(source), catalogue)
+    if column not in answer.columns:
+        raise QueryError(f"# fill: {source} has no column {column!r}")
+    index = answer.columns.index(column)
+    found: set[Term] = set()
+    for row in answer.rows:
+        cell = row[index]
+        if cell is not None:
+            found.add(cell)
+    terms = sorted(found, key=str)
+    if not terms:
+        raise DataError(f"the catalogue gives no value for ?{variable} ({source}.{column})")
+    text = query.text.rstrip("\n") + "\n" + values_list(variable, terms)
+    return replace(query, text=text)
