@@ -9,6 +9,7 @@ import sys
 from signals import with_default_signals
 
 # Prints "ready", then waits; Ctrl-C ends it with "interrupted" (Python's default SIGINT handling).
+# "ready" is printed inside the try: a SIGINT that arrives right after it must still be caught.
 WAITER = (
     "import sys, time\n"
     "try:\n"
