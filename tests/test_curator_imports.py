@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import yaml
@@ -236,3 +237,21 @@ def test_a_wiki_page_telling_a_form_submissions_story_is_flagged(tmp_path: Path)
     flagged = [line for line in done.stdout.splitlines() if line.startswith("possible duplicate")]
     assert all("harbour-photographs-on-commons-nl) looks like the same story as "
                "harbour-photographs-on-commons" not in line for line in flagged)
+
+
+def test_a_folder_imported_before_imports_remembered_is_adopted(tmp_path: Path) -> None:
+    out = tmp_path / "casestudies"
+    run_lod("import-csv", MESSY, "--out", out)
+    state_path = out / ".harvest-state.json"
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    rows = list(csv.DictReader(io.StringIO(MESSY.read_text(encoding="utf-8-sig"))))
+    stamps = {row["Title of the case study"]: row["Timestamp"] for row in rows}
+    # the state as the previous version wrote it: file name | timestamp | title -> id
+    state["imports"] = {f"{MESSY.name}|{stamps[entry['answers']['title']]}|"
+                        f"{entry['answers']['title']}": entry["id"]
+                        for entry in state.pop("submissions").values()}
+    state_path.write_text(json.dumps(state), encoding="utf-8")
+    before = {name: data for name, data in snapshot(out).items() if name.endswith(".yaml")}
+    done = run_lod("import-csv", MESSY, "--out", out)
+    assert "0 new" in done.stdout and "5 unchanged" in done.stdout
+    assert {n: d for n, d in snapshot(out).items() if n.endswith(".yaml")} == before

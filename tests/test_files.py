@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.synchronize
+import os
 import signal
 import stat
 import subprocess
@@ -103,7 +104,11 @@ def test_the_write_back_changes_one_line_and_keeps_mode_and_every_other_byte(
     path = tmp_path / "lyon-editathon.yaml"
     path.write_bytes(CURATED.encode())
     path.chmod(0o644)
+    if os.geteuid() == 0:  # root may give it to another account, as a shared checkout has it
+        os.chown(path, 65534, 65534)
+    owner = (path.stat().st_uid, path.stat().st_gid)
     assert write_back(tmp_path, {"lyon-editathon": "Q4242"}) == [path]
+    assert (path.stat().st_uid, path.stat().st_gid) == owner
     expected = CURATED.replace('id: "lyon-editathon"\r\n',
                                'id: "lyon-editathon"\r\nwikidata: Q4242\r\n', 1)
     assert path.read_bytes() == expected.encode()

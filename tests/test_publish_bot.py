@@ -128,6 +128,7 @@ def test_without_the_bot_right_a_trial_is_sent_unflagged_with_pauses(
                           sleep=time.sleep)
     assert result.ok, result.lines
     assert "as a trial without the bot flag" in result.lines[0]
+    assert result.lines[1].startswith("no --task-page")  # said, not refused
     changes = _changes(wiki, _account(wiki.plain_user))
     assert len(changes) == 3
     assert not any("bot" in change for change in changes)  # not flagged: it is no bot
@@ -149,6 +150,7 @@ def test_a_bot_sends_the_bot_flag_a_paced_batch_and_summaries_in_words(
                           bot_policy=True, task_page=TASK, clock=time.clock, sleep=time.sleep)
     assert result.ok, result.lines
     assert "as a bot (bot flag, assert=bot)" in result.lines[0]
+    assert not any(line.startswith("no --task-page") for line in result.lines)
     changes = _changes(wiki, _account(wiki.bot_user))
     assert len(changes) == count
     assert all("bot" in change for change in changes)  # flagged in Recent changes

@@ -182,12 +182,22 @@ def test_a_cut_off_last_line_is_reported_but_does_not_stop(tmp_path: Path) -> No
     assert any(line.startswith(f"{path}: line 6: cut off") for line in lines)
 
 
-def test_status_never_shows_a_traceback_whatever_the_journal_holds(tmp_path: Path) -> None:
+def test_status_and_verify_never_show_a_traceback_whatever_the_journal_holds(
+        tmp_path: Path) -> None:
+    import json as _json
+
+    from test_planfile import VALID
+
+    (tmp_path / "plan.json").write_text(_json.dumps(VALID), encoding="utf-8")
     for content in (b"\xff\xfe\x00garbage", b"\n\n\n", b"null\n", b'{"event": "batch"}\n',
                     b"[1, 2]\n{}\n", b'{"event": "batch", "batch": 1, "time": "2026"}\n'):
         (tmp_path / "journal.jsonl").write_bytes(content)
         result = run_lod("publish", "status", "--out", tmp_path)
         assert result.code == 0, content
+        verified = run_lod("publish", "verify", "--out", tmp_path)
+        assert verified.code == 1 and verified.stderr.startswith("lod publish verify: "), content
+        if content.strip() not in {b"", b"null"}:
+            assert "journal.jsonl: line " in verified.stderr, content
 
 
 def test_the_damaged_journal_stops_live_before_any_request(tmp_path: Path) -> None:

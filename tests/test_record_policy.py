@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from conftest import VALID_RECORD, run_lod, write_record
+from conftest import ROOT, VALID_RECORD, run_lod, write_record
 from lod.pipeline import assemble
 from lod.settings import Settings
 
@@ -84,3 +87,24 @@ def test_the_policy_is_chosen_through_settings(tmp_path: Path) -> None:
         Settings(public_statuses=("reviewed", "done"))
     with pytest.raises(ValidationError, match="at least one"):
         Settings(public_statuses=())
+
+
+@pytest.mark.parametrize(("extra", "count"), [((), len(PUBLIC)), (("--drafts",), len(STATUSES))])
+def test_lod_serve_serves_the_public_records_unless_given_drafts(
+        tmp_path: Path, extra: tuple[str, ...], count: int) -> None:
+    data = _folder(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lod", "serve", "--data", str(data), "--port", "0", *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)})
+    try:
+        assert process.stdout is not None
+        endpoint = process.stdout.readline().split()[-1]
+        process.stdout.readline()
+        assert f"from {count} case studies" in process.stdout.readline()
+        served = run_lod("query", "case-studies", "--endpoint", endpoint, "--format", "csv")
+        assert served.code == 0, served.stderr
+        assert len(list(csv.DictReader(io.StringIO(served.stdout)))) == count
+    finally:
+        process.terminate()
+        process.wait(timeout=60)

@@ -157,6 +157,8 @@ def test_dates_are_words_labels_are_shown_and_values_link_to_the_wiki(
         assert answer.status_code == 200, href
         local = href.split("title=", 1)[1]
         assert local.split(":")[-1] in answer.text
+    bare = [link.text for link in links if re.fullmatch(r"(local:)?[PQ]\d+", link.text)]
+    assert bare == []  # every item and property shown by its label, its id beside it
     local_ids = set(test_wikibase.ids.values())
     titles = {(link.get_attribute("href") or "").split("title=", 1)[1] for link in links}
     assert {t.removeprefix("Property:") for t in titles} & local_ids  # the wiki's own ids

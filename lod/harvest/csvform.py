@@ -302,6 +302,19 @@ def same_story(new: dict[str, str], old: dict[str, str]) -> str | None:
                       old.get("title", ""), institution_names(old))
 
 
+def _from_legacy(state: dict[str, Any], timestamp: str, title: str,
+                 answers: dict[str, str]) -> dict[str, Any] | None:
+    """A submission imported before imports remembered answers (keyed by file name, timestamp
+    and title): its record is adopted, and its answers are taken as the ones last imported."""
+    legacy: dict[str, str] = state.get("imports", {})
+    for name, record_id in list(legacy.items()):
+        if name.split("|", 1)[-1] == f"{timestamp}|{title}":
+            for other in [n for n, i in legacy.items() if i == record_id]:
+                del legacy[other]
+            return {"id": record_id, "answers": answers}
+    return None
+
+
 def _find_known(submissions: dict[str, dict[str, Any]], key: str) -> str | None:
     """The state key of a submission seen before: the same key, or the same timestamp and
     submitter with other answers (an edited response keeps both)."""
@@ -351,6 +364,8 @@ def import_csv(path: Path, out_dir: Path, *, restore: Collection[str] = ()
             answers = answers_of(row)
             known_key = _find_known(submissions, key)
             known = submissions.pop(known_key) if known_key else None
+            if known is None:
+                known = _from_legacy(store.state, row.text("timestamp"), facts.title, answers)
             if known is not None:
                 record_id = str(known["id"])
                 store.claim(record_id, set())

@@ -53,14 +53,15 @@ def classic_script(module_text: str, wasm: bytes) -> str:
         f"/* Oxigraph {OXIGRAPH_VERSION} (npm package \"oxigraph\", web.js and web_bg.wasm, "
         "MIT OR Apache-2.0; see oxigraph.LICENSE.txt),\n"
         "   wrapped by lod/site/engine.py as a classic script. */\n"
-        "(function () {\n'use strict';\n"
+        "(function () {\n'use strict';\nvar started = performance.now();\n"
         f"{body}\n"
         f"var wasmBase64 = \"{encoded}\";\n"
         "var raw = atob(wasmBase64);\n"
         "var bytes = new Uint8Array(raw.length);\n"
         "for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }\n"
         "initSync({ module: bytes });\n"
-        f"window.oxigraph = {{ {exposed}, version: \"{OXIGRAPH_VERSION}\" }};\n"
+        f"window.oxigraph = {{ {exposed}, version: \"{OXIGRAPH_VERSION}\",\n"
+        "  started: started, startMs: performance.now() - started };\n"
         "})();\n"
     )
 

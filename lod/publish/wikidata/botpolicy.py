@@ -89,7 +89,9 @@ class RunRules:
         """One line for stdout: what the wiki will see."""
         how = ("as a bot (bot flag, assert=bot)" if self.bot else
                "as a trial without the bot flag" if self.trial else "without the bot flag")
-        return f"editing {how}, one edit every {self.pause:g} s at most"
+        pace = (f"one edit every {self.pause:g} s at most" if self.pause > 0 else
+                "no pause between edits (--pause 0)")
+        return f"editing {how}, {pace}"
 
 
 def run_rules(account: Account, edits: int, *, applies: bool,
@@ -121,9 +123,9 @@ def run_rules(account: Account, edits: int, *, applies: bool,
             "user page naming you as operator, the task described (what is created or added, "
             "from which sources, how many items, at what rate) with a link to the data model, "
             "and a trial of at most "
-            f"{TRIAL_EDITS} edits made with this command (plan a folder of at most {TRIAL_EDITS} "
-            "records) linked as test edits; then publish with that account's bot password and "
-            "--task-page set to the approved request")
+            f"{TRIAL_EDITS} edits made with this command (plan at most {TRIAL_EDITS} records with "
+            "--only or --only-from) linked as test edits; then publish with that account's bot "
+            "password and --task-page set to the approved request")
     return RunRules(bot=False, pause=chosen, trial=True)
 
 

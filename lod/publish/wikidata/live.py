@@ -85,8 +85,9 @@ def _publish_live(settings: Settings, target: Target, out: Path, environ: Mappin
     agent = user_agent(settings.user_agent, environ, target.api_url)
     connection = Connection(target.api_url, agent, Policy(timeout=settings.timeout), credentials)
     account = connection.account()
+    policy = policy_applies(target.api_url, bot_policy)
     rules = run_rules(account, planned_edits([item.action for item in plan.items]),
-                      applies=policy_applies(target.api_url, bot_policy), pause=edit_pause)
+                      applies=policy, pause=edit_pause)
     connection.bot = rules.bot
     connection.pacer = Pacer(rules.pause, clock=clock, sleep=sleep)
     reader = new_reader(connection, target.sparql_url, target.ids)
@@ -96,7 +97,11 @@ def _publish_live(settings: Settings, target: Target, out: Path, environ: Mappin
         outcome = applier.run()
     except ApplyError as error:
         return LiveResult([f"lod publish wikidata: {error}; {_resume_hint(out)[0]}"], ok=False)
-    lines = [f"{account.name}: {rules.describe()}", *notes, *_outcome_lines(outcome)]
+    lines = [f"{account.name}: {rules.describe()}"]
+    if policy and not task_page:
+        lines.append("no --task-page: the edit summaries link no approved task or trial "
+                     "discussion (Wikidata:Bots: a bot account works on approved tasks only)")
+    lines += [*notes, *_outcome_lines(outcome)]
     if removed:
         lines.append(f"not applied: {len(removed)} items a reviewer removed from the plan "
                      f"({', '.join(removed[:10])}{', …' if len(removed) > 10 else ''})")
@@ -152,9 +157,13 @@ def _outcome_lines(outcome: Outcome) -> list[str]:
 def verify_later(settings: Settings, out: Path, sparql_url: str = "") -> LiveResult:
     """``lod publish verify``: read every published item back, report drift into verify.md."""
     plan = read_plan(out / PLAN)
-    state = jr.replay(jr.read(out / jr.NAME))
+    reading = jr.read_journal(out / jr.NAME)
+    state = jr.replay(reading.events)
     if state.batch is None or state.api is None:
-        raise PlanError(f"no publish journal in {out}: nothing was published from this folder")
+        if reading.damage:
+            raise PlanError([*jr.damage_lines(out / jr.NAME, reading),
+                             "the journal names no batch lod can read: nothing to verify"])
+        raise PlanError([f"no publish journal in {out}: nothing was published from this folder"])
     ids = IdMap(state.ids)
     reader = WikiReader(state.api, sparql_url, ids, user_agent=settings.user_agent,
                         timeout=settings.timeout)

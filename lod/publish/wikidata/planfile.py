@@ -24,9 +24,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
+from lod.publish.wikidata.edits import statement_json
 from lod.publish.wikidata.model import ItemState, Plan, PlannedItem, Statement, Value, Warning
+from lod.publish.wikidata.reads import LOCAL
 
 FORMAT: Final = "lod-wikidata-plan/1"
 #: The reviewed plan, and the copy of the plan as the dry run wrote it (what a reviewer removed
@@ -85,6 +94,18 @@ class TimeValue(_Strict):
     type: Literal["time"]
     value: Annotated[str, StringConstraints(pattern=r"^[+-][0-9]{4,16}-[0-9]{2}-[0-9]{2}T00:00:00Z$")]
     precision: Literal[9, 10, 11]
+
+    @model_validator(mode="after")
+    def _digits_fit_the_precision(self) -> TimeValue:
+        """A month (10) needs a month 01-12, a day (11) a day 01-31 too, as Wikibase asks."""
+        month, day = int(self.value[-15:-13]), int(self.value[-12:-10])
+        if month > 12 or day > 31:
+            raise ValueError(f"{self.value} is not a date")
+        if self.precision >= 10 and month == 0:
+            raise ValueError(f"precision {self.precision} needs a month (not 00) in {self.value}")
+        if self.precision == 11 and day == 0:
+            raise ValueError(f"precision 11 (day) needs a day (not 00) in {self.value}")
+        return self
 
 
 #: The value types a statement may carry (``type`` says which).
@@ -151,6 +172,13 @@ class WarningJson(_Strict):
     message: str
 
 
+class UndecidedJson(_Strict):
+    """A record without a Wikidata decision (no item planned; informative)."""
+
+    record: Annotated[str, StringConstraints(min_length=1)]
+    choices: list[str]
+
+
 class PlanJson(_Strict):
     """The whole file."""
 
@@ -158,6 +186,11 @@ class PlanJson(_Strict):
     blocked: bool
     items: list[ItemJson]
     warnings: list[WarningJson]
+    undecided: list[UndecidedJson] = []
+
+
+#: The parts of the file a live run acts on: these must read back exactly as written.
+APPLIED: Final = ("format", "blocked", "items", "warnings")
 
 
 class PlanError(Exception):
@@ -267,6 +300,18 @@ def _plan(checked: PlanJson) -> Plan:
                 [Warning(w.record, w.code, w.message, w.severity) for w in checked.warnings])
 
 
+def _unsendable(plan: Plan) -> list[str]:
+    """Statements the client library would refuse to build (checked now, not mid-run)."""
+    out = []
+    for n, planned in enumerate(plan.items):
+        for m, statement in enumerate(planned.statements):
+            try:
+                statement_json(statement, lambda i: i.removeprefix(LOCAL))
+            except ValueError as error:
+                out.append(f"items[{n}].statements[{m}]: {str(error)[:300]}")
+    return out
+
+
 def canonical(data: Any) -> bytes:
     """The plan's content in one form: sorted keys, items sorted by key, no whitespace."""
     if isinstance(data, dict) and isinstance(data.get("items"), list):
@@ -275,9 +320,15 @@ def canonical(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+def applied(data: Any) -> Any:
+    """The parts of a plan's JSON that a live run acts on (:data:`APPLIED`)."""
+    return {name: data.get(name) for name in APPLIED} if isinstance(data, dict) else data
+
+
 def digest(plan: Plan) -> str:
-    """sha256 of the plan's canonical form (the batch id is its first 16 digits)."""
-    return hashlib.sha256(canonical(plan.to_json())).hexdigest()
+    """sha256 of the canonical form of what the plan applies (the batch id is its first 16
+    digits): informative parts (the records without a decision) do not change the batch."""
+    return hashlib.sha256(canonical(applied(plan.to_json()))).hexdigest()
 
 
 def check_plan(data: Any, name: str = "plan.json") -> Plan:
@@ -294,7 +345,10 @@ def check_plan(data: Any, name: str = "plan.json") -> Plan:
     if refused:
         raise PlanError([f"{name}: {line}" for line in refused[:MAX_PROBLEMS]])
     plan = _plan(checked)
-    if canonical(plan.to_json()) != canonical(data):
+    unsendable = _unsendable(plan)
+    if unsendable:
+        raise PlanError([f"{name}: {line}" for line in unsendable[:MAX_PROBLEMS]])
+    if canonical(applied(plan.to_json())) != canonical(applied(data)):
         raise PlanError([(f"{name}: the plan does not read back as written (a field lod cannot "
                          "keep); plan again")])
     return plan

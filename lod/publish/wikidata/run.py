@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lod import resources
@@ -86,7 +86,25 @@ def make_plan(settings: Settings, target: Target, options: Options,
     for current in state.values():
         if current.id not in labels and "en" in current.labels:
             labels[current.id] = current.labels["en"]
+    unnamed = sorted(_referenced(plan) - set(labels))
+    if unnamed:  # the review page shows every value with its label: ask the wiki for the rest
+        for current in reader.entities(unnamed).values():
+            name = current.labels.get("en") or next(iter(sorted(current.labels.values())), "")
+            if name:
+                labels[current.id] = name
     return plan, labels
+
+
+def _referenced(plan: Plan) -> set[str]:
+    """Every item id the review page shows: the plan's targets and its item values."""
+    found = {i.item for i in plan.items if i.item}
+    for planned in plan.items:
+        snaks = [(s.property, s.value) for s in planned.statements]
+        snaks += [snak for s in planned.statements for snak in (*s.qualifiers, *s.reference)]
+        if planned.current:
+            snaks += [(pid, v) for pid, values in planned.current.claims.items() for v in values]
+        found |= {value.value for _, value in snaks if value.type == "item"}
+    return {i for i in found if i.removeprefix("local:")[:1] == "Q"}
 
 
 def constraints() -> Constraints:
@@ -118,7 +136,7 @@ def publish_wikidata(settings: Settings, target: Target, options: Options, out: 
                      "planned again: review it before publishing")
              for i in plan.items if i.key in removed and i.action in {"create", "update"}}
     if notes:
-        plan = Plan(plan.items, sorted({*plan.warnings, *notes}))
+        plan = replace(plan, warnings=sorted({*plan.warnings, *notes}))
     text = plan_json(plan)
     replace_folder(out, {
         PLAN: text,
