@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,31 +53,37 @@ def _one_item_each(wiki: Wikibase, prefix: str, count: int) -> dict[str, dict[st
 
 def test_two_live_runs_on_one_folder_one_refused_the_other_completes(wiki: Wikibase,
                                                                       tmp_path: Path) -> None:
+    """Both started at once; the one that gets the folder is held at its first edit until the
+    other has given up, so the two overlap whatever the machine's load."""
     data = write_records(tmp_path / "data", "together", 3)
     out = tmp_path / "out"
     plan(wiki, data, out)
     with FaultProxy(wiki.url) as proxy:
-        proxy.arm("hold", action="wbeditentity")  # the first run stops at its first edit...
-        first = _live_process(wiki, data, out, f"{proxy.url}/api.php")
+        proxy.arm("hold", action="wbeditentity")
+        runs = [_live_process(wiki, data, out, f"{proxy.url}/api.php") for _ in range(2)]
         try:
-            assert proxy.tally.held.wait(120), "the first run never reached its first edit"
-            # ...while a second one starts on the same folder
-            second = _live_process(wiki, data, out, f"{proxy.url}/api.php")
-            _, second_err = second.communicate(timeout=120)
+            assert proxy.tally.held.wait(120), "no run reached its first edit"
+            for _ in range(1200):  # the other one gives up at once; at most 2 minutes
+                if any(run.poll() is not None for run in runs):
+                    break
+                time.sleep(0.1)
+            refused = next(run for run in runs if run.poll() is not None)
+            completed = next(run for run in runs if run is not refused)
+            _, refused_err = refused.communicate(timeout=120)
             proxy.release()
-            first_out, first_err = first.communicate(timeout=300)
+            completed_out, completed_err = completed.communicate(timeout=300)
         finally:
             proxy.disarm()
-            for process in (first,):
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
-    assert second.returncode == 1
-    assert f"another lod command is writing to {out}" in second_err.decode()
-    assert first.returncode == 0, first_err.decode()
-    assert "3 edits (3 new items)" in first_out.decode()
+            for run in runs:
+                if run.poll() is None:
+                    run.kill()
+                    run.wait()
+    assert refused.returncode == 1
+    assert f"another lod command is writing to {out}" in refused_err.decode()
+    assert completed.returncode == 0, completed_err.decode()
+    assert "3 edits (3 new items)" in completed_out.decode()
     _one_item_each(wiki, "together", 3)
-    assert sum(1 for e in journal(out) if e["event"] == "batch") == 1  # the second never wrote
+    assert sum(1 for e in journal(out) if e["event"] == "batch") == 1  # the refused never wrote
 
 
 def test_a_lock_left_by_a_killed_run_does_not_block_the_next(wiki: Wikibase,

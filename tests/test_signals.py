@@ -9,10 +9,11 @@ import sys
 from signals import with_default_signals
 
 # Prints "ready", then waits; Ctrl-C ends it with "interrupted" (Python's default SIGINT handling).
+# "ready" is printed inside the try: a SIGINT that arrives right after it must still be caught.
 WAITER = (
     "import sys, time\n"
-    "print('ready', flush=True)\n"
     "try:\n"
+    "    print('ready', flush=True)\n"
     "    time.sleep(60)\n"
     "except KeyboardInterrupt:\n"
     "    print('interrupted', flush=True)\n"

@@ -162,7 +162,7 @@ def _description_findings(planned: PlannedItem) -> Iterator[Finding]:
             continue
         if "A" <= text[0] <= "Z":
             yield Finding(planned.key, "description-capital", f"{where}: starts with a capital")
-        if words[0].casefold() in ARTICLES:
+        if words[0].rstrip("".join(ENDS_WITH_PUNCTUATION)).casefold() in ARTICLES:
             yield Finding(planned.key, "description-article",
                           f"{where}: starts with “{words[0]}”")
         if text.rstrip().endswith(ENDS_WITH_PUNCTUATION):
