@@ -7,6 +7,7 @@ Exit codes (cli.md): 0 success, 1 the data or the remote side is wrong,
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +16,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
+from lod.inputs import InputFileError
 from lod.problems import InputError, Problem
 from lod.settings import Settings
+from lod.text import visible
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -43,14 +46,21 @@ STATE_DIR = Path("publish")
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(visible(message), err=True)
+
+
+def _echo(message: str, *, nl: bool = True) -> None:
+    """What lod prints for a person: names and values from files and servers included, so
+    control and bidi characters are made visible (lod.text), never written raw."""
+    typer.echo(visible(message), nl=nl)
 
 
 def _fail(problems: list[Problem], *, what: str = "problem") -> NoReturn:
     for problem in problems:
         _err(str(problem))
     count = len(problems)
-    _err(f"{count} {what}{'s' if count != 1 else ''} found")
+    if count > 1:  # one problem is one line: the line itself says what and where
+        _err(f"{count} {what}s found")
     raise typer.Exit(1)
 
 
@@ -118,7 +128,11 @@ def validate(
             _err(line)
     if result.problems:
         _fail(result.problems)
-    typer.echo(f"{result.loaded.files} files checked: all valid")
+    if not result.loaded.files:
+        where = ", ".join(str(p) for p in targets)
+        _err(f"{where}: no case-study files (*.yaml, *.yml) found; nothing was checked")
+        raise typer.Exit(1)
+    _echo(f"{result.loaded.files} files checked: all valid")
 
 
 def _ledger_notes(result: Assembled, folder: Path | None) -> list[str]:
@@ -155,7 +169,7 @@ def status(
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
     found = collect_status(data, mappings=mappings, proposals=proposals, out_dir=out)
-    typer.echo(found.render())
+    _echo(found.render())
     if not found.ok:
         raise typer.Exit(1)
 
@@ -172,7 +186,7 @@ def build(
 
     settings = _settings(data_dir=data, out_dir=out, base=base)
     result = _write_step("build", data, lambda: run_build(settings))
-    typer.echo(summary(result))
+    _echo(summary(result))
 
 
 @app.command()
@@ -221,10 +235,10 @@ def query(
 
     if list_:
         for item in catalog():
-            typer.echo(list_line(item))
+            _echo(list_line(item))
         return
     if prefixes:
-        typer.echo(prefix_block(), nl=False)
+        _echo(prefix_block(), nl=False)
         return
     if name is None:
         _err("give a query name, a .rq file or - (standard input); --list shows the catalogue")
@@ -258,7 +272,10 @@ def query(
     except RunError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    sys.stdout.write(text)
+    if show or link:  # query text from a file: control characters made visible
+        _echo(text, nl=False)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()
@@ -284,9 +301,9 @@ def serve(
         files = site_files(graph, endpoint="query")
         with served(graph.ntriples.encode("utf-8")) as server, \
                 front(files, server.endpoint, port=port) as url:
-            typer.echo(f"SPARQL endpoint: {url}query")
-            typer.echo(f"Browser UI:      {url}")
-            typer.echo(f"{len(graph.lines)} triples from {len(graph.records)} "
+            _echo(f"SPARQL endpoint: {url}query")
+            _echo(f"Browser UI:      {url}")
+            _echo(f"{len(graph.lines)} triples from {len(graph.records)} "
                        "case studies; Ctrl-C stops the server.")
             sys.stdout.flush()
             if not wait_for_stop(server):
@@ -295,7 +312,7 @@ def serve(
     except ServeError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    typer.echo("server stopped")
+    _echo("server stopped")
 
 
 ProposalsOpt = Annotated[
@@ -318,6 +335,9 @@ def reconcile(
     mappings: MappingsOpt = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per request.")] = None,
     units: Annotated[bool, typer.Option("--units/--no-units", help="Also the IFLA units.")] = True,
+    refresh: Annotated[bool, typer.Option(
+        "--refresh", help="Ask again what the cache holds (cached answers are used for 7 days).")]
+    = False,
 ) -> None:
     """Propose Wikidata items for institutions (and IFLA units) without a QID; reads the ledgers."""
     from lod.reconcile.run import ReconcileError, run_reconcile
@@ -327,13 +347,13 @@ def reconcile(
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
     try:
         outcome = run_reconcile(settings, endpoint=endpoint, out=out, cache_dir=cache,
-                                mappings_dir=mappings, units=units)
+                                mappings_dir=mappings, units=units, refresh=refresh)
     except InputError as error:
         _fail(error.problems)
     except (ReconcileError, ValueError) as error:
         _err(f"lod reconcile: {error}")
         raise typer.Exit(1) from None
-    typer.echo(outcome.summary())
+    _echo(outcome.summary())
 
 
 mappings_app = typer.Typer(help="Curate the Wikidata mapping ledgers (mappings/*.sssom.tsv).",
@@ -382,11 +402,11 @@ def mappings_review(
     if confident:
         accepted += confident_ids(proposed.with_rows(open_rows))
     if list_ or not (accepted or rejected or withdrawn):
-        typer.echo(table(open_rows) if open_rows else "no proposals to review")
+        _echo(table(open_rows) if open_rows else "no proposals to review")
         if list_ or not open_rows:
             return
         accepted, rejected = prompt_decisions(
-            open_rows, ask=typer.prompt, say=typer.echo,
+            open_rows, ask=typer.prompt, say=_echo,
             confirm=lambda question: typer.confirm(question, default=False))
     if not (accepted or rejected or withdrawn):
         return
@@ -407,17 +427,17 @@ def mappings_review(
                  f"was ruled out by the matcher: {'; '.join(reasons)}; accepted as asked (undo: "
                  f"lod mappings review --withdraw {row.record_id})")
     for row in outcome.set_aside:
-        typer.echo(f"set aside: {row.record_id} ({row.subject_label} -> {row.qid}), another "
+        _echo(f"set aside: {row.record_id} ({row.subject_label} -> {row.qid}), another "
                    "candidate of an institution that now has its item (to switch to it: "
                    f"--accept {row.record_id} --change)")
     for line in outcome.history:
         if line.action == "withdraw":
-            typer.echo(f"withdrawn: {line.record_id} {line.subject_label}: {line.replaced}; "
+            _echo(f"withdrawn: {line.record_id} {line.subject_label}: {line.replaced}; "
                        "back among the proposals")
         elif line.replaced:
-            typer.echo(f"{line.action}ed {line.record_id} ({line.subject_label} -> "
+            _echo(f"{line.action}ed {line.record_id} ({line.subject_label} -> "
                        f"{line.object_id}), replacing: {line.replaced}")
-    typer.echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected, "
+    _echo(f"{len(outcome.accepted)} accepted, {len(outcome.rejected)} rejected, "
                f"{len(outcome.withdrawn)} withdrawn; {len(outcome.proposals.rows)} proposals left")
 
 
@@ -447,8 +467,8 @@ def mappings_relink(
         _err(str(error))
         raise typer.Exit(1) from None
     for line in moved:
-        typer.echo(f"relinked: {line}")
-    typer.echo(f"{len(moved)} ledger row{'s' if len(moved) != 1 else ''} moved")
+        _echo(f"relinked: {line}")
+    _echo(f"{len(moved)} ledger row{'s' if len(moved) != 1 else ''} moved")
 
 
 @mappings_app.command("lint")
@@ -506,7 +526,7 @@ def harvest(
     if template:
         from lod.harvest.wikitemplate import blank_page
 
-        typer.echo(blank_page(), nl=False)
+        _echo(blank_page(), nl=False)
         return
     if (api is None) == (dump is None):
         _err("give exactly one of --api URL or --dump FILE (or --template)")
@@ -537,7 +557,7 @@ def harvest(
         _err(f"harvest failed: {error}")
         _err(f"nothing was written to {out}")
         raise typer.Exit(1) from None
-    typer.echo(summary.render())
+    _echo(summary.render())
 
 
 @app.command("import-csv")
@@ -556,7 +576,7 @@ def import_csv(
     from lod.harvest.csvform import CsvFormatError
     from lod.harvest.csvform import import_csv as run_import
 
-    if not file.is_file():
+    if not os.path.lexists(file):  # anything else there (a folder, a loop) is named by the reader
         _fail([Problem(file, 1, "(file)", "no such file")])
     try:
         summary, problems = run_import(file, out, restore=tuple(restore or ()))
@@ -566,7 +586,7 @@ def import_csv(
         raise typer.Exit(1) from None
     for problem in problems:
         _err(str(problem))
-    typer.echo(summary.render("rows"))
+    _echo(summary.render("rows"))
     if summary.skipped["unreadable row"]:
         raise typer.Exit(1)
 
@@ -581,8 +601,8 @@ def site(
 
     settings = _settings(data_dir=data, out_dir=out)
     result = _write_step("site", data, lambda: build_site(settings))
-    typer.echo(f"{result.records} case studies, {result.files} files written to {result.folder}")
-    typer.echo(f"open {result.index}")
+    _echo(f"{result.records} case studies, {result.files} files written to {result.folder}")
+    _echo(f"open {result.index}")
 
 
 publish_app = typer.Typer(help="Publish the case studies elsewhere (Wikidata).", no_args_is_help=True)
@@ -679,8 +699,8 @@ def publish_wikidata(
     for warning in plan.warnings:
         if warning.severity == "error":
             _err(f"{warning.record}: {warning.code}: {warning.message}")
-    typer.echo(summary(plan))
-    typer.echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
+    _echo(summary(plan))
+    _echo(f"wrote {out}/plan.json, {out}/quickstatements.txt, {out}/review.html")
 
 
 def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool,
@@ -711,7 +731,7 @@ def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool
         raise typer.Exit(1) from None
     for line in result.lines:
         if result.ok or not line.startswith(("failed:", "lod publish", "the journal")):
-            typer.echo(line)
+            _echo(line)
         else:
             _err(line)
     if not result.ok:
@@ -724,7 +744,7 @@ def publish_status(out: StateOpt = STATE_DIR) -> None:
     from lod.publish.wikidata.live import status
 
     for line in status(out):
-        typer.echo(line)
+        _echo(line)
 
 
 @publish_app.command("verify")
@@ -748,20 +768,24 @@ def publish_verify(
         _err(f"lod publish verify: {error}")
         raise typer.Exit(1) from None
     for line in result.lines:
-        typer.echo(line)
+        _echo(line)
 
 
 def _guarded(callback: Callable[..., object]) -> Callable[..., object]:
-    """A command that reports an environment error (disk full, no permission...) in one line.
+    """A command that reports a damaged input file, or an environment error (disk full, no
+    permission...), in one line.
 
     Each command handles the errors it expects; this is the net under all of
-    them, so that no OSError ever reaches a user as a traceback.
+    them, so that no OSError and no unreadable input ever reaches a user as a traceback.
     """
 
     @functools.wraps(callback)
     def run(*args: object, **kwargs: object) -> object:
         try:
             return callback(*args, **kwargs)
+        except InputFileError as error:
+            _err(str(error.problem))
+            raise typer.Exit(1) from None
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             _err(f"lod: {where}{error.strerror or error}")

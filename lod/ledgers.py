@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lod import resources
 from lod.files import write_atomic
+from lod.inputs import InputFileError, read_sssom_text, read_text, read_tsv
 from lod.namespaces import DEFAULT_BASE, SKOS, VOCAB, WD
 
 #: Column order of every SSSOM file the project writes (a subset of the SSSOM slots).
@@ -284,7 +286,11 @@ def parse_sssom(text: str, *, source: str = "<sssom>") -> MappingSet:
 
 def read_sssom(path: Path) -> MappingSet:
     """Read one SSSOM TSV file."""
-    return parse_sssom(path.read_text(encoding="utf-8"), source=str(path))
+    try:
+        text = read_sssom_text(path)
+    except InputFileError as error:
+        raise MappingFileError(str(error.problem)) from None
+    return parse_sssom(text, source=str(path))
 
 
 def read_ledger(directory: Path | None = None) -> MappingSet:
@@ -293,7 +299,7 @@ def read_ledger(directory: Path | None = None) -> MappingSet:
     rows: list[MappingRow] = []
     for name in LEDGERS:
         path = folder / name
-        if path.exists():
+        if os.path.lexists(path):  # a dangling symlink is a damaged ledger, not an absent one
             rows.extend(read_sssom(path).rows)
     return empty_set("ledger").with_rows(rows)
 
@@ -401,11 +407,19 @@ class PropertyRow(BaseModel):
 def read_properties(path: Path | None = None) -> list[PropertyRow]:
     """``mappings/wikidata-properties.tsv`` as typed rows."""
     path = path or resources.mappings_dir() / "wikidata-properties.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        if tuple(reader.fieldnames or ()) != PROPERTY_COLUMNS:
-            raise MappingFileError(f"{path}:1: columns must be {', '.join(PROPERTY_COLUMNS)}")
-        return [PropertyRow.model_validate(row) for row in reader]
+    try:
+        rows = read_tsv(path, PROPERTY_COLUMNS, exact=True, quoted=False)
+    except InputFileError as error:
+        raise MappingFileError(str(error.problem)) from None
+    found = []
+    for row in rows:
+        try:
+            found.append(PropertyRow.model_validate(row.values))
+        except ValidationError as error:
+            item = error.errors()[0]
+            where = item["loc"][0] if item["loc"] else "(row)"
+            raise MappingFileError(f"{path}:{row.line}: {where}: {item['msg']}") from None
+    return found
 
 
 # --- the decision history ------------------------------------------------------------------
@@ -457,9 +471,12 @@ class HistoryLine:
 
 def read_history(path: Path) -> list[HistoryLine]:
     """The decision history (empty when the file does not exist yet)."""
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
-    lines = path.read_text(encoding="utf-8").split("\n")
+    try:
+        lines = read_text(path, what="decision history").split("\n")
+    except InputFileError as error:
+        raise MappingFileError(str(error.problem)) from None
     if lines[0].split("\t") != list(HISTORY_COLUMNS):
         raise MappingFileError(f"{path}:1: columns must be exactly {', '.join(HISTORY_COLUMNS)}")
     found = []

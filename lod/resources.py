@@ -7,14 +7,22 @@ place that knows that.
 
 from __future__ import annotations
 
-import csv
+import os
 from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
+#: Environment variables that point lod at other shapes or mappings folders (a curator trying
+#: a changed vocabulary or shape on a copy, without touching the installed package).
+ENVIRONMENT = {"shapes": "LOD_SHAPES", "mappings": "LOD_MAPPINGS"}
+
+
 def _data_dir(name: str) -> Path:
+    chosen = os.environ.get(ENVIRONMENT.get(name, ""), "")
+    if chosen:
+        return Path(chosen)
     packaged = _PACKAGE / "_data" / name
     if packaged.is_dir():
         return packaged
@@ -36,10 +44,23 @@ def queries_dir() -> Path:
     return _data_dir("queries")
 
 
-@cache
 def ifla_units() -> dict[str, tuple[str, str]]:
-    """IFLA unit id -> (kind, English name), from ``mappings/ifla-unit-ids.tsv``."""
+    """IFLA unit id -> (kind, English name), from ``mappings/ifla-unit-ids.tsv``.
+
+    Read once per version of the file (its path, size and change time),
+    so that a changed or damaged table is never answered from memory.
+    """
     path = mappings_dir() / "ifla-unit-ids.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = csv.DictReader(handle, delimiter="\t")
-        return {row["unit_id"]: (row["kind"], row["name"]) for row in rows}
+    try:
+        status = path.stat()
+    except OSError:
+        return _ifla_units(path, 0, -1)  # the reader says what is wrong
+    return _ifla_units(path, status.st_ctime_ns, status.st_size)
+
+
+@cache
+def _ifla_units(path: Path, modified: int, size: int) -> dict[str, tuple[str, str]]:
+    from lod.inputs import read_tsv
+
+    rows = read_tsv(path, ("unit_id", "kind", "name"))
+    return {row["unit_id"]: (row["kind"], row["name"]) for row in rows}

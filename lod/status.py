@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from lod.ingest.load import discover, is_draft_file, load_case_studies, stem_id, todo_lines
+from lod.inputs import InputFileError, read_text
 from lod.ledgers import (
     INSTITUTION_PREFIX,
     MappingFileError,
@@ -75,8 +76,9 @@ class Status:
 
 def _raw(path: Path) -> dict[str, object] | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        text = read_text(path)
+        data = yaml.safe_load(text)
+    except (InputFileError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None
 

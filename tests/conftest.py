@@ -216,3 +216,13 @@ def site_dir(site_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_lod("site", "--data", site_data, "--out", out)
     assert result.code == 0, result.stderr
     return out / "site"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many kind x damage cases of tests/test_input_damage.py ran (issue 20), counted from
+    the reports so that it holds with xdist's workers too."""
+    ran = {value for reports in terminalreporter.stats.values() for report in reports
+           for name, value in getattr(report, "user_properties", ()) if name == "damage case"
+           and getattr(report, "when", "call") == "call"}
+    if ran:
+        terminalreporter.write_line(f"{len(ran)} kind x damage cases ran (tests/test_input_damage.py)")

@@ -274,7 +274,7 @@ def test_a_symlink_loop_in_the_data_folder_is_a_problem_not_a_traceback(tmp_path
     result = run_lod("validate", data)
     assert result.code == 1
     assert "Traceback" not in result.stderr
-    assert "loop.yaml:1: (file): cannot read this file" in result.stderr
+    assert "loop.yaml:1: (file): is a symlink loop" in result.stderr
 
 
 def test_a_malformed_ledger_names_its_file_and_line(tmp_path: Path) -> None:
@@ -310,13 +310,25 @@ def test_yaml_aliases_are_refused_at_once(tmp_path: Path) -> None:
     assert "laughs.yaml:2: (yaml): YAML aliases (*name) are not allowed" in result.stderr
 
 
-def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
+def test_control_characters_never_reach_the_terminal(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contract refuses them in records (issue 20); a vocabulary label can still hold them."""
     data = tmp_path / "data"
     text = VALID_RECORD.format(id="lyon-editathon").replace(
         "  en: A library edit-a-thon", '  en: "A library \\e[2J\\e]0;pwned\\a edit-a-thon"')
     write_record(data, "lyon-editathon", text)
+    refused = run_lod("validate", data)
+    assert refused.code == 1 and "title.en: U+001B (ESC) is not allowed" in refused.stderr
+    write_record(data, "lyon-editathon")
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    regions = mappings / "regions.ttl"
+    regions.write_text(regions.read_text(encoding="utf-8").replace(
+        'skos:prefLabel "Europe"@en', 'skos:prefLabel "Europe \\u001B[2J\\u001B]0;pwned\\u0007"@en'),
+        encoding="utf-8")
+    monkeypatch.setenv("LOD_MAPPINGS", str(mappings))
     for fmt in ("table", "tsv"):
-        result = run_lod("query", "case-studies", "--data", data, "--format", fmt)
+        result = run_lod("query", "by-region", "--data", data, "--format", fmt)
         assert result.code == 0, result.stderr
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout
         assert "\\x1b[2J" in result.stdout
@@ -327,7 +339,7 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
     from lod.query.execute import run_in_process
     from lod.query.output import render
 
-    answer = run_in_process(get_query("case-studies"), assemble([data], Settings()).store, {})
+    answer = run_in_process(get_query("by-region"), assemble([data], Settings()).store, {})
     assert "\x1b" in render(answer, "csv")
     assert "\x1b" not in render(answer, "csv", terminal=True)
     assert "\x1b" not in render(answer, "json") + render(answer, "json", terminal=True)

@@ -13,6 +13,7 @@ harvester (curated records are never overwritten).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from lod.harvest.wikiharvest import Summary
 from lod.harvest.wikimatch import Lexicon, ifla_units, language_tag, make_lexicon, normalize
 from lod.harvest.wikirecord import Facts, build_record, slug
 from lod.harvest.wikitext import FieldBullet
+from lod.inputs import read_csv_export, read_tsv
 from lod.model.case_study import EMAIL_RE, CaseStudy
 from lod.model.vocab import SECTION_KEYS
 from lod.problems import Problem
@@ -59,10 +61,7 @@ _YES = frozenset({"yes", "y", "true", "1", "si", "oui", "ja", "sim"})
 def column_fields() -> Lexicon:
     """Normalised column heading -> field, from ``mappings/csv-columns.tsv``."""
     path = resources.mappings_dir() / "csv-columns.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return make_lexicon(
-            (row["column"], row["field"]) for row in csv.DictReader(handle, delimiter="\t")
-        )
+    return make_lexicon((row["column"], row["field"]) for row in read_tsv(path, ("column", "field")))
 
 
 @dataclass
@@ -143,11 +142,10 @@ def detect_delimiter(header: str, path: Path) -> str:
     )
 
 
-def _header_line(path: Path) -> str:
-    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        for line in handle:
-            if line.strip():
-                return line.rstrip("\r\n")
+def _header_line(text: str) -> str:
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            return line.rstrip("\r\n")
     return ""
 
 
@@ -156,12 +154,13 @@ def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
 
     Raises :class:`CsvFormatError` when no separator makes the header a form's header.
     """
-    header_line = _header_line(path)
+    text = read_csv_export(path)
+    header_line = _header_line(text)
     delimiter = detect_delimiter(header_line, path) if header_line else ","
     if delimiter != ",":
         problems.append(Problem(path, 1, "(header)",
                                 f"the export is separated by {DELIMITERS[delimiter]}; read as such"))
-    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle, strict=True, delimiter=delimiter)
         header: list[str | None] | None = None
         names: list[str] = []

@@ -28,6 +28,7 @@ import yaml
 
 from lod.files import write_atomic
 from lod.ingest.load import DRAFT_SUFFIX
+from lod.inputs import read_case_study, read_harvest_state
 from lod.model.policy import CURATED_STATUSES
 
 STATE_FILE = ".harvest-state.json"
@@ -160,7 +161,7 @@ class DraftStore:
         if not target.exists():
             self._stage(target, data)
             return Written(record_id, target, "new")
-        current = target.read_bytes()
+        current = read_case_study(target)
         if current == data:
             return Written(record_id, target, "unchanged")
         reason = self._protection(target, current)
@@ -173,7 +174,7 @@ class DraftStore:
             old = None
         beside = self.out_dir / f"{record_id}{DRAFT_SUFFIX}"
         differs = differing_fields(old, yaml.safe_load(data))
-        if not (beside.exists() and beside.read_bytes() == data):
+        if not (beside.exists() and read_case_study(beside) == data):
             self._stage(beside, data)
         return Written(record_id, beside, "kept", reason, differs)
 
@@ -223,12 +224,8 @@ class DraftStore:
 
 def load_state(out_dir: Path) -> dict[str, Any]:
     """The state file of ``out_dir`` (empty when absent or unreadable: then everything is new)."""
-    path = out_dir / STATE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"version": STATE_VERSION, "pages": {}, "files": {}}
-    if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+    data = read_harvest_state(out_dir / STATE_FILE)  # a damaged one is refused, naming it
+    if data is None or data.get("version") != STATE_VERSION:
         return {"version": STATE_VERSION, "pages": {}, "files": {}}
     return data
 
@@ -237,6 +234,6 @@ def save_state(out_dir: Path, state: dict[str, Any]) -> None:
     """Write the state file atomically (temporary file, then rename)."""
     text = json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     path = out_dir / STATE_FILE
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+    if read_harvest_state(path) == state:
         return
     write_atomic(path, text)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lod.harvest.wikiapi import PageRef, PageText, SiteInfo
+from lod.inputs import InputFileError, open_dump
 
 
 class DumpError(Exception):
@@ -85,9 +86,9 @@ class DumpReader:
     def pages(self) -> Iterator[PageText]:
         """Every page with its (last exported) revision, in file order."""
         try:
-            handle = self.path.open("rb")
-        except OSError as error:
-            raise DumpError(f"{self.path}: cannot open the dump ({error.strerror})") from None
+            handle = open_dump(self.path)
+        except InputFileError as error:
+            raise DumpError(f"{self.path}: cannot open the dump: {error.problem.message}") from None
         self._handle = handle
         root: ET.Element | None = None
         try:

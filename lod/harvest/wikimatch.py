@@ -11,7 +11,6 @@ punctuation), so a value is either resolved or left for a person to decide.
 
 from __future__ import annotations
 
-import csv
 import gettext
 import re
 import unicodedata
@@ -20,9 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode
 
 from lod import resources
+from lod.inputs import read_tsv, read_vocabulary
 from lod.model import terms
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -95,16 +95,15 @@ def _skos_labels(filename: str) -> list[tuple[str, str]]:
     """(label, notation) for every concept of one SKOS file in ``mappings/``."""
     notations: dict[str, str] = {}
     labels: dict[str, list[str]] = defaultdict(list)
-    with (resources.mappings_dir() / filename).open("rb") as handle:
-        for quad in parse(handle, format=RdfFormat.TURTLE):
-            predicate, subject, value = quad.predicate.value, quad.subject, quad.object
-            if predicate not in _LABEL_PREDICATES or not isinstance(subject, NamedNode):
-                continue
-            if not isinstance(value, Literal):
-                continue
-            if predicate == f"{SKOS}notation":
-                notations[subject.value] = value.value
-            labels[subject.value].append(value.value)
+    for triple in read_vocabulary(resources.mappings_dir() / filename):
+        predicate, subject, value = triple.predicate.value, triple.subject, triple.object
+        if predicate not in _LABEL_PREDICATES or not isinstance(subject, NamedNode):
+            continue
+        if not isinstance(value, Literal):
+            continue
+        if predicate == f"{SKOS}notation":
+            notations[subject.value] = value.value
+        labels[subject.value].append(value.value)
     return [
         (label, notations[iri])
         for iri, found in labels.items()
@@ -122,8 +121,7 @@ def library_types() -> Lexicon:
     """
     pairs = _skos_labels("library-types.ttl")
     path = resources.mappings_dir() / "library-type-terms.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        pairs += [(row["label"], row["term"]) for row in csv.DictReader(handle, delimiter="\t")]
+    pairs += [(row["label"], row["term"]) for row in read_tsv(path, ("term", "label"))]
     return make_lexicon(pairs)
 
 
@@ -152,9 +150,8 @@ def page_labels() -> dict[str, list[tuple[str, str]]]:
     """Rows of ``mappings/wiki-page-labels.tsv`` by kind: (key, label)."""
     rows: dict[str, list[tuple[str, str]]] = defaultdict(list)
     path = resources.mappings_dir() / "wiki-page-labels.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            rows[row["kind"]].append((row["key"], row["label"]))
+    for row in read_tsv(path, ("kind", "key", "label")):
+        rows[row["kind"]].append((row["key"], row["label"]))
     return dict(rows)
 
 

@@ -21,9 +21,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from lod.ingest.yamlfile import FieldPath, YamlDocument, YamlSyntaxError, decode_utf8, parse_yaml
+from lod.inputs import InputFileError, read_case_study, read_text
 from lod.model import terms
 from lod.model.case_study import DECISION_TAGS, ID_RE, CaseStudy
 from lod.problems import Problem
+from lod.text import forbidden_in, name_of
 
 DRAFT_SUFFIX = ".draft.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -98,8 +100,9 @@ def discover(paths: Iterable[Path], *, include_drafts: bool = True) -> list[Path
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Anything but a plain file is reported when read: a dangling symlink, a folder named *.yaml."""
     try:
-        return entry.is_file()
+        return entry.is_file() or entry.is_symlink() or entry.is_dir()
     except OSError:  # a symlink loop: not a file, and reported when read
         return True
 
@@ -167,6 +170,35 @@ def _problems_from_validation(error: ValidationError, document: YamlDocument) ->
     return problems
 
 
+#: Fields whose text may run over several lines (and so hold newlines and tabs).
+MULTILINE_FIELDS = frozenset({"summary", "sections", "notes"})
+
+
+def _control_problems(document: YamlDocument) -> list[Problem]:
+    """Every text value (and key) holding a control or bidi character (lod.text.FORBIDDEN)."""
+    problems = []
+    stack: list[tuple[FieldPath, Any]] = [((), document.data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and forbidden_in(key, multiline=False):
+                    stack.append((where, key))
+                stack.append(((*where, str(key)), item))
+        elif isinstance(value, list):
+            stack.extend(((*where, index), item) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            multiline = bool(where) and where[0] in MULTILINE_FIELDS
+            found = forbidden_in(value, multiline=multiline)
+            if found is not None:
+                allowed = "" if multiline else "; line breaks and tabs only in summary, sections, notes"
+                problems.append(Problem(
+                    document.path, document.line_of(where), render_field(where),
+                    f"{name_of(found)} is not allowed in text (control and bidirectional "
+                    f"characters change what a reader sees){allowed}"))
+    return problems
+
+
 def check_document(document: YamlDocument) -> tuple[CaseStudy | None, list[Problem]]:
     """Check one parsed file against the contract (id equals the file stem included)."""
     path = document.path
@@ -179,6 +211,7 @@ def check_document(document: YamlDocument) -> tuple[CaseStudy | None, list[Probl
         got = "an empty file" if data is None else type(data).__name__
         problems.append(Problem(path, 1, "(record)", f"expected a mapping of fields, got {got}"))
         return None, problems
+    problems.extend(_control_problems(document))
     expected_id = stem_id(path)
     raw_id = data.get("id")
     if isinstance(raw_id, str) and ID_RE.fullmatch(raw_id) and raw_id != expected_id:
@@ -230,8 +263,8 @@ def _todo_line(document: YamlDocument, todo: str) -> int:
     """The file line of a TODO (the notes key's line when the text cannot be found)."""
     start = document.line_of(("notes",))
     try:
-        text = document.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_text(document.path)
+    except InputFileError:
         return start
     for number, line in enumerate(text.splitlines()[start - 1 :], start=start):
         if todo[:40] in line:
@@ -252,13 +285,9 @@ def check_file(path: Path, data: bytes) -> tuple[CaseStudy | None, YamlDocument,
 
 def _read(path: Path) -> bytes | Problem:
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return Problem(path, 1, "(file)", "no such file or directory")
-    except IsADirectoryError:
-        return Problem(path, 1, "(file)", "is a folder, not a case-study file")
-    except OSError as error:
-        return Problem(path, 1, "(file)", f"cannot read this file: {error.strerror}")
+        return read_case_study(path)
+    except InputFileError as error:
+        return error.problem
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from lod.inputs import InputFileError, read_case_study, read_text
+
 try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -93,8 +95,8 @@ class YamlDocument:
         text = self._text
         if text is None:
             try:
-                text = self.path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                text = read_text(self.path)
+            except InputFileError:
                 return {(): 1}, ()
         return _line_map(text)
 
@@ -231,4 +233,4 @@ def decode_utf8(data: bytes) -> str:
 
 def read_yaml(path: Path) -> YamlDocument:
     """Read and parse a file."""
-    return parse_yaml(path, decode_utf8(path.read_bytes()))
+    return parse_yaml(path, decode_utf8(read_case_study(path)))

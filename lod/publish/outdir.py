@@ -3,10 +3,16 @@
 A build writes every file into a staging folder beside OUT, then puts it in
 OUT's place. On Linux the two folders are exchanged in one system call
 (``renameat2(RENAME_EXCHANGE)``), so at every instant OUT is either the whole
-old build or the whole new one. Where that call is missing, OUT is first
-renamed aside and the staging folder renamed in; a run killed between the
-two renames leaves the old build under ``.OUT.old-*`` and the next run puts
-it back before doing anything else (the documented recovery).
+old build or the whole new one. Where that call is missing (or
+``LOD_SWAP=rename`` asks for it), OUT is first renamed aside and the staging
+folder renamed in. The folder set aside records which folder was coming in
+(its device and inode) before OUT moves, so a run killed between the two
+renames can be told from one killed after them: the next run puts the old
+build back when OUT is missing, removes it only when OUT is the build that
+came in, and otherwise (OUT made since by hand or by another command) keeps
+both and refuses with a message saying where the old build is. The old OUT,
+and every file carried over in it, is never deleted before the new one is in
+place.
 
 A lock file beside OUT (``.OUT.lock``, ``flock``) keeps two writers out of one
 folder: the second is refused with a clear message rather than racing.
@@ -52,8 +58,16 @@ def _describe(error: OSError, what: Path) -> str:
     return f"cannot write {what}: {reason}"
 
 
+#: ``LOD_SWAP=rename`` forces the two-rename swap (for file systems where renameat2 is
+#: refused in odd ways, and for the tests of that path).
+SWAP_ENV = "LOD_SWAP"
+_INCOMING = "incoming"
+
+
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths atomically; False where the system cannot."""
+    if os.environ.get(SWAP_ENV) == "rename":
+        return False
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:
         return False
@@ -71,16 +85,38 @@ def _exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
+def _identity(path: Path) -> str:
+    status = path.stat()
+    return f"{status.st_dev}:{status.st_ino}"
+
+
 def _recover(out_dir: Path) -> None:
-    """Undo a run killed between the two renames; remove other runs' leftovers."""
+    """Undo a run killed between the two renames; remove other runs' leftovers.
+
+    An old build set aside is put back when OUT is missing, removed when OUT is
+    the build that was coming in (the run was killed after both renames), and
+    otherwise kept: :class:`OutputError` says where, and nothing is removed.
+    """
     parent, name = out_dir.parent, out_dir.name
-    if not out_dir.exists():
-        for aside in sorted(parent.glob(f".{name}.old-*")):
-            if (aside / "previous").is_dir():
-                (aside / "previous").replace(out_dir)
-                break
+    for aside in sorted(parent.glob(f".{name}.old-*")):
+        previous = aside / "previous"
+        if not previous.is_dir():
+            continue
+        if not os.path.lexists(out_dir):
+            previous.replace(out_dir)
+            continue
+        try:
+            incoming = (aside / _INCOMING).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            incoming = ""
+        if not incoming or incoming != _identity(out_dir):
+            raise OutputError(
+                f"an interrupted lod run left the previous {out_dir} at {previous}, and "
+                f"{out_dir} was made since; keep one of them (move the other away), then run again"
+            )
     for leftover in [*parent.glob(f".{name}.stage-*"), *parent.glob(f".{name}.old-*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
+        if not (leftover / "previous").is_dir() or os.path.lexists(out_dir):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 @contextmanager
@@ -214,7 +250,27 @@ def _swap(stage: Path, out_dir: Path) -> None:
         return
     if _exchange(stage, out_dir):
         return  # ``stage`` now holds the old build; the caller removes it
-    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    out_dir.replace(aside / "previous")
-    stage.replace(out_dir)
+    aside = set_aside(stage, out_dir)
+    try:
+        stage.replace(out_dir)
+    except OSError:
+        (aside / "previous").replace(out_dir)  # the old build back where it was
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
     shutil.rmtree(aside, ignore_errors=True)
+
+
+def set_aside(stage: Path, out_dir: Path) -> Path:
+    """The first rename of the fallback swap: OUT moves to ``.OUT.old-*/previous``.
+
+    Before it moves, the folder notes which folder is coming in, so that
+    :func:`_recover` can tell a finished swap from an interrupted one.
+    """
+    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    note = aside / _INCOMING
+    with note.open("w", encoding="ascii") as handle:
+        handle.write(_identity(stage) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    out_dir.replace(aside / "previous")
+    return aside

@@ -13,6 +13,7 @@ from pyoxigraph import Store
 from lod.query.catalog import get_query
 from lod.query.display import COLUMN_SCHEMES, Labels, label_for, read_labels
 from lod.query.run import run_local
+from lod.text import visible
 
 _SECTIONS = (
     ("Library types", "by-library-type"),
@@ -122,7 +123,7 @@ def render_report(data: ReportData) -> str:
     lines.append("")
     for title, query in _SECTIONS:
         lines += [f"## {title}", "", *_table(data.tables[query], data)]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return visible("\n".join(lines).rstrip("\n") + "\n")  # values from the graph, shown to people
 
 
 def build_report(store: Store, *, records: int) -> str:

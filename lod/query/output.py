@@ -15,6 +15,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from lod.query.run import GraphResult, QueryResult, Term
+from lod.text import visible
 
 FORMATS = ("table", "csv", "tsv", "json")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -24,14 +25,9 @@ def _plain(term: Term | None) -> str:
     return "" if term is None else term.value
 
 
-#: C0 and C1 control characters and DEL: a value holding them could drive the terminal.
-_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
-_CONTROLS_KEEP_NEWLINE = {k: v for k, v in _CONTROLS.items() if k != 0x0A}
-
-
 def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` with every control character written as ``\\xNN`` (safe to print)."""
-    return text.translate(_CONTROLS_KEEP_NEWLINE if keep_newlines else _CONTROLS)
+    """``text`` with every control and bidi character written visibly (:func:`lod.text.visible`)."""
+    return visible(text, tabs=False) if keep_newlines else visible(text, lines=False)
 
 
 def to_csv(result: QueryResult, *, delimiter: str = ",") -> str:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import Literal, NamedNode, Triple
 
 from lod import resources
+from lod.inputs import read_vocabulary
 from lod.model import terms
 from lod.namespaces import DCTERMS, LCS, RDF, SCHEME_COUNTRY, SKOS, concept_iri, scheme_iri
 
@@ -22,8 +23,7 @@ def vocabulary_files(directory: Path | None = None) -> list[Path]:
 
 def vocabulary_file_triples(path: Path) -> tuple[Triple, ...]:
     """The triples of one vocabulary file."""
-    with path.open("rb") as handle:
-        return tuple(quad.triple for quad in parse(handle, format=RdfFormat.TURTLE))
+    return read_vocabulary(path)
 
 
 def country_triples() -> list[Triple]:

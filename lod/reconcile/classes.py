@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Literal
 
 from pyoxigraph import Literal as RdfLiteral
-from pyoxigraph import NamedNode, RdfFormat, parse
+from pyoxigraph import NamedNode
 
 from lod import resources
+from lod.inputs import read_vocabulary
 from lod.namespaces import SKOS, WD
 from lod.reconcile import wikidata as w
 from lod.reconcile.normalise import name_key
@@ -102,18 +103,17 @@ def read_library_types(path: Path | None = None) -> LibraryTypes:
     notation: dict[str, str] = {}
     linked: dict[str, set[str]] = {}
     labels: set[str] = set()
-    with path.open("rb") as handle:
-        for quad in parse(handle, format=RdfFormat.TURTLE):
-            subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-            if not isinstance(subject, NamedNode):
-                continue
-            local = predicate.removeprefix(SKOS)
-            if local == "notation" and isinstance(obj, RdfLiteral):
-                notation[subject.value] = obj.value
-            elif local in _MATCHES and isinstance(obj, NamedNode) and obj.value.startswith(WD):
-                linked.setdefault(subject.value, set()).add(obj.value.removeprefix(WD))
-            elif local in ("prefLabel", "altLabel") and isinstance(obj, RdfLiteral):
-                labels.add(name_key(obj.value))
+    for triple in read_vocabulary(path):
+        subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
+        if not isinstance(subject, NamedNode):
+            continue
+        local = predicate.removeprefix(SKOS)
+        if local == "notation" and isinstance(obj, RdfLiteral):
+            notation[subject.value] = obj.value
+        elif local in _MATCHES and isinstance(obj, NamedNode) and obj.value.startswith(WD):
+            linked.setdefault(subject.value, set()).add(obj.value.removeprefix(WD))
+        elif local in ("prefLabel", "altLabel") and isinstance(obj, RdfLiteral):
+            labels.add(name_key(obj.value))
     classes = {term: frozenset(linked.get(iri, ())) for iri, term in notation.items()}
     return LibraryTypes(classes, frozenset(labels))
 

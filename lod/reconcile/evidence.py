@@ -74,7 +74,8 @@ def facts_from_bindings(bindings: Iterable[Binding]) -> dict[str, Facts]:
     """Group the (item, field, value) rows of the details query by item."""
     found: dict[str, dict[str, set[object]]] = {}
     for row in bindings:
-        qid = qid_of(row["item"].value)
+        item = row.get("item")
+        qid = None if item is None else qid_of(item.value)
         if qid is None or "field" not in row or "value" not in row:
             continue
         kind, term = row["field"].value, row["value"]

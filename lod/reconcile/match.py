@@ -25,7 +25,7 @@ from lod.model.case_study import Institution
 from lod.reconcile.normalise import isil_key, website_key, website_variants
 from lod.reconcile.queries import NEUTRAL_LANGUAGE, details_query, identifier_query, label_query
 from lod.reconcile.score import AUTO_ACCEPT, Facts, Scored, facts_from_bindings, qid_of, score
-from lod.reconcile.sparql import DEFAULT_ENDPOINT, SparqlClient, Stats
+from lod.reconcile.sparql import DEFAULT_ENDPOINT, Binding, SparqlClient, Stats
 from lod.reconcile.subjects import Subject, subjects_of_institutions
 from lod.settings import Settings
 
@@ -69,6 +69,12 @@ def _name_literals(subject: Subject) -> set[tuple[str, str]]:
     return {(name, lang.lower()) for name in names for lang in languages}
 
 
+def _qid(row: Binding) -> str | None:
+    """The row's item as a QID; None when the row has no item (an answer of another shape)."""
+    item = row.get("item")
+    return None if item is None else qid_of(item.value)
+
+
 def _lookup(batch: Sequence[Subject], client: SparqlClient) -> dict[str, set[str]]:
     """Candidate QIDs per subject id for one batch: one names query, one identifiers query."""
     by_literal: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -89,7 +95,7 @@ def _lookup(batch: Sequence[Subject], client: SparqlClient) -> dict[str, set[str
     found: dict[str, set[str]] = defaultdict(set)
     if by_literal:
         for row in client.select(label_query(by_literal)):
-            qid = qid_of(row["item"].value)
+            qid = _qid(row)
             name = row.get("name")
             if qid and name is not None:
                 for subject_id in by_literal.get((name.value, name.lang.lower()), ()):
@@ -98,7 +104,7 @@ def _lookup(batch: Sequence[Subject], client: SparqlClient) -> dict[str, set[str
     if query is not None:
         tables = {"isil": by_isil, "viaf": by_viaf, "website": by_site}
         for row in client.select(query):
-            qid = qid_of(row["item"].value)
+            qid = _qid(row)
             if qid is None or "key" not in row or "value" not in row:
                 continue
             table = tables.get(row["key"].value, {})

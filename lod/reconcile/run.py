@@ -8,12 +8,14 @@ proposals file and the ledgers exactly as they were.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from lod import resources
 from lod.ingest.load import load_case_studies
+from lod.inputs import CACHE_MAX_AGE_DAYS, read_sssom_text
 from lod.ledgers import (
     LEDGERS,
     HistoryLine,
@@ -74,7 +76,7 @@ def read_ledgers(mappings_dir: Path | None) -> dict[str, MappingSet]:
     """Every ledger by file name; a missing file is an empty ledger."""
     folder = ledger_dir(mappings_dir)
     return {
-        name: read_sssom(folder / name) if (folder / name).exists() else empty_set(name)
+        name: read_sssom(folder / name) if os.path.lexists(folder / name) else empty_set(name)
         for name in LEDGERS
     }
 
@@ -86,8 +88,11 @@ def merged(ledgers: dict[str, MappingSet]) -> MappingSet:
 
 def run_reconcile(settings: Settings, *, endpoint: str, out: Path, cache_dir: Path | None = None,
                   mappings_dir: Path | None = None, units: bool = True,
-                  today: dt.date | None = None) -> ReconcileOutcome:
-    """Load the records, ask the endpoint, write the proposals file; raise before writing on failure."""
+                  today: dt.date | None = None, refresh: bool = False) -> ReconcileOutcome:
+    """Load the records, ask the endpoint, write the proposals file; raise before writing on failure.
+
+    ``refresh`` asks every question again (and replaces the cached answers).
+    """
     loaded = load_case_studies([settings.data_dir], include_drafts=False)
     if loaded.problems:
         raise InputError(loaded.problems)
@@ -99,7 +104,8 @@ def run_reconcile(settings: Settings, *, endpoint: str, out: Path, cache_dir: Pa
     if units:
         subjects += unit_subjects()
     cache = cache_dir or out.parent / CACHE_NAME
-    client = SparqlClient(endpoint, user_agent=settings.user_agent, timeout=settings.timeout, cache_dir=cache)
+    client = SparqlClient(endpoint, user_agent=settings.user_agent, timeout=settings.timeout, cache_dir=cache,
+                          max_age_days=0 if refresh else CACHE_MAX_AGE_DAYS)
     try:
         result = reconcile(subjects, client=client, ledger=ledger, today=today)
     except EndpointError as error:
@@ -113,7 +119,7 @@ def read_proposals(path: Path, *, missing_ok: bool = False) -> MappingSet:
 
     ``missing_ok``: an absent file is an empty set (undoing a decision needs no proposals).
     """
-    if not path.exists():
+    if not os.path.lexists(path):
         if missing_ok:
             return empty_set(path.name)
         raise MappingFileError(f"{path}: no proposals file; run `lod reconcile --out {path}` first")
@@ -187,10 +193,10 @@ def lint(mappings_dir: Path | None, *, check: bool) -> list[Path]:
     differing = []
     for name in LEDGERS:
         path = folder / name
-        if not path.exists():
+        if not os.path.lexists(path):
             continue
         canonical = render_sssom(read_sssom(path))
-        if path.read_text(encoding="utf-8") != canonical:
+        if read_sssom_text(path) != canonical:
             differing.append(path)
             if not check:
                 write_sssom(path, read_sssom(path))

@@ -5,14 +5,21 @@ timeout on every request, a wait of ``Retry-After`` on 429/503 (bounded), and
 no repeated questions: every response is kept on disk under the SHA-256 of
 the endpoint URL and the full query text (so another endpoint, or a query
 that differs in one character, such as another list of classes, is asked
-afresh), and a re-run of the same reconciliation sends nothing.
+afresh), and a re-run of the same reconciliation sends nothing. A cached
+answer is used for ``CACHE_MAX_AGE_DAYS`` days (``max_age_days``; ``lod reconcile
+--refresh`` asks everything again); a damaged entry is a miss, asked again.
+An answer is cut down to the variables its query selects, so an endpoint (or
+a cache file) that adds variables changes nothing, and a row without a
+selected variable simply lacks it.
 Errors become one :class:`EndpointError` with a message a curator can act on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from lod.files import write_atomic
+from lod.inputs import CACHE_MAX_AGE_DAYS, read_cache_entry
 from lod.retry_after import retry_after_seconds
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
@@ -56,12 +64,36 @@ def cache_key(endpoint: str, query: str) -> str:
     return hashlib.sha256(f"{endpoint}\n{query}".encode()).hexdigest()
 
 
-def parse_results(body: bytes) -> list[Binding]:
-    """SPARQL 1.1 Query Results JSON -> bindings; raise ValueError if it is not that."""
+_SELECT_RE = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?((?:\?\w+\s*)+)", re.IGNORECASE)
+
+
+def selected_variables(query: str) -> frozenset[str] | None:
+    """The variables a SELECT query projects (None for ``SELECT *`` or expressions)."""
+    match = _SELECT_RE.search(query)
+    if match is None:
+        return None
+    return frozenset(name.lstrip("?") for name in match.group(1).split())
+
+
+def parse_results(body: bytes, variables: frozenset[str] | None = None) -> list[Binding]:
+    """SPARQL 1.1 Query Results JSON -> bindings (only ``variables`` when given).
+
+    Raises ValueError (or KeyError, TypeError) when the body is not that format.
+    """
     data = json.loads(body)
     rows = data["results"]["bindings"]
+    named = data["head"]["vars"]
+    if not isinstance(rows, list) or not isinstance(named, list):
+        raise TypeError("results.bindings or head.vars is not a list")
+    if variables is not None and not variables <= set(named):
+        raise ValueError("the answer does not name the variables the query selects")
+    for row in rows:
+        for value in row.values():
+            if not isinstance(value, dict) or "type" not in value or "value" not in value:
+                raise TypeError("a bound value is not a SPARQL JSON term")
     return [
-        {name: Term(value["type"], value["value"], value.get("xml:lang", "")) for name, value in row.items()}
+        {name: Term(str(value["type"]), str(value["value"]), str(value.get("xml:lang", "")))
+         for name, value in row.items() if variables is None or name in variables}
         for row in rows
     ]
 
@@ -78,6 +110,8 @@ class SparqlClient:
     max_wait: float = 120.0
     sleep: Callable[[float], None] = time.sleep
     stats: Stats = field(default_factory=Stats)
+    #: Days a cached answer is used; 0 asks every question again (and refreshes the cache).
+    max_age_days: float = CACHE_MAX_AGE_DAYS
 
     def _cache_path(self, query: str) -> Path | None:
         if self.cache_dir is None:
@@ -89,23 +123,26 @@ class SparqlClient:
         """Answer a SELECT query, from the cache if it was asked before."""
         self.stats.queries += 1
         path = self._cache_path(query)
-        if path is not None and path.exists():
+        variables = selected_variables(query)
+        cached = None if path is None else read_cache_entry(path, max_age_days=self.max_age_days)
+        if cached is not None:
             try:
-                bindings = parse_results(path.read_bytes())
-            except (ValueError, KeyError, TypeError):
-                path.unlink(missing_ok=True)  # a damaged entry is asked again
+                bindings = parse_results(cached, variables)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                pass  # a damaged entry is a miss: asked again, and replaced
             else:
                 self.stats.cache_hits += 1
                 return bindings
         body = self._post(query)
         try:
-            bindings = parse_results(body)
-        except (ValueError, KeyError, TypeError):
+            bindings = parse_results(body, variables)
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise EndpointError(
                 f"SPARQL endpoint {self.endpoint} did not return SPARQL JSON results"
             ) from None
         if path is not None:
-            write_atomic(path, body.decode("utf-8"))
+            with contextlib.suppress(OSError, UnicodeDecodeError):  # an unwritable cache only costs a request next time
+                write_atomic(path, body.decode("utf-8"))
         return bindings
 
     def _post(self, query: str) -> bytes:

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Literal
 
 from pyoxigraph import Literal as RdfLiteral
-from pyoxigraph import NamedNode, RdfFormat, parse
+from pyoxigraph import NamedNode
 
 from lod import resources
+from lod.inputs import read_vocabulary
 from lod.ledgers import UNIT_PREFIX, institution_subject
 from lod.model.case_study import CaseStudy, Institution
 from lod.namespaces import LCS, RDF, SKOS
@@ -127,15 +128,14 @@ def unit_subjects(path: Path | None = None) -> list[Subject]:
     kind = NamedNode(f"{LCS}IflaUnit")
     labels: dict[str, dict[str, list[RdfLiteral]]] = {}
     units: set[str] = set()
-    with path.open("rb") as handle:
-        for quad in parse(handle, format=RdfFormat.TURTLE):
-            subject, predicate, obj = quad.subject, quad.predicate, quad.object
-            if not isinstance(subject, NamedNode):
-                continue
-            if predicate.value == f"{RDF}type" and obj == kind:
-                units.add(subject.value)
-            elif predicate.value in (f"{SKOS}prefLabel", f"{SKOS}altLabel") and isinstance(obj, RdfLiteral):
-                labels.setdefault(subject.value, {}).setdefault(predicate.value, []).append(obj)
+    for triple in read_vocabulary(path):
+        subject, predicate, obj = triple.subject, triple.predicate, triple.object
+        if not isinstance(subject, NamedNode):
+            continue
+        if predicate.value == f"{RDF}type" and obj == kind:
+            units.add(subject.value)
+        elif predicate.value in (f"{SKOS}prefLabel", f"{SKOS}altLabel") and isinstance(obj, RdfLiteral):
+            labels.setdefault(subject.value, {}).setdefault(predicate.value, []).append(obj)
     subjects = []
     for iri in sorted(units):
         found = labels.get(iri, {})

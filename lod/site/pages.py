@@ -24,6 +24,7 @@ from lod.model.vocab import ACTIVITIES, LIBRARY_TYPES, PROJECTS
 from lod.site.dashboard import Chart
 from lod.site.labels import Labels
 from lod.site.records import RecordView
+from lod.text import visible
 
 
 def term_query_href(folder: str, term: str) -> str | None:
@@ -53,12 +54,20 @@ DUMP_DESCRIPTIONS = {
 }
 
 
+def _shown(value: object) -> object:
+    """Every value a template prints, with control and bidi characters made visible."""
+    if isinstance(value, Markup):  # already HTML: made visible, still HTML
+        return Markup(visible(str(value)))  # noqa: S704 - HTML already; only controls rewritten
+    return visible(value) if isinstance(value, str) else value
+
+
 @cache
 def environment() -> Environment:
     """The template environment (templates ship inside the package)."""
     env = Environment(
         loader=PackageLoader("lod.site", "templates"),
         autoescape=True,
+        finalize=_shown,
         trim_blocks=False,
         keep_trailing_newline=True,
     )

@@ -20,6 +20,7 @@ import rdflib
 from lod import resources
 from lod.ingest.load import LoadedRecord, render_field
 from lod.ingest.yamlfile import FieldPath
+from lod.inputs import read_shapes
 from lod.problems import Problem
 from lod.rdf.build import case_study_iri, fragment_iri, institution_iri
 from lod.validate.engines import ShaclResult, shacl_results
@@ -36,7 +37,7 @@ class Origin:
 
 def shapes_text(directory: Path) -> str:
     """All shapes files of ``directory`` as one Turtle document (sorted by name)."""
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.ttl")))
+    return read_shapes(directory)
 
 
 def shapes_graph(directory: Path | None = None) -> rdflib.Graph:

@@ -33,13 +33,13 @@ constraints of the properties the plans use, each row with where it was read
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from lod.inputs import read_tsv
 from lod.publish.wikidata.model import Plan, PlannedItem, Snak, Statement, Value
 
 #: The constraint items of Wikidata (verified with the table's sources).
@@ -99,28 +99,27 @@ class Constraints:
     def read(cls, path: Path) -> Constraints:
         """Read the table; a bad row is an error naming the file and line (it is curated data)."""
         found: dict[str, list[Constraint]] = {}
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-            for number, row in enumerate(rows, 2):
-                kind = {SINGLE_VALUE: "single value", FORMAT: "format"}.get(
-                    row.get("constraint_item") or "")
-                if kind is None or kind != row.get("constraint"):
-                    raise ValueError(f"{path}:{number}: constraint_item: expected {SINGLE_VALUE} "
-                                     f"(single value) or {FORMAT} (format)")
-                parameter = row.get("parameter") or ""
-                separators: tuple[str, ...] = ()
-                if kind == "format":
-                    try:
-                        re.compile(parameter)
-                    except re.error as error:
-                        raise ValueError(f"{path}:{number}: parameter: not a regular expression "
-                                         f"({error})") from None
-                elif parameter.startswith("separators "):
-                    separators = tuple(parameter.removeprefix("separators ").split())
-                constraint = Constraint(row["property"], kind, parameter,
-                                        row.get("status") == "mandatory", row.get("source") or "",
-                                        separators)
-                found.setdefault(constraint.property, []).append(constraint)
+        for row in read_tsv(path, ("property", "constraint", "constraint_item"), quoted=False):
+            number = row.line
+            kind = {SINGLE_VALUE: "single value", FORMAT: "format"}.get(
+                row.get("constraint_item") or "")
+            if kind is None or kind != row.get("constraint"):
+                raise ValueError(f"{path}:{number}: constraint_item: expected {SINGLE_VALUE} "
+                                 f"(single value) or {FORMAT} (format)")
+            parameter = row.get("parameter") or ""
+            separators: tuple[str, ...] = ()
+            if kind == "format":
+                try:
+                    re.compile(parameter)
+                except re.error as error:
+                    raise ValueError(f"{path}:{number}: parameter: not a regular expression "
+                                     f"({error})") from None
+            elif parameter.startswith("separators "):
+                separators = tuple(parameter.removeprefix("separators ").split())
+            constraint = Constraint(row["property"], kind, parameter,
+                                    row.get("status") == "mandatory", row.get("source") or "",
+                                    separators)
+            found.setdefault(constraint.property, []).append(constraint)
         return cls(found)
 
     def of(self, pid: str, kind: str) -> list[Constraint]:

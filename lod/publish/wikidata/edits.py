@@ -13,7 +13,6 @@ JSON is what the client library would send.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -24,6 +23,7 @@ from wikibaseintegrator import datatypes
 from wikibaseintegrator.models import Qualifiers, Reference, References
 
 from lod import resources
+from lod.inputs import read_tsv
 from lod.publish.wikidata.model import ItemState, PlannedItem, Statement, Value
 
 EDITGROUPS: Final = "([[:toolforge:editgroups/b/CB/{batch}|details]])"
@@ -105,10 +105,8 @@ KIND_WORDS: Final = {"case-study": "case study", "institution": "institution", "
 @cache
 def _names() -> dict[str, str]:
     """English labels of the verified ids (mappings/wikidata-ids.tsv) for summaries in words."""
-    with (resources.mappings_dir() / "wikidata-ids.tsv").open(encoding="utf-8",
-                                                              newline="") as handle:
-        return {row["id"]: row["label"] for row in
-                csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    rows = read_tsv(resources.mappings_dir() / "wikidata-ids.tsv", ("id", "label"), quoted=False)
+    return {row["id"]: row["label"] for row in rows}
 
 
 def _name(pid: str) -> str:

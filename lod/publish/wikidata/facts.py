@@ -13,13 +13,13 @@ from the vocabularies' ``skos:exactMatch``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Store
 
+from lod.inputs import read_tsv
 from lod.model.case_study import CaseStudy
 from lod.namespaces import (
     OWL,
@@ -47,14 +47,13 @@ def read_values(path: Path) -> Values:
     classes: dict[str, str] = {}
     countries: dict[str, tuple[str, str]] = {}
     languages: dict[str, tuple[str, str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if row["kind"] == "class":
-                classes[row["code"]] = row["id"]
-            elif row["kind"] == "country":
-                countries[row["code"]] = (row["id"], row["label"])
-            elif row["kind"] == "language":
-                languages[row["code"]] = (row["id"], row["label"])
+    for row in read_tsv(path, ("kind", "code", "id", "label"), quoted=False):
+        if row["kind"] == "class":
+            classes[row["code"]] = row["id"]
+        elif row["kind"] == "country":
+            countries[row["code"]] = (row["id"], row["label"])
+        elif row["kind"] == "language":
+            languages[row["code"]] = (row["id"], row["label"])
     return Values(classes, countries, languages)
 
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from lod.inputs import read_bytes
+
 NAME: Final = "journal.jsonl"
 
 
@@ -131,13 +133,14 @@ def _shape_problem(event: object) -> str | None:
 def read_journal(path: Path) -> Reading:
     """Every readable event, and every line that is not UTF-8, cut off or of the wrong shape.
 
-    Never raises on the journal's content (an unreadable file is an OSError
-    for the caller).
+    Never raises on the journal's content; a journal that cannot be read at
+    all (a folder or a symlink loop in its place, unreadable) is an
+    :class:`lod.inputs.InputFileError` naming it: never taken for no journal.
     """
     reading = Reading()
-    if not path.exists():
+    if not os.path.lexists(path):
         return reading
-    raw = path.read_bytes()
+    raw = read_bytes(path, what="publish journal")
     lines = raw.split(b"\n")
     complete = raw.endswith(b"\n")
     if complete:

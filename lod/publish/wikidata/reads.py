@@ -43,15 +43,9 @@ class IdMap:
     @classmethod
     def read(cls, path: Path) -> IdMap:
         """A TSV of Wikidata id, tab, local id (what the test Wikibase writes as ids.tsv)."""
-        mapping: dict[str, str] = {}
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            if len(parts) != 2 or not all(_is_id(p) for p in parts):
-                raise ValueError(f"{path}:{number}: expected 'Wikidata id<TAB>local id'")
-            mapping[parts[0]] = parts[1]
-        return cls(mapping)
+        from lod.inputs import read_ids
+
+        return cls(dict(read_ids(path)))
 
     def wiki(self, wikidata_id: str) -> str:
         """The wiki's id for a plan id."""

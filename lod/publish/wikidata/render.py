@@ -26,6 +26,7 @@ from markupsafe import Markup
 from lod.publish.wikidata.checks import CHECKS, Constraints, by_code, by_key, findings
 from lod.publish.wikidata.model import Plan, PlannedItem, Statement, Value, Warning
 from lod.publish.wikidata.reads import IdMap
+from lod.text import visible
 
 
 def plan_json(plan: Plan) -> bytes:
@@ -151,6 +152,13 @@ class WikiLinks:
         return self.page + quote(title, safe=":")
 
 
+def _shown(value: object) -> object:
+    """Every value the page prints (labels from the wiki included), controls made visible."""
+    if isinstance(value, Markup):  # already HTML: made visible, still HTML
+        return Markup(visible(str(value)))  # noqa: S704 - HTML already; only controls rewritten
+    return visible(value) if isinstance(value, str) else value
+
+
 @dataclass(frozen=True)
 class Shown:
     """A value as the page shows it: text, a link when it has one, the id or language beside."""
@@ -170,7 +178,7 @@ def review_html(plan: Plan, labels: Mapping[str, str], links: WikiLinks | None =
     constraints = constraints or Constraints()
     environment = Environment(loader=PackageLoader("lod.publish.wikidata", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True),
-                              keep_trailing_newline=True)
+                              keep_trailing_newline=True, finalize=_shown)
     template = environment.get_template("review.html.j2")
 
     def named(entity: str) -> Shown:

@@ -7,12 +7,12 @@ or a refused folder leaves OUT as it was.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lod import resources
+from lod.inputs import InputFileError, read_text, read_tsv
 from lod.pipeline import assemble
 from lod.problems import InputError
 from lod.publish.outdir import replace_folder
@@ -45,9 +45,8 @@ class Target:
 
 def known_labels(mappings: Path) -> dict[str, str]:
     """English labels of the verified ids in mappings/wikidata-ids.tsv (for the review page)."""
-    with (mappings / "wikidata-ids.tsv").open(encoding="utf-8", newline="") as handle:
-        return {row["id"]: row["label"] for row in
-                csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    rows = read_tsv(mappings / "wikidata-ids.tsv", ("id", "label"), quoted=False)
+    return {row["id"]: row["label"] for row in rows}
 
 
 def make_plan(settings: Settings, target: Target, options: Options,
@@ -119,9 +118,9 @@ class BatchError(ValueError):
 def read_batch(path: Path) -> list[str]:
     """Record ids of a batch file: one per line; blank lines and ``#`` comments skipped."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BatchError(f"{path}: cannot read the batch file ({error})") from None
+        text = read_text(path, what="batch file")
+    except InputFileError as error:
+        raise BatchError(f"{path}: cannot read the batch file ({error.problem.message})") from None
     ids = [line.split("#", 1)[0].strip() for line in text.splitlines()]
     return [record_id for record_id in ids if record_id]
 

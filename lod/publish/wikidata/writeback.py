@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from lod.files import write_atomic
+from lod.inputs import read_case_study
 
 _ID_LINE = re.compile(rb"^id:[ \t]*\S")
 
@@ -34,7 +35,7 @@ def record_files(data_dir: Path) -> dict[str, Path]:
     """Record id -> its YAML file."""
     found: dict[str, Path] = {}
     for path in sorted(data_dir.glob("*.yaml")):
-        record = _top_level(path.read_bytes())
+        record = _top_level(read_case_study(path))
         if record is not None and isinstance(record.get("id"), str):
             found.setdefault(str(record["id"]), path)
     return found
@@ -67,7 +68,7 @@ def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
         path = files.get(record)
         if path is None or not re.fullmatch(r"Q[1-9]\d*", qid):
             continue
-        data = path.read_bytes()
+        data = read_case_study(path)
         current = _top_level(data)
         if current is None or "wikidata" in current or current.get("id") != record:
             continue
