@@ -13,6 +13,7 @@ sent with the ``bot`` flag and ``assert=bot`` (wikibaseintegrator's
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,22 @@ from wikibaseintegrator.wbi_exceptions import MWApiError
 from lod.publish.wikidata.botpolicy import Account, Pacer
 from lod.publish.wikidata.client import Credentials, CredentialsError, Policy, PoliteSession
 from lod.publish.wikidata.reads import ReadError
+
+
+def keep_library_logs_private() -> None:
+    """Keep wikibaseintegrator's log records off the terminal: they can carry the password.
+
+    Its retry handler logs every failed call with its arguments, and for ``Login``
+    those are the user name and the bot password. With no handler configured,
+    Python's last-resort handler prints such a record on stderr, so a wiki that
+    cannot be reached would put the credentials in the terminal and in CI logs.
+    ``lod``'s own client reports every failure in its own words instead.
+    """
+    library = logging.getLogger("wikibaseintegrator")
+    if not any(isinstance(h, logging.NullHandler) for h in library.handlers):
+        library.addHandler(logging.NullHandler())
+    library.propagate = False
+
 
 SESSION_LOST = frozenset({"badtoken", "assertuserfailed", "assertbotfailed", "notloggedin"})
 
@@ -37,6 +54,7 @@ class Connection:
         self.user_agent = user_agent
         self.policy = policy
         self._credentials = credentials
+        keep_library_logs_private()
         self.waits: dict[str, int] = {}
         #: Send the bot flag and ``assert=bot`` (set once the account's rights are known).
         self.bot = False
