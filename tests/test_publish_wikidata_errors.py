@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,11 +34,12 @@ pytestmark = pytest.mark.usefixtures("only_localhost")
 @contextmanager
 def fault_proxy(upstream: str, mode: str) -> Iterator[str]:
     """A proxy on 127.0.0.1 that forwards to ``upstream`` except where ``mode`` says otherwise."""
+    released = threading.Event()  # a "hang" lasts until the test is over (the client gives up first)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if mode == "hang":
-                time.sleep(1.5)
+                released.wait(60)
             if mode == "garbage":
                 self._send(200, b"<html>maintenance</html>", "text/html")
                 return
@@ -73,6 +73,7 @@ def fault_proxy(upstream: str, mode: str) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        released.set()
         server.shutdown()
         server.server_close()
 
