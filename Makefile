@@ -26,8 +26,10 @@ run: install
 deps:
 	.ci/install-debian-deps
 
+# --dist loadfile: one worker runs a whole file, so a module's wiki starts once per run;
+# --durations=10: the ten slowest tests are printed, so a slow one is seen when it arrives.
 test: install deps
-	$(BIN)/python -m pytest -q -n auto --durations=10
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=10
 
 lint: install
 	$(BIN)/ruff check lod tests benchmarks

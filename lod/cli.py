@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
 
     from lod.pipeline import Assembled
-    from lod.query.catalog import CatalogQuery
-    from lod.query.command import Answer, Target
 
 app = typer.Typer(
     name="lod",
@@ -231,23 +229,9 @@ def query(
     ] = None,
 ) -> None:
     """Run a query (catalogue, .rq file or stdin) on the graph built from --data, or on --endpoint."""
-    from lod.query.catalog import CatalogError, catalog, find_query, list_line
-    from lod.query.command import (
-        DataError,
-        Target,
-        check_record_ids,
-        endpoint_labels,
-        filled,
-        load_also,
-        presented,
-    )
-    from lod.query.display import PivotError
-    from lod.query.execute import run_any_in_process, run_any_on_endpoint, wdqs_link
-    from lod.query.output import FORMATS, render_answer
-    from lod.query.params import ParamError, bind_params
+    from lod.query.catalog import catalog, list_line
+    from lod.query.command import Context, Request, RunError, UsageError, perform
     from lod.query.prefixes import prefix_block
-    from lod.query.remote import check_endpoint
-    from lod.query.run import QueryError
 
     if list_:
         for item in catalog():
@@ -259,24 +243,7 @@ def query(
     if name is None:
         _err("give a query name, a .rq file or - (standard input); --list shows the catalogue")
         raise typer.Exit(2)
-    if fmt not in FORMATS:
-        _err(f"--format must be one of: {', '.join(FORMATS)}")
-        raise typer.Exit(2)
-    if also and endpoint is not None:
-        _err("--also adds files to the in-process store; it cannot change an --endpoint")
-        raise typer.Exit(2)
-    try:
-        chosen = find_query(name, sys.stdin.read() if name == "-" else None)
-        bindings = bind_params(chosen, param or [])
-        if endpoint is not None:
-            check_endpoint(endpoint)
-    except (CatalogError, ParamError, ValueError) as error:
-        _err(str(error))
-        raise typer.Exit(2) from None
-    if data is not None and endpoint is not None and chosen.fill is None:
-        # Only a query filled from the catalogue reads both: --data for the fill.
-        _err("give --data or --endpoint, not both")
-        raise typer.Exit(2)
+    settings = _settings(timeout=timeout)
     graphs: list[Store] = []
 
     def catalogue() -> Store:
@@ -291,56 +258,24 @@ def query(
             graphs.append(graph.store)
         return graphs[0]
 
-    if chosen.fill is not None:
-        try:
-            chosen = filled(chosen, bindings, catalogue())
-        except (DataError, QueryError) as error:
-            _err(f"{chosen.path}: {error}")
-            raise typer.Exit(1) from None
-    if show:
-        _echo(chosen.text, nl=False)
-        return
-    if link:
-        if chosen.endpoint != "wikidata":
-            _err(f"--link is for wikidata queries; {name!r} runs on {chosen.endpoint} data")
-            raise typer.Exit(2)
-        _echo(wdqs_link(chosen, bindings))
-        return
-    settings = _settings(timeout=timeout)
-
-    def ask(what: CatalogQuery, target: Target) -> Answer:
-        if target.endpoint is not None:
-            return run_any_on_endpoint(what, target.endpoint, bindings if what is chosen else {},
-                                       user_agent=settings.user_agent, timeout=settings.timeout)
-        assert target.store is not None  # noqa: S101 - one of the two is always set
-        return run_any_in_process(what, target.store, bindings if what is chosen else {})
-
+    request = Request(name=name, data=data, also=tuple(also or ()), endpoint=endpoint,
+                      params=tuple(param or ()), fmt=fmt, lang=lang, pivot=pivot, show=show,
+                      link=link)
+    context = Context(catalogue=catalogue, stdin=sys.stdin.read, note=_err,
+                      user_agent=settings.user_agent, timeout=settings.timeout,
+                      terminal=sys.stdout.isatty())
     try:
-        if endpoint is not None:
-            target = Target(endpoint=endpoint)
-        else:
-            if chosen.endpoint == "wikidata" and not also:
-                _err(f"note: {name} reads Wikidata; the catalogue alone has no such data "
-                     "(try --endpoint https://query.wikidata.org/sparql, --link or --also)")
-            store = catalogue()
-            load_also(store, also or [])
-            target = Target(store=store)
-        check_record_ids(chosen, bindings, target, ask)
-        answer = ask(chosen, target)
-        wants_labels = fmt == "table" or lang is not None
-        labels = endpoint_labels(target, ask) if endpoint and wants_labels else None
-        result = presented(answer, fmt, lang=lang, pivot=pivot, store=target.store,
-                           labels=labels)
-    except (ParamError, PivotError) as error:
+        text = perform(request, context)
+    except UsageError as error:
         _err(str(error))
         raise typer.Exit(2) from None
-    except DataError as error:
+    except RunError as error:
         _err(str(error))
         raise typer.Exit(1) from None
-    except QueryError as error:
-        _err(f"{chosen.path}: {error}")
-        raise typer.Exit(1) from None
-    sys.stdout.write(render_answer(result, fmt, terminal=sys.stdout.isatty()))
+    if show or link:  # query text from a file: control characters made visible
+        _echo(text, nl=False)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()
@@ -708,6 +643,7 @@ def publish_wikidata(
     only_from: Annotated[Path | None, typer.Option(
         "--only-from", help="File of record ids, one a line: the batch to plan and review.")]
     = None,
+    mappings: MappingsOpt = None,
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
@@ -721,7 +657,7 @@ def publish_wikidata(
         if url is not None and not url.startswith(("http://", "https://")):
             _err(f"{name}: expected an http(s) URL, got {url!r}")
             raise typer.Exit(2)
-    settings = _settings(data_dir=data, out_dir=out, timeout=timeout)
+    settings = _settings(data_dir=data, out_dir=out, timeout=timeout, mappings_dir=mappings)
     if not data.is_dir():
         _fail([Problem(data, 1, "(directory)", "no such directory of case-study files")])
     target = Target()

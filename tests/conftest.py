@@ -3,18 +3,61 @@
 from __future__ import annotations
 
 import contextlib
+import locale
+import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CASESTUDIES = ROOT / "casestudies"
+
+
+# --- one environment for every run, however the user's own is set up ---------------------------
+
+# Hypothesis's deadline (200 ms an example) and its too_slow health check time the machine, not
+# lod: on a busy machine they fail tests that are right. Loaded before the test modules, so a
+# test's own @settings keeps these unless it says otherwise.
+settings.register_profile("lod", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("lod")
+
+_HOME = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A temporary HOME, the C.UTF-8 locale and UTC for the whole session (and its children).
+
+    Why: nothing a test checks may depend on the user's ``~`` (their settings, caches,
+    a real Wikidata login), on their language (messages, sorting, number formats) or on
+    their time zone (``today`` in dated files). Runs in the controller and in each worker
+    before any test, so subprocesses inherit it too.
+    """
+    home = Path(tempfile.mkdtemp(prefix="lod-tests-home-"))
+    config.stash[_HOME] = home
+    os.environ.update({
+        "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"), "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "TZ": "UTC",
+    })
+    os.environ.pop("LANGUAGE", None)
+    time.tzset()
+    locale.setlocale(locale.LC_ALL, "C.UTF-8")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's temporary HOME."""
+    home = config.stash.get(_HOME, None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -121,6 +164,27 @@ def sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+class Clock:
+    """lod's waits (``Retry-After``, ``maxlag``, backoff), recorded instead of slept (lod/clock.py)."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[Clock]:
+    """Every test's lod (in this process) waits on this clock: a retry takes no time, and a test
+    checks how long lod would have waited rather than timing it on a possibly busy machine."""
+    from lod.clock import waiting_with
+
+    recorder = Clock()
+    with waiting_with(recorder):
+        yield recorder
+
+
 # --- the test Wikibase (tests/wikibase) ---------------------------------------------------------
 
 
@@ -141,8 +205,11 @@ def only_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def wikibase_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where populated test wikis are kept between runs (beside pytest's own temporary folders)."""
-    return tmp_path_factory.getbasetemp().parent / "lod-wikibase-templates"
+    """Where populated test wikis are kept between runs (beside pytest's own temporary folders,
+    which a worker of ``-n`` has one level deeper)."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent.parent if "PYTEST_XDIST_WORKER" in os.environ else base.parent
+            ) / "lod-wikibase-templates"
 
 
 @pytest.fixture(scope="session")

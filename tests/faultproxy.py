@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import socket
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -181,7 +181,7 @@ class FaultProxy:
                 self._drop(handler)
                 return
         if fault == "slow" and armed:
-            time.sleep(armed.delay)
+            self.tally.cancelled.wait(armed.delay)  # held back (a cancel ends it early)
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP}
         if fault == "lost-session":
             headers.pop("Cookie", None)
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"proxy: {proxy.url}/api.php -> {proxy.upstream}/api.php", flush=True)
         try:
             while True:
-                time.sleep(1)
+                signal.pause()  # until Ctrl-C
         except KeyboardInterrupt:
             pass
     return 0

@@ -20,15 +20,21 @@ from wikibase import Wikibase
 UA = {"User-Agent": "lod-tests/0 (https://github.com/ifla-wikimedia/lod)"}
 
 
+def decision(prefix: str, n: int) -> str:
+    """The create decision of :func:`write_records`' record ``n``: a project named after it."""
+    return f'wikidata: {{create: project, name: {{en: "Edit-a-thon {prefix} number {n}"}}}}\n'
+
+
 def write_records(folder: Path, prefix: str, count: int) -> Path:
-    """``count`` reviewed records with titles of their own (so each run creates new items)."""
+    """``count`` reviewed records, each deciding a project item with a name of its own (so each
+    run creates new items)."""
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):
         record_id = f"{prefix}-{n}"
         text = VALID_RECORD.format(id=record_id).replace("    wikidata: Q1234567\n", "")
         text = text.replace("A library edit-a-thon", f"Edit-a-thon {prefix} number {n}")
         text = text.replace("Un edit-a-thon en bibliothèque", f"Edit-a-thon {prefix} numéro {n}")
-        (folder / f"{record_id}.yaml").write_text(text, encoding="utf-8")
+        (folder / f"{record_id}.yaml").write_text(text + decision(prefix, n), encoding="utf-8")
     return folder
 
 

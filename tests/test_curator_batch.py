@@ -16,7 +16,7 @@ from publish_seed import SMU
 from wikibase import Wikibase
 
 pytestmark = pytest.mark.usefixtures("only_localhost")
-BATCH = ("1lib1ref-campaign", SMU)
+BATCH = ("1lib1ref-campaign", SMU)  # a project decided, and a record without a decision
 
 
 def _publish(wiki: Wikibase, data: Path, out: Path, *extra: str | Path) -> Run:
@@ -33,11 +33,12 @@ def test_the_review_page_shows_the_batch_at_hand(test_wikibase: Wikibase, tmp_pa
     done = _publish(test_wikibase, data, out, "--only-from", batch, "--only", BATCH[1])
     assert done.code == 0, done.stderr
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
-    cases = {item["key"] for item in plan["items"] if item["kind"] == "case-study"}
-    assert cases == {f"casestudy:{record_id}" for record_id in BATCH}
+    cases = {item["key"] for item in plan["items"] if item["key"].startswith("casestudy:")}
+    assert cases == {f"casestudy:{BATCH[0]}"}
+    assert [u["record"] for u in plan["undecided"]] == [BATCH[1]]  # listed, nothing planned
     page = (out / "review.html").read_text(encoding="utf-8")
-    assert "one librarian, one reference" in page  # the 1Lib1Ref title
-    assert "Ball State University links" not in page and "DigiComp: teaching" not in page
+    assert "#1Lib1Ref" in page  # the project's name
+    assert "Enhance the Visibility of Digitized" not in page  # Ball State's work: not this batch
 
 
 def test_a_batch_naming_an_unknown_record_is_refused(test_wikibase: Wikibase, tmp_path: Path) -> None:

@@ -3,16 +3,13 @@
 One wiki serves the whole module: the fixture installs it, creates the case-study
 pages of ``tests/data/wiki/`` through the API with a bot password (plus pages
 that must be skipped), and removes it afterwards. Every harvest runs the real
-command in a subprocess.
+command (in this process, so that its waits go through the tests' clock).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +25,7 @@ from lod.harvest.drafts import STATE_FILE
 from lod.harvest.wikitemplate import blank_page
 from lod.ingest.load import check_document, load_case_studies
 from lod.ingest.yamlfile import read_yaml
-from tests.conftest import ROOT, run_lod
+from tests.conftest import ROOT, Clock, run_lod
 from tests.servers import MediaWiki, mediawiki_server
 
 DATA = ROOT / "tests" / "data" / "wiki"
@@ -183,17 +180,10 @@ class Done:
 
 
 def lod(*args: str | Path, env: dict[str, str] | None = None) -> Done:
-    """Run ``lod`` in a subprocess, as a curator would."""
-    done = subprocess.run(
-        [sys.executable, "-m", "lod", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
-    return Done(done.returncode, done.stdout, done.stderr)
+    """Run ``lod`` as a curator would type it (in this process; the installed command's own
+    end-to-end runs are in test_pipeline and test_build_failures)."""
+    done = run_lod(*args, env=env)
+    return Done(done.code, done.stdout, done.stderr)
 
 
 def harvest(wiki: MediaWiki, out: Path, *extra: str, env: dict[str, str] | None = None) -> Done:
@@ -449,15 +439,15 @@ class _FlakyProxy(BaseHTTPRequestHandler):
         type(self).seen.append((time.monotonic(), self.path, self.headers.get("User-Agent", "")))
         step = type(self).script.pop(0) if type(self).script else "forward"
         if step == "503":
-            self._answer(503, b"busy", {"Retry-After": "1"})
+            self._answer(503, b"busy", {"Retry-After": "3"})
         elif step == "drop":
             self.close_connection = True
             self.connection.shutdown(2)
         elif step == "maxlag":
             body = json.dumps(
-                {"error": {"code": "maxlag", "info": "Waiting for db: 1 seconds lagged.", "lag": 1}}
+                {"error": {"code": "maxlag", "info": "Waiting for db: 4 seconds lagged.", "lag": 4}}
             ).encode()
-            self._answer(200, body, {"Retry-After": "1", "MediaWiki-API-Error": "maxlag"})
+            self._answer(200, body, {"Retry-After": "4", "MediaWiki-API-Error": "maxlag"})
         else:
             import urllib.request
 
@@ -478,7 +468,7 @@ class _FlakyProxy(BaseHTTPRequestHandler):
 
 
 def test_transient_failures_are_retried_politely(
-    wiki: MediaWiki, harvested: tuple[Path, Done], tmp_path: Path
+    wiki: MediaWiki, harvested: tuple[Path, Done], tmp_path: Path, clock: Clock
 ) -> None:
     _FlakyProxy.target = wiki.url
     _FlakyProxy.script = ["503", "drop", "maxlag"]
@@ -503,9 +493,9 @@ def test_transient_failures_are_retried_politely(
         server.shutdown()
         server.server_close()
     assert done.code == 0, done.stderr
-    times = [t for t, _, _ in _FlakyProxy.seen]
-    assert times[1] - times[0] >= 1.0  # Retry-After: 1 after the 503
-    assert times[3] - times[2] >= 1.0  # and after maxlag
+    # Retry-After: 3 after the 503, a doubled backoff after the dropped connection, Retry-After: 4
+    # after maxlag; then no more waiting
+    assert clock.waits == [3.0, 2.0, 4.0]
     assert all("maxlag=5" in path for _, path, _ in _FlakyProxy.seen)
     agents = {agent for _, _, agent in _FlakyProxy.seen}
     assert len(agents) == 1 and "curator@example.org" in agents.pop()

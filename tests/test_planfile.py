@@ -24,14 +24,14 @@ from test_wikidata_plan_rules import PROJECTS, VALUES, facts
 
 from conftest import VALID_RECORD, run_lod, write_record
 from lod.publish.wikidata.edits import edit_data
-from lod.publish.wikidata.model import ItemState, Plan
+from lod.publish.wikidata.model import ItemState, Plan, item
 from lod.publish.wikidata.plan import build_plan
 from lod.publish.wikidata.planfile import PlanError, applied, canonical, check_plan, digest
 from lod.publish.wikidata.render import plan_json
 
 #: the shape of every refusal: the file, then the place in it
 PLACE = re.compile(r"^\S*plan\.json: (\(the whole file\)|line \d+ column \d+|not UTF-8|"
-                   r"the key .* appears twice|(format|blocked|items|warnings)(\[\d+\])?"
+                   r"the key .* appears twice|(format|blocked|items|warnings|undecided)(\[\d+\])?"
                    r"([.\[][\w\-\[\].:]*)?)(: |$)")
 
 
@@ -40,7 +40,8 @@ def _valid_plan() -> Plan:
                facts("beta", qid="Q7", title="Reading at Burford"),
                facts("gamma", names=("Ashcombe Library", "Burford Library"), title="Both"),
                facts("delta", title="Reading week at Ashcombe")]
-    state = {"Q23308": ItemState("Q23308"), "Q7": ItemState("Q7", labels={"en": "Burford"})}
+    state = {"Q23308": ItemState("Q23308"),  # Q7 is a project: a record's QID must be one
+             "Q7": ItemState("Q7", labels={"en": "Burford"}, claims={"P31": (item("Q170584"),)})}
     plan = build_plan(records, PROJECTS, VALUES, state, [])
     assert not plan.blocked and {i.action for i in plan.items} >= {"create", "update"}
     return plan

@@ -164,9 +164,9 @@ def test_a_bot_sends_the_bot_flag_a_paced_batch_and_summaries_in_words(
         assert comment.endswith(f"([[:toolforge:editgroups/b/CB/{batch}|details]])")
         assert "task [[Wikidata:Requests for permissions/Bot/Lod test bot]]" in comment
         label = item["labels"]["en"]
-        assert f'new item, case study "{label}"' in comment
+        assert f'new item, project "{label}"' in comment  # the records decide a project item
         urls = {snak["value"]["value"] for s in item["statements"] for snak in s["reference"]
-                if snak["property"] == "P854"}
+                if snak["property"] in {"P854", "P4656"}}  # a wiki page is imported from
         assert any(f"source {url}" in comment for url in urls)  # from which source
         assert "instance of" in comment  # what is added, in words
 

@@ -27,6 +27,7 @@ from live_wiki import (
     UA,
     clear_sessions,
     credentials,
+    decision,
     duplicates,
     edit_as,
     entities,
@@ -41,7 +42,7 @@ from lod.publish.wikidata.live import publish_live
 from lod.publish.wikidata.reads import IdMap
 from lod.publish.wikidata.run import Target
 from lod.settings import Settings
-from publish_seed import SMU, seed_entities
+from publish_seed import WORK, seed_entities
 from wikibase import Wikibase, running_wikibase
 from wikibase.populate import Writer
 
@@ -83,25 +84,28 @@ def bundled(wiki: Wikibase, tmp_path_factory: pytest.TempPathFactory) -> dict[st
             "second": second, "after_second": entities(wiki)}
 
 
-def _case_studies(wiki: Wikibase, found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    case_study = wiki.ids["Q155207"]
-    return {qid: e for qid, e in found.items()
-            if any(s["mainsnak"].get("datavalue", {}).get("value", {}).get("id") == case_study
-                   for s in e.get("claims", {}).get(wiki.ids["P31"], []))}
+def _own_labels(record: dict[str, Any]) -> dict[str, str]:
+    """The labels the record's own item gets: a work's title, a project's names."""
+    decided = record["wikidata"]
+    if decided["create"] == "work":
+        return {record["source"]["language"]: record["source"]["title"]}
+    return dict(decided["name"])
 
 
-def test_one_item_per_case_study_and_a_second_run_makes_no_edit(bundled: dict[str, Any],
-                                                                  wiki: Wikibase) -> None:
+def test_one_item_per_decision_and_a_second_run_makes_no_edit(bundled: dict[str, Any],
+                                                              wiki: Wikibase) -> None:
     assert bundled["first"].code == 0, bundled["first"].stderr
-    records = _reviewed(bundled["data"])
-    items = _case_studies(wiki, bundled["after"])
-    # one item per reviewed record (SMU's existing item counts once: it was updated, not duplicated)
-    assert len(items) == len(records)
-    for record in records.values():
-        title = " ".join(record["title"][record["lang"]].split())
-        owners = [q for q, e in items.items()
-                  if e["labels"].get(record["lang"], {}).get("value") == title]
-        assert len(owners) == 1, record["id"]
+    decided = {rid: r for rid, r in _reviewed(bundled["data"]).items()
+               if isinstance(r.get("wikidata"), dict)}
+    assert decided
+    for record in decided.values():
+        for lang, text in _own_labels(record).items():
+            owners = [q for q, e in bundled["after"].items()
+                      if e.get("labels", {}).get(lang, {}).get("value") == text]
+            assert len(owners) == 1, (record["id"], text)  # the existing work counts once
+    made = [e for e in journal(bundled["out"]) if e["event"] == "done"
+            and e["key"].startswith("casestudy:")]
+    assert {e["key"].split(":")[1] for e in made} == set(decided)
     assert bundled["second"].code == 0, bundled["second"].stderr
     assert " 0 edits" in bundled["second"].stdout
     revisions = {q: e["lastrevid"] for q, e in bundled["after"].items()}
@@ -111,6 +115,7 @@ def test_one_item_per_case_study_and_a_second_run_makes_no_edit(bundled: dict[st
 def test_no_duplicate_statement_and_every_statement_has_a_reference(bundled: dict[str, Any],
                                                                      wiki: Wikibase) -> None:
     before = bundled["before"]
+    self_valued = {wiki.ids[pid] for pid in ("P953", "P973", "P356", "P791")}
     for qid, entity in bundled["after"].items():
         assert duplicates(entity) == [], qid
         if qid in before and before[qid]["lastrevid"] == entity["lastrevid"]:
@@ -120,17 +125,20 @@ def test_no_duplicate_statement_and_every_statement_has_a_reference(bundled: dic
                 if statement.get("id") in {s.get("id") for ss in before.get(qid, {}).get(
                         "claims", {}).values() for s in ss}:
                     continue  # made by others before the run
+                if statement["mainsnak"]["property"] in self_valued:
+                    assert not statement.get("references")  # its value is its own source
+                    continue
                 assert statement.get("references"), (qid, statement["mainsnak"]["property"])
 
 
 def test_what_others_made_before_is_still_there(bundled: dict[str, Any], wiki: Wikibase) -> None:
-    smu_item = wiki.seeded[0]
-    before, after = bundled["before"][smu_item], bundled["after"][smu_item]
+    work_item = wiki.seeded[0]
+    before, after = bundled["before"][work_item], bundled["after"][work_item]
     kept = {s["id"] for ss in before["claims"].values() for s in ss}
     assert kept <= {s["id"] for ss in after["claims"].values() for s in ss}
     assert after["descriptions"]["en"]["value"] == "an existing case-study item"
     assert len(after["claims"][wiki.ids["P1476"]]) == 1  # the title it lacked, added once
-    assert SMU in {e["key"].split(":")[1] for e in journal(bundled["out"]) if e["event"] == "done"}
+    assert WORK in {e["key"].split(":")[1] for e in journal(bundled["out"]) if e["event"] == "done"}
 
 
 def test_no_narrative_reached_the_wiki(bundled: dict[str, Any]) -> None:
@@ -182,7 +190,7 @@ def test_status_and_verify_report_drift(bundled: dict[str, Any], wiki: Wikibase)
     local = done[key].removeprefix("local:") if done[key].startswith("local:") else \
         IdMap(wiki.ids).wiki(done[key])
     entity = bundled["after"][local]
-    guid = entity["claims"][wiki.ids["P407"]][0]["id"]
+    guid = entity["claims"][wiki.ids["P2283"]][0]["id"]
     writer = Writer(wiki.api_url, wiki.user, wiki.password)
     from wikibaseintegrator import wbi_helpers
 
@@ -190,8 +198,8 @@ def test_status_and_verify_report_drift(bundled: dict[str, Any], wiki: Wikibase)
                               user_agent=UA["User-Agent"])
     drift = run_lod("publish", "verify", "--out", out)
     assert drift.code == 0
-    assert f"{key}" in drift.stdout and "P407 Q1860 is missing" in drift.stdout
-    assert "P407 Q1860 is missing" in (out / "verify.md").read_text(encoding="utf-8")
+    assert f"{key}" in drift.stdout and "P2283 Q52 is missing" in drift.stdout
+    assert "P2283 Q52 is missing" in (out / "verify.md").read_text(encoding="utf-8")
 
 
 def _target(wiki: Wikibase) -> Target:
@@ -207,10 +215,12 @@ def test_an_edit_conflict_rereads_and_replans_only_that_item(
     (item,) = titled(wiki, "conflict")
     mapped = tmp_path / "ids.tsv"  # the record names its item: a Wikidata-like id mapped to it
     mapped.write_text(wiki.ids_file.read_text() + f"Q999999001\t{item}\n", encoding="utf-8")
-    record = data / "conflict-0.yaml"
+    record = data / "conflict-0.yaml"  # the project gains a German name and a partner with an item
     record.write_text(record.read_text(encoding="utf-8").replace(
-        "status: reviewed", "status: reviewed\nwikidata: Q999999001").replace(
-        "title:\n", "title:\n  de: Ein Edit-a-thon conflict\n"), encoding="utf-8")
+        decision("conflict", 0), "wikidata: {create: project, name: {en: Edit-a-thon conflict "
+        "number 0, de: Ein Edit-a-thon conflict}}\n").replace(
+        "institutions:\n", "institutions:\n  - name: British Library\n    country: GB\n"
+        "    type: national\n    wikidata: Q23308\n"), encoding="utf-8")
     out2 = tmp_path / "out2"
     assert run_lod("publish", "wikidata", "--data", data, "--api", wiki.api_url, "--sparql",
                    wiki.sparql_url, "--ids", mapped, "--out", out2).code == 0
@@ -233,8 +243,9 @@ def test_an_edit_conflict_rereads_and_replans_only_that_item(
                for line in result.lines)  # the other editor's label, reported for a curator
     entity = entities(wiki)[item]
     assert entity["labels"]["de"]["value"] == "Anders benannt"  # theirs stays
-    titles = [s["mainsnak"]["datavalue"]["value"] for s in entity["claims"][wiki.ids["P1476"]]]
-    assert {"text": "Ein Edit-a-thon conflict", "language": "de"} in titles  # ours landed
+    participants = [s["mainsnak"]["datavalue"]["value"]["id"]
+                    for s in entity["claims"][wiki.ids["P710"]]]
+    assert wiki.ids["Q23308"] in participants  # ours landed
     assert duplicates(entity) == []
 
 
@@ -295,3 +306,34 @@ def test_no_credentials_is_one_clear_line(wiki: Wikibase, tmp_path: Path) -> Non
                     env={"LOD_WIKIBASE_USER": wiki.user, "LOD_WIKIBASE_PASSWORD": "x" * 32})
     assert wrong.code == 1 and "login refused" in wrong.stderr
     assert "x" * 32 not in wrong.stderr + wrong.stdout
+
+
+def _creates(out: Path) -> list[str]:
+    return [i["key"] for i in json.loads((out / "plan.json").read_text(encoding="utf-8"))["items"]
+            if i["action"] == "create"]
+
+
+def test_a_second_dry_run_right_after_a_live_run_plans_no_create(wiki: Wikibase,
+                                                                 tmp_path: Path) -> None:
+    data = write_records(tmp_path / "data", "lagging", 2)
+    out = tmp_path / "out"
+    plan(wiki, data, out)
+    assert len(_creates(out)) == 2
+    result = live(wiki, data, out)
+    assert result.code == 0, result.stderr
+    made = titled(wiki, "lagging")
+    assert len(made) == 2
+    # the query service has not been reloaded: it does not know the new items yet
+    query = ('SELECT ?item WHERE { ?item <http://www.w3.org/2000/01/rdf-schema#label> '
+             '"Edit-a-thon lagging number 0"@en }')
+    answer = requests.post(wiki.sparql_url, data={"query": query}, headers={
+        "Accept": "application/sparql-results+json", **UA}, timeout=60).json()
+    assert answer["results"]["bindings"] == []
+    plan(wiki, data, out)  # the same OUT: its journal says what was created
+    assert _creates(out) == []
+    fresh = tmp_path / "fresh"
+    plan(wiki, data, fresh)  # no journal: the wiki's own search finds the items
+    assert _creates(fresh) == []
+    items = {i["key"]: i for i in json.loads((fresh / "plan.json").read_text())["items"]}
+    assert {items[f"casestudy:lagging-{n}"]["item"].removeprefix("local:") for n in (0, 1)} == \
+        set(made)

@@ -1,11 +1,12 @@
 """``lod publish wikidata`` (dry run) against a real test Wikibase seeded with existing items.
 
 The seed (Wikidata's ids, translated by the fixture) holds: an item for the
-SMU case study (found by its source URL, with some statements already), the
-British Library with a country of its own, and an unrelated item with the
-label and description the UCD case study would get (a clash). Expectations
-are computed from the YAML files and the rules of the issue, not from a
-previous run.
+Ball State article (its URL stored another way, some statements already),
+the British Library (a national library, with its country), and an unrelated
+item with the label and description the Bibliowikis project would get (a
+clash). The British Library record is given the library's QID as its own
+``wikidata`` (issue 27's mistake). Expectations are computed from the YAML
+files and the rules of docs/wikidata-model.md, not from a previous run.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytest
 import yaml
 
 from conftest import CASESTUDIES, run_lod
-from publish_seed import SMU, UCD, record_yaml
+from publish_seed import CLASH, WORK, WORK_URL, record_yaml
 from qs_v1 import parse_v1
 from wikibase import Wikibase
 
@@ -42,7 +43,12 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "temple-critical-il.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("status: reviewed", "status: draft"),
                     encoding="utf-8")
+    library = folder / f"{LIBRARY_QID_RECORD}.yaml"  # the library's QID in the record's field
+    library.write_text(library.read_text(encoding="utf-8") + "wikidata: Q23308\n", encoding="utf-8")
     return folder
+
+
+LIBRARY_QID_RECORD = "british-library-wir"
 
 
 def _publish(wiki: Wikibase, data: Path, out: Path, *extra: str) -> Any:
@@ -56,7 +62,7 @@ def planned(wiki: Wikibase, data: Path, tmp_path_factory: pytest.TempPathFactory
     result = _publish(wiki, data, out)
     assert result.code == 0, result.stderr
     assert "dry run" in result.stdout
-    assert f"{UCD}: label-description-clash:" in result.stderr  # errors are shown, not only filed
+    assert f"{CLASH}: label-description-clash:" in result.stderr  # errors are shown, not only filed
     return out
 
 
@@ -69,78 +75,106 @@ def _items(out: Path) -> dict[str, dict[str, Any]]:
     return {item["key"]: item for item in _plan(out)["items"]}
 
 
-def _reviewed_ids(data: Path) -> set[str]:
-    ids = set()
+def _reviewed(data: Path) -> dict[str, dict[str, Any]]:
+    found = {}
     for path in data.glob("*.yaml"):
         record = yaml.safe_load(path.read_text(encoding="utf-8"))
         if record["status"] in {"reviewed", "published"}:
-            ids.add(record["id"])
-    return ids
+            found[record["id"]] = record
+    return found
 
 
-def test_one_create_per_case_study_without_an_item(planned: Path, data: Path) -> None:
+def test_one_create_per_decision_and_none_without(planned: Path, data: Path) -> None:
     items = _items(planned)
-    expected = {f"casestudy:{rid}" for rid in _reviewed_ids(data)} - {f"casestudy:{SMU}",
-                                                                    f"casestudy:{UCD}"}
+    records = _reviewed(data)
+    creating = {rid for rid, r in records.items() if isinstance(r.get("wikidata"), dict)}
     creates = {key for key, item in items.items()
-               if item["kind"] == "case-study" and item["action"] == "create"}
-    assert creates == expected
+               if key.startswith("casestudy:") and item["action"] == "create"}
+    assert creates == {f"casestudy:{rid}" for rid in creating - {WORK, CLASH}}
+    undecided = {u["record"] for u in _plan(planned)["undecided"]}
+    assert undecided == {rid for rid, r in records.items() if "wikidata" not in r}
+    assert not any(item["record"] in undecided for item in items.values())
     assert "casestudy:temple-critical-il" not in items  # the draft
+    assert "temple-critical-il" not in undecided
 
 
-def test_the_existing_case_study_only_gets_what_it_lacks(planned: Path, wiki: Wikibase) -> None:
-    item = _items(planned)[f"casestudy:{SMU}"]
-    assert item["action"] == "update"
+def test_an_existing_work_found_by_another_form_of_its_url_only_gets_what_it_lacks(
+        planned: Path, wiki: Wikibase) -> None:
+    item = _items(planned)[f"casestudy:{WORK}"]
+    assert item["action"] == "update" and item["kind"] == "work"
     assert item["item"] == f"local:{wiki.seeded[0]}"  # local only: no Wikidata id
     added = {(s["property"], s["value"]["value"]) for s in item["statements"]}
-    smu = record_yaml(SMU)
+    source = record_yaml(WORK)["source"]
     assert ("P31", "Q155207") not in added
     assert ("P407", "Q1860") not in added
-    assert ("P973", smu["source"]["url"]) not in added
-    assert ("P1476", smu["title"]["en"]) in added
-    assert ("P4510", "Q52") in added
+    assert not any(p == "P953" for p, _ in added)  # the same page as the stored WORK_URL
+    assert ("P1476", source["title"]) in added
+    assert ("P2093", source["authors"][0]) in added
     assert item["labels"] == {}  # it has an English label already
     assert item["descriptions"] == {}
-    warnings = [w for w in _plan(planned)["warnings"] if w["record"] == SMU]
-    assert any(w["code"] == "possible-duplicate" for w in warnings)
+    warnings = [w for w in _plan(planned)["warnings"] if w["record"] == WORK]
+    assert any(w["code"] == "possible-duplicate" and "by url" in w["message"] for w in warnings)
+    assert WORK_URL != source["url"]
 
 
-def test_the_library_only_gets_what_it_lacks(planned: Path) -> None:
-    item = _items(planned)["institution:Q23308"]
-    assert item["action"] == "update"
-    # British Library: type national (-> Q22806), country GB (it has P17 already: not added)
-    assert [(s["property"], s["value"]["value"]) for s in item["statements"]] == [("P31", "Q22806")]
+def test_a_record_qid_pointing_at_a_library_is_refused(planned: Path) -> None:
+    item = _items(planned)[f"casestudy:{LIBRARY_QID_RECORD}"]
+    assert item["action"] == "blocked" and item["statements"] == []
+    [refusal] = [w for w in _plan(planned)["warnings"]
+                 if w["record"] == LIBRARY_QID_RECORD and w["code"] == "not-a-case-study"]
+    assert refusal["severity"] == "error"
+    assert LIBRARY_QID_RECORD in refusal["message"] and "Q23308" in refusal["message"]
+    assert "Q22806" in refusal["message"]  # the class the wiki gives it: national library
+    library = _items(planned)["institution:Q23308"]
+    assert library["action"] == "none"  # its own class and country are kept; nothing added
 
 
 def test_the_label_description_clash_is_caught_before_any_write(planned: Path, wiki: Wikibase) -> None:
     plan = _plan(planned)
-    item = _items(planned)[f"casestudy:{UCD}"]
+    item = _items(planned)[f"casestudy:{CLASH}"]
     assert item["action"] == "blocked"
     assert item["statements"] == []
-    clash = [w for w in plan["warnings"] if w["record"] == UCD and w["code"] == "label-description-clash"]
+    clash = [w for w in plan["warnings"] if w["record"] == CLASH and w["code"] == "label-description-clash"]
     assert clash and clash[0]["severity"] == "error"
     assert f"local:{wiki.seeded[2]}" in clash[0]["message"]
     assert plan["blocked"] is True
-    assert record_yaml(UCD)["title"]["en"] not in (planned / "quickstatements.txt").read_text(encoding="utf-8")
+    assert "Bibliowikis" not in (planned / "quickstatements.txt").read_text(encoding="utf-8")
 
 
-def test_every_planned_statement_has_a_reference(planned: Path) -> None:
+SELF_VALUED = {"P953", "P973", "P356", "P791"}
+
+
+def test_every_statement_has_the_reference_the_model_names(planned: Path) -> None:
     for item in _plan(planned)["items"]:
-        record = record_yaml(item["record"]) if item["kind"] == "case-study" else None
+        if not item["key"].startswith("casestudy:"):
+            continue
+        source = record_yaml(item["record"])["source"]
+        host = urlsplit(source["url"]).hostname or ""
+        wiki_page = host.endswith((".wikipedia.org", ".wikisource.org")) or (
+            host.endswith(".wikimedia.org") and host.split(".")[0] not in {"diff", "blog", "lists"})
         for statement in item["statements"]:
             reference = {snak["property"]: snak["value"] for snak in statement["reference"]}
-            assert set(reference) == {"P854", "P813"}, statement
+            if statement["property"] in SELF_VALUED:
+                assert reference == {}, statement
+                continue
             assert reference["P813"]["precision"] == 11
-            if record is not None:
-                assert reference["P854"]["value"] == record["source"]["url"]
-                assert reference["P813"]["value"] == f"+{record['source']['retrieved']}T00:00:00Z"
+            assert reference["P813"]["value"] == f"+{source['retrieved']}T00:00:00Z"
+            if wiki_page:
+                assert "P4656" in reference and "P854" not in reference, statement
+            else:
+                assert set(reference) == {"P854", "P813"}, statement
 
 
 def test_dates_keep_the_records_precision(planned: Path) -> None:
     items = _items(planned)
-    bl = {s["property"]: s for s in items["casestudy:british-library-wir"]["statements"]}
-    assert bl["P710"]["qualifiers"] == [{"property": "P580", "value": {
-        "type": "time", "value": "+2012-05-00T00:00:00Z", "precision": 10}}]
+    oclc = {s["property"]: s for s in
+            items["casestudy:oclc-wikipedia-libraries-better-together"]["statements"]}
+    assert oclc["P580"]["value"] == {"type": "time", "value": "+2016-12-00T00:00:00Z",
+                                     "precision": 10}
+    assert oclc["P580"]["qualifiers"] == []
+    lead = items["casestudy:1lib1ref-campaign"]
+    assert [(s["property"], s["value"]["value"], s["qualifiers"]) for s in lead["statements"]
+            if s["property"] in {"P664", "P710"}] == [("P664", "Q180", [])]
 
 
 def _sentences(text: str) -> list[str]:
@@ -166,7 +200,7 @@ def test_descriptions_follow_the_rules(planned: Path) -> None:
     seen: dict[tuple[str, str], str] = {}
     for item in _plan(planned)["items"]:
         for lang, text in item["descriptions"].items():
-            assert len(text) <= 250
+            assert 2 <= len(text.split()) <= 12, text
             assert text != item["labels"].get(lang)
             assert (lang, text) not in seen, (item["key"], seen.get((lang, text)))
             seen[(lang, text)] = item["key"]
@@ -206,8 +240,8 @@ def test_quickstatements_say_what_plan_json_says(planned: Path) -> None:
 def test_review_page_escapes_and_shows_current_state(planned: Path) -> None:
     html = (planned / "review.html").read_text(encoding="utf-8")
     assert "<!DOCTYPE html>" in html
-    # the 1Lib1Ref title has quotes: escaped in the page, verbatim in plan.json
-    assert "&#34;one librarian, one reference&#34;" in html
+    # the OCLC project's name has a "+": written as text, verbatim in plan.json
+    assert "Wikipedia + Libraries: Better Together" in html
     assert "label-description-clash" in html
     assert "On the wiki now" in html and "United Kingdom" in html  # the library's P17 as it is
     items = _plan(planned)["items"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +19,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import CASESTUDIES, Run, run_installed, run_lod
+from conftest import CASESTUDIES, ROOT, Run, run_installed, run_lod
 from lod.model.case_study import CaseStudy
 from lod.publish.wikidata.plan import Options
 from lod.publish.wikidata.reads import IdMap, ReadError
@@ -35,11 +34,12 @@ pytestmark = pytest.mark.usefixtures("only_localhost")
 @contextmanager
 def fault_proxy(upstream: str, mode: str) -> Iterator[str]:
     """A proxy on 127.0.0.1 that forwards to ``upstream`` except where ``mode`` says otherwise."""
+    released = threading.Event()  # a "hang" lasts until the test is over (the client gives up first)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if mode == "hang":
-                time.sleep(1.5)
+                released.wait(60)
             if mode == "garbage":
                 self._send(200, b"<html>maintenance</html>", "text/html")
                 return
@@ -73,6 +73,7 @@ def fault_proxy(upstream: str, mode: str) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        released.set()
         server.shutdown()
         server.server_close()
 
@@ -169,37 +170,69 @@ def test_a_broken_ids_file(test_wikibase, out: Path, tmp_path: Path) -> None:
     _failed_cleanly(result, out, f"{ids}:1:")
 
 
+def _key(record_id: str, name: str) -> str:
+    record = CaseStudy.model_validate(yaml.safe_load(
+        (CASESTUDIES / f"{record_id}.yaml").read_text(encoding="utf-8")))
+    return next(institution_key(i) for i in record.institutions if i.name == name)
+
+
 def test_create_institutions(test_wikibase, tmp_path: Path) -> None:
-    """With --create-institutions every library without an item is planned once, with a
-    reference; the case studies name them only once they exist (re-run after part 2)."""
+    """With --create-institutions only the institutions a curator decided to create are planned,
+    each with the class of the kind decided; the case studies name them once they exist."""
     data = tmp_path / "casestudies"
     shutil.copytree(CASESTUDIES, data)
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    decided = {("oclc-wikipedia-libraries-better-together", "OCLC"): "organization",
+               ("oclc-wikipedia-libraries-better-together", "Knight Foundation"): "foundation",
+               ("catalonia-bibliowikis", "Amical Wikimedia"): "wikimedia-chapter",
+               ("ball-state-sheet-music-links", "Ball State University Libraries"):
+                   "university-library"}
+    with (mappings / "wikidata-creates.tsv").open("a", encoding="utf-8") as handle:
+        for (record_id, name), kind in decided.items():
+            handle.write(f"lcsinst:{_key(record_id, name)}\t{name}\t{kind}\twdu:Jane_Curator\t"
+                         "2026-12-07\t\n")
     result = run_lod("publish", "wikidata", "--data", data, "--api", test_wikibase.api_url,
                      "--sparql", test_wikibase.sparql_url, "--ids", test_wikibase.ids_file,
-                     "--out", tmp_path / "out", "--create-institutions")
+                     "--out", tmp_path / "out", "--create-institutions", "--mappings", mappings)
     assert result.code == 0, result.stderr
     plan = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
-    expected = set()
-    for path in data.glob("*.yaml"):
-        record = CaseStudy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        expected |= {f"institution:{institution_key(i)}" for i in record.institutions
-                     if not i.wikidata}
-    creates = {i["key"]: i for i in plan["items"]
-               if i["kind"] == "institution" and i["action"] == "create"}
-    blocked = {i["key"] for i in plan["items"] if i["kind"] == "institution" and i["action"] == "blocked"}
-    assert set(creates) | blocked == expected
-    bl_funder = creates["institution:gb-arts-and-humanities-research-council"]
-    assert bl_funder["labels"] == {"en": "Arts and Humanities Research Council"}
-    assert bl_funder["descriptions"] == {"en": "organization in United Kingdom"}
-    assert [(s["property"], s["value"]["value"]) for s in bl_funder["statements"]] == [
-        ("P31", "Q43229"), ("P17", "Q145")]
+    institutions = {i["key"]: i for i in plan["items"] if i["kind"] == "institution"
+                    and i["action"] in {"create", "blocked"}}
+    key = {name: f"institution:{_key(record_id, name)}" for record_id, name in decided}
+    assert set(institutions) == set(key.values())  # nothing without a decision
+    oclc = institutions[key["OCLC"]]
+    assert oclc["action"] == "create"
+    assert oclc["labels"] == {"en": "OCLC"}
+    assert oclc["descriptions"] == {"en": "organization in United States of America"}
+    assert [(s["property"], s["value"]["value"]) for s in oclc["statements"]] == [
+        ("P31", "Q43229"), ("P17", "Q30")]
+    knight = institutions[key["Knight Foundation"]]["statements"][0]
+    assert (knight["property"], knight["value"]["value"]) == ("P31", "Q157031")
+    # a Wikimedia chapter has no verified class: not created as a generic organisation
+    assert institutions[key["Amical Wikimedia"]]["action"] == "blocked"
+    assert any(w["code"] == "no-institution-class" and "Amical Wikimedia" in w["message"]
+               for w in plan["warnings"])
     assert any(w["code"] == "after-create" for w in plan["warnings"])
     # an item with the same name exists (seeded): no create until a curator decides
-    namesake = "institution:us-southern-methodist-university-libraries"
-    assert namesake in blocked
+    namesake = key["Ball State University Libraries"]
+    assert institutions[namesake]["action"] == "blocked"
     assert any(w["code"] == "possible-duplicate" and w["severity"] == "error"
                and namesake in w["message"] and f"local:{test_wikibase.seeded[3]}" in w["message"]
                for w in plan["warnings"])
+
+
+def test_a_broken_decision_table_is_one_clear_line(test_wikibase, tmp_path: Path) -> None:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    with (mappings / "wikidata-creates.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("somebody\tX\tuniversity\twdu:Jane\t2026-12-07\t\n")
+    result = run_lod("publish", "wikidata", "--data", CASESTUDIES, "--api", test_wikibase.api_url,
+                     "--sparql", test_wikibase.sparql_url, "--ids", test_wikibase.ids_file,
+                     "--out", tmp_path / "out", "--create-institutions", "--mappings", mappings)
+    assert result.code == 1
+    assert f"{mappings / 'wikidata-creates.tsv'}:2: " in result.stderr
+    assert "lcsinst:<key>" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_the_guard_refuses_other_hosts() -> None:

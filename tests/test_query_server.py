@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -158,11 +157,13 @@ class Recorder(BaseHTTPRequestHandler):
 
     mode: ClassVar[str] = "ok"
     agents: ClassVar[list[str]] = []
+    #: Set when the test is over: a "slow" answer is held until then (the client gives up first).
+    released: ClassVar[threading.Event] = threading.Event()
 
     def do_GET(self) -> None:
         Recorder.agents.append(self.headers.get("User-Agent", ""))
         if Recorder.mode == "slow":
-            time.sleep(3)
+            Recorder.released.wait(60)
         if Recorder.mode == "error":
             self.send_response(500)
             self.end_headers()
@@ -189,9 +190,11 @@ def fake_endpoint() -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     Recorder.agents.clear()
+    Recorder.released.clear()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
     finally:
+        Recorder.released.set()
         server.shutdown()
         server.server_close()
         Recorder.mode = "ok"

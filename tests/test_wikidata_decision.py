@@ -172,3 +172,25 @@ def test_any_missing_work_field_is_named(missing: set[str]) -> None:
         raise AssertionError("accepted a work without " + ", ".join(sorted(missing)))
     for key in REQUIRED:
         assert (f"source.{key} (" in text) == (key in missing), (key, text)
+
+
+def test_a_created_items_id_replaces_the_create_decision(tmp_path: Path) -> None:
+    """On Wikidata, the new QID is written back in place of the decision, so the next plan
+    updates that item instead of creating another."""
+    from lod.ingest.load import load_case_studies
+    from lod.publish.wikidata.writeback import write_back
+
+    block = _record("wikidata:\n  create: project\n  name: {ca: Bibliowikis}\nlicense: CC0-1.0\n",
+                    record_id="block-one")
+    inline = _record("wikidata: {create: work}\n", record_id="inline-one")
+    write_record(tmp_path, "block-one", block)
+    write_record(tmp_path, "inline-one", inline)
+    written = write_back(tmp_path, {"block-one": "Q123", "inline-one": "Q456"})
+    assert len(written) == 2
+    assert (tmp_path / "block-one.yaml").read_text(encoding="utf-8") == block.replace(
+        "wikidata:\n  create: project\n  name: {ca: Bibliowikis}\n", "wikidata: Q123\n")
+    assert (tmp_path / "inline-one.yaml").read_text(encoding="utf-8") == inline.replace(
+        "wikidata: {create: work}\n", "wikidata: Q456\n")
+    loaded = load_case_studies([tmp_path])
+    assert loaded.problems == []
+    assert sorted(r.record.item or "" for r in loaded.records) == ["Q123", "Q456"]

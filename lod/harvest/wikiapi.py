@@ -10,7 +10,6 @@ exponential backoff; anything else, or running out of tries, raises
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from lod import clock
 from lod.retry_after import retry_after_seconds
 
 BATCH = 50
@@ -85,7 +85,7 @@ class WikiApi:
         max_wait: float = 300.0,
         maxlag: int = 5,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = clock.sleep,
     ) -> None:
         self.url = url
         self.timeout = timeout

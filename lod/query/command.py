@@ -172,3 +172,109 @@ def filled(query: CatalogQuery, bindings: Mapping[str, Term], catalogue: Store) 
         raise DataError(f"the catalogue gives no value for ?{variable} ({source}.{column})")
     text = query.text.rstrip("\n") + "\n" + values_list(variable, terms)
     return replace(query, text=text)
+
+
+class RunError(Exception):
+    """The data or the remote side is wrong (exit 1)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What ``lod query`` was asked, options as typed."""
+
+    name: str
+    data: Path | None = None
+    also: tuple[Path, ...] = ()
+    endpoint: str | None = None
+    params: tuple[str, ...] = ()
+    fmt: str = "table"
+    lang: str | None = None
+    pivot: bool = False
+    show: bool = False
+    link: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """What running a request needs from the command line around it."""
+
+    #: The graph built from --data (called at most once, and only when needed).
+    catalogue: Callable[[], Store]
+    #: Standard input's text (for ``-``).
+    stdin: Callable[[], str]
+    #: Prints a note on stderr.
+    note: Callable[[str], None]
+    user_agent: str
+    timeout: float
+    terminal: bool = False
+
+
+def perform(request: Request, context: Context) -> str:
+    """The text ``lod query`` prints; UsageError (exit 2) or RunError (exit 1) otherwise."""
+    from lod.query.catalog import CatalogError, find_query
+    from lod.query.execute import run_any_in_process, run_any_on_endpoint, wdqs_link
+    from lod.query.output import FORMATS, render_answer
+    from lod.query.params import ParamError, bind_params
+    from lod.query.remote import check_endpoint
+
+    if request.fmt not in FORMATS:
+        raise UsageError(f"--format must be one of: {', '.join(FORMATS)}")
+    if request.also and request.endpoint is not None:
+        raise UsageError("--also adds files to the in-process store; it cannot change an "
+                         "--endpoint")
+    try:
+        chosen = find_query(request.name, context.stdin() if request.name == "-" else None)
+        bindings = bind_params(chosen, request.params)
+        if request.endpoint is not None:
+            check_endpoint(request.endpoint)
+    except (CatalogError, ParamError, ValueError) as error:
+        raise UsageError(str(error)) from None
+    if request.data is not None and request.endpoint is not None and chosen.fill is None:
+        # Only a query filled from the catalogue reads both: --data for the fill.
+        raise UsageError("give --data or --endpoint, not both")
+    if chosen.fill is not None:
+        try:
+            chosen = filled(chosen, bindings, context.catalogue())
+        except (DataError, QueryError) as error:
+            raise RunError(f"{chosen.path}: {error}") from None
+    if request.show:
+        return chosen.text
+    if request.link:
+        if chosen.endpoint != "wikidata":
+            raise UsageError(f"--link is for wikidata queries; {request.name!r} runs on "
+                             f"{chosen.endpoint} data")
+        return wdqs_link(chosen, bindings) + "\n"
+
+    def ask(what: CatalogQuery, target: Target) -> Answer:
+        given = bindings if what is chosen else {}
+        if target.endpoint is not None:
+            return run_any_on_endpoint(what, target.endpoint, given,
+                                       user_agent=context.user_agent, timeout=context.timeout)
+        assert target.store is not None  # noqa: S101 - one of the two is always set
+        return run_any_in_process(what, target.store, given)
+
+    try:
+        if request.endpoint is not None:
+            target = Target(endpoint=request.endpoint)
+        else:
+            if chosen.endpoint == "wikidata" and not request.also:
+                context.note(f"note: {request.name} reads Wikidata; the catalogue alone has no "
+                             "such data (try --endpoint https://query.wikidata.org/sparql, "
+                             "--link or --also)")
+            store = context.catalogue()
+            load_also(store, request.also)
+            target = Target(store=store)
+        check_record_ids(chosen, bindings, target, ask)
+        answer = ask(chosen, target)
+        wants_labels = request.fmt == "table" or request.lang is not None
+        labels = (endpoint_labels(target, ask)
+                  if request.endpoint is not None and wants_labels else None)
+        result = presented(answer, request.fmt, lang=request.lang, pivot=request.pivot,
+                           store=target.store, labels=labels)
+    except (ParamError, PivotError) as error:
+        raise UsageError(str(error)) from None
+    except DataError as error:
+        raise RunError(str(error)) from None
+    except QueryError as error:
+        raise RunError(f"{chosen.path}: {error}") from None
+    return render_answer(result, request.fmt, terminal=context.terminal)

@@ -20,12 +20,12 @@ import contextlib
 import hashlib
 import json
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from lod import clock
 from lod.files import write_atomic
 from lod.inputs import CACHE_MAX_AGE_DAYS, read_cache_entry
 from lod.retry_after import retry_after_seconds
@@ -108,7 +108,7 @@ class SparqlClient:
     cache_dir: Path | None = None
     max_retries: int = 3
     max_wait: float = 120.0
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = clock.sleep
     stats: Stats = field(default_factory=Stats)
     #: Days a cached answer is used; 0 asks every question again (and refreshes the cache).
     max_age_days: float = CACHE_MAX_AGE_DAYS

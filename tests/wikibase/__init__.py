@@ -8,6 +8,7 @@ Query Service it lags: it sees the wiki as of its last :meth:`Wikibase.refresh`.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import requests
 
@@ -120,12 +122,22 @@ class Wikibase:
         answer.raise_for_status()
         return answer.content
 
-    def refresh(self) -> int:
-        """Reload the query service from the wiki's RDF; return the number of entities loaded."""
-        entities = self.entity_ids()
+    def turtle_of(self, entities: list[str]) -> bytes:
+        """The wiki's own RDF of these entities, one Turtle document after the other."""
         with ThreadPoolExecutor(max_workers=4) as pool:
-            documents = list(pool.map(self.entity_turtle, entities))
-        answer = requests.put(f"{self.sparql_base}/store?default", data=b"\n".join(documents),
+            return b"\n".join(pool.map(self.entity_turtle, entities))
+
+    def refresh(self, known: tuple[set[str], bytes] | None = None) -> int:
+        """Reload the query service from the wiki's RDF; return the number of entities loaded.
+
+        ``known``: entities whose RDF is already at hand (a template's, unchanged since),
+        with that RDF; only the others are asked of the wiki (one request each, the
+        slow part of a start).
+        """
+        entities = self.entity_ids()
+        have, turtle = known or (set(), b"")
+        data = b"\n".join([turtle, self.turtle_of([e for e in entities if e not in have])])
+        answer = requests.put(f"{self.sparql_base}/store?default", data=data,
                               headers={"Content-Type": "text/turtle"}, timeout=120)
         answer.raise_for_status()
         return len(entities)
@@ -164,11 +176,15 @@ def _template_key() -> str:
     for path in (HERE / "install.py", HERE / "populate.py", HERE / "SHA256SUMS"):
         digest.update(path.read_bytes())
     digest.update(repr((needed_properties(), base_items())).encode())
+    digest.update((MEDIAWIKI / "includes" / "Defines.php").read_bytes())  # MediaWiki's version
+    digest.update(b"template with entities.ttl")  # what a template folder holds
     return digest.hexdigest()[:16]
 
 
-def _from_template(template: Path, workdir: Path, port: int) -> dict[str, str]:
-    """Start from a copy of a populated wiki: its SQLite files, its settings with our paths and port."""
+def _from_template(template: Path, workdir: Path, port: int
+                   ) -> tuple[dict[str, str], tuple[set[str], bytes]]:
+    """Start from a copy of a populated wiki: its SQLite files, its settings with our paths and
+    port; its ids, and its entities' RDF (with our port)."""
     meta = json.loads((template / "template.json").read_text(encoding="utf-8"))
     workdir.mkdir(parents=True, exist_ok=True)
     shutil.copytree(template / "data", workdir / "data")
@@ -179,21 +195,43 @@ def _from_template(template: Path, workdir: Path, port: int) -> dict[str, str]:
     settings = settings.replace(meta["workdir"], str(workdir))
     settings = settings.replace(f"127.0.0.1:{meta['port']}", f"127.0.0.1:{port}")
     (workdir / "LocalSettings.php").write_text(settings, encoding="utf-8")
-    return dict(meta["ids"])
+    turtle = (template / "entities.ttl").read_bytes().replace(
+        f"127.0.0.1:{meta['port']}/".encode(), f"127.0.0.1:{port}/".encode())
+    return dict(meta["ids"]), (set(meta["entities"]), turtle)
 
 
-def _save_template(workdir: Path, port: int, ids: dict[str, str], template: Path) -> None:
-    """Keep a populated wiki (before any seed) for the next start; written whole or not at all."""
+def _save_template(wiki: Wikibase, port: int, template: Path) -> tuple[set[str], bytes]:
+    """Keep a populated wiki (before any seed) and its entities' RDF for the next start; written
+    whole or not at all. Returns that RDF, for this start's query service."""
+    workdir = wiki.workdir
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=template.parent))
-    shutil.copytree(workdir / "data", staging / "data")
-    shutil.copytree(workdir / "wikibase-src", staging / "wikibase-src", symlinks=True)
-    shutil.copy2(workdir / "LocalSettings.php", staging / "LocalSettings.php")
-    (staging / "template.json").write_text(json.dumps({"workdir": str(workdir), "port": port,
-                                                       "ids": ids}), encoding="utf-8")
+    shutil.copytree(workdir / "data", staging / "data")  # first: reading the RDF below writes to
+    shutil.copytree(workdir / "wikibase-src", staging / "wikibase-src", symlinks=True)  # the job
+    shutil.copy2(workdir / "LocalSettings.php", staging / "LocalSettings.php")  # queue's SQLite
+    entities = wiki.entity_ids()
+    turtle = wiki.turtle_of(entities)
+    (staging / "entities.ttl").write_bytes(turtle)
+    (staging / "template.json").write_text(json.dumps({
+        "workdir": str(workdir), "port": port, "ids": wiki.ids, "entities": entities}),
+        encoding="utf-8")
     try:
         staging.rename(template)
     except OSError:  # another session saved it first
         shutil.rmtree(staging, ignore_errors=True)
+    return set(entities), turtle
+
+
+def _lock(template: Path) -> IO[bytes]:
+    """Hold the template's lock (released when the returned file is closed).
+
+    Why: the workers of one test run start their wikis at the same moment; without it
+    each would install and populate its own (a minute on a busy machine) instead of
+    one preparing the template and the others copying it.
+    """
+    template.parent.mkdir(parents=True, exist_ok=True)
+    handle = (template.parent / f"{template.name}.lock").open("wb")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
 
 
 @contextmanager
@@ -212,10 +250,17 @@ def running_wikibase(workdir: Path, *, port: int | None = None, seed_file: Path 
         raise WikibaseSetupError(f"{workdir} already holds a wiki; give an empty --workdir")
     template = cache.resolve() / f"wikibase-{_template_key()}" if cache else None
     processes: list[subprocess.Popen[bytes]] = []
+    building = None  # the lock held while this start prepares the template for the others
     try:
         ids: dict[str, str] | None = None
+        known: tuple[set[str], bytes] | None = None
+        if template is not None and not (template / "template.json").exists():
+            building = _lock(template)  # another start may be preparing it: wait, then copy
         if template is not None and (template / "template.json").exists():
-            ids = _from_template(template, workdir, port)
+            if building is not None:
+                building.close()
+                building = None
+            ids, known = _from_template(template, workdir, port)
         else:
             install(workdir, port)
         url = f"http://127.0.0.1:{port}"
@@ -241,14 +286,18 @@ def running_wikibase(workdir: Path, *, port: int | None = None, seed_file: Path 
             ids = create_properties(writer)
             ids.update(create_items(writer, base_items()))
             if template is not None:
-                template.parent.mkdir(parents=True, exist_ok=True)
-                _save_template(workdir, port, ids, template)
+                known = _save_template(Wikibase(url, sparql_base, workdir, ids), port, template)
+                if building is not None:
+                    building.close()
+                    building = None
         seeded = seed(writer, seed_file, ids) if seed_file else []
         files = write_files(workdir, ids, f"{ADMIN}@{BOT_APP}", BOT_PASSWORD, seeded)
         wiki = Wikibase(url, sparql_base, workdir, ids, seeded, files)
-        wiki.refresh()
+        wiki.refresh(known)
         yield wiki
     finally:
+        if building is not None:
+            building.close()
         for process in reversed(processes):
             _stop(process)
         if not keep:

@@ -52,14 +52,16 @@ def needed_properties() -> dict[str, tuple[str, str]]:
 def base_items() -> dict[str, str]:
     """Wikidata QID -> English label of the items a plan can refer to.
 
-    The values table (case study, countries, languages), the vocabularies'
-    Wikidata matches (projects, library types) and the organisations the
-    bundled records name; labels from mappings/wikidata-ids.tsv.
+    The values table (classes, countries, languages, wikis), the vocabularies'
+    Wikidata matches (projects, library types), the institution classes and the
+    organisations the bundled records name; labels from mappings/wikidata-ids.tsv.
     """
     labels = {row["id"]: row["label"] for row in _ids_table() if row["kind"] == "item"}
     wanted = {row["id"] for row in _values_table()}
     for name in ("projects.ttl", "library-types.ttl"):
         wanted |= set(re.findall(r"wd:(Q[1-9][0-9]*)", (MAPPINGS / name).read_text(encoding="utf-8")))
+    classes = (MAPPINGS / "wikidata-institution-classes.tsv").read_text(encoding="utf-8")
+    wanted |= set(re.findall(r"^[^\t]+\t(Q[1-9][0-9]*)\t", classes, re.MULTILINE))
     for path in (ROOT / "casestudies").glob("*.yaml"):
         wanted |= set(re.findall(r"wikidata: (Q[1-9][0-9]*)", path.read_text(encoding="utf-8")))
     return {qid: labels[qid] for qid in sorted(wanted, key=lambda q: int(q[1:]))}

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -32,6 +31,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from lod import clock
 from lod.publish.wikidata.reads import ReadError
 from lod.retry_after import retry_after_seconds
 
@@ -92,7 +92,7 @@ class PoliteSession(requests.Session):
     """A session applying :class:`Policy` to every request made to ``api_url``."""
 
     def __init__(self, api_url: str, user_agent: str, policy: Policy,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = clock.sleep) -> None:
         super().__init__()
         self.api_url = api_url
         self.policy = policy

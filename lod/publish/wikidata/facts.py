@@ -1,10 +1,11 @@
 """The facts a plan may use, taken from the assembled graph and its records; never narrative.
 
-Only what the property table maps reaches this module's output: titles, dates,
-institutions (name, country, type, role, ISIL, website, item), IFLA units,
-projects, language, report links, the source and its retrieval date. The
-summary, the sections, notes and contacts are not read here at all, so they
-cannot reach Wikidata (CC0) by any path.
+Only what docs/wikidata-model.md maps reaches this module's output: the curator's
+Wikidata decision, the source as a published work (URL, title, language, date,
+authors, DOI, retrieval date), the project's own name and period, institutions
+(name, country, type, stated role, ISIL, website, item), IFLA units, projects,
+languages, report links. The summary, the sections, notes and contacts are not
+read here at all, so they cannot reach Wikidata (CC0) by any path.
 
 Item ids come from the graph the pipeline built: a record's own QID, else the
 curators' accepted ledger link (``owl:sameAs``); project and library-type items
@@ -35,26 +36,43 @@ from lod.rdf.build import institution_iri, institution_key
 
 @dataclass(frozen=True)
 class Values:
-    """The verified items for codes (mappings/wikidata-values.tsv): classes, countries, languages."""
+    """The verified items for codes (mappings/wikidata-values.tsv).
+
+    ``classes``: code -> class item; ``countries`` and ``languages``: code ->
+    (item, English label); ``wikis``: a wiki's host -> its item (the value of
+    P143 imported from Wikimedia project); ``work_classes`` and
+    ``project_classes``: the classes an existing item must have for a record
+    to update it (kinds ``work-class`` and ``project-class``).
+    """
 
     classes: dict[str, str]
     countries: dict[str, tuple[str, str]]
     languages: dict[str, tuple[str, str]]
+    wikis: dict[str, str] = field(default_factory=dict)
+    work_classes: dict[str, str] = field(default_factory=dict)
+    project_classes: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def read_values(path: Path) -> Values:
     """Read the values table."""
-    classes: dict[str, str] = {}
-    countries: dict[str, tuple[str, str]] = {}
-    languages: dict[str, tuple[str, str]] = {}
+    values = Values({}, {}, {})
     for row in read_tsv(path, ("kind", "code", "id", "label"), quoted=False):
-        if row["kind"] == "class":
-            classes[row["code"]] = row["id"]
-        elif row["kind"] == "country":
-            countries[row["code"]] = (row["id"], row["label"])
-        elif row["kind"] == "language":
-            languages[row["code"]] = (row["id"], row["label"])
-    return Values(classes, countries, languages)
+        kind, code, qid, label = row["kind"], row["code"], row["id"], row["label"]
+        values.labels[qid] = label
+        if kind == "class":
+            values.classes[code] = qid
+        elif kind == "country":
+            values.countries[code] = (qid, label)
+        elif kind == "language":
+            values.languages[code] = (qid, label)
+        elif kind == "wiki":
+            values.wikis[code] = qid
+        elif kind == "work-class":
+            values.work_classes[qid] = label
+        elif kind == "project-class":
+            values.project_classes[qid] = label
+    return values
 
 
 @dataclass(frozen=True)
@@ -65,7 +83,7 @@ class Participant:
     name: str
     country: str
     type: str
-    role: str | None
+    role: str | None  # None: the record does not say (never a default fact)
     qid: str | None
     type_qid: str | None
     isil: str | None = None
@@ -73,8 +91,23 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class Work:
+    """The record's source as a published work (``source``'s bibliographic fields)."""
+
+    title: str | None = None
+    language: str | None = None
+    published: str | None = None
+    authors: tuple[str, ...] = ()
+    doi: str | None = None
+
+
+@dataclass(frozen=True)
 class RecordFacts:
-    """What one reviewed or published record says that may go to Wikidata."""
+    """What one reviewed or published record says that may go to Wikidata.
+
+    ``decision`` is the curator's: ``item`` (``qid``), ``work``, ``project`` or
+    None (undecided: no item is planned for the record).
+    """
 
     id: str
     lang: str
@@ -89,6 +122,9 @@ class RecordFacts:
     projects: tuple[tuple[str, str | None], ...]
     reports: tuple[str, ...]
     languages: tuple[str, ...] = field(default=())
+    decision: str | None = None
+    project_names: dict[str, str] = field(default_factory=dict)
+    work: Work = field(default_factory=Work)
 
 
 def _match(store: Store, subject: str, predicate: str) -> str | None:
@@ -115,11 +151,20 @@ def record_facts(record: CaseStudy, store: Store, base: str) -> RecordFacts:
         qid = institution.wikidata or _match(store, institution_iri(base, institution), f"{OWL}sameAs")
         participants.append(Participant(
             key=institution_key(institution), name=_one_line(institution.name), country=institution.country,
-            type=institution.type, role=institution.role, qid=qid,
+            type=institution.type,
+            role=institution.role if "role" in institution.model_fields_set else None, qid=qid,
             type_qid=_match(store, concept_iri(SCHEME_LIBRARY_TYPE, institution.type), exact),
             isil=institution.isil, website=institution.website))
     source = record.source
     period = record.period
+    decision = "item" if record.item else (record.create.create if record.create else None)
+    names = (record.create.name or {}) if record.create else {}
+    work = Work(
+        title=_one_line(source.title) if source and source.title else None,
+        language=source.language.lower() if source and source.language else None,
+        published=source.published if source else None,
+        authors=tuple(_one_line(a) for a in source.authors) if source else (),
+        doi=source.doi if source else None)
     return RecordFacts(
         id=record.id,
         lang=record.lang,
@@ -137,6 +182,9 @@ def record_facts(record: CaseStudy, store: Store, base: str) -> RecordFacts:
                        for project in record.wikimedia_projects),
         reports=tuple(link.url for link in record.links if link.kind == "report"),
         languages=tuple(record.languages),
+        decision=decision,
+        project_names={lang.lower(): _one_line(name) for lang, name in names.items()},
+        work=work,
     )
 
 

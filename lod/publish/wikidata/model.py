@@ -192,12 +192,25 @@ class PlannedItem:
         }
 
 
+@dataclass(frozen=True, order=True)
+class Undecided:
+    """A record without a Wikidata decision: no item is planned; ``choices`` says what to add."""
+
+    record: str
+    choices: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Canonical JSON (plan.json's ``undecided``)."""
+        return {"record": self.record, "choices": list(self.choices)}
+
+
 @dataclass
 class Plan:
-    """Every planned item (sorted by key) and every warning (sorted)."""
+    """Every planned item (sorted by key), every warning (sorted), the undecided records."""
 
     items: list[PlannedItem]
     warnings: list[Warning]
+    undecided: list[Undecided] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
@@ -211,4 +224,5 @@ class Plan:
             "blocked": self.blocked,
             "items": [i.to_json() for i in self.items],
             "warnings": [w.to_json() for w in self.warnings],
+            **({"undecided": [u.to_json() for u in self.undecided]} if self.undecided else {}),
         }

@@ -30,6 +30,8 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -121,13 +123,27 @@ class SnakJson(_Strict):
     value: ValueJson
 
 
+#: Statements that carry no reference (docs/wikidata-model.md): the value is the item's own
+#: source URL (P953, P973) or an identifier (P356, P791).
+UNREFERENCED: Final = frozenset({"P953", "P973", "P356", "P791"})
+
+
 class StatementJson(_Strict):
-    """A statement to add, with its qualifiers and its reference (never without one)."""
+    """A statement to add, with its qualifiers and its reference (never without one, except
+    where the value is the item's own source or an identifier)."""
 
     property: Pid
     value: ValueJson
     qualifiers: list[SnakJson]
-    reference: Annotated[list[SnakJson], Field(min_length=1)]
+    reference: list[SnakJson]
+
+    @field_validator("reference")
+    @classmethod
+    def _referenced(cls, value: list[SnakJson], info: ValidationInfo) -> list[SnakJson]:
+        if not value and info.data.get("property") not in UNREFERENCED:
+            raise ValueError("List should have at least 1 item (a statement needs a reference "
+                             "unless its value is the item's own source or an identifier)")
+        return value
 
 
 class ReadValueJson(_Strict):
@@ -168,7 +184,7 @@ class WarningJson(_Strict):
 
     record: str
     code: str
-    severity: Literal["warning", "error"]
+    severity: Literal["info", "warning", "error"]
     message: str
 
 

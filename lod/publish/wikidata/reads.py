@@ -104,10 +104,13 @@ class WikiReader:
         except ValueError:
             raise ReadError(f"{what} at {url} sent a malformed answer (not JSON)") from None
 
-    def _api(self, params: Mapping[str, str]) -> dict[str, Any]:
+    def _api(self, params: Mapping[str, str], *, tolerate: str = "") -> dict[str, Any]:
         data = self._get(self.api_url, {**params, "format": "json"}, "the Wikibase API")
         if not isinstance(data, dict):
             raise ReadError(f"the Wikibase API at {self.api_url} sent a malformed answer")
+        if tolerate and isinstance(data.get("error"), dict) and \
+                data["error"].get("code") == tolerate:
+            return {}
         if "error" in data:
             error = data["error"] if isinstance(data["error"], dict) else {}
             raise ReadError(f"the Wikibase API at {self.api_url} refused {params.get('action')}: "
@@ -145,6 +148,29 @@ class WikiReader:
                                     f"({str(entity.get('id'))[:20]})") from None
                 found[state.id] = state
         return found
+
+    def search(self, text: str, language: str, limit: int = 10) -> list[str]:
+        """Items the wiki's own search finds for ``text`` (``wbsearchentities``: labels and
+        aliases, fresher than the query service), as plan ids."""
+        data = self._api({"action": "wbsearchentities", "search": text[:250], "language": language,
+                          "uselang": language, "type": "item", "limit": str(limit),
+                          "strictlanguage": "0"})
+        rows = data.get("search")
+        if not isinstance(rows, list):
+            raise ReadError(f"the Wikibase API at {self.api_url} sent a malformed "
+                            "wbsearchentities answer")
+        return [self.ids.plan(str(row["id"])) for row in rows
+                if isinstance(row, dict) and isinstance(row.get("id"), str)]
+
+    def sitelinked(self, site: str, title: str) -> str | None:
+        """The item with a sitelink to ``title`` on ``site`` (e.g. enwikisource), if any; None
+        also when the wiki knows no such site (a test Wikibase has no sites table)."""
+        data = self._api({"action": "wbgetentities", "sites": site, "titles": title,
+                          "props": "info"}, tolerate="badvalue")
+        for entity in (data.get("entities") or {}).values():
+            if isinstance(entity, dict) and "missing" not in entity and entity.get("id"):
+                return self.ids.plan(str(entity["id"]))
+        return None
 
     def _state(self, entity: dict[str, Any]) -> ItemState:
         claims: dict[str, list[Value]] = {}

@@ -14,18 +14,24 @@ from pathlib import Path
 from lod import resources
 from lod.inputs import InputFileError, read_text, read_tsv
 from lod.pipeline import assemble
-from lod.problems import InputError
+from lod.problems import InputError, Problem
 from lod.publish.outdir import replace_folder
+from lod.publish.wikidata import journal as jr
 from lod.publish.wikidata.checks import Constraints
+from lod.publish.wikidata.decisions import (
+    DecisionFileError,
+    read_create_decisions,
+    read_institution_classes,
+)
 from lod.publish.wikidata.facts import (
     project_labels,
     read_values,
     record_facts,
 )
-from lod.publish.wikidata.model import Plan, Warning
-from lod.publish.wikidata.plan import Options, build_plan, planned_terms
+from lod.publish.wikidata.model import Candidate, Plan, Warning
+from lod.publish.wikidata.plan import Evidence, Options, build_plan, planned_terms
 from lod.publish.wikidata.planfile import AS_PLANNED, PLAN, removed_before
-from lod.publish.wikidata.probes import probes
+from lod.publish.wikidata.probes import probes, searches, sitelinks
 from lod.publish.wikidata.reads import IdMap, WikiReader, find_candidates
 from lod.publish.wikidata.render import WikiLinks, plan_json, quickstatements, review_html
 from lod.settings import Settings
@@ -49,11 +55,30 @@ def known_labels(mappings: Path) -> dict[str, str]:
     return {row["id"]: row["label"] for row in rows}
 
 
+def journal_evidence(out: Path | None, api_url: str) -> Evidence:
+    """Items the journal in OUT records as created on this wiki (key -> item): a re-plan right
+    after a live run finds them whatever the query service's lag."""
+    if out is None:
+        return Evidence()
+    events = jr.read(out / jr.NAME)
+    created: dict[str, str] = {}
+    api = None
+    for event in events:
+        if event.get("event") == "batch":
+            api = event.get("api")
+        elif (event.get("event") == "done" and event.get("action") == "create"
+              and api == api_url and event.get("key") and event.get("item")):
+            created[str(event["key"])] = str(event["item"])
+    return Evidence(created)
+
+
 def make_plan(settings: Settings, target: Target, options: Options,
-              only: Collection[str] | None = None) -> tuple[Plan, dict[str, str]]:
+              only: Collection[str] | None = None,
+              out: Path | None = None) -> tuple[Plan, dict[str, str]]:
     """Read the records and the wiki; return the plan and the labels the review page shows.
 
     ``only``: the ids of a batch; the plan (and so the review page) holds those records alone.
+    ``out``: the folder of earlier runs, whose journal is evidence of items created there.
     """
     assembled = assemble([settings.data_dir], settings, include_drafts=False)
     if assembled.problems:
@@ -71,16 +96,32 @@ def make_plan(settings: Settings, target: Target, options: Options,
     facts = [record_facts(loaded.record, store, settings.base) for loaded in chosen]
     projects = project_labels(store)
     values = read_values(mappings / "wikidata-values.tsv")
+    if options.create_institutions:
+        try:
+            options = replace(
+                options,
+                classes=read_institution_classes(mappings / "wikidata-institution-classes.tsv"),
+                decisions=read_create_decisions(mappings / "wikidata-creates.tsv"))
+        except DecisionFileError as error:
+            raise InputError([Problem(error.path, error.line, "(table)", error.message)]) from None
     reader = WikiReader(target.api_url, target.sparql_url, target.ids,
                         user_agent=settings.user_agent, timeout=settings.timeout)
     concept_base = reader.concept_base()
     terms = planned_terms(facts, projects)
     candidates = find_candidates(reader, probes(facts, terms, options), concept_base)
+    for key, text, language in searches(facts, terms, options):
+        candidates += [Candidate(key, found, "search") for found in reader.search(text, language)]
+    for key, site, title in sitelinks(facts):
+        linked = reader.sitelinked(site, title)
+        if linked:
+            candidates.append(Candidate(key, linked, "sitelink"))
+    evidence = journal_evidence(out, target.api_url)
+    candidates += [Candidate(key, found, "journal") for key, found in evidence.created.items()]
     wanted = {f.qid for f in facts if f.qid}
     wanted |= {p.qid for f in facts for p in f.participants if p.qid}
     wanted |= {c.item for c in candidates}
     state = reader.entities(sorted(wanted))
-    plan = build_plan(facts, projects, values, state, candidates, options)
+    plan = build_plan(facts, projects, values, state, candidates, options, evidence)
     labels = known_labels(mappings)
     for current in state.values():
         if current.id not in labels and "en" in current.labels:
@@ -128,7 +169,7 @@ def read_batch(path: Path) -> list[str]:
 def publish_wikidata(settings: Settings, target: Target, options: Options, out: Path,
                      only: Collection[str] | None = None) -> Plan:
     """Plan, then write plan.json, quickstatements.txt and review.html into OUT atomically."""
-    plan, labels = make_plan(settings, target, options, only)
+    plan, labels = make_plan(settings, target, options, only, out)
     removed = removed_before(out)
     notes = {Warning(i.record, "removed-by-reviewer",
                      f"{i.key}: a reviewer removed this item from the previous plan; it is "
@@ -153,5 +194,6 @@ def summary(plan: Plan) -> str:
               for action in ("create", "update", "none", "blocked")}
     errors = sum(1 for w in plan.warnings if w.severity == "error")
     return (f"planned: {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['none']} unchanged, {counts['blocked']} blocked; "
+            f"{counts['none']} unchanged, {counts['blocked']} blocked, "
+            f"{len(plan.undecided)} undecided (no wikidata decision); "
             f"{len(plan.warnings)} warnings ({errors} errors); dry run, nothing written to the wiki")

@@ -1,87 +1,161 @@
 """Labels and descriptions of planned items, generated from facts only.
 
-A description says what the item is in a few words, built from the record's
-facts ("case study of <library> and <project>, <year>"): never a sentence of
-the summary or the sections, which are CC BY-SA and must not reach Wikidata
-(CC0). Wikibase refuses a description longer than 250 characters, one equal to
-the label, and a second item with the same label and description in a
-language; :func:`unique_descriptions` settles the last within a batch.
+Help:Label: a label is the item's most common name, without disambiguation
+(that belongs in the description), so a trailing bracketed part of a name is
+left out of the label. Help:Description: a description is a short phrase, not a
+sentence, usually 2 to 12 words, lower case unless a capital is needed, no
+initial article and no final punctuation, saying what kind of thing the item is
+and when. Wikibase refuses two items with one label and description in a
+language, so descriptions are made unique within the batch by adding a fact
+(an author, an institution) and, failing that, left out with a warning rather
+than padded with internal keys. Nothing here reads the summary or the
+sections (CC BY-SA text must not reach Wikidata, CC0).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from lod.publish.wikidata.facts import RecordFacts
 
 MAX_TERM: Final = 250
+MIN_WORDS: Final = 2
+MAX_WORDS: Final = 12
+_BRACKETS_RE: Final = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
-#: (prefix, "and") per language; a language missing here gets no description (and a warning).
-CASE_STUDY_PHRASES: Final[dict[str, tuple[str, str]]] = {
-    "en": ("case study of", "and"),
-    "es": ("estudio de caso de", "y"),
-    "pt": ("estudo de caso de", "e"),
-    "fr": ("étude de cas de", "et"),
-    "nl": ("casestudy van", "en"),
-    "de": ("Fallstudie zu", "und"),
+#: Per language: (work by authors with {authors} {year}, work with {year}, "and").
+WORK_PHRASES: Final[dict[str, tuple[str, str, str]]] = {
+    "en": ("{year} case study by {authors}", "case study published in {year}", "and"),
+    "fr": ("étude de cas de {authors} publiée en {year}", "étude de cas publiée en {year}", "et"),
+    "es": ("estudio de caso de {authors} publicado en {year}", "estudio de caso publicado en {year}",
+           "y"),
+    "ca": ("estudi de cas de {authors} publicat el {year}", "estudi de cas publicat el {year}", "i"),
+    "pt": ("estudo de caso de {authors} publicado em {year}", "estudo de caso publicado em {year}",
+           "e"),
+    "nl": ("casestudy van {authors} uit {year}", "casestudy uit {year}", "en"),
+    "de": ("Fallstudie von {authors} aus dem Jahr {year}", "Fallstudie aus dem Jahr {year}", "und"),
 }
-#: Description of a new institution item: a phrase with {country}, per language.
-INSTITUTION_PHRASES: Final[dict[str, tuple[str, str]]] = {
-    "en": ("library in {country}", "organization in {country}"),
+#: Per language: (kind of item, "from {start}", "in {year}", "from {start} to {end}", "and").
+PROJECT_PHRASES: Final[dict[str, tuple[str, str, str, str, str]]] = {
+    "en": ("library project on {projects}", "from {start}", "in {start}", "from {start} to {end}",
+           "and"),
+    "es": ("proyecto de bibliotecas sobre {projects}", "desde {start}", "en {start}",
+           "de {start} a {end}", "y"),
+    "fr": ("projet de bibliothèques sur {projects}", "depuis {start}", "en {start}",
+           "de {start} à {end}", "et"),
+    "ca": ("projecte de biblioteques sobre {projects}", "des de {start}", "el {start}",
+           "de {start} a {end}", "i"),
 }
+#: Description of a new institution item: "{class} in {country}", per language.
+INSTITUTION_PHRASES: Final[dict[str, str]] = {"en": "{kind} in {country}"}
+#: Extra words that make a clashing description unique, per language ("about {name}").
+ABOUT: Final[dict[str, str]] = {"en": "about {name}", "es": "sobre {name}", "fr": "sur {name}",
+                                "ca": "sobre {name}", "pt": "sobre {name}", "nl": "over {name}",
+                                "de": "über {name}"}
 
 
-def _year(facts: RecordFacts) -> str | None:
-    date = facts.start or facts.end
-    return date[:4] if date else None
+def words(text: str) -> int:
+    """Words in a description, as Help:Description counts them (by spaces)."""
+    return len(text.split())
 
 
-def case_study_description(facts: RecordFacts, lang: str, projects: Mapping[str, str]) -> str | None:
-    """The generated description in ``lang``, or None when there is no phrase for that language."""
-    phrase = CASE_STUDY_PHRASES.get(lang.split("-")[0])
-    if phrase is None:
+def fits(text: str) -> bool:
+    """2 to 12 words, within Wikibase's 250 characters, one line, no final punctuation."""
+    return (MIN_WORDS <= words(text) <= MAX_WORDS and len(text) <= MAX_TERM
+            and "\n" not in text and not text.endswith((".", ",", ";", ":", "!", "?")))
+
+
+def label(name: str) -> tuple[str, bool]:
+    """(label, changed): the name without a trailing bracketed disambiguation, cut to 250."""
+    bare = _BRACKETS_RE.sub("", name).strip() or name
+    return bare[:MAX_TERM], bare != name
+
+
+def _join(names: Sequence[str], conjunction: str) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} {conjunction} {names[1]}"
+    return f"{names[0]} et al."
+
+
+def work_description(facts: RecordFacts, lang: str) -> str | None:
+    """What the work is and when: "2014 case study by Andrew Gray"; None without a phrase."""
+    phrases = WORK_PHRASES.get(lang.split("-")[0])
+    year = (facts.work.published or "")[:4]
+    if phrases is None or not year:
         return None
-    prefix, conjunction = phrase
-    names = [p.name for p in facts.participants if p.role != "funder"] or \
-        [p.name for p in facts.participants]
-    project_names = ", ".join(projects.get(term, term) for term, _ in facts.projects)
-    year = _year(facts)
-    for count in range(min(len(names), 3), 0, -1):
-        libraries = ", ".join(names[:count]) + ("…" if count < len(names) else "")
-        text = f"{prefix} {libraries} {conjunction} {project_names}" + (f", {year}" if year else "")
-        if len(text) <= MAX_TERM:
+    by_authors, plain, conjunction = phrases
+    if facts.work.authors:
+        text = by_authors.format(authors=_join(facts.work.authors, conjunction), year=year)
+        if fits(text):
             return text
-    text = f"{prefix} {project_names}" + (f", {year}" if year else "")
-    return text[:MAX_TERM]
+    return plain.format(year=year)
 
 
-def case_study_terms(facts: RecordFacts, projects: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Labels (the titles, cut to 250 characters) and descriptions, in the title languages."""
-    labels = {lang: title[:MAX_TERM] for lang, title in sorted(facts.titles.items())}
-    descriptions: dict[str, str] = {}
-    for lang in labels:
-        text = case_study_description(facts, lang, projects)
-        if text is not None:
-            descriptions[lang] = text
-    return labels, descriptions
+def project_description(facts: RecordFacts, lang: str, projects: Mapping[str, str]) -> str | None:
+    """What the project is and when: "library project on Wikipedia from 2012"."""
+    phrases = PROJECT_PHRASES.get(lang.split("-")[0])
+    if phrases is None:
+        return None
+    kind, since, during, between, conjunction = phrases
+    names = [projects.get(term, term) for term, _ in facts.projects]
+    start, end = (facts.start or "")[:4], (facts.end or "")[:4]
+    when = ""
+    if start and end:
+        when = during.format(start=start) if start == end else between.format(start=start, end=end)
+    elif start:
+        when = since.format(start=start)
+    for count in range(len(names), 0, -1):
+        shown = _join(names[:count], conjunction) if count == len(names) else names[0]
+        text = " ".join(part for part in (kind.format(projects=shown), when) if part)
+        if fits(text):
+            return text
+    return None
 
 
-def unique_descriptions(descriptions: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """Make descriptions unique per language within the batch (key -> lang -> text).
+def institution_description(kind_label: str, country: str | None) -> str | None:
+    """ "university in Spain"; None without a country (a bare class is one word too few)."""
+    if country is None:
+        return None
+    text = INSTITUTION_PHRASES["en"].format(kind=kind_label, country=country)
+    return text if fits(text) else None
 
-    Where two keys would share a description in one language, each gets its
-    key in parentheses; the result stays within 250 characters.
+
+def unique_descriptions(descriptions: Mapping[str, dict[str, str]],
+                        extras: Mapping[str, Sequence[str]]) -> tuple[dict[str, dict[str, str]],
+                                                                      list[tuple[str, str]]]:
+    """Make descriptions unique per language within the batch.
+
+    ``extras`` gives, per key, names that may tell it apart ("about <name>").
+    Returns the descriptions and the (key, language) pairs whose description
+    could not be made unique and was left out.
     """
+    out = {key: dict(by_lang) for key, by_lang in descriptions.items()}
+    dropped: list[tuple[str, str]] = []
     seen: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for key, by_lang in descriptions.items():
+    for key, by_lang in sorted(descriptions.items()):
         for lang, text in by_lang.items():
             seen[(lang, text)].append(key)
-    out = {key: dict(by_lang) for key, by_lang in descriptions.items()}
-    for (lang, text), keys in seen.items():
-        if len(keys) > 1:
-            for key in keys:
-                suffix = f" ({key.split(':', 1)[-1]})"
-                out[key][lang] = text[: MAX_TERM - len(suffix)] + suffix
-    return out
+    taken = {(lang, text) for (lang, text), keys in seen.items() if len(keys) == 1}
+    for (lang, text), keys in sorted(seen.items()):
+        if len(keys) == 1:
+            continue
+        for key in keys:
+            about = ABOUT.get(lang.split("-")[0])
+            better = None
+            for name in extras.get(key, ()):
+                candidate = f"{text} {about.format(name=name)}" if about else ""
+                if candidate and fits(candidate) and (lang, candidate) not in taken:
+                    better = candidate
+                    break
+            if better is None:
+                del out[key][lang]
+                dropped.append((key, lang))
+            else:
+                out[key][lang] = better
+                taken.add((lang, better))
+    return out, dropped

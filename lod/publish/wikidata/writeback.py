@@ -2,7 +2,10 @@
 
 Only ids of Wikidata itself are written: an item made on a test Wikibase has an
 id of that wiki, which must never pass for a Wikidata id in a record. A record
-that has a top-level ``wikidata`` already is left as it is. The change is one
+that names a QID in its top-level ``wikidata`` already is left as it is; one whose
+``wikidata`` is a create decision (``{create: ...}``, on one line or as an
+indented block) gets the new QID in place of the decision, so that the next plan
+updates that item instead of creating another. Otherwise the change is one
 added line after the ``id:`` line, ending as that line ends (LF or CRLF); every
 other byte, the comments, the key order and the quoting stay as the curator
 wrote them, and :func:`lod.files.write_atomic` keeps the file's mode and owner.
@@ -20,6 +23,7 @@ from lod.files import write_atomic
 from lod.inputs import read_case_study
 
 _ID_LINE = re.compile(rb"^id:[ \t]*\S")
+_DECISION_LINE = re.compile(rb"^wikidata:")
 
 
 def _top_level(data: bytes) -> dict[str, object] | None:
@@ -60,6 +64,20 @@ def with_qid(data: bytes, qid: str) -> bytes | None:
     return None
 
 
+def replacing_decision(data: bytes, qid: str) -> bytes | None:
+    """``data`` with its top-level ``wikidata:`` block (a create decision) replaced by
+    ``wikidata: <qid>``; None when there is no such line."""
+    lines = data.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if _DECISION_LINE.match(line):
+            end = number + 1
+            while end < len(lines) and lines[end][:1] in (b" ", b"\t"):
+                end += 1  # the indented lines of a block mapping
+            ending = line[len(line.rstrip(b"\r\n")):]
+            return b"".join([*lines[:number], f"wikidata: {qid}".encode() + ending, *lines[end:]])
+    return None
+
+
 def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
     """Add ``wikidata: Q…`` to each record whose case-study item was created (record id -> QID)."""
     files = record_files(data_dir)
@@ -70,9 +88,11 @@ def write_back(data_dir: Path, created: Mapping[str, str]) -> list[Path]:
             continue
         data = read_case_study(path)
         current = _top_level(data)
-        if current is None or "wikidata" in current or current.get("id") != record:
+        if current is None or current.get("id") != record or (
+                "wikidata" in current and not isinstance(current["wikidata"], dict)):
             continue
-        changed = with_qid(data, qid)
+        changed = (replacing_decision(data, qid) if "wikidata" in current
+                   else with_qid(data, qid))
         if changed is None or _top_level(changed) != {**current, "wikidata": qid}:
             continue  # an id line lod cannot place a line after safely: left for a curator
         write_atomic(path, changed)
