@@ -128,6 +128,20 @@ def test_the_summary_comes_first_with_the_counts_of_plan_json(browser: webdriver
         assert len(group.find_elements(By.TAG_NAME, "li")) == count
 
 
+def test_records_without_a_decision_are_listed_with_what_to_add(browser: webdriver.Chrome,
+                                                                dry_run: Path) -> None:
+    plan = json.loads((dry_run / "plan.json").read_text(encoding="utf-8"))
+    undecided = plan.get("undecided", [])
+    assert undecided  # most bundled records carry no decision yet
+    _open(browser, dry_run / "review.html")
+    count = browser.find_element(By.ID, "undecided-count").text
+    assert f": {len(undecided)}" in count
+    for row in undecided:
+        entry = browser.find_element(By.ID, f"undecided-{row['record']}")
+        shown = [li.text for li in entry.find_elements(By.CSS_SELECTOR, "li")]
+        assert shown == row["choices"]
+
+
 def test_dates_are_words_labels_are_shown_and_values_link_to_the_wiki(
         browser: webdriver.Chrome, dry_run: Path, test_wikibase: Any) -> None:
     plan = json.loads((dry_run / "plan.json").read_text(encoding="utf-8"))
