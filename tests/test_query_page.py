@@ -27,14 +27,13 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import pytest
 import yaml
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from chromium import chromium
 from conftest import ROOT, run_lod
 from lod.query.catalog import CatalogQuery, catalog
-from test_site_browser import AXE, CHROMEDRIVER, CHROMIUM, _problems, _QuietHandler, _visit
+from test_site_browser import AXE, _problems, _QuietHandler, _visit
 
 LOCAL = [q for q in catalog() if q.endpoint != "wikidata"]
 PUBLIC = ("reviewed", "published")
@@ -50,26 +49,8 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[webdriver.Chrome]:
     """Headless Chromium with a fresh profile, console and network logs, downloads saved."""
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run `make deps` (chromium, chromium-driver)"
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                     "--window-size=1280,1000",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(120)
-    driver.set_script_timeout(120)
-    driver.get("about:blank")
-    try:
+    with chromium(tmp_path_factory.mktemp('chromium-profile'), downloads, limit=120) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _settled(driver: webdriver.Chrome) -> dict[str, str | None]:

@@ -21,41 +21,24 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
+from chromium import chromium
 from conftest import CASESTUDIES, run_lod
 from lod.publish.wikidata.model import ItemState, Plan, PlannedItem, Statement, Value, Warning
 from lod.publish.wikidata.render import WikiLinks, review_html
 from lod.publish.wikidata.run import constraints, known_labels
 from lod.resources import mappings_dir
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 RAW_TIME = re.compile(r"[+-]\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
     """Headless Chromium with a fresh profile, console and network logs on."""
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run `make deps` (chromium, chromium-driver)"
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                     "--window-size=1280,1000",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium(tmp_path_factory.mktemp('chromium-profile'), limit=60) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _open(driver: webdriver.Chrome, page: Path) -> None:

@@ -27,16 +27,13 @@ import pytest
 import rdflib
 import yaml
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
+from chromium import chromium
 from conftest import ROOT, run_lod
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PUBLIC = ("reviewed", "published")
 #: Pages of the browser itself (its new-tab page loads while it starts).
@@ -64,23 +61,8 @@ def server(site_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
     """Headless Chromium with a fresh profile, console and network logs on."""
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run `make deps` (chromium, chromium-driver)"
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                     "--window-size=1280,1000",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(30)
-    driver.get("about:blank")
-    try:
+    with chromium(tmp_path_factory.mktemp('chromium-profile'), limit=60) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _problems(driver: webdriver.Chrome, allowed_host: str | None) -> list[str]:
