@@ -75,6 +75,10 @@ class Connection:
                 self.session.auth = OAuth1(*credentials.oauth)
                 return wbi_login._Login(session=self.session, mediawiki_api_url=self.api_url,
                                         user_agent=self.user_agent)
+            # Reach the wiki through the polite session first: wikibaseintegrator's Login
+            # has its own session, and its retry loop sleeps 15 s on a wiki that is down.
+            self.session.get(self.api_url, params={"action": "query", "meta": "siteinfo",
+                                                   "format": "json"})
             login = wbi_login.Login(user=credentials.user, password=credentials.password,
                                     mediawiki_api_url=self.api_url, user_agent=self.user_agent,
                                     timeout=self.policy.timeout)
