@@ -44,3 +44,19 @@ def chromium(profile: Path, downloads: Path | None = None,
         yield driver
     finally:
         driver.quit()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def serious_violations(driver: webdriver.Chrome) -> list[dict[str, object]]:
+    """axe-core's serious and critical violations on the page the driver shows (an axe error
+    counts as critical, so a page where axe cannot run never passes)."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, object]] = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)]}]));")
+    return [v for v in violations if v["impact"] in ("serious", "critical")]

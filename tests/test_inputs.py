@@ -7,19 +7,16 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
 
 import pytest
 
 from conftest import ROOT, VALID_RECORD, Run, run_lod, write_record
 from lod.text import FORBIDDEN
 from servers import Oxigraph, oxigraph_server
+from sparqlproxy import Proxy
 
 PACKAGE = ROOT / "lod"
 RECONCILE = ROOT / "tests" / "data" / "reconcile"
@@ -90,52 +87,16 @@ def test_the_walk_finds_an_open() -> None:
 # --- reconcile: an answer with variables it did not ask for ---------------------------------------
 
 
-class ExtraVariables:
-    """A proxy in front of the SPARQL endpoint that adds a variable to every answer and
-    a row of only that variable (what some endpoints and old cache files hold)."""
-
-    def __init__(self, target: str) -> None:
-        self.requests = 0
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                proxy.requests += 1
-                forwarded = urllib.request.Request(target, data=body, method="POST", headers={
-                    k: v for k, v in self.headers.items() if k in ("Content-Type", "Accept")})
-                with urllib.request.urlopen(forwarded, timeout=30) as response:
-                    data = json.loads(response.read())
-                data["head"]["vars"].append("extra")
-                extra = {"type": "literal", "value": "not asked for"}
-                for row in data["results"]["bindings"]:
-                    row["extra"] = extra
-                data["results"]["bindings"].append({"extra": extra})
-                payload = json.dumps(data).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/query"
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def _extra_variables(answer: bytes) -> bytes:
+    """Every answer gains a variable and a row of only that variable (what some endpoints and
+    old cache files hold)."""
+    data = json.loads(answer)
+    data["head"]["vars"].append("extra")
+    extra = {"type": "literal", "value": "not asked for"}
+    for row in data["results"]["bindings"]:
+        row["extra"] = extra
+    data["results"]["bindings"].append({"extra": extra})
+    return json.dumps(data).encode()
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +120,7 @@ def test_reconcile_ignores_variables_it_did_not_ask_for(wikidata: Oxigraph, tmp_
     mappings = _mappings(tmp_path)
     clean = _reconcile(wikidata.query_url, tmp_path / "a" / "p.sssom.tsv", mappings)
     assert clean.code == 0, clean.stderr
-    with ExtraVariables(wikidata.query_url) as proxy:
+    with Proxy(wikidata.query_url, rewrite=_extra_variables) as proxy:
         out = tmp_path / "b" / "p.sssom.tsv"
         odd = _reconcile(proxy.url, out, mappings)
         assert odd.code == 0, odd.stderr
@@ -172,7 +133,7 @@ def test_reconcile_ignores_variables_it_did_not_ask_for(wikidata: Oxigraph, tmp_
 def test_the_cache_expires_and_refresh_asks_again(wikidata: Oxigraph, tmp_path: Path) -> None:
     mappings = _mappings(tmp_path)
     out = tmp_path / "out" / "p.sssom.tsv"
-    with ExtraVariables(wikidata.query_url) as proxy:
+    with Proxy(wikidata.query_url, rewrite=_extra_variables) as proxy:
         assert _reconcile(proxy.url, out, mappings).code == 0
         asked = proxy.requests
         assert _reconcile(proxy.url, out, mappings).code == 0

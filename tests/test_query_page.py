@@ -30,10 +30,10 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from chromium import chromium
+from chromium import chromium, serious_violations
 from conftest import ROOT, run_lod
 from lod.query.catalog import CatalogQuery, catalog
-from test_site_browser import AXE, _problems, _QuietHandler, _visit
+from test_site_browser import _problems, _QuietHandler, _visit
 
 LOCAL = [q for q in catalog() if q.endpoint != "wikidata"]
 PUBLIC = ("reviewed", "published")
@@ -260,14 +260,7 @@ def test_keyboard_alone_chooses_runs_and_reads(browser: webdriver.Chrome, site_d
 def test_axe_finds_no_serious_or_critical_violation(browser: webdriver.Chrome,
                                                     site_dir: Path) -> None:
     _go(browser, site_dir.as_uri() + "/query.html#name=case-studies")
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    violations = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']})"
-        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,"
-        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))"
-        ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)]}]));")
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    bad = serious_violations(browser)
     assert bad == [], bad
 
 

@@ -11,13 +11,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import threading
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
 
 import pytest
 from pyoxigraph import NamedNode, Triple
@@ -38,71 +34,11 @@ from lod.reconcile.links import ledger_links, ledger_triples, unit_links
 from lod.retry_after import retry_after_seconds
 from lod.settings import DEFAULT_USER_AGENT
 from servers import Oxigraph, free_port, oxigraph_server
+from sparqlproxy import Proxy
 
 DATA = ROOT / "tests" / "data" / "reconcile"
 RECORDS = DATA / "casestudies"
 CURATOR = "wdu:Test_Curator"
-
-
-class Proxy:
-    """A counting HTTP proxy in front of the SPARQL endpoint (or a silent one, for timeouts)."""
-
-    def __init__(self, target: str | None, *, refusals: int = 0, retry_after: str = "1") -> None:
-        self.target = target
-        self.refusals = refusals
-        self.retry_after = retry_after
-        self.requests = 0
-        self.user_agents: list[str] = []
-        self.stop = threading.Event()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                proxy.requests += 1
-                proxy.user_agents.append(self.headers.get("User-Agent", ""))
-                if proxy.refusals:
-                    proxy.refusals -= 1
-                    self.send_response(429)
-                    self.send_header("Retry-After", proxy.retry_after)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if proxy.target is None:
-                    proxy.stop.wait(20)  # never answer: the client must time out
-                    return
-                forwarded = urllib.request.Request(
-                    proxy.target, data=body, method="POST",
-                    headers={k: v for k, v in self.headers.items() if k in ("Content-Type", "Accept")},
-                )
-                with urllib.request.urlopen(forwarded, timeout=30) as response:
-                    payload = response.read()
-                    self.send_response(response.status)
-                    self.send_header("Content-Type", response.headers.get("Content-Type", ""))
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """The proxy's SPARQL endpoint."""
-        return f"http://127.0.0.1:{self.server.server_address[1]}/query"
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -31,10 +31,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from chromium import chromium
+from chromium import chromium, serious_violations
 from conftest import ROOT, run_lod
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PUBLIC = ("reviewed", "published")
 #: Pages of the browser itself (its new-tab page loads while it starts).
 _BROWSER_SCHEMES = ("chrome", "chrome-untrusted", "devtools")
@@ -363,15 +362,7 @@ AXE_PAGES = ("index.html", "dashboard.html", "browse.html", "submit.html", "data
 def test_axe_finds_no_serious_or_critical_violation(browser: webdriver.Chrome, site_dir: Path,
                                                     page: str) -> None:
     _visit(browser, site_dir.as_uri() + "/" + page)
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    browser.set_script_timeout(60)
-    violations = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']})"
-        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,"
-        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))"
-        ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)]}]));")
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    bad = serious_violations(browser)
     assert bad == [], f"{page}: {bad}"
 
 

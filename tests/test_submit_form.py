@@ -26,9 +26,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
-from chromium import chromium
+from chromium import chromium, serious_violations
 from conftest import ROOT, run_lod
-from test_site_browser import AXE, _problems, _visit
+from test_site_browser import _problems, _visit
 from tests.servers import mediawiki_server
 
 _WAIT = 60.0
@@ -264,12 +264,5 @@ def test_axe_finds_no_serious_or_critical_violation_with_results_shown(
     _open(browser, (site_dir / "submit.html").as_uri())
     _fill(browser)
     _make(browser)
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    violations = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']})"
-        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,"
-        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))"
-        ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)]}]));")
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    bad = serious_violations(browser)
     assert bad == [], bad
