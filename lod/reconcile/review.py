@@ -76,15 +76,6 @@ def _full(wanted: str) -> str:
     return wanted if ":" in wanted else f"{RECORD_PREFIX}:{wanted}"
 
 
-def find(proposals: MappingSet, wanted: str) -> MappingRow:
-    """The proposal with this record id (the ``lcsmap:`` prefix may be left out)."""
-    full = _full(wanted)
-    for row in proposals.rows:
-        if row.record_id == full:
-            return row
-    raise ReviewError(f"no proposal with id {wanted!r}; run `lod mappings review --list` to see them")
-
-
 def _ledger_rows(ledgers: Mapping[str, MappingSet]) -> list[MappingRow]:
     return [row for ledger in ledgers.values() for row in ledger.rows]
 

@@ -21,8 +21,6 @@ from lod.site.labels import Labels
 #: Drawing sizes of a bar chart (SVG user units).
 CHART_WIDTH = 640
 ROW_HEIGHT = 36
-BAR_HEIGHT = 14
-LABEL_GAP = 4
 VALUE_ROOM = 120
 
 

@@ -56,7 +56,6 @@ SELECT ?unit ?division ?era WHERE {
 """
 
 REGION_SCHEME = "region"
-SCHEME_DIVISION = "ifla-division"
 #: Term orders of the closed vocabularies the model lists (the contract's order, not
 #: alphabetical); the IFLA units' order is their table's, read with the labels.
 ORDERS: dict[str, tuple[str, ...]] = {
