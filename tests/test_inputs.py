@@ -33,7 +33,6 @@ _ALLOWED = {
     "lod/inputs.py": "the readers themselves",
     "lod/files.py": "the atomic writer and the lock (issue 19); reads /proc/self/status",
     "lod/publish/outdir.py": "writes OUT, holds its lock, reads its own swap note",
-    "lod/ledgers.py": "write_atomic writes a ledger through fdopen",
     "lod/publish/wikidata/verify.py": "writes verify.md",
     "lod/publish/wikidata/journal.py": "issue 19's journal (its reader is issue 19's)",
     "lod/publish/wikidata/planfile.py": "issue 19's plan.json reader",

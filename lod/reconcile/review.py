@@ -25,11 +25,10 @@ from lod.ledgers import (
     LEDGERS,
     NOT,
     RECORD_PREFIX,
-    HistoryLine,
     MappingRow,
     MappingSet,
-    decision_text,
 )
+from lod.reconcile.history import HistoryLine, decision_text
 from lod.reconcile.score import AUTO_ACCEPT
 
 _RULED_OUT = re.compile(r"ruled out: ([^;]+)")
