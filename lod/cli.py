@@ -102,6 +102,7 @@ def _write_step(command: str, data: Path, step: Callable[[], _T]) -> _T:
 
 
 def _settings(**values: object) -> Settings:
+    values.setdefault("contact", os.environ.get("LOD_CONTACT"))  # how to reach the operator
     try:
         return Settings.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as error:
@@ -262,7 +263,7 @@ def query(
                       params=tuple(param or ()), fmt=fmt, lang=lang, pivot=pivot, show=show,
                       link=link)
     context = Context(catalogue=catalogue, stdin=sys.stdin.read, note=_err,
-                      user_agent=settings.user_agent, timeout=settings.timeout,
+                      user_agent=settings.agent, timeout=settings.timeout,
                       terminal=sys.stdout.isatty())
     try:
         text = perform(request, context)
@@ -491,14 +492,6 @@ def mappings_lint(
         raise typer.Exit(1)
 
 
-def _user_agent(settings: Settings, contact: str | None) -> str:
-    """Wikimedia's User-Agent policy: say who runs the tool and how to reach them."""
-    agent = settings.user_agent
-    if not contact:
-        return agent
-    return f"{agent[:-1]}; {contact})" if agent.endswith(")") else f"{agent} ({contact})"
-
-
 @app.command()
 def harvest(
     api: Annotated[str | None, typer.Option("--api", help="MediaWiki api.php URL.")] = None,
@@ -514,7 +507,7 @@ def harvest(
     template: Annotated[bool, typer.Option("--template", help="Print the blank case-study page.")]
     = False,
     contact: Annotated[str | None, typer.Option("--contact", envvar="LOD_CONTACT",
-                                                help="E-mail or URL sent in the User-Agent.")] = None,
+                                                help="E-mail or URL by which server operators can reach you.")] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Tries after a failed request.")]
     = 4,
     restore: Annotated[list[str] | None, typer.Option(
@@ -541,11 +534,11 @@ def harvest(
     from lod.harvest.wikiharvest import DumpError, harvest_api, harvest_dump
     from lod.harvest.wikiprogress import progress_bar
 
-    settings = _settings()
+    settings = _settings(contact=contact)
     try:
         with progress_bar("harvest", unit="pages" if api else "bytes") as update:
             if api is not None:
-                client = WikiApi(api, user_agent=_user_agent(settings, contact),
+                client = WikiApi(api, user_agent=settings.agent,
                                  timeout=settings.timeout, retries=retries)
                 summary = harvest_api(client, out, prefix=prefix, category=category,
                                       today=dt.date.today(), progress=update,
