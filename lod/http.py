@@ -65,7 +65,8 @@ def check_contact(contact: str) -> str:
     """``contact`` stripped, or :class:`ContactError` when it is neither an e-mail address nor a URL."""
     contact = contact.strip()
     if contact and not _CONTACT.fullmatch(contact):
-        raise ContactError(f"expected an e-mail address or a URL, got {contact!r}")
+        raise ContactError(f"expected an e-mail address or a URL (--contact or {CONTACT_ENV}), "
+                           f"got {contact!r}")
     return contact
 
 
