@@ -16,7 +16,7 @@ from lod.problems import Failure
 from lod.settings import Settings
 
 if TYPE_CHECKING:
-    from lod.publish.wikidata.run import Target
+    from lod.publish.wikidata.dryrun import Target
 
 Say = Callable[[str], None]
 #: The longest --task-page: it goes into every edit summary.
@@ -35,10 +35,10 @@ def publish(settings: Settings, *, api: str | None, sparql: str | None, ids: Pat
             bot_policy: bool, task_page: str | None, pause: float | None,
             only: list[str], only_from: Path | None, say: Say, warn: Say) -> None:
     """Write the plan for review (a dry run), or with ``live`` apply the reviewed plan."""
+    from lod.publish.wikidata.dryrun import BatchError, Target, read_batch, summary
+    from lod.publish.wikidata.dryrun import publish_wikidata as run_publish
     from lod.publish.wikidata.plan import Options
     from lod.publish.wikidata.reads import IdMap, ReadError
-    from lod.publish.wikidata.run import BatchError, Target, read_batch, summary
-    from lod.publish.wikidata.run import publish_wikidata as run_publish
 
     out = settings.out_dir
     target = Target()
@@ -78,7 +78,7 @@ def _publish_live(settings: Settings, target: Target, *, settle: bool, bot_polic
     """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
     from lod.publish.outdir import OutputError
     from lod.publish.wikidata.client import CredentialsError, environment
-    from lod.publish.wikidata.live import PlanError, PolicyRefusal, publish_live
+    from lod.publish.wikidata.livecommands import PlanError, PolicyRefusal, publish_live
     from lod.publish.wikidata.reads import ReadError
 
     out = settings.out_dir
@@ -104,14 +104,14 @@ def _publish_live(settings: Settings, target: Target, *, settle: bool, bot_polic
 
 def journal_status(out: Path) -> list[str]:
     """``lod publish status``: the journal in OUT, summarised."""
-    from lod.publish.wikidata.live import status
+    from lod.publish.wikidata.livecommands import status
 
     return status(out)
 
 
 def verify(settings: Settings) -> list[str]:
     """``lod publish verify``: read every published item back; the lines to print."""
-    from lod.publish.wikidata.live import PlanError, verify_later
+    from lod.publish.wikidata.livecommands import PlanError, verify_later
     from lod.publish.wikidata.reads import ReadError
 
     try:
