@@ -39,20 +39,3 @@ def test_no_module_imports_a_test_only_dependency() -> None:
     offenders = {path.relative_to(ROOT).as_posix(): sorted(_imported(ast.parse(path.read_text("utf-8"))) & dev)
                  for path in sorted(PACKAGE.rglob("*.py"))}
     assert {path: names for path, names in offenders.items() if names} == {}
-
-
-#: The longest a module may be: past it, a module holds more than one thing to name.
-LONGEST_MODULE = 450
-#: Modules over the limit while they are being split (issue 21 point 5), and who splits them.
-_BEING_SPLIT = {
-    "lod/cli.py": "the command line, split by i21-cli",
-    "lod/publish/wikidata/plan.py": "the Wikidata plan, split by i21-publish",
-}
-
-
-def test_no_module_is_over_the_limit() -> None:
-    lengths = {path.relative_to(ROOT).as_posix(): len(path.read_text("utf-8").splitlines())
-               for path in sorted(PACKAGE.rglob("*.py"))}
-    assert lengths["lod/ledgers.py"] < LONGEST_MODULE
-    assert {path: length for path, length in lengths.items()
-            if length >= LONGEST_MODULE and path not in _BEING_SPLIT} == {}
