@@ -79,28 +79,28 @@ def _without_block(turtle: str, subject: str) -> str:
     return turtle[:start] + "\n" + turtle[end:]
 
 
-def test_a_predicate_missing_from_the_ontology_is_reported(bundled_terms: set[str]) -> None:
-    ontology = _without_block(ONTOLOGY, "lcs:startYear")
-    missing = unaccounted(bundled_terms, ontology=ontology, shapes=SHAPES, doc=MODEL_DOC)
-    assert missing == {"not declared in mappings/ontology.ttl": [f"{LCS}startYear"]}
+#: One declaration taken away -> what the registry reports missing, and for which term.
+_TAKEN_AWAY = {
+    "a predicate missing from the ontology": (
+        {"ontology": _without_block(ONTOLOGY, "lcs:startYear")},
+        "not declared in mappings/ontology.ttl", "startYear"),
+    "a predicate no shape constrains": (
+        {"shapes": _without_lines(SHAPES, "sh:path lcs:startYear")},
+        "not constrained by a shape nor listed as free", "startYear"),
+    "a class no shape targets": (
+        {"shapes": _without_lines(SHAPES, "lcs:Region")},
+        "not constrained by a shape nor listed as free", "Region"),
+    "a term missing from the model document": (
+        {"doc": _without_lines(MODEL_DOC, "lcs:unitKind")},
+        "not named in docs/model.md", "unitKind"),
+}
 
 
-def test_a_predicate_no_shape_constrains_is_reported(bundled_terms: set[str]) -> None:
-    shapes = _without_lines(SHAPES, "sh:path lcs:startYear")
-    missing = unaccounted(bundled_terms, ontology=ONTOLOGY, shapes=shapes, doc=MODEL_DOC)
-    assert missing == {"not constrained by a shape nor listed as free": [f"{LCS}startYear"]}
-
-
-def test_a_class_no_shape_targets_is_reported(bundled_terms: set[str]) -> None:
-    shapes = _without_lines(SHAPES, "lcs:Region")
-    missing = unaccounted(bundled_terms, ontology=ONTOLOGY, shapes=shapes, doc=MODEL_DOC)
-    assert missing == {"not constrained by a shape nor listed as free": [f"{LCS}Region"]}
-
-
-def test_a_term_missing_from_the_model_document_is_reported(bundled_terms: set[str]) -> None:
-    doc = _without_lines(MODEL_DOC, "lcs:unitKind")
-    missing = unaccounted(bundled_terms, ontology=ONTOLOGY, shapes=SHAPES, doc=doc)
-    assert missing == {"not named in docs/model.md": [f"{LCS}unitKind"]}
+@pytest.mark.parametrize("case", _TAKEN_AWAY)
+def test_a_missing_declaration_is_reported(case: str, bundled_terms: set[str]) -> None:
+    changed, reason, local = _TAKEN_AWAY[case]
+    sources = {"ontology": ONTOLOGY, "shapes": SHAPES, "doc": MODEL_DOC, **changed}
+    assert unaccounted(bundled_terms, **sources) == {reason: [f"{LCS}{local}"]}
 
 
 def test_an_undeclared_predicate_from_the_builder_is_reported(bundled_terms: set[str]) -> None:
