@@ -648,10 +648,10 @@ def publish_wikidata(
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
     from lod.publish.outdir import OutputError
+    from lod.publish.wikidata.dryrun import Target, summary
+    from lod.publish.wikidata.dryrun import publish_wikidata as run_publish
     from lod.publish.wikidata.plan import Options
     from lod.publish.wikidata.reads import IdMap, ReadError
-    from lod.publish.wikidata.run import Target, summary
-    from lod.publish.wikidata.run import publish_wikidata as run_publish
 
     for name, url in (("--api", api), ("--sparql", sparql), ("--task-page", task_page)):
         if url is not None and not url.startswith(("http://", "https://")):
@@ -677,7 +677,7 @@ def publish_wikidata(
         _publish_live(settings, target, out, settle=settle, bot_policy=bot_policy,
                       task_page=task_page or "", edit_pause=pause)
         return
-    from lod.publish.wikidata.run import BatchError, read_batch
+    from lod.publish.wikidata.dryrun import BatchError, read_batch
 
     try:
         batch = None
@@ -709,9 +709,9 @@ def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool
     """``--live``: apply OUT/plan.json; every failure is one line on stderr and exit 1."""
     from lod.publish.outdir import OutputError
     from lod.publish.wikidata.client import CredentialsError, environment
-    from lod.publish.wikidata.live import PlanError, PolicyRefusal, publish_live
+    from lod.publish.wikidata.dryrun import Target
+    from lod.publish.wikidata.livecommands import PlanError, PolicyRefusal, publish_live
     from lod.publish.wikidata.reads import ReadError
-    from lod.publish.wikidata.run import Target
 
     if not isinstance(target, Target):
         raise TypeError("target")
@@ -742,7 +742,7 @@ def _publish_live(settings: Settings, target: object, out: Path, *, settle: bool
 @publish_app.command("status")
 def publish_status(out: StateOpt = STATE_DIR) -> None:
     """Summarise the publish journal in OUT."""
-    from lod.publish.wikidata.live import status
+    from lod.publish.wikidata.livecommands import status
 
     for line in status(out):
         _echo(line)
@@ -755,7 +755,7 @@ def publish_verify(
                                                   "request.")] = None,
 ) -> None:
     """Read every published item back and report differences from the plan (drift) in verify.md."""
-    from lod.publish.wikidata.live import PlanError, verify_later
+    from lod.publish.wikidata.livecommands import PlanError, verify_later
     from lod.publish.wikidata.reads import ReadError
 
     settings = _settings(out_dir=out, timeout=timeout)

@@ -35,7 +35,7 @@ _ALLOWED = {
     "lod/publish/wikidata/verify.py": "writes verify.md",
     "lod/publish/wikidata/journal.py": "issue 19's journal (its reader is issue 19's)",
     "lod/publish/wikidata/planfile.py": "issue 19's plan.json reader",
-    "lod/publish/wikidata/live.py": "issue 19: the plan's digest",
+    "lod/publish/wikidata/livecommands.py": "issue 19: the plan's digest",
     "lod/query/server.py": "the Oxigraph server's own log",
     "lod/query/catalog.py": "the package's SPARQL catalogue (queries/*.rq)",
     "lod/query/docs.py": "a maintainer's script regenerating docs/queries.md",

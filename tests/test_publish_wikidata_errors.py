@@ -21,9 +21,9 @@ import yaml
 
 from conftest import CASESTUDIES, ROOT, Run, run_installed, run_lod
 from lod.model.case_study import CaseStudy
+from lod.publish.wikidata.dryrun import Target, make_plan
 from lod.publish.wikidata.plan import Options
 from lod.publish.wikidata.reads import IdMap, ReadError
-from lod.publish.wikidata.run import Target, make_plan
 from lod.query.server import free_port
 from lod.rdf.build import institution_key
 from lod.settings import Settings

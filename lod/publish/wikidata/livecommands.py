@@ -15,7 +15,7 @@ from lod import resources
 from lod.files import write_atomic
 from lod.publish.outdir import locked
 from lod.publish.wikidata import journal as jr
-from lod.publish.wikidata.apply import Applier, ApplyError, Outcome, new_reader, stop_message
+from lod.publish.wikidata.applier import Applier, ApplyError, Outcome, new_reader, stop_message
 from lod.publish.wikidata.botpolicy import (
     Pacer,
     PolicyRefusal,
@@ -25,10 +25,10 @@ from lod.publish.wikidata.botpolicy import (
 )
 from lod.publish.wikidata.client import Credentials, Policy, user_agent
 from lod.publish.wikidata.connection import Connection
+from lod.publish.wikidata.dryrun import Target
 from lod.publish.wikidata.model import Plan
 from lod.publish.wikidata.planfile import PLAN, PlanError, digest, read_plan, removed_keys
 from lod.publish.wikidata.reads import IdMap, WikiReader
-from lod.publish.wikidata.run import Target
 from lod.publish.wikidata.verify import NAME, differences, render
 from lod.publish.wikidata.writeback import ledger_back, write_back
 from lod.settings import Settings
