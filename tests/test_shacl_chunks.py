@@ -27,13 +27,14 @@ import pytest
 import rdflib
 import yaml
 
+from graphtools import shapes_graph
 from lod import resources
 from lod.namespaces import DEFAULT_BASE, LCS
 from lod.pipeline import assemble
 from lod.settings import Settings
 from lod.validate.chunks import FREE_IRIS, VOCABULARY_ONLY, partition, reach_problems
 from lod.validate.engines import ShaclResult, shacl_results
-from lod.validate.shacl import graph_results, shapes_graph, shapes_text
+from lod.validate.shacl import graph_results, shapes_text
 from tests.conftest import ROOT
 from tests.test_shapes import VIOLATIONS, record_graph
 
