@@ -48,14 +48,23 @@ def _frozen() -> ConfigDict:
 
 
 def _matching(pattern: re.Pattern[str], what: str, expected: str, *,
-              longest: int | None = None) -> AfterValidator:
-    """A value that ``pattern`` matches whole (and at most ``longest`` characters long)."""
+              longest: int | None = None) -> Callable[[str], str]:
+    """A check that ``pattern`` matches a value whole (at most ``longest`` characters long)."""
     def check(value: str) -> str:
         if (longest is not None and len(value) > longest) or not pattern.fullmatch(value):
             raise ValueError(f"invalid {what} {value!r}; expected {expected}")
         return value
 
-    return AfterValidator(check)
+    return check
+
+
+_check_id = _matching(ID_RE, "id", "lower-case letters and digits in words joined by single "
+                      f"hyphens (e.g. 'catalonia-bibliowikis'), at most {MAX_ID} characters",
+                      longest=MAX_ID)
+_check_qid = _matching(QID_RE, "Wikidata item id", "'Q' and digits, e.g. 'Q23308'")
+_check_isil = _matching(ISIL_RE, "ISIL", "ISO 15511 'prefix-identifier' (e.g. 'US-DLC'), "
+                        f"at most {MAX_ISIL} characters", longest=MAX_ISIL)
+_check_url = _matching(URL_RE, "URL", "an absolute http:// or https:// URL")
 
 
 def _no_problem(problem_of: Callable[[str], str | None]) -> AfterValidator:
@@ -133,14 +142,10 @@ def _scalar_text(value: Any) -> Any:
 
 
 AsText = BeforeValidator(_scalar_text)
-RecordId = Annotated[str, AsText, _matching(
-    ID_RE, "id", "lower-case letters and digits in words joined by single hyphens "
-    f"(e.g. 'catalonia-bibliowikis'), at most {MAX_ID} characters", longest=MAX_ID)]
-QID = Annotated[str, AsText, _matching(QID_RE, "Wikidata item id", "'Q' and digits, e.g. 'Q23308'")]
-ISIL = Annotated[str, AsText, _matching(
-    ISIL_RE, "ISIL", "ISO 15511 'prefix-identifier' (e.g. 'US-DLC'), "
-    f"at most {MAX_ISIL} characters", longest=MAX_ISIL)]
-HttpUrl = Annotated[str, _matching(URL_RE, "URL", "an absolute http:// or https:// URL")]
+RecordId = Annotated[str, AsText, AfterValidator(_check_id)]
+QID = Annotated[str, AsText, AfterValidator(_check_qid)]
+ISIL = Annotated[str, AsText, AfterValidator(_check_isil)]
+HttpUrl = Annotated[str, AfterValidator(_check_url)]
 LanguageTag = Annotated[str, AsText, _no_problem(terms.language_tag_problem)]
 CountryCode = Annotated[str, AsText, _no_problem(terms.country_problem)]
 PartialDate = Annotated[str, BeforeValidator(_partial_date), AfterValidator(_check_partial_date)]
