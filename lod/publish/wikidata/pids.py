@@ -17,8 +17,9 @@ from functools import cache
 from pathlib import Path
 
 from lod import resources
-from lod.ledgers import MappingFileError, read_properties
+from lod.ledgers import MappingFileError
 from lod.problems import Problem
+from lod.propertytable import read_property_table
 from lod.wikidataids import IDS_FILE, WikidataIdError, verified_ids, version
 
 PROPERTIES_FILE = "wikidata-properties.tsv"
@@ -57,7 +58,7 @@ def plan_properties(mappings: Path | None = None) -> Properties:
 @cache
 def _read(path: Path, folder: Path, *versions: int) -> Properties:
     try:
-        rows = read_properties(path)
+        rows = read_property_table(path)
     except MappingFileError as error:
         raise PropertyTableError(Problem(path, 1, "(table)", str(error))) from None
     labels = verified_ids(folder)
