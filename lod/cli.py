@@ -10,6 +10,7 @@ step; :func:`_reported` turns what the steps raise into lines and exit codes.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +73,7 @@ def _settings(**values: object) -> Settings:
 
     A ``data_dir`` that is not a folder is refused here, once for every command
     that reads the case studies, before anything is read or written."""
+    values.setdefault("contact", os.environ.get("LOD_CONTACT"))  # how to reach the operator
     try:
         settings = Settings.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as error:
@@ -167,7 +169,7 @@ def query(
                       link=link, list_=list_, prefixes=prefixes)
     graph = functools.cache(lambda: public_graph(_settings(data_dir=data or DATA_DIR)).store)
     context = Context(catalogue=graph, stdin=sys.stdin.read, note=_err, terminal=sys.stdout.isatty(),
-                      user_agent=settings.user_agent, timeout=settings.timeout)
+                      user_agent=settings.agent, timeout=settings.timeout)
     sys.stdout.write(perform(request, context))
 
 
@@ -256,14 +258,6 @@ def mappings_lint(
     lint_ledgers(_settings(mappings_dir=mappings), check=check, warn=_err)
 
 
-def _user_agent(settings: Settings, contact: str | None) -> str:
-    """Wikimedia's User-Agent policy: say who runs the tool and how to reach them."""
-    agent = settings.user_agent
-    if not contact:
-        return agent
-    return f"{agent[:-1]}; {contact})" if agent.endswith(")") else f"{agent} ({contact})"
-
-
 @app.command()
 def harvest(
     api: Annotated[str | None, typer.Option("--api", help="MediaWiki api.php URL.")] = None,
@@ -278,8 +272,9 @@ def harvest(
     = Path("dist"),
     template: Annotated[bool, typer.Option(
         "--template", help="Print the blank case-study page.")] = False,
-    contact: Annotated[str | None, typer.Option("--contact", envvar="LOD_CONTACT",
-                                                help="E-mail or URL sent in the User-Agent.")] = None,
+    contact: Annotated[str | None, typer.Option(
+        "--contact", envvar="LOD_CONTACT",
+        help="E-mail or URL by which server operators can reach you.")] = None,
     retries: Annotated[int, typer.Option(
         "--retries", min=0, help="Tries after a failed request.")] = 4,
     restore: Annotated[list[str] | None, typer.Option(
@@ -294,8 +289,8 @@ def harvest(
         _echo(blank_page(), nl=False)
         return
     check_source(api, dump, category)
-    settings = _settings()
-    client = None if api is None else WikiApi(api, user_agent=_user_agent(settings, contact),
+    settings = _settings(contact=contact)
+    client = None if api is None else WikiApi(api, user_agent=settings.agent,
                                               timeout=settings.timeout, retries=retries)
     _echo(harvest_pages(client, dump, out, prefix=prefix, category=category,
                         restore=tuple(restore or ())))

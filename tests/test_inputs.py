@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, VALID_RECORD, Run, run_lod, write_record
+from faultproxy import FaultProxy
 from lod.text import FORBIDDEN
 from servers import Oxigraph, oxigraph_server
-from sparqlproxy import Proxy
 
 PACKAGE = ROOT / "lod"
 RECONCILE = ROOT / "tests" / "data" / "reconcile"
@@ -31,7 +33,6 @@ _ALLOWED = {
     "lod/inputs.py": "the readers themselves",
     "lod/files.py": "the atomic writer and the lock (issue 19); reads /proc/self/status",
     "lod/publish/outdir.py": "writes OUT, holds its lock, reads its own swap note",
-    "lod/ledgers.py": "write_atomic writes a ledger through fdopen",
     "lod/publish/wikidata/verify.py": "writes verify.md",
     "lod/publish/wikidata/journal.py": "issue 19's journal (its reader is issue 19's)",
     "lod/publish/wikidata/planfile.py": "issue 19's plan.json reader",
@@ -84,6 +85,42 @@ def test_the_walk_finds_an_open() -> None:
     assert _openers(PACKAGE / "inputs.py")
 
 
+# --- nothing is read when a module is imported -------------------------------------------------
+
+#: Imports every lod module under an audit hook, then reads one table on purpose (the proof
+#: that the hook sees a read); prints each path opened, and a line between the two phases.
+_IMPORT_EVERY_MODULE = """
+import importlib, os, pkgutil, sys
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, os.PathLike)):
+        print(os.fspath(args[0]))
+sys.addaudithook(hook)
+import lod
+for module in pkgutil.walk_packages(lod.__path__, "lod."):
+    importlib.import_module(module.name)
+print("-- imported --")
+from lod.resources import ifla_units
+ifla_units()
+"""
+
+
+def test_importing_every_module_reads_no_data_file() -> None:
+    """A read at import time makes every command pay for it, and fails before the CLI can
+    name the damaged file; values come from the readers when a command asks for them."""
+    done = subprocess.run([sys.executable, "-c", _IMPORT_EVERY_MODULE], cwd=ROOT, check=True,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    imports, _, after = done.stdout.partition("-- imported --\n")
+    data = [PACKAGE, ROOT / "mappings", ROOT / "shapes", ROOT / "queries", ROOT / "casestudies"]
+
+    def data_files(lines: str) -> list[str]:
+        return [line for line in lines.splitlines()
+                if Path(line).suffix not in {".py", ".pyc"}
+                and any(Path(line).resolve().is_relative_to(folder) for folder in data)]
+
+    assert data_files(imports) == []
+    assert data_files(after) == [str(ROOT / "mappings" / "ifla-unit-ids.tsv")]
+
+
 # --- reconcile: an answer with variables it did not ask for ---------------------------------------
 
 
@@ -120,31 +157,31 @@ def test_reconcile_ignores_variables_it_did_not_ask_for(wikidata: Oxigraph, tmp_
     mappings = _mappings(tmp_path)
     clean = _reconcile(wikidata.query_url, tmp_path / "a" / "p.sssom.tsv", mappings)
     assert clean.code == 0, clean.stderr
-    with Proxy(wikidata.query_url, rewrite=_extra_variables) as proxy:
+    with FaultProxy(wikidata.url, rewrite=_extra_variables) as proxy:
         out = tmp_path / "b" / "p.sssom.tsv"
-        odd = _reconcile(proxy.url, out, mappings)
+        odd = _reconcile(proxy.query_url, out, mappings)
         assert odd.code == 0, odd.stderr
         assert proxy.requests > 0
         assert out.read_bytes() == (tmp_path / "a" / "p.sssom.tsv").read_bytes()
-        again = _reconcile(proxy.url, out, mappings)  # now from the cache, extra variables and all
+        again = _reconcile(proxy.query_url, out, mappings)  # now from the cache, extra variables and all
         assert again.code == 0 and out.read_bytes() == (tmp_path / "a" / "p.sssom.tsv").read_bytes()
 
 
 def test_the_cache_expires_and_refresh_asks_again(wikidata: Oxigraph, tmp_path: Path) -> None:
     mappings = _mappings(tmp_path)
     out = tmp_path / "out" / "p.sssom.tsv"
-    with Proxy(wikidata.query_url, rewrite=_extra_variables) as proxy:
-        assert _reconcile(proxy.url, out, mappings).code == 0
+    with FaultProxy(wikidata.url, rewrite=_extra_variables) as proxy:
+        assert _reconcile(proxy.query_url, out, mappings).code == 0
         asked = proxy.requests
-        assert _reconcile(proxy.url, out, mappings).code == 0
+        assert _reconcile(proxy.query_url, out, mappings).code == 0
         assert proxy.requests == asked, "a fresh cache answers everything"
-        assert _reconcile(proxy.url, out, mappings, "--refresh").code == 0
+        assert _reconcile(proxy.query_url, out, mappings, "--refresh").code == 0
         assert proxy.requests == 2 * asked, "--refresh asks every question again"
         eight_days_ago = time.time() - 8 * 86_400
         for entry in (out.parent / "reconcile-cache").rglob("*.json"):
             os.utime(entry, (eight_days_ago, eight_days_ago))
         first = out.read_bytes()
-        assert _reconcile(proxy.url, out, mappings).code == 0
+        assert _reconcile(proxy.query_url, out, mappings).code == 0
         assert proxy.requests == 3 * asked, "entries older than 7 days are asked again"
         assert out.read_bytes() == first
 

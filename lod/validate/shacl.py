@@ -15,9 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import rdflib
-
-from lod import resources
 from lod.ingest.load import LoadedRecord, render_field
 from lod.ingest.yamlfile import FieldPath
 from lod.inputs import read_shapes
@@ -38,13 +35,6 @@ class Origin:
 def shapes_text(directory: Path) -> str:
     """All shapes files of ``directory`` as one Turtle document (sorted by name)."""
     return read_shapes(directory)
-
-
-def shapes_graph(directory: Path | None = None) -> rdflib.Graph:
-    """The shapes as an rdflib graph (for tests and tools that inspect the shapes)."""
-    graph = rdflib.Graph()
-    graph.parse(data=shapes_text(directory or resources.shapes_dir()), format="turtle")
-    return graph
 
 
 def node_origins(base: str, records: Sequence[LoadedRecord]) -> dict[str, Origin]:
