@@ -111,36 +111,53 @@ def parse_shapes(shapes_turtle: str) -> rdflib.Graph:
         raise ShapesError(f"the shapes do not parse: {error}") from None
 
 
-def shacl_results(data_ntriples: str, shapes_turtle: str) -> list[ShaclResult]:
-    """Validate N-Triples data against Turtle shapes with ``shacl`` (lod's engine)."""
-    import shacl
+class Engine:
+    """lod's engine with the shapes compiled once, to validate many graphs (the chunks)."""
 
-    try:
-        compiled = shacl.Shapes.from_text(shapes_turtle, format="turtle")
-        report = compiled.validate_text(data_ntriples, format="ntriples", inference="none",
-                                        allow_warnings=True)
-    except ValueError as error:
-        raise ShapesError(str(error)) from None
-    if report.conforms:
-        return []
-    names = shape_names(parse_shapes(shapes_turtle))
-    found: set[ShaclResult] = set()
-    for result in report.results:
-        source = result.source_shape
-        if source is None or source.startswith("_:"):
-            source = result.root_shape
-        shape = None if source is None or source.startswith("_:") else bare_iri(source)
-        path = None if result.path is None else bare_iri(result.path)
-        value = result.value
-        found.add(ShaclResult(
-            focus=bare_iri(result.focus_node),
-            path=path,
-            component=result.component_iri,
-            severity=result.severity_iri,
-            source_shape=shape,
-            name=shape_name(names, shape, path),
-            message=result.message if result.message is not None
-            else default_message(result.component_iri),
-            value=None if value is None else value.removesuffix(f"^^<{_XSD_STRING}>"),
-        ))
-    return sorted(found)
+    def __init__(self, shapes_turtle: str) -> None:
+        import shacl
+
+        self.shapes_turtle = shapes_turtle
+        try:
+            self.compiled = shacl.Shapes.from_text(shapes_turtle, format="turtle")
+        except ValueError as error:
+            raise ShapesError(str(error)) from None
+        self._names: dict[tuple[str, str | None], str] | None = None
+
+    def results(self, data_ntriples: str) -> list[ShaclResult]:
+        """Validate one N-Triples document; its results, sorted, each once."""
+        try:
+            report = self.compiled.validate_text(data_ntriples, format="ntriples",
+                                                 inference="none", allow_warnings=True)
+        except ValueError as error:
+            raise ShapesError(str(error)) from None
+        if report.conforms:
+            return []
+        if self._names is None:
+            self._names = shape_names(parse_shapes(self.shapes_turtle))
+        names = self._names
+        found: set[ShaclResult] = set()
+        for result in report.results:
+            source = result.source_shape
+            if source is None or source.startswith("_:"):
+                source = result.root_shape
+            shape = None if source is None or source.startswith("_:") else bare_iri(source)
+            path = None if result.path is None else bare_iri(result.path)
+            value = result.value
+            found.add(ShaclResult(
+                focus=bare_iri(result.focus_node),
+                path=path,
+                component=result.component_iri,
+                severity=result.severity_iri,
+                source_shape=shape,
+                name=shape_name(names, shape, path),
+                message=result.message if result.message is not None
+                else default_message(result.component_iri),
+                value=None if value is None else value.removesuffix(f"^^<{_XSD_STRING}>"),
+            ))
+        return sorted(found)
+
+
+def shacl_results(data_ntriples: str, shapes_turtle: str) -> list[ShaclResult]:
+    """Validate N-Triples data against Turtle shapes with ``shacl`` (lod's engine), in one run."""
+    return Engine(shapes_turtle).results(data_ntriples)
