@@ -61,7 +61,8 @@ def _matching(pattern: re.Pattern[str], what: str, expected: str, *,
 _check_id = _matching(ID_RE, "id", "lower-case letters and digits in words joined by single "
                       f"hyphens (e.g. 'catalonia-bibliowikis'), at most {MAX_ID} characters",
                       longest=MAX_ID)
-_check_qid = _matching(QID_RE, "Wikidata item id", "'Q' and digits, e.g. 'Q23308'")
+_check_qid = _matching(QID_RE, "Wikidata item id",
+                       "'Q' and the item's number, as at the end of its Wikidata URL")
 _check_isil = _matching(ISIL_RE, "ISIL", "ISO 15511 'prefix-identifier' (e.g. 'US-DLC'), "
                         f"at most {MAX_ISIL} characters", longest=MAX_ISIL)
 _check_url = _matching(URL_RE, "URL", "an absolute http:// or https:// URL")
