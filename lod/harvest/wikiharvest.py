@@ -126,13 +126,18 @@ def _bare_title(title: str, namespace: int) -> str:
     return title.split(":", 1)[1] if namespace != 0 and ":" in title else title
 
 
+#: The language of a translation sub-page ("Bibliowikis/ca"); a page without one is in English.
+LANG_SUBPAGE = re.compile(r"[a-z]{2}(?:-[a-z0-9]{2,8})?")
+UNMARKED_LANG = "en"
+
+
 def page_lang_and_title(title: str, prefix: str) -> tuple[str, str | None, str]:
     """(text for the id, language of a ``/xx`` translation sub-page, title to show)."""
     under_prefix = title.startswith(prefix)
     rest = title[len(prefix) :] if under_prefix else title
     head, _, last = rest.rpartition("/")
     is_lang = (
-        bool(re.fullmatch(r"[a-z]{2}(?:-[a-z0-9]{2,8})?", last))
+        bool(LANG_SUBPAGE.fullmatch(last))
         and terms.language_tag_problem(last) is None
     )
     lang = last if head and is_lang else None
