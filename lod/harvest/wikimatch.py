@@ -126,27 +126,15 @@ def library_types() -> Lexicon:
 
 
 @cache
-def projects() -> Lexicon:
-    """Wikimedia project terms by name and local names."""
-    return make_lexicon(_skos_labels("projects.ttl"))
+def vocabulary_lexicon(vocabulary: str) -> Lexicon:
+    """Terms of ``mappings/<vocabulary>.ttl`` by their SKOS labels alone.
 
-
-@cache
-def activities() -> Lexicon:
-    """Activity terms by name and synonyms ("edit-a-thon" -> editathon)."""
-    return make_lexicon(_skos_labels("activities.ttl"))
-
-
-@cache
-def roles() -> Lexicon:
-    """Institution roles by label ("lead institution" -> lead): a part of an Institution bullet."""
-    return make_lexicon(_skos_labels("roles.ttl"))
-
-
-@cache
-def link_kinds() -> Lexicon:
-    """Link kinds by label ("final report" -> report): the field of a Resources bullet."""
-    return make_lexicon(_skos_labels("link-kinds.ttl"))
+    For the vocabularies pages name in words and the table adds nothing to:
+    ``projects`` (names and local names), ``activities`` (synonyms, "edit-a-thon"),
+    ``roles`` (the last part of an Institution bullet, "lead institution") and
+    ``link-kinds`` (the field of a Resources bullet, "final report").
+    """
+    return make_lexicon(_skos_labels(f"{vocabulary}.ttl"))
 
 
 @cache
@@ -282,7 +270,7 @@ def language_tag(text: str) -> str | None:
     words = [
         w
         for w in value.split()
-        if projects().lookup(w) is None and normalize(w) not in {"edition", "language"}
+        if vocabulary_lexicon("projects").lookup(w) is None and normalize(w) not in {"edition", "language"}
     ]
     return _languages().lookup(" ".join(words)) if words else None
 

@@ -125,7 +125,7 @@ def resolve_terms(
 
 def _unknown_part(part: str, value: str) -> str:
     """Why a part of an Institution bullet was not read; a near role word gets its own hint."""
-    roles = [label for label, role in match.roles().entries.items() if role]
+    roles = [label for label, role in match.vocabulary_lexicon("roles").entries.items() if role]
     near = terms.closest(match.normalize(part), roles)
     if near is not None:
         return (f"{part!r} in {value!r} is not a role lod knows (lead, partner, funder, host); "
@@ -256,7 +256,7 @@ class _Builder:
         for part in rest:
             kind = match.library_types().lookup(part)
             code = match.country_code(part) if kind is None else None
-            role = match.roles().lookup(part) if kind is None and code is None else None
+            role = match.vocabulary_lexicon("roles").lookup(part) if kind is None and code is None else None
             if kind and "type" not in entry:
                 entry["type"] = kind
             elif code and "country" not in entry:
@@ -335,11 +335,11 @@ class _Builder:
 
     def projects(self) -> list[str]:
         found = self.terms(
-            "wikimedia-projects", "wikimedia_projects", match.projects().lookup, "Wikimedia project"
+            "wikimedia-projects", "wikimedia_projects", match.vocabulary_lexicon("projects").lookup, "Wikimedia project"
         )
         if found:
             return found
-        guesses = match.projects().scan(self.facts.prose(), min_length=4)
+        guesses = match.vocabulary_lexicon("projects").scan(self.facts.prose(), min_length=4)
         if guesses:
             self.todo(
                 "wikimedia_projects",
@@ -382,7 +382,7 @@ class _Builder:
         links: list[dict[str, str]] = []
         kinds: dict[str, str] = {}
         for bullet in self.facts.fields:  # "* Report: [url title]" under Resources
-            kind = match.link_kinds().lookup(bullet.label) if bullet.key == "link-kind" else None
+            kind = match.vocabulary_lexicon("link-kinds").lookup(bullet.label) if bullet.key == "link-kind" else None
             if kind is not None:
                 for url in bullet.urls:
                     kinds.setdefault(url, kind)
@@ -419,7 +419,7 @@ def build_record(record_id: str, facts: HarvestedFacts) -> Draft:
     record["institutions"] = builder.institutions()
     record["wikimedia_projects"] = builder.projects()
     record["activities"] = builder.terms(
-        "activities", "activities", match.activities().lookup, "activity"
+        "activities", "activities", match.vocabulary_lexicon("activities").lookup, "activity"
     )
     record["languages"] = builder.terms("languages", "languages", match.language_tag, "language")
     period = builder.period()

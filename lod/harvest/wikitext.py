@@ -28,7 +28,7 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.wikicode import Wikicode
 
-from lod.harvest.wikimatch import label_lexicon, link_kinds
+from lod.harvest.wikimatch import label_lexicon, vocabulary_lexicon
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _EMPTY_HEADING = re.compile(r"^=+[ \t]*=+[ \t]*$", re.MULTILINE)
@@ -294,7 +294,7 @@ def _link_kinds(wikitext: str) -> list[FieldBullet]:
     The lines stay in the section's text, as a reader sees them; a line whose
     field is no link kind ("* Website: ...") is only text, as before.
     """
-    lexicon = link_kinds()
+    lexicon = vocabulary_lexicon("link-kinds")
     found: list[FieldBullet] = []
     for line in wikitext.split("\n"):
         match = _BULLET.match(line.strip())

@@ -32,6 +32,7 @@ from lod.site.labels import read_labels
 from lod.site.linked import lines_by_resource, record_lines
 from lod.site.pages import (
     STATIC_FILES,
+    VENDORED_FILES,
     Common,
     browse_page,
     dashboard_page,
@@ -40,6 +41,7 @@ from lod.site.pages import (
     search_data,
     static_file,
     term_pages,
+    vendored_file,
 )
 from lod.site.querypage import render_query_page, site_query_files
 from lod.site.querypage import static_files as query_static_files
@@ -104,6 +106,7 @@ def site_files(assembled: Assembled, *, endpoint: str | None = None) -> dict[str
     files.update({f"static/{name}": data for name, data in
                   query_static_files(engine=endpoint is None).items()})
     files.update({f"static/{name}": static_file(name) for name in STATIC_FILES})
+    files.update({f"static/{name}": vendored_file(name) for name in VENDORED_FILES})
     return dict(sorted(files.items()))
 
 

@@ -35,8 +35,11 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 UNIT_KINDS = {"section": "Sections", "sig": "Special Interest Groups (SIG)",
               "working-group": "Working groups"}
 #: Bundled files copied as they are (name in ``lod/site/static``).
-STATIC_FILES = ("site.css", "site.js", "submit.js", "favicon.svg", "minisearch.js", "minisearch.LICENSE.txt",
-                "VENDORED.txt")
+STATIC_FILES = ("site.css", "site.js", "submit.js", "favicon.svg", "VENDORED.txt")
+#: Third-party files kept unchanged under ``lod/site/vendor/`` (listed in VENDORED.txt), by
+#: their name in the site's ``static/`` folder; vendor/ keeps them apart from the project's own.
+VENDORED_FILES = {"minisearch.js": ("minisearch", "index.js"),
+                  "minisearch.LICENSE.txt": ("minisearch", "LICENSE.txt")}
 DUMP_DESCRIPTIONS = {
     "casestudies.ttl": "every case study, institution and vocabulary as Turtle",
     "casestudies.nt": "the same graph as N-Triples, one statement a line",
@@ -71,6 +74,11 @@ def environment() -> Environment:
 def static_file(name: str) -> bytes:
     """A bundled static file's bytes."""
     return package_files.files("lod.site").joinpath("static", name).read_bytes()
+
+
+def vendored_file(name: str) -> bytes:
+    """A vendored third-party file's bytes, by its name in the site's ``static/`` folder."""
+    return package_files.files("lod.site").joinpath("vendor", *VENDORED_FILES[name]).read_bytes()
 
 
 @dataclass(frozen=True)
