@@ -48,12 +48,12 @@ def _choose(data: Path, folder: Path, records: int) -> int:
 
 def measure(data: Path, work: Path, records: int) -> dict[str, Any]:
     """Plan, then apply through a counting proxy; count the requests by action."""
-    from lod.publish.wikidata.live import publish_live
+    from lod.publish.wikidata.dryrun import Target, make_plan
+    from lod.publish.wikidata.livecommands import publish_live
     from lod.publish.wikidata.model import Plan
     from lod.publish.wikidata.plan import Options
     from lod.publish.wikidata.reads import IdMap
     from lod.publish.wikidata.render import plan_json, quickstatements
-    from lod.publish.wikidata.run import Target, make_plan
     from lod.settings import Settings
     from tests.faultproxy import FaultProxy
     from tests.wikibase import running_wikibase

@@ -16,10 +16,8 @@ file order, so the output is the same however the work was spread.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -47,11 +45,10 @@ from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files, voca
 from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
 from lod.validate.shacl import Origin, node_origins, shacl_problems, shapes_text, vocabulary_origins
+from lod.workers import PARALLEL_FROM, fan_out
 
 _MESSAGE_RE = re.compile(
     r"(?P<path>.+?):(?P<line>\d+): (?:(?P<field>[\w()\[\]. ]+): )?(?P<message>.*)", re.DOTALL)
-#: Below this many files, starting worker processes costs more than it saves.
-PARALLEL_FROM = 200
 
 
 @dataclass
@@ -109,18 +106,6 @@ def _work_on(paths: Sequence[Path], base: str) -> list[_FileWork]:
     return done
 
 
-def _work_on_all(paths: list[Path], base: str, parallel_from: int) -> Iterator[_FileWork]:
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(paths) < parallel_from:
-        yield from _work_on(paths, base)
-        return
-    size = max(1, len(paths) // (workers * 4))
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done in pool.map(partial(_work_on, base=base), chunks):
-            yield from done
-
-
 def _one_per_id(records: Sequence[LoadedRecord]) -> list[LoadedRecord]:
     chosen: dict[str, LoadedRecord] = {}
     for item in records:
@@ -163,7 +148,7 @@ def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool 
     :class:`lod.ingest.load.DiscoveryError` for a folder that cannot be listed.
     """
     files = discover(paths, include_drafts=include_drafts)
-    work = list(_work_on_all(files, settings.base, parallel_from))
+    work = list(fan_out(partial(_work_on, base=settings.base), files, parallel_from=parallel_from))
     loaded = collect(item.checked for item in work)
     result = Assembled(loaded, settings.base, problems=list(loaded.problems),
                        statuses=STATUSES if every_status else settings.public_statuses)

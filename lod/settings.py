@@ -28,7 +28,10 @@ class Settings(BaseModel):
     mappings_dir: Path | None = Field(
         None, description="vocabularies and SSSOM ledgers (None: the bundled ones)"
     )
-    user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent sent to every server")
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="tool, version and home, sent to every "
+                            "server (the operator's contact is added to it)")
+    contact: str = Field("", description="the operator's e-mail address or URL, sent in the "
+                         "user agent (Wikimedia's user-agent policy)")
     timeout: float = Field(30.0, gt=0, description="network timeout in seconds")
     public_statuses: tuple[str, ...] = Field(
         PUBLIC_STATUSES, description="the record policy: statuses that every output publishes "
@@ -48,9 +51,25 @@ class Settings(BaseModel):
     def _public_statuses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return check_statuses(value)
 
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        from lod.http import check_contact  # requests only when there is a contact to check
+
+        return check_contact(value)
+
+    @property
+    def agent(self) -> str:
+        """The user agent every client sends: :attr:`user_agent` with the operator's contact."""
+        from lod.http import user_agent
+
+        return user_agent(self.user_agent, self.contact)
+
     @field_validator("user_agent")
     @classmethod
     def _user_agent(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("a User-Agent is required by Wikimedia's policy")
+            raise ValueError("a user agent is required by Wikimedia's policy")
         return value

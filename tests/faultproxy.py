@@ -1,12 +1,19 @@
-"""A small HTTP proxy of our own in front of the real test Wikibase, answering as a busy wiki does.
+"""The tests' one HTTP fault server: a proxy of our own in front of a real server, answering as a busy one does.
 
-Between the client and the wiki; passes everything through except where a
-fault is armed. Faults (each for the next N requests of one API action):
+Between the client and the real server (the test Wikibase, a MediaWiki, an
+Oxigraph SPARQL endpoint, or none at all); passes everything through except
+where a fault is armed, and records every request it saw (method, path, API
+action, User-Agent). Faults (each for the next N requests of one API action,
+``*`` for any request, a SPARQL query included):
 
 - ``maxlag``: ``{"error": {"code": "maxlag", ...}}`` with ``Retry-After`` and
   ``X-Database-Lag`` (Wikidata's answer when replicas lag);
 - ``ratelimited``: the core ``ratelimited`` error, with ``Retry-After``;
-- ``http503``: an HTTP 503 page (a busy cache layer);
+- ``http503``: an HTTP 503 page (a busy cache layer), with ``Retry-After`` when
+  ``retry_after`` is given;
+- ``answer``: a canned answer (``status``, ``body``, ``content_type``,
+  ``headers``): a 429, a 500, an HTML page, a broken entity, or the whole
+  endpoint when there is no upstream;
 - ``drop``: the connection closed without an answer, the request not sent on;
 - ``lost-answer``: the request sent on (the edit lands), then the connection
   closed before the answer: the client cannot know;
@@ -16,6 +23,9 @@ fault is armed. Faults (each for the next N requests of one API action):
 - ``hold``: the request held (before, or with ``after=True`` after, the wiki
   saw it) until :meth:`FaultProxy.release`, so a test can kill the client at
   that point.
+
+A request no fault takes goes to the upstream (its answer changed by
+``rewrite`` when given); with no upstream its connection is closed.
 
 Per test: ``with FaultProxy(upstream) as proxy: proxy.arm("maxlag", action="wbeditentity")``.
 By hand: ``python -m tests.faultproxy --upstream http://127.0.0.1:8181 --port 8282
@@ -30,6 +40,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -40,7 +51,8 @@ import requests
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",
        "host", "proxy-connection"}
-FAULTS = ("maxlag", "ratelimited", "http503", "drop", "lost-answer", "slow", "lost-session", "hold")
+FAULTS = ("maxlag", "ratelimited", "http503", "drop", "lost-answer", "slow", "lost-session", "hold",
+          "answer")
 
 
 @dataclass
@@ -51,10 +63,26 @@ class Armed:
     action: str
     times: int
     delay: float = 2.0
-    retry_after: int = 1
+    #: the ``Retry-After`` header (maxlag and ratelimited: 1 when not given)
+    retry_after: int | None = None
     after: bool = False
     #: matching requests to let through untouched first
     skip: int = 0
+    #: what an ``answer`` fault sends
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as it reached the proxy."""
+
+    method: str
+    path: str
+    action: str
+    user_agent: str
 
 
 @dataclass
@@ -63,6 +91,7 @@ class Tally:
 
     actions: list[str] = field(default_factory=list)
     served: list[str] = field(default_factory=list)
+    seen: list[Seen] = field(default_factory=list)
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     #: set with the release: a held request is dropped instead of going on (its client is dead)
@@ -70,10 +99,13 @@ class Tally:
 
 
 class FaultProxy:
-    """The proxy on 127.0.0.1 (a free port unless given)."""
+    """The proxy on 127.0.0.1 (a free port unless given); ``upstream`` None: nothing behind it."""
 
-    def __init__(self, upstream: str, port: int = 0) -> None:
-        self.upstream = upstream.rstrip("/")
+    def __init__(self, upstream: str | None, port: int = 0, *,
+                 rewrite: Callable[[bytes], bytes] | None = None) -> None:
+        self.upstream = upstream.rstrip("/") if upstream else None
+        #: what the upstream answered -> what the client gets (unchanged by default)
+        self.rewrite = rewrite
         self.armed: list[Armed] = []
         self.lock = threading.Lock()
         self.tally = Tally()
@@ -98,8 +130,23 @@ class FaultProxy:
 
     @property
     def url(self) -> str:
-        """The proxy's base URL (append ``/api.php`` as for the wiki)."""
+        """The proxy's base URL (append ``/api.php`` as for the wiki, ``/query`` for Oxigraph)."""
         return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def query_url(self) -> str:
+        """The SPARQL endpoint, when the upstream is an Oxigraph (``/query``)."""
+        return f"{self.url}/query"
+
+    @property
+    def requests(self) -> int:
+        """How many requests reached the proxy."""
+        return len(self.tally.seen)
+
+    @property
+    def user_agents(self) -> list[str]:
+        """The User-Agent of every request, in order."""
+        return [seen.user_agent for seen in self.tally.seen]
 
     def __enter__(self) -> Self:
         self.thread.start()
@@ -107,18 +154,22 @@ class FaultProxy:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self.tally.cancelled.set()  # a slow answer still held is given up
         self.tally.release.set()
         self.server.shutdown()
         self.server.server_close()
 
     def arm(self, fault: str, *, action: str = "wbeditentity", times: int = 1, delay: float = 2.0,
-            retry_after: int = 1, after: bool = False, skip: int = 0) -> None:
+            retry_after: int | None = None, after: bool = False, skip: int = 0,
+            status: int = 200, body: bytes = b"", content_type: str = "application/json",
+            headers: dict[str, str] | None = None) -> None:
         """Serve ``fault`` to the next ``times`` requests of ``action`` (``*``: any), after
         letting ``skip`` of them through."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
         with self.lock:
-            self.armed.append(Armed(fault, action, times, delay, retry_after, after, skip))
+            self.armed.append(Armed(fault, action, times, delay, retry_after, after, skip,
+                                    status, body, content_type, dict(headers or {})))
 
     def disarm(self) -> None:
         """No more faults; a held request goes on."""
@@ -137,9 +188,10 @@ class FaultProxy:
         self.tally.cancelled.set()
         self.tally.release.set()
 
-    def _take(self, action: str) -> Armed | None:
+    def _take(self, action: str, seen: Seen) -> Armed | None:
         with self.lock:
             self.tally.actions.append(action)
+            self.tally.seen.append(seen)
             for armed in self.armed:
                 if armed.times > 0 and armed.action in {action, "*"}:
                     if armed.skip > 0:
@@ -156,21 +208,28 @@ class FaultProxy:
         query = parse_qs(urlsplit(handler.path).query)
         form = parse_qs(body.decode("utf-8", "replace")) if body else {}
         action = (form.get("action") or query.get("action") or [""])[0]
-        armed = self._take(action)
+        armed = self._take(action, Seen(handler.command, handler.path, action,
+                                        handler.headers.get("User-Agent", "")))
         fault = armed.fault if armed else ""
+        if fault == "answer" and armed:
+            self._send(handler, armed.status, armed.body, armed.content_type, armed.headers)
+            return
         if fault in {"maxlag", "ratelimited"}:
             error = ({"code": "maxlag", "info": "Waiting for 10.64.0.1: 7 seconds lagged.",
                       "host": "10.64.0.1", "lag": 7, "type": "db"} if fault == "maxlag" else
                      {"code": "ratelimited", "info": "As an anti-abuse measure, you are limited "
                       "from performing this action too many times in a short space of time."})
-            headers = {"Retry-After": str(armed.retry_after if armed else 1)}
+            wait = armed.retry_after if armed and armed.retry_after is not None else 1
+            headers = {"Retry-After": str(wait)}
             if fault == "maxlag":
                 headers["X-Database-Lag"] = "7"
             self._send(handler, 200, json.dumps({"error": error, "servedby": "proxy"}).encode(),
                        "application/json", headers)
             return
         if fault == "http503":
-            self._send(handler, 503, b"<html>Service Temporarily Unavailable</html>", "text/html")
+            later = {"Retry-After": str(armed.retry_after)} if armed and armed.retry_after else {}
+            self._send(handler, 503, b"<html>Service Temporarily Unavailable</html>", "text/html",
+                       later)
             return
         if fault == "drop":
             self._drop(handler)
@@ -186,6 +245,9 @@ class FaultProxy:
         if fault == "lost-session":
             headers.pop("Cookie", None)
             headers.pop("cookie", None)
+        if self.upstream is None or (self.tally.cancelled.is_set() and fault == "slow"):
+            self._drop(handler)
+            return
         try:
             answer = requests.request(handler.command, self.upstream + handler.path, data=body or None,
                                       headers=headers, timeout=120, allow_redirects=False)
@@ -202,8 +264,9 @@ class FaultProxy:
             return
         out = {k: v for k, v in answer.headers.items() if k.lower() not in HOP | {"set-cookie"}}
         cookies = answer.raw.headers.getlist("Set-Cookie") if answer.raw else []
-        self._send(handler, answer.status_code, answer.content,
-                   answer.headers.get("Content-Type", ""), out, cookies)
+        body = self.rewrite(answer.content) if self.rewrite else answer.content
+        self._send(handler, answer.status_code, body, answer.headers.get("Content-Type", ""), out,
+                   cookies)
 
     def _hold(self) -> None:
         self.tally.held.set()

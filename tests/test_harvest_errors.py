@@ -1,67 +1,31 @@
 """When the wiki or the dump is wrong, `lod harvest` says so, exits 1 and writes nothing.
 
-The failing "wikis" here are tiny HTTP servers on 127.0.0.1 run by the test.
+The failing "wikis" here are tests/faultproxy.py on 127.0.0.1 with nothing behind it,
+answering every request the same way.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 from lod.harvest.wikiapi import WikiApi
 from tests.conftest import Clock, run_lod
+from tests.faultproxy import FaultProxy
 from tests.servers import free_port
 
 
-class _Answer(BaseHTTPRequestHandler):
-    """Answers every request the same way and remembers when and how it was asked."""
-
-    status: ClassVar[int] = 503
-    body: ClassVar[bytes] = b"Service Unavailable"
-    headers_out: ClassVar[dict[str, str]] = {"Retry-After": "1"}
-    seen: ClassVar[list[tuple[float, str]]] = []
-    methods: ClassVar[list[str]] = []
-
-    def do_POST(self) -> None:
-        self.do_GET()
-
-    def do_GET(self) -> None:
-        type(self).seen.append((time.monotonic(), self.headers.get("User-Agent", "")))
-        type(self).methods.append(self.command)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        self.send_response(type(self).status)
-        self.send_header("Content-Length", str(len(type(self).body)))
-        for key, value in type(self).headers_out.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(type(self).body)
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
 @contextmanager
-def answering(status: int, body: bytes, headers: dict[str, str]) -> Iterator[str]:
-    """A server answering every request with ``status``; yields its api.php URL."""
-    _Answer.status, _Answer.body, _Answer.headers_out = status, body, headers
-    _Answer.seen, _Answer.methods = [], []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/w/api.php"
-    finally:
-        server.shutdown()
-        server.server_close()
+def answering(status: int, body: bytes, headers: dict[str, str]) -> Iterator[tuple[str, FaultProxy]]:
+    """A server answering every request with ``status``; yields its api.php URL and the proxy."""
+    kind = headers.pop("Content-Type", "text/plain")
+    with FaultProxy(None) as proxy:
+        proxy.arm("answer", action="*", times=1000, status=status, body=body,
+                  content_type=kind, headers=headers)
+        yield f"{proxy.url}/w/api.php", proxy
 
 
 def test_unreachable_api(tmp_path: Path) -> None:
@@ -84,7 +48,7 @@ def test_unreachable_api(tmp_path: Path) -> None:
 def test_503_with_retry_after_is_retried_then_reported(tmp_path: Path, clock: Clock) -> None:
     out = tmp_path / "drafts"
     out.mkdir()
-    with answering(503, b"Service Unavailable", {"Retry-After": "1"}) as api:
+    with answering(503, b"Service Unavailable", {"Retry-After": "1"}) as (api, proxy):
         done = run_lod(
             "harvest",
             "--api",
@@ -98,25 +62,25 @@ def test_503_with_retry_after_is_retried_then_reported(tmp_path: Path, clock: Cl
         )
     assert done.code == 1
     assert "HTTP 503 Service Unavailable; gave up after 3 tries" in done.stderr
-    assert len(_Answer.seen) == 3
+    assert proxy.requests == 3
     assert clock.waits == [1.0, 1.0]  # Retry-After: 1 before each try again
     assert all(
-        "curator@example.org" in agent and agent.startswith("lod/") for _, agent in _Answer.seen
+        "curator@example.org" in agent and agent.startswith("lod/") for agent in proxy.user_agents
     )
     assert list(out.iterdir()) == []
 
 
 def test_a_retry_after_longer_than_we_wait_fails_at_once(tmp_path: Path, clock: Clock) -> None:
-    with answering(503, b"busy", {"Retry-After": "3600"}) as api:
+    with answering(503, b"busy", {"Retry-After": "3600"}) as (api, proxy):
         done = run_lod("harvest", "--api", api, "--out", tmp_path / "drafts")
     assert done.code == 1 and "asks to wait 3600 s" in done.stderr
-    assert clock.waits == [] and len(_Answer.seen) == 1
+    assert clock.waits == [] and proxy.requests == 1
 
 
 def test_an_html_page_is_not_an_api(tmp_path: Path) -> None:
     with answering(
         200, b"<html><body>Main Page</body></html>", {"Content-Type": "text/html"}
-    ) as api:
+    ) as (api, _):
         done = run_lod("harvest", "--api", api, "--out", tmp_path / "drafts")
     assert done.code == 1 and "is this a MediaWiki api.php URL?" in done.stderr
 
@@ -173,8 +137,10 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 
 def test_long_queries_are_posted() -> None:
     """Fifty long non-ASCII titles would make a URL servers refuse; such queries go as POST."""
-    with answering(200, b'{"batchcomplete": true}', {"Content-Type": "application/json"}) as api:
+    with answering(200, b'{"batchcomplete": true}', {"Content-Type": "application/json"}) as (
+        api, proxy
+    ):
         client = WikiApi(api, user_agent="lod-tests/0.1")
         client.get({"action": "query", "titles": "|".join(["Página ñ" * 20] * 50)})
         client.get({"action": "query", "titles": "Short"})
-    assert _Answer.methods == ["POST", "GET"]
+    assert [seen.method for seen in proxy.tally.seen] == ["POST", "GET"]

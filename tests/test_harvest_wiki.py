@@ -8,15 +8,10 @@ command (in this process, so that its waits go through the tests' clock).
 
 from __future__ import annotations
 
-import json
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import yaml
@@ -26,6 +21,7 @@ from lod.harvest.wikitemplate import blank_page
 from lod.ingest.load import check_document, load_case_studies
 from lod.ingest.yamlfile import read_yaml
 from tests.conftest import ROOT, Clock, run_lod
+from tests.faultproxy import FaultProxy
 from tests.servers import MediaWiki, mediawiki_server
 
 DATA = ROOT / "tests" / "data" / "wiki"
@@ -428,57 +424,16 @@ def test_reviewed_and_hand_edited_records_are_never_overwritten(
     assert reviewed.read_bytes() == kept
 
 
-class _FlakyProxy(BaseHTTPRequestHandler):
-    """Forwards to the wiki, but answers the first requests with a 503, a dropped connection and maxlag."""
-
-    target: ClassVar[str] = ""
-    script: ClassVar[list[str]] = []
-    seen: ClassVar[list[tuple[float, str, str]]] = []
-
-    def do_GET(self) -> None:
-        type(self).seen.append((time.monotonic(), self.path, self.headers.get("User-Agent", "")))
-        step = type(self).script.pop(0) if type(self).script else "forward"
-        if step == "503":
-            self._answer(503, b"busy", {"Retry-After": "3"})
-        elif step == "drop":
-            self.close_connection = True
-            self.connection.shutdown(2)
-        elif step == "maxlag":
-            body = json.dumps(
-                {"error": {"code": "maxlag", "info": "Waiting for db: 4 seconds lagged.", "lag": 4}}
-            ).encode()
-            self._answer(200, body, {"Retry-After": "4", "MediaWiki-API-Error": "maxlag"})
-        else:
-            import urllib.request
-
-            with urllib.request.urlopen(type(self).target + self.path, timeout=60) as response:
-                self._answer(response.status, response.read(), {})
-
-    def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
 def test_transient_failures_are_retried_politely(
     wiki: MediaWiki, harvested: tuple[Path, Done], tmp_path: Path, clock: Clock
 ) -> None:
-    _FlakyProxy.target = wiki.url
-    _FlakyProxy.script = ["503", "drop", "maxlag"]
-    _FlakyProxy.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FlakyProxy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    """A 503, a dropped connection and maxlag, in that order, before the wiki answers."""
+    with FaultProxy(wiki.url) as proxy:
+        proxy.arm("http503", action="*", retry_after=3)
+        proxy.arm("drop", action="*")
+        proxy.arm("maxlag", action="*", retry_after=4)
         out = tmp_path / "drafts"
-        api = f"http://127.0.0.1:{server.server_address[1]}/api.php"
+        api = f"{proxy.url}/api.php"
         done = lod(
             "harvest",
             "--api",
@@ -489,15 +444,14 @@ def test_transient_failures_are_retried_politely(
             "4",
             env={"LOD_CONTACT": "curator@example.org"},
         )
-    finally:
-        server.shutdown()
-        server.server_close()
+        seen = list(proxy.tally.seen)
     assert done.code == 0, done.stderr
-    # Retry-After: 3 after the 503, a doubled backoff after the dropped connection, Retry-After: 4
-    # after maxlag; then no more waiting
-    assert clock.waits == [3.0, 2.0, 4.0]
-    assert all("maxlag=5" in path for _, path, _ in _FlakyProxy.seen)
-    agents = {agent for _, _, agent in _FlakyProxy.seen}
+    # Retry-After: 3 after the 503, a doubled backoff (2 s, jittered down to no less than half)
+    # after the dropped connection, Retry-After: 4 after maxlag; then no more waiting
+    assert len(clock.waits) == 3 and clock.waits[0] == 3.0 and clock.waits[2] == 4.0
+    assert 1.0 <= clock.waits[1] <= 2.0
+    assert all("maxlag=5" in request.path for request in seen)
+    agents = {request.user_agent for request in seen}
     assert len(agents) == 1 and "curator@example.org" in agents.pop()
     expected, _ = harvested  # other tests edit and restore pages: compare all but the revision
     for path in expected.glob("*.yaml"):

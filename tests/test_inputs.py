@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, VALID_RECORD, Run, run_lod, write_record
+from faultproxy import FaultProxy
 from lod.text import FORBIDDEN
 from servers import Oxigraph, oxigraph_server
-from sparqlproxy import Proxy
 
 PACKAGE = ROOT / "lod"
 RECONCILE = ROOT / "tests" / "data" / "reconcile"
@@ -35,7 +35,7 @@ _ALLOWED = {
     "lod/publish/wikidata/verify.py": "writes verify.md",
     "lod/publish/wikidata/journal.py": "issue 19's journal (its reader is issue 19's)",
     "lod/publish/wikidata/planfile.py": "issue 19's plan.json reader",
-    "lod/publish/wikidata/live.py": "issue 19: the plan's digest",
+    "lod/publish/wikidata/livecommands.py": "issue 19: the plan's digest",
     "lod/query/server.py": "the Oxigraph server's own log",
     "lod/query/catalog.py": "the package's SPARQL catalogue (queries/*.rq)",
     "lod/query/docs.py": "a maintainer's script regenerating docs/queries.md",
@@ -120,31 +120,31 @@ def test_reconcile_ignores_variables_it_did_not_ask_for(wikidata: Oxigraph, tmp_
     mappings = _mappings(tmp_path)
     clean = _reconcile(wikidata.query_url, tmp_path / "a" / "p.sssom.tsv", mappings)
     assert clean.code == 0, clean.stderr
-    with Proxy(wikidata.query_url, rewrite=_extra_variables) as proxy:
+    with FaultProxy(wikidata.url, rewrite=_extra_variables) as proxy:
         out = tmp_path / "b" / "p.sssom.tsv"
-        odd = _reconcile(proxy.url, out, mappings)
+        odd = _reconcile(proxy.query_url, out, mappings)
         assert odd.code == 0, odd.stderr
         assert proxy.requests > 0
         assert out.read_bytes() == (tmp_path / "a" / "p.sssom.tsv").read_bytes()
-        again = _reconcile(proxy.url, out, mappings)  # now from the cache, extra variables and all
+        again = _reconcile(proxy.query_url, out, mappings)  # now from the cache, extra variables and all
         assert again.code == 0 and out.read_bytes() == (tmp_path / "a" / "p.sssom.tsv").read_bytes()
 
 
 def test_the_cache_expires_and_refresh_asks_again(wikidata: Oxigraph, tmp_path: Path) -> None:
     mappings = _mappings(tmp_path)
     out = tmp_path / "out" / "p.sssom.tsv"
-    with Proxy(wikidata.query_url, rewrite=_extra_variables) as proxy:
-        assert _reconcile(proxy.url, out, mappings).code == 0
+    with FaultProxy(wikidata.url, rewrite=_extra_variables) as proxy:
+        assert _reconcile(proxy.query_url, out, mappings).code == 0
         asked = proxy.requests
-        assert _reconcile(proxy.url, out, mappings).code == 0
+        assert _reconcile(proxy.query_url, out, mappings).code == 0
         assert proxy.requests == asked, "a fresh cache answers everything"
-        assert _reconcile(proxy.url, out, mappings, "--refresh").code == 0
+        assert _reconcile(proxy.query_url, out, mappings, "--refresh").code == 0
         assert proxy.requests == 2 * asked, "--refresh asks every question again"
         eight_days_ago = time.time() - 8 * 86_400
         for entry in (out.parent / "reconcile-cache").rglob("*.json"):
             os.utime(entry, (eight_days_ago, eight_days_ago))
         first = out.read_bytes()
-        assert _reconcile(proxy.url, out, mappings).code == 0
+        assert _reconcile(proxy.query_url, out, mappings).code == 0
         assert proxy.requests == 3 * asked, "entries older than 7 days are asked again"
         assert out.read_bytes() == first
 

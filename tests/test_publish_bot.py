@@ -33,11 +33,11 @@ from lod.publish.wikidata.botpolicy import (
     policy_applies,
     run_rules,
 )
+from lod.publish.wikidata.dryrun import Target
 from lod.publish.wikidata.edits import EDITGROUPS, SUMMARY_LIMIT, record_mark, summary, task_link
-from lod.publish.wikidata.live import publish_live
+from lod.publish.wikidata.livecommands import publish_live
 from lod.publish.wikidata.model import PlannedItem, Statement, Value
 from lod.publish.wikidata.reads import IdMap
-from lod.publish.wikidata.run import Target
 from lod.settings import Settings
 from wikibase import Wikibase, running_wikibase
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, VALID_RECORD, run_lod, write_record
-from lod.publish.wikidata.client import Credentials, CredentialsError, user_agent
+from lod.http import ContactError, user_agent
+from lod.publish.wikidata.client import Credentials, CredentialsError
 from lod.publish.wikidata.journal import Journal, read, replay, status_lines
 from lod.publish.wikidata.writeback import write_back
 
@@ -68,13 +69,15 @@ def test_the_new_qid_goes_after_the_id_line_and_nothing_else_changes(tmp_path: P
 
 def test_a_wikimedia_wiki_needs_a_contact_in_the_user_agent() -> None:
     api = "https://www.wikidata.org/w/api.php"
-    with pytest.raises(CredentialsError, match="LOD_CONTACT"):
-        user_agent("lod/0.1", {}, api)
-    assert user_agent("lod/0.1", {"LOD_CONTACT": "curator@example.org"}, api) == \
-        "lod/0.1 operator curator@example.org"
-    assert user_agent("lod/0.1", {}, "http://127.0.0.1:8181/api.php") == "lod/0.1"
-    with pytest.raises(CredentialsError):
-        user_agent("lod/0.1", {"LOD_CONTACT": "nobody"}, api)
+    with pytest.raises(ContactError, match="LOD_CONTACT"):
+        user_agent("lod/0.1", "", required_for=api)
+    assert user_agent("lod/0.1", "curator@example.org", required_for=api) == \
+        "lod/0.1 (curator@example.org)"
+    assert user_agent("lod/0.1 (about)", "curator@example.org", required_for=api) == \
+        "lod/0.1 (about; curator@example.org)"
+    assert user_agent("lod/0.1", "", required_for="http://127.0.0.1:8181/api.php") == "lod/0.1"
+    with pytest.raises(ContactError):
+        user_agent("lod/0.1", "nobody", required_for=api)
 
 
 def test_credentials_come_from_the_environment_and_never_show() -> None:

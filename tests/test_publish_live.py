@@ -38,9 +38,9 @@ from live_wiki import (
     titled,
     write_records,
 )
-from lod.publish.wikidata.live import publish_live
+from lod.publish.wikidata.dryrun import Target
+from lod.publish.wikidata.livecommands import publish_live
 from lod.publish.wikidata.reads import IdMap
-from lod.publish.wikidata.run import Target
 from lod.settings import Settings
 from publish_seed import WORK, seed_entities
 from wikibase import Wikibase, running_wikibase

@@ -1,29 +1,27 @@
 """``lod publish wikidata``: a bad environment gives one clear line, exit 1, and OUT untouched.
 
 Faults a real server cannot be asked to produce (a hang, garbage, a broken
-``wbgetentities`` answer) come from a small proxy of our own in front of the
-real test Wikibase.
+``wbgetentities`` answer) come from tests/faultproxy.py in front of the real
+test Wikibase.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
 from conftest import CASESTUDIES, ROOT, Run, run_installed, run_lod
+from faultproxy import FaultProxy
 from lod.model.case_study import CaseStudy
+from lod.publish.wikidata.dryrun import Target, make_plan
 from lod.publish.wikidata.plan import Options
 from lod.publish.wikidata.reads import IdMap, ReadError
-from lod.publish.wikidata.run import Target, make_plan
 from lod.query.server import free_port
 from lod.rdf.build import institution_key
 from lod.settings import Settings
@@ -31,51 +29,24 @@ from lod.settings import Settings
 pytestmark = pytest.mark.usefixtures("only_localhost")
 
 
+BROKEN_ENTITY = json.dumps({"entities": {"Q1": {"id": "Q1", "claims": {"P1": [
+    {"mainsnak": {"snaktype": "value", "datatype": "time"}}]}}}}).encode()
+
+
 @contextmanager
 def fault_proxy(upstream: str, mode: str) -> Iterator[str]:
-    """A proxy on 127.0.0.1 that forwards to ``upstream`` except where ``mode`` says otherwise."""
-    released = threading.Event()  # a "hang" lasts until the test is over (the client gives up first)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if mode == "hang":
-                released.wait(60)
-            if mode == "garbage":
-                self._send(200, b"<html>maintenance</html>", "text/html")
-                return
-            if mode == "http500":
-                self._send(500, b"{}", "application/json")
-                return
-            if mode == "bad-entities" and "wbgetentities" in self.path:
-                self._send(200, json.dumps({"entities": {"Q1": {"id": "Q1", "claims": {"P1": [
-                    {"mainsnak": {"snaktype": "value", "datatype": "time"}}]}}}}).encode(),
-                    "application/json")
-                return
-            answer = requests.get(upstream + self.path, timeout=30)
-            self._send(answer.status_code, answer.content, answer.headers.get("Content-Type", ""))
-
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        released.set()
-        server.shutdown()
-        server.server_close()
+    """tests/faultproxy.py in front of ``upstream``, every request (or ``wbgetentities``) faulty."""
+    with FaultProxy(upstream) as proxy:
+        if mode == "hang":  # held until the test is over (the client gives up first)
+            proxy.arm("slow", action="*", times=1000, delay=60)
+        elif mode == "garbage":
+            proxy.arm("answer", action="*", times=1000, body=b"<html>maintenance</html>",
+                      content_type="text/html")
+        elif mode == "http500":
+            proxy.arm("answer", action="*", times=1000, status=500, body=b"{}")
+        elif mode == "bad-entities":
+            proxy.arm("answer", action="wbgetentities", times=1000, body=BROKEN_ENTITY)
+        yield proxy.url
 
 
 @pytest.fixture

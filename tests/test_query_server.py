@@ -10,11 +10,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from pyoxigraph import Literal, Store
@@ -22,6 +20,7 @@ from signals import with_default_signals
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from conftest import CASESTUDIES, ROOT, run_lod
+from faultproxy import FaultProxy
 from lod.pipeline import assemble
 from lod.query.catalog import CatalogQuery, catalog, get_query
 from lod.query.execute import run_in_process, run_on_endpoint
@@ -152,58 +151,33 @@ def test_missing_required_param_is_exit_2() -> None:
 
 # --- endpoint errors and the User-Agent ----------------------------------------------------------
 
-class Recorder(BaseHTTPRequestHandler):
-    """Answers as told by ``mode`` and records the User-Agent it saw."""
-
-    mode: ClassVar[str] = "ok"
-    agents: ClassVar[list[str]] = []
-    #: Set when the test is over: a "slow" answer is held until then (the client gives up first).
-    released: ClassVar[threading.Event] = threading.Event()
-
-    def do_GET(self) -> None:
-        Recorder.agents.append(self.headers.get("User-Agent", ""))
-        if Recorder.mode == "slow":
-            Recorder.released.wait(60)
-        if Recorder.mode == "error":
-            self.send_response(500)
-            self.end_headers()
-            self.wfile.write(b"boom: the store is on fire")
-            return
-        body = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
-            {"n": {"type": "literal", "value": "1",
-                   "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
-        if Recorder.mode == "html":
-            body = b"<html>not sparql</html>"
-        self.send_response(200)
-        kind = "text/html" if Recorder.mode == "html" else "application/sparql-results+json"
-        self.send_header("Content-Type", kind)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+ONE_ROW = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
+    {"n": {"type": "literal", "value": "1",
+           "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
+#: How the fake endpoint answers, by mode (slow: not at all before the client gives up).
+MODES = {
+    "ok": {"body": ONE_ROW, "content_type": "application/sparql-results+json"},
+    "error": {"status": 500, "body": b"boom: the store is on fire", "content_type": "text/plain"},
+    "html": {"body": b"<html>not sparql</html>", "content_type": "text/html"},
+}
 
 
-@pytest.fixture
-def fake_endpoint() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Recorder.agents.clear()
-    Recorder.released.clear()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    finally:
-        Recorder.released.set()
-        server.shutdown()
-        server.server_close()
-        Recorder.mode = "ok"
+@contextmanager
+def fake_endpoint(mode: str = "ok") -> Iterator[tuple[str, FaultProxy]]:
+    """A SPARQL endpoint that answers as ``mode`` says (tests/faultproxy.py, nothing behind it)."""
+    with FaultProxy(None) as proxy:
+        if mode == "slow":
+            proxy.arm("slow", action="*", times=1000, delay=60)
+        else:
+            proxy.arm("answer", action="*", times=1000, **MODES[mode])
+        yield f"{proxy.url}/sparql", proxy
 
 
-def test_user_agent_is_sent(fake_endpoint: str) -> None:
-    result = run_endpoint(fake_endpoint, "SELECT ?n WHERE {}", user_agent=UA, timeout=5)
+def test_user_agent_is_sent() -> None:
+    with fake_endpoint() as (endpoint, proxy):
+        result = run_endpoint(endpoint, "SELECT ?n WHERE {}", user_agent=UA, timeout=5)
     assert result.values() == [("1",)]
-    assert Recorder.agents == [UA]
+    assert proxy.user_agents == [UA]
 
 
 @pytest.mark.parametrize(
@@ -211,10 +185,9 @@ def test_user_agent_is_sent(fake_endpoint: str) -> None:
     [("error", "answered HTTP 500"), ("slow", "did not answer within 1 s"),
      ("html", "did not return SPARQL results JSON")],
 )
-def test_endpoint_failures_are_clear(fake_endpoint: str, mode: str, message: str) -> None:
-    Recorder.mode = mode
-    with pytest.raises(QueryError, match=message):
-        run_endpoint(fake_endpoint, "SELECT ?n WHERE {}", user_agent=UA, timeout=1)
+def test_endpoint_failures_are_clear(mode: str, message: str) -> None:
+    with fake_endpoint(mode) as (endpoint, _), pytest.raises(QueryError, match=message):
+        run_endpoint(endpoint, "SELECT ?n WHERE {}", user_agent=UA, timeout=1)
 
 
 def test_unreachable_endpoint_is_exit_1() -> None:
@@ -224,9 +197,9 @@ def test_unreachable_endpoint_is_exit_1() -> None:
     assert "cannot reach http://127.0.0.1:" in result.stderr
 
 
-def test_http_error_is_exit_1(fake_endpoint: str) -> None:
-    Recorder.mode = "error"
-    result = run_lod("query", "by-country", "--endpoint", fake_endpoint)
+def test_http_error_is_exit_1() -> None:
+    with fake_endpoint("error") as (endpoint, _):
+        result = run_lod("query", "by-country", "--endpoint", endpoint)
     assert result.code == 1
     assert "HTTP 500" in result.stderr
 

@@ -1,6 +1,6 @@
 """``lod reconcile`` and ``lod mappings`` as a curator runs them, against a real Oxigraph.
 
-Requests go through a small counting proxy on 127.0.0.1, so the tests see
+Requests go through tests/faultproxy.py on 127.0.0.1, so the tests see
 what reached the "endpoint": how many requests, with which User-Agent, and
 how the command behaves when the endpoint refuses (429 + Retry-After), hangs
 (timeout) or is not there at all. Nothing leaves the machine.
@@ -19,6 +19,7 @@ import pytest
 from pyoxigraph import NamedNode, Triple
 
 from conftest import ROOT, Clock, Run, run_lod, write_record
+from faultproxy import FaultProxy
 from lod.ingest.load import load_case_studies
 from lod.ledgers import (
     LEDGERS,
@@ -34,7 +35,6 @@ from lod.reconcile.links import ledger_links, ledger_triples, unit_links
 from lod.retry_after import retry_after_seconds
 from lod.settings import DEFAULT_USER_AGENT
 from servers import Oxigraph, free_port, oxigraph_server
-from sparqlproxy import Proxy
 
 DATA = ROOT / "tests" / "data" / "reconcile"
 RECORDS = DATA / "casestudies"
@@ -72,8 +72,8 @@ def snapshot(*folders: Path) -> dict[Path, bytes]:
 
 def test_reconcile_review_and_rerun(wikidata: Oxigraph, tmp_path: Path, ledgers: Path) -> None:
     out = tmp_path / "out" / "proposals.sssom.tsv"
-    with Proxy(wikidata.query_url) as proxy:
-        first = reconcile(proxy.url, out, ledgers)
+    with FaultProxy(wikidata.url) as proxy:
+        first = reconcile(proxy.query_url, out, ledgers)
         assert first.code == 0, first.stderr
         assert proxy.requests == 3
         assert set(proxy.user_agents) == {DEFAULT_USER_AGENT}
@@ -82,7 +82,7 @@ def test_reconcile_review_and_rerun(wikidata: Oxigraph, tmp_path: Path, ledgers:
         assert text == render_sssom(read_sssom(out))
         assert (out.parent / "reconcile-cache").is_dir()
 
-        again = reconcile(proxy.url, out, ledgers)
+        again = reconcile(proxy.query_url, out, ledgers)
         assert again.code == 0 and proxy.requests == 3, "a re-run must send zero requests"
         assert out.read_text(encoding="utf-8") == text
 
@@ -99,7 +99,7 @@ def test_reconcile_review_and_rerun(wikidata: Oxigraph, tmp_path: Path, ledgers:
         assert (ledgers / "institutions.sssom.tsv").read_text(encoding="utf-8") == render_sssom(ledger)
         assert not {r.subject_id for r in read_sssom(out).rows} & {right.subject_id}
 
-        third = reconcile(proxy.url, out, ledgers)
+        third = reconcile(proxy.query_url, out, ledgers)
         assert third.code == 0 and proxy.requests == 3
         assert "1 already in the ledger" in third.stdout
         assert all(r.subject_id != right.subject_id for r in read_sssom(out).rows)
@@ -120,8 +120,9 @@ def test_unreachable_endpoint_fails_cleanly(tmp_path: Path, ledgers: Path) -> No
 def test_timeout_fails_cleanly(tmp_path: Path, ledgers: Path) -> None:
     out = tmp_path / "proposals.sssom.tsv"
     before = snapshot(ledgers)
-    with Proxy(None) as proxy:
-        result = reconcile(proxy.url, out, ledgers, "--timeout", "1")
+    with FaultProxy(None) as proxy:
+        proxy.arm("slow", action="*", times=1000, delay=20)  # never answers: the client times out
+        result = reconcile(proxy.query_url, out, ledgers, "--timeout", "1")
     assert result.code == 1, result.stderr
     assert "timeout" in result.stderr and "Traceback" not in result.stderr
     assert proxy.requests == 1  # given up after the one silent answer, not asked again
@@ -131,8 +132,9 @@ def test_timeout_fails_cleanly(tmp_path: Path, ledgers: Path) -> None:
 
 def test_429_retry_after_is_honoured(wikidata: Oxigraph, tmp_path: Path, ledgers: Path,
                                      clock: Clock) -> None:
-    with Proxy(wikidata.query_url, refusals=1, retry_after="7") as proxy:
-        result = reconcile(proxy.url, tmp_path / "p.sssom.tsv", ledgers, "--no-units")
+    with FaultProxy(wikidata.url) as proxy:
+        proxy.arm("answer", action="*", status=429, headers={"Retry-After": "7"})
+        result = reconcile(proxy.query_url, tmp_path / "p.sssom.tsv", ledgers, "--no-units")
     assert result.code == 0, result.stderr
     assert proxy.requests == 4  # one refused, then the three queries
     assert clock.waits == [7.0]  # as long as Retry-After said, once

@@ -26,9 +26,9 @@ from selenium.webdriver.remote.webelement import WebElement
 
 from chromium import chromium
 from conftest import CASESTUDIES, run_lod
+from lod.publish.wikidata.dryrun import constraints, known_labels
 from lod.publish.wikidata.model import ItemState, Plan, PlannedItem, Statement, Value, Warning
 from lod.publish.wikidata.render import WikiLinks, review_html
-from lod.publish.wikidata.run import constraints, known_labels
 from lod.resources import mappings_dir
 
 RAW_TIME = re.compile(r"[+-]\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\dZ")

@@ -204,7 +204,8 @@ def _property_table(text: str) -> set[str]:
 
 #: The modules that decide which statements a plan makes (edit summaries and the bot's
 #: checks read other items' statements and are not part of the plan).
-PLANNER = ("plan.py", "facts.py", "model.py", "terms.py", "shex.py", "probes.py")
+PLANNER = ("plan.py", "builder.py", "institutions.py", "statements.py", "references.py",
+           "duplicates.py", "facts.py", "model.py", "terms.py", "shex.py", "probes.py")
 
 
 def _planner_properties() -> dict[str, set[str]]:

@@ -19,7 +19,12 @@ from pyshex import ShExEvaluator
 
 from lod import resources
 from lod.pipeline import assemble
-from lod.publish.wikidata.decisions import read_institution_classes
+from lod.publish.wikidata.decisions import (
+    CreateDecision,
+    InstitutionClass,
+    Options,
+    read_institution_classes,
+)
 from lod.publish.wikidata.facts import (
     Participant,
     RecordFacts,
@@ -37,13 +42,7 @@ from lod.publish.wikidata.model import (
     Value,
     item,
 )
-from lod.publish.wikidata.plan import (
-    CreateDecision,
-    Evidence,
-    InstitutionClass,
-    Options,
-    build_plan,
-)
+from lod.publish.wikidata.plan import Evidence, build_plan
 from lod.publish.wikidata.shex import item_ntriples, schema
 from lod.publish.wikidata.sources import normalise, read_blocklist, url_key
 from lod.publish.wikidata.terms import fits, words

@@ -1,29 +1,26 @@
 """A small, polite MediaWiki Action API reader: list pages, fetch their current wikitext.
 
-Polite as Wikimedia's API etiquette asks: a descriptive User-Agent with a way
-to reach the operator, ``maxlag`` on every request, ``Retry-After`` honoured,
-requests one at a time, 50 titles per content request. Transient failures
-(5xx, 429, dropped or refused connections, timeouts) are retried with
-exponential backoff; anything else, or running out of tries, raises
-:class:`ApiError` with a message a curator can act on.
+Polite as Wikimedia's API etiquette asks, through lod's one HTTP client
+(:mod:`lod.http`): a descriptive user agent with a way to reach the operator,
+``maxlag`` on every request, ``Retry-After`` honoured, transient failures (5xx,
+429, dropped or refused connections, timeouts) retried after a backoff with
+jitter; requests one at a time, 50 titles per content request. Anything else,
+or running out of tries, raises :class:`ApiError` with a message a curator
+can act on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
-
-from lod import clock
-from lod.retry_after import retry_after_seconds
+from lod.http import Policy, PoliteSession, Unavailable
 
 BATCH = 50
 #: Longer queries are POSTed: servers refuse URLs much over 8 kB.
 MAX_GET = 6000
-TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
 class ApiError(Exception):
@@ -67,10 +64,6 @@ def title_path(title: str) -> str:
     return quote(title.replace(" ", "_"), safe=";@$!*(),/~:")
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    return retry_after_seconds(response.headers.get("Retry-After"))
-
-
 class WikiApi:
     """One wiki's ``api.php``; every request goes through :meth:`get`."""
 
@@ -84,75 +77,49 @@ class WikiApi:
         backoff: float = 1.0,
         max_wait: float = 300.0,
         maxlag: int = 5,
-        session: requests.Session | None = None,
-        sleep: Callable[[float], None] = clock.sleep,
     ) -> None:
         self.url = url
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.max_wait = max_wait
-        self.maxlag = maxlag
-        self.sleep = sleep
-        self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = user_agent
-        self.requests = 0
+        self.session = PoliteSession(
+            user_agent,
+            Policy(timeout=timeout, maxlag=maxlag, retries=retries, backoff=backoff,
+                   longest_wait=max_wait),
+            api_url=url,
+        )
         self.content_requests = 0
 
-    def _wait(self, attempt: int, hint: float | None, why: str) -> None:
-        """Sleep before try ``attempt + 1``, or raise when the tries are used up."""
-        if attempt >= self.retries:
-            raise ApiError(f"{self.url}: {why}; gave up after {attempt + 1} tries")
-        delay = hint if hint is not None else min(60.0, self.backoff * 2**attempt)
-        if delay > self.max_wait:
-            raise ApiError(
-                f"{self.url}: {why}; the server asks to wait {delay:.0f} s, more than {self.max_wait:.0f} s"
-            )
-        self.sleep(delay)
+    @property
+    def requests(self) -> int:
+        """API requests sent so far, each try counted."""
+        return self.session.sent
 
     def get(self, params: dict[str, Any]) -> dict[str, Any]:
-        """One API call (JSON, format version 2) with the retry rules of the module docstring."""
-        query = {**params, "format": "json", "formatversion": "2", "maxlag": str(self.maxlag)}
-        attempt = 0
-        while True:
-            self.requests += 1
-            try:
-                if len(urlencode(query)) > MAX_GET:  # 50 long non-ASCII titles: too long a URL
-                    response = self.session.post(self.url, data=query, timeout=self.timeout)
-                else:
-                    response = self.session.get(self.url, params=query, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as error:
-                self._wait(attempt, None, f"cannot connect ({_reason(error)})")
-                attempt += 1
-                continue
-            if response.status_code in TRANSIENT_STATUS:
-                reason = f"HTTP {response.status_code} {response.reason or ''}".strip()
-                self._wait(attempt, _retry_after(response), reason)
-                attempt += 1
-                continue
-            if response.status_code != 200:
-                raise ApiError(
-                    f"{self.url}: HTTP {response.status_code} {response.reason or ''}".rstrip()
-                    + "; expected a MediaWiki api.php URL such as https://outreach.wikimedia.org/w/api.php"
-                )
-            try:
-                data = response.json()
-            except ValueError:
-                raise ApiError(
-                    f"{self.url}: the answer is not JSON; is this a MediaWiki api.php URL?"
-                ) from None
-            if not isinstance(data, dict):
-                raise ApiError(f"{self.url}: unexpected answer {str(data)[:80]!r}")
-            problem = data.get("error")
-            if isinstance(problem, dict):
-                code, info = problem.get("code", "?"), problem.get("info", "")
-                if code == "maxlag":
-                    lag = _retry_after(response) or float(problem.get("lag", 5) or 5)
-                    self._wait(attempt, max(1.0, lag), f"database lag ({info})")
-                    attempt += 1
-                    continue
-                raise ApiError(f"{self.url}: API error {code}: {info}")
-            return data
+        """One API call (JSON, format version 2); :mod:`lod.http` retries what may be retried."""
+        query = {**params, "format": "json", "formatversion": "2"}
+        try:
+            if len(urlencode(query)) > MAX_GET:  # 50 long non-ASCII titles: too long a URL
+                response = self.session.post(self.url, data=query)
+            else:
+                response = self.session.get(self.url, params=query)
+        except Unavailable as error:
+            raise ApiError(str(error)) from None
+        if response.status_code != 200:
+            raise ApiError(
+                f"{self.url}: HTTP {response.status_code} {response.reason or ''}".rstrip()
+                + "; expected a MediaWiki api.php URL such as https://outreach.wikimedia.org/w/api.php"
+            )
+        try:
+            data = response.json()
+        except ValueError:
+            raise ApiError(
+                f"{self.url}: the answer is not JSON; is this a MediaWiki api.php URL?"
+            ) from None
+        if not isinstance(data, dict):
+            raise ApiError(f"{self.url}: unexpected answer {str(data)[:80]!r}")
+        problem = data.get("error")
+        if isinstance(problem, dict):
+            code, info = problem.get("code", "?"), problem.get("info", "")
+            raise ApiError(f"{self.url}: API error {code}: {info}")
+        return data
 
     def query(self, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Every answer of an ``action=query``, following ``continue`` to the end."""
@@ -238,20 +205,3 @@ class WikiApi:
                         bool(page.get("redirect")),
                     )
                     yield PageText(ref, str(text))
-
-
-def _reason(error: Exception) -> str:
-    """The innermost cause of a requests error, without the long repr chain."""
-    text = str(error)
-    for marker in (
-        "Connection refused",
-        "Name or service not known",
-        "timed out",
-        "Connection reset",
-        "Remote end closed connection",
-        "No route to host",
-        "Temporary failure in name resolution",
-    ):
-        if marker in text:
-            return marker.lower()
-    return type(error).__name__

@@ -138,6 +138,18 @@ def activities() -> Lexicon:
 
 
 @cache
+def roles() -> Lexicon:
+    """Institution roles by label ("lead institution" -> lead): a part of an Institution bullet."""
+    return make_lexicon(_skos_labels("roles.ttl"))
+
+
+@cache
+def link_kinds() -> Lexicon:
+    """Link kinds by label ("final report" -> report): the field of a Resources bullet."""
+    return make_lexicon(_skos_labels("link-kinds.ttl"))
+
+
+@cache
 def ifla_units() -> Lexicon:
     """IFLA unit ids by current and former names and acronyms, with or without "Section"."""
     pairs = _skos_labels("ifla-units.ttl")

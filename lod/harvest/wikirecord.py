@@ -19,6 +19,7 @@ from typing import Any
 from lod.harvest import wikimatch as match
 from lod.harvest.wikiperiod import parse_period
 from lod.harvest.wikitext import FieldBullet
+from lod.model import terms
 from lod.model.case_study import MAX_ID, MAX_SUMMARY, URL_RE
 
 _SEPARATORS = re.compile(r"(\s*[,;/&+]\s*|\s+(?:and|y|et|und|i|e)\s+)", re.IGNORECASE)
@@ -120,6 +121,16 @@ def resolve_terms(
                     unresolved.append(piece)
                 index += 1
     return list(dict.fromkeys(found)), unresolved
+
+
+def _unknown_part(part: str, value: str) -> str:
+    """Why a part of an Institution bullet was not read; a near role word gets its own hint."""
+    roles = [label for label, role in match.roles().entries.items() if role]
+    near = terms.closest(match.normalize(part), roles)
+    if near is not None:
+        return (f"{part!r} in {value!r} is not a role lod knows (lead, partner, funder, host); "
+                f"did you mean {near!r}?")
+    return f"{part!r} in {value!r} is neither a library type nor a country lod knows"
 
 
 #: TODO wording by where the facts came from: a curator fixing a form row looks for a
@@ -233,7 +244,7 @@ class _Builder:
         for index, entry in enumerate(entries):
             self._guess(index, entry)
         return [
-            {k: entry[k] for k in ("name", "country", "type", "website") if k in entry}
+            {k: entry[k] for k in ("name", "country", "type", "role", "website") if k in entry}
             for entry in entries
         ]
 
@@ -245,14 +256,17 @@ class _Builder:
         for part in rest:
             kind = match.library_types().lookup(part)
             code = match.country_code(part) if kind is None else None
+            role = match.roles().lookup(part) if kind is None and code is None else None
             if kind and "type" not in entry:
                 entry["type"] = kind
             elif code and "country" not in entry:
                 entry["country"] = code
+            elif role and "role" not in entry:
+                entry["role"] = role  # "name – type – country – lead": absent, no role is stated
             else:
                 self.todo(
                     f"institutions[{index}]",
-                    f"{part!r} in {value!r} is neither a library type nor a country lod knows",
+                    _unknown_part(part, value),
                 )
         websites = [url for url in urls if URL_RE.fullmatch(url)]
         if websites:
@@ -366,11 +380,19 @@ class _Builder:
 
     def links(self) -> list[dict[str, str]]:
         links: list[dict[str, str]] = []
+        kinds: dict[str, str] = {}
+        for bullet in self.facts.fields:  # "* Report: [url title]" under Resources
+            kind = match.link_kinds().lookup(bullet.label) if bullet.key == "link-kind" else None
+            if kind is not None:
+                for url in bullet.urls:
+                    kinds.setdefault(url, kind)
         for url, title in self.facts.links:
             if not URL_RE.fullmatch(url):
                 self.todo("links", f"{url!r} is not an http(s) URL; left out")
                 continue
-            links.append({"url": url, **({"title": title} if title else {})})
+            kind = kinds.get(url)
+            links.append({"url": url, **({"title": title} if title else {}),
+                          **({"kind": kind} if kind else {})})
         return links
 
 

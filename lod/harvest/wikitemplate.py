@@ -1,5 +1,9 @@
 """The blank case-study page: the form's seven headings and the Context bullets.
 
+An institution's role is a last part of its bullet ("– lead") and a link's
+kind the field of its Resources line ("* Report: [url title]"): plain text a
+person writes by hand, read back by ``lod harvest`` (both optional).
+
 Printed by ``lod harvest --template`` for curators and as the wiki form's
 preload. Every hint is an HTML comment, so a page left blank reads as empty
 (and is skipped by the harvester) and the hints never end up in a record.
@@ -14,7 +18,8 @@ TEMPLATE = """\
 == Context/Background ==
 <!-- Fill in the bullets below (one fact per line; repeat "Institution" for each institution).
      Values can be plain text, [[w:en:Page|links]] or {{Hlist|a|b}}; separate several values with ";". -->
-* Institution: <!-- name – library type – country, e.g. "Biblioteca de Catalunya – national library – Spain" -->
+* Institution: <!-- name – library type – country, and if you like its role (lead, partner, funder or host),
+     e.g. "Biblioteca de Catalunya – national library – Spain – lead" -->
 * Library type: <!-- e.g. public library, academic library, national library, biblioteca pública, bibliothèque universitaire -->
 * Country: <!-- country name or ISO code, e.g. Spain, Wales (United Kingdom), ES -->
 * IFLA unit: <!-- the IFLA sections or special interest groups involved, e.g. Public Libraries Section -->
@@ -39,8 +44,9 @@ TEMPLATE = """\
 <!-- Challenges foreseen and unforeseen, how you handled them, what you would do differently. -->
 
 == Resources/Links/Additional Context ==
-<!-- Links to project pages, reports, data sets, media and scholarship, one per line:
-     * [https://example.org/report Final report] -->
+<!-- Links to project pages, reports, data sets, media and scholarship, one per line; say what
+     each is (Project page, Report, Dataset, Media, Article or Other link) before it if you like:
+     * Report: [https://example.org/report Final report] -->
 """
 
 

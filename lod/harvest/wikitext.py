@@ -28,7 +28,7 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.wikicode import Wikicode
 
-from lod.harvest.wikimatch import label_lexicon
+from lod.harvest.wikimatch import label_lexicon, link_kinds
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _EMPTY_HEADING = re.compile(r"^=+[ \t]*=+[ \t]*$", re.MULTILINE)
@@ -288,6 +288,26 @@ def _take_bullets(wikitext: str, fields: list[FieldBullet]) -> str:
     return "\n".join(kept)
 
 
+def _link_kinds(wikitext: str) -> list[FieldBullet]:
+    """``* Report: [url title]`` lines: the kind of the links on them (key ``link-kind``).
+
+    The lines stay in the section's text, as a reader sees them; a line whose
+    field is no link kind ("* Website: ...") is only text, as before.
+    """
+    lexicon = link_kinds()
+    found: list[FieldBullet] = []
+    for line in wikitext.split("\n"):
+        match = _BULLET.match(line.strip())
+        if match is None or lexicon.lookup(match.group("field")) is None:
+            continue
+        code = mwparserfromhell.parse(match.group("value"))
+        urls = tuple(_absolute(str(link.url).strip()) for link in code.filter_external_links())
+        if urls:
+            label = match.group("field").strip()
+            found.append(FieldBullet("link-kind", label, (label,), urls))
+    return found
+
+
 #: Citation templates whose ``url`` parameter is a link and ``title`` its text.
 _URL_PARAMS = ("url", "archive-url", "archiveurl")
 _TITLE_PARAMS = ("title", "website", "work")
@@ -368,6 +388,8 @@ def parse_page(wikitext: str) -> ParsedPage:
         text = "".join(parts)
         if key == "context":
             text = _take_bullets(text, page.fields)
+        elif key == "resources":
+            page.fields += _link_kinds(text)
         markdown = to_markdown(text)
         if markdown:
             page.sections[key] = markdown

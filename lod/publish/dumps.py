@@ -17,7 +17,7 @@ from typing import BinaryIO
 from pyoxigraph import DefaultGraph, RdfFormat, Store
 
 from lod.pipeline import Assembled, assemble
-from lod.problems import InputError
+from lod.problems import InputError, nothing_found
 from lod.publish.outdir import Content, replace_folder
 from lod.publish.report import ReportData, render_report, report_data
 from lod.publish.void import DumpStats, void_triples
@@ -119,7 +119,7 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
     """Check the case studies, then write every dump; raise InputError on any problem."""
     assembled = assemble([settings.data_dir], settings, include_drafts=False)
     if assembled.loaded.files == 0:
-        raise InputError([])  # the CLI says "no case-study files"
+        raise InputError([nothing_found(settings.data_dir)])
     if assembled.problems:
         raise InputError(assembled.problems)
     files, data = render_dumps(assembled)

@@ -16,10 +16,12 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
 
+from lod.problems import Failure
 from lod.query.catalog import CatalogQuery
 from lod.query.display import Labels, PivotError
 from lod.query.params import check_ids
 from lod.query.run import GraphResult, QueryError, QueryResult, Term
+from lod.text import visible
 
 #: Every record id of the graph, for checking ``record id`` parameters.
 RECORD_IDS = """\
@@ -30,8 +32,11 @@ SELECT DISTINCT ?id WHERE {
 Answer = QueryResult | GraphResult | bool
 
 
-class UsageError(ValueError):
+class UsageError(Failure):
     """The command line asks for something that cannot be done (exit 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, usage=True)
 
 
 class DataError(Exception):
@@ -174,7 +179,7 @@ def filled(query: CatalogQuery, bindings: Mapping[str, Term], catalogue: Store) 
     return replace(query, text=text)
 
 
-class RunError(Exception):
+class RunError(Failure):
     """The data or the remote side is wrong (exit 1)."""
 
 
@@ -182,7 +187,7 @@ class RunError(Exception):
 class Request:
     """What ``lod query`` was asked, options as typed."""
 
-    name: str
+    name: str | None
     data: Path | None = None
     also: tuple[Path, ...] = ()
     endpoint: str | None = None
@@ -192,6 +197,8 @@ class Request:
     pivot: bool = False
     show: bool = False
     link: bool = False
+    list_: bool = False
+    prefixes: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,20 +217,33 @@ class Context:
 
 
 def perform(request: Request, context: Context) -> str:
-    """The text ``lod query`` prints; UsageError (exit 2) or RunError (exit 1) otherwise."""
-    from lod.query.catalog import CatalogError, find_query
+    """The text ``lod query`` prints; UsageError (exit 2) or RunError (exit 1) otherwise.
+
+    An answer is as rendered (escaped where its format must be); query text and
+    listings come from files, and their control characters are made visible.
+    """
+    from lod.query.catalog import CatalogError, catalog, find_query, list_line
     from lod.query.execute import run_any_in_process, run_any_on_endpoint, wdqs_link
     from lod.query.output import FORMATS, render_answer
     from lod.query.params import ParamError, bind_params
+    from lod.query.prefixes import prefix_block
     from lod.query.remote import check_endpoint
 
+    if request.list_:
+        return visible("".join(f"{list_line(item)}\n" for item in catalog()))
+    if request.prefixes:
+        return visible(prefix_block())
+    name = request.name
+    if name is None:
+        raise UsageError("give a query name, a .rq file or - (standard input); --list shows the "
+                         "catalogue")
     if request.fmt not in FORMATS:
         raise UsageError(f"--format must be one of: {', '.join(FORMATS)}")
     if request.also and request.endpoint is not None:
         raise UsageError("--also adds files to the in-process store; it cannot change an "
                          "--endpoint")
     try:
-        chosen = find_query(request.name, context.stdin() if request.name == "-" else None)
+        chosen = find_query(name, context.stdin() if name == "-" else None)
         bindings = bind_params(chosen, request.params)
         if request.endpoint is not None:
             check_endpoint(request.endpoint)
@@ -238,12 +258,12 @@ def perform(request: Request, context: Context) -> str:
         except (DataError, QueryError) as error:
             raise RunError(f"{chosen.path}: {error}") from None
     if request.show:
-        return chosen.text
+        return visible(chosen.text)
     if request.link:
         if chosen.endpoint != "wikidata":
-            raise UsageError(f"--link is for wikidata queries; {request.name!r} runs on "
+            raise UsageError(f"--link is for wikidata queries; {name!r} runs on "
                              f"{chosen.endpoint} data")
-        return wdqs_link(chosen, bindings) + "\n"
+        return visible(wdqs_link(chosen, bindings) + "\n")
 
     def ask(what: CatalogQuery, target: Target) -> Answer:
         given = bindings if what is chosen else {}
@@ -258,7 +278,7 @@ def perform(request: Request, context: Context) -> str:
             target = Target(endpoint=request.endpoint)
         else:
             if chosen.endpoint == "wikidata" and not request.also:
-                context.note(f"note: {request.name} reads Wikidata; the catalogue alone has no "
+                context.note(f"note: {name} reads Wikidata; the catalogue alone has no "
                              "such data (try --endpoint https://query.wikidata.org/sparql, "
                              "--link or --also)")
             store = context.catalogue()

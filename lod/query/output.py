@@ -10,14 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from lod.query.run import GraphResult, QueryResult, Term
 from lod.text import visible
 
-FORMATS = ("table", "csv", "tsv", "json")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -87,18 +87,30 @@ def to_table(result: QueryResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(result: QueryResult, fmt: str, *, terminal: bool = False) -> str:
-    """The result in one of :data:`FORMATS`.
+class Writer(NamedTuple):
+    """How one ``--format`` is written."""
 
-    Tables and TSV never carry control characters; CSV and JSON keep the data
-    exact, except when they are printed on a ``terminal``.
-    """
-    if fmt in ("csv", "json"):
-        text = to_csv(result) if fmt == "csv" else to_json(result)
-        return escape_controls(text, keep_newlines=True) if terminal else text
-    if fmt == "tsv":
-        return to_tsv(result)
-    return to_table(result)
+    write: Callable[[QueryResult], str]
+    #: The data is kept exact (control characters too), so it is made visible only when printed
+    #: on a terminal; the other formats never carry control characters at all.
+    exact: bool
+
+
+#: Every ``--format``, by name: the one list the check, the help text and the writing share.
+WRITERS: dict[str, Writer] = {
+    "table": Writer(to_table, exact=False),
+    "csv": Writer(to_csv, exact=True),
+    "tsv": Writer(to_tsv, exact=False),
+    "json": Writer(to_json, exact=True),
+}
+FORMATS = tuple(WRITERS)
+
+
+def render(result: QueryResult, fmt: str, *, terminal: bool = False) -> str:
+    """The result in one of :data:`FORMATS` (see :data:`WRITERS`)."""
+    writer = WRITERS[fmt]
+    text = writer.write(result)
+    return escape_controls(text, keep_newlines=True) if terminal and writer.exact else text
 
 
 def render_answer(answer: QueryResult | GraphResult | bool, fmt: str, *,

@@ -1,10 +1,11 @@
-"""Run a query on any SPARQL 1.1 endpoint over HTTP (requests, the project's one HTTP client).
+"""Run a query on any SPARQL 1.1 endpoint over HTTP, through lod's one HTTP client (:mod:`lod.http`).
 
 The endpoint side is outside our control, so every way it can fail (no
 server, timeout, HTTP error, a body that is not SPARQL results JSON) becomes
 one :class:`QueryError` with a sentence a researcher can act on; the CLI turns
-it into exit code 1. Every request carries the project's User-Agent, which
-the Wikimedia servers require.
+it into exit code 1. Every request carries the project's user agent, which
+the Wikimedia servers require, and a busy endpoint (429, 503 with
+``Retry-After``) is asked again as the reconciler asks it.
 """
 
 from __future__ import annotations
@@ -73,22 +74,25 @@ def run_endpoint(url: str, text: str, *, user_agent: str, timeout: float) -> Que
 def run_endpoint_any(url: str, text: str, *, user_agent: str, timeout: float
                      ) -> QueryResult | GraphResult | bool:
     """Any query form on ``url``: rows, triples (CONSTRUCT, DESCRIBE) or an ASK answer."""
-    import requests
+    from lod.http import Policy, PoliteSession, Unavailable  # requests only when needed
 
-    headers = {"User-Agent": user_agent, "Accept": _ACCEPT}
     form = {"query": text}
-    try:
-        if len(urlencode(form)) <= _MAX_GET_LENGTH:
-            response = requests.get(check_endpoint(url), params=form, headers=headers,
-                                    timeout=timeout)
-        else:
-            response = requests.post(check_endpoint(url), data=form, headers=headers,
-                                     timeout=timeout)
-    except requests.Timeout:
-        raise QueryError(f"{url} did not answer within {timeout:g} s") from None
-    except requests.RequestException as error:
-        reason = error.__class__.__name__
-        raise QueryError(f"cannot reach {url}: {reason}") from None
+    endpoint = check_endpoint(url)
+    with PoliteSession(user_agent, Policy.sparql(timeout)) as session:
+        try:
+            if len(urlencode(form)) <= _MAX_GET_LENGTH:
+                response = session.get(endpoint, params=form, headers={"Accept": _ACCEPT})
+            else:
+                response = session.post(endpoint, data=form, headers={"Accept": _ACCEPT})
+        except Unavailable as error:
+            if error.timed_out:
+                raise QueryError(f"{url} did not answer within {timeout:g} s") from None
+            if error.response is None:
+                raise QueryError(f"cannot reach {url}: {error.reason}") from None
+            if error.asked is not None:
+                raise QueryError(f"{url} asks to wait {error.asked:.0f} s (HTTP {error.status}); "
+                                 "try later") from None
+            response = error.response
     if response.status_code >= 400:
         body = " ".join(response.text.split())[:300]
         detail = f": {body}" if body else ""

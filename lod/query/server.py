@@ -23,8 +23,12 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import requests
+
+if TYPE_CHECKING:
+    from lod.pipeline import Assembled
 
 HOST = "127.0.0.1"
 _STOP_GRACE = 10.0
@@ -171,3 +175,25 @@ def wait_for_stop(server: OxigraphServer, *, poll: float = 0.5) -> bool:
         for signum, old in previous.items():
             signal.signal(signum, old)
     return stop.is_set()
+
+
+def serve(graph: Assembled, *, port: int, say: Callable[[str], None]) -> None:
+    """The graph behind the site's query page on ``port`` until Ctrl-C; Failure if the server
+    cannot start or stops by itself."""
+    from lod.problems import Failure
+    from lod.query.front import front
+    from lod.site.build import site_files
+
+    try:
+        files = site_files(graph, endpoint="query")
+        with served(graph.ntriples.encode("utf-8")) as server, \
+                front(files, server.endpoint, port=port) as url:
+            say(f"SPARQL endpoint: {url}query")
+            say(f"Browser UI:      {url}")
+            say(f"{len(graph.lines)} triples from {len(graph.records)} "
+                "case studies; Ctrl-C stops the server.")
+            if not wait_for_stop(server):
+                raise Failure("the Oxigraph server stopped by itself")
+    except ServeError as error:
+        raise Failure(str(error)) from None
+    say("server stopped")

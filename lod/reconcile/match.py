@@ -204,7 +204,7 @@ def reconcile_institutions(
 ) -> Result:
     """Reconcile bare institutions (the benchmark's entry point); ``batch_size=1`` is one query each."""
     settings = settings or Settings()
-    client = SparqlClient(endpoint, user_agent=settings.user_agent, timeout=settings.timeout,
+    client = SparqlClient(endpoint, user_agent=settings.agent, timeout=settings.timeout,
                           cache_dir=cache_dir)
     subjects = subjects_of_institutions((institution, languages) for institution in institutions)
     return reconcile(subjects, client=client, batch_size=batch_size)

@@ -104,7 +104,7 @@ def run_reconcile(settings: Settings, *, endpoint: str, out: Path, cache_dir: Pa
     if units:
         subjects += unit_subjects()
     cache = cache_dir or out.parent / CACHE_NAME
-    client = SparqlClient(endpoint, user_agent=settings.user_agent, timeout=settings.timeout, cache_dir=cache,
+    client = SparqlClient(endpoint, user_agent=settings.agent, timeout=settings.timeout, cache_dir=cache,
                           max_age_days=0 if refresh else CACHE_MAX_AGE_DAYS)
     try:
         result = reconcile(subjects, client=client, ledger=ledger, today=today)

@@ -1,8 +1,8 @@
 """The matcher's only network code: a polite SPARQL 1.1 client with an on-disk cache.
 
-Polite means what the Wikimedia policies ask: a descriptive User-Agent, a
-timeout on every request, a wait of ``Retry-After`` on 429/503 (bounded), and
-no repeated questions: every response is kept on disk under the SHA-256 of
+Polite means what the Wikimedia policies ask, through lod's one HTTP client
+(:mod:`lod.http`): a descriptive user agent, a timeout on every request, a
+wait of ``Retry-After`` on 429/503 (bounded), and no repeated questions: every response is kept on disk under the SHA-256 of
 the endpoint URL and the full query text (so another endpoint, or a query
 that differs in one character, such as another list of classes, is asked
 afresh), and a re-run of the same reconciliation sends nothing. A cached
@@ -20,18 +20,19 @@ import contextlib
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from lod import clock
 from lod.files import write_atomic
 from lod.inputs import CACHE_MAX_AGE_DAYS, read_cache_entry
-from lod.retry_after import retry_after_seconds
+
+if TYPE_CHECKING:
+    import requests
+
+    from lod.http import PoliteSession
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
-RETRY_STATUSES = frozenset({429, 503})
 
 
 class EndpointError(RuntimeError):
@@ -108,10 +109,20 @@ class SparqlClient:
     cache_dir: Path | None = None
     max_retries: int = 3
     max_wait: float = 120.0
-    sleep: Callable[[float], None] = clock.sleep
     stats: Stats = field(default_factory=Stats)
     #: Days a cached answer is used; 0 asks every question again (and refreshes the cache).
     max_age_days: float = CACHE_MAX_AGE_DAYS
+    _session: PoliteSession | None = field(default=None, init=False, repr=False)
+
+    @property
+    def session(self) -> PoliteSession:
+        """lod's HTTP session for this endpoint (opened at the first question not in the cache)."""
+        if self._session is None:
+            from lod.http import Policy, PoliteSession  # requests only when a question is sent
+
+            self._session = PoliteSession(self.user_agent, Policy.sparql(
+                self.timeout, retries=self.max_retries, longest_wait=self.max_wait))
+        return self._session
 
     def _cache_path(self, query: str) -> Path | None:
         if self.cache_dir is None:
@@ -146,39 +157,35 @@ class SparqlClient:
         return bindings
 
     def _post(self, query: str) -> bytes:
-        import requests
+        from lod.http import Unavailable
 
-        headers = {"User-Agent": self.user_agent, "Accept": "application/sparql-results+json"}
-        attempt = 0
-        while True:
-            self.stats.requests += 1
-            try:
-                response = requests.post(self.endpoint, data={"query": query}, headers=headers,
-                                         timeout=self.timeout)
-            except requests.Timeout:
+        headers = {"Accept": "application/sparql-results+json"}
+        session = self.session
+        sent, waited = session.sent, sum(session.waits.values())
+        try:
+            response = session.post(self.endpoint, data={"query": query}, headers=headers)
+        except Unavailable as error:
+            if error.timed_out:
+                raise EndpointError(f"SPARQL endpoint {self.endpoint} did not answer within "
+                                    f"{self.timeout:g} s (timeout)") from None
+            if error.response is None:
+                raise EndpointError(f"cannot reach SPARQL endpoint {self.endpoint}: "
+                                    f"{error.reason}") from None
+            if error.asked is not None:
                 raise EndpointError(
-                    f"SPARQL endpoint {self.endpoint} did not answer within {self.timeout:g} s (timeout)"
-                ) from None
-            except requests.RequestException as error:
-                reason = getattr(error.__context__, "reason", None) or error.__class__.__name__
-                raise EndpointError(f"cannot reach SPARQL endpoint {self.endpoint}: {reason}") from None
-            if response.status_code < 400:
-                return response.content
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
-            if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
-                attempt += 1
-                self.stats.retries += 1
-                delay = 2.0**attempt if wait is None else wait
-                if delay > self.max_wait:
-                    raise EndpointError(
-                        f"SPARQL endpoint {self.endpoint} asks to wait {delay:.0f} s "
-                        f"(HTTP {response.status_code}); more than {self.max_wait:.0f} s, try later"
-                    )
-                self.sleep(delay)
-                continue
-            detail = next((line.strip() for line in response.text[:2000].splitlines()
-                           if line.strip()), "")[:200]
-            raise EndpointError(
-                f"SPARQL endpoint {self.endpoint} answered HTTP {response.status_code} "
-                f"{response.reason}" + (f": {detail}" if detail else "")
-            )
+                    f"SPARQL endpoint {self.endpoint} asks to wait {error.asked:.0f} s "
+                    f"(HTTP {error.status}); more than {self.max_wait:.0f} s, try later") from None
+            response = error.response
+        finally:
+            self.stats.requests += session.sent - sent
+            self.stats.retries += sum(session.waits.values()) - waited
+        if response.status_code < 400:
+            return response.content
+        raise EndpointError(_refused(self.endpoint, response))
+
+
+def _refused(endpoint: str, response: requests.Response) -> str:
+    detail = next((line.strip() for line in response.text[:2000].splitlines()
+                   if line.strip()), "")[:200]
+    return (f"SPARQL endpoint {endpoint} answered HTTP {response.status_code} "
+            f"{response.reason}" + (f": {detail}" if detail else ""))

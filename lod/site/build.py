@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lod.pipeline import Assembled, assemble
-from lod.problems import InputError
+from lod.problems import InputError, nothing_found
 from lod.publish.dumps import as_bytes, render_dumps
 from lod.publish.outdir import replace_folder
 from lod.settings import Settings
@@ -104,7 +104,7 @@ def build_site(settings: Settings) -> SiteResult:
     """Check the case studies, then write OUT/site; raise InputError on any problem."""
     assembled = assemble([settings.data_dir], settings, include_drafts=False)
     if assembled.loaded.files == 0:
-        raise InputError([])
+        raise InputError([nothing_found(settings.data_dir)])
     if assembled.problems:
         raise InputError(assembled.problems)
     files = site_files(assembled)

@@ -2,19 +2,18 @@
 
 This is most of a site's work (markdown, one page, two serialisations per
 record), and records do not depend on each other, so large catalogues are
-rendered in chunks by worker processes (one per core). Each chunk carries
-everything it needs (records, their lines, the labels): no state is shared.
-The result is the same, byte for byte, whatever the number of workers.
+rendered in chunks by worker processes, by the pipeline's rule
+(:mod:`lod.workers`). Each chunk carries everything it needs (records, their
+lines, the labels): no state is shared. The result is the same, byte for
+byte, whatever the number of workers.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
@@ -26,10 +25,7 @@ from lod.site.labels import Labels
 from lod.site.linked import record_data
 from lod.site.pages import Common, environment
 from lod.site.records import RecordView, cite_line, record_view
-
-#: Below this many records one process is faster than starting workers.
-PARALLEL_FROM = 400
-CHUNK = 250
+from lod.workers import PARALLEL_FROM, fan_out
 
 
 @dataclass(frozen=True)
@@ -42,15 +38,6 @@ class RecordOutput:
     #: The record's entry in a list, for the index (root "") and for term pages ("../").
     item: Markup
     item_in_folder: Markup
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A batch of records with everything needed to render them."""
-
-    base: str
-    common: Common
-    records: tuple[tuple[CaseStudy, tuple[str, ...]], ...]
 
 
 def _identity(text: str, **_: object) -> str:
@@ -100,14 +87,10 @@ def render_record(base: str, common: Common, record: CaseStudy,
                         item_in_folder=list_item(view, labels, "../"))
 
 
-def render_chunk(chunk: Chunk) -> list[RecordOutput]:
-    """Every record of a chunk (run in a worker process)."""
-    return [render_record(chunk.base, chunk.common, record, lines)
-            for record, lines in chunk.records]
-
-
-def _workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+def render_some(base: str, common: Common,
+                records: Sequence[tuple[CaseStudy, tuple[str, ...]]]) -> list[RecordOutput]:
+    """Every record of a chunk (run in a worker process or in this one)."""
+    return [render_record(base, common, record, lines) for record, lines in records]
 
 
 def render_records(base: str, common: Common,
@@ -115,14 +98,5 @@ def render_records(base: str, common: Common,
                    workers: int | None = None,
                    parallel_from: int = PARALLEL_FROM) -> list[RecordOutput]:
     """Every record's output, in the records' order (``workers``: default one per core)."""
-    workers = workers or _workers()
-    if len(records) < parallel_from or workers == 1:
-        return render_chunk(Chunk(base, common, tuple(records)))
-    size = min(CHUNK, -(-len(records) // workers))
-    chunks = [Chunk(base, common, tuple(records[start:start + size]))
-              for start in range(0, len(records), size)]
-    # fork, not spawn: a spawned child imports the parent's __main__ again (``python -m
-    # lod`` would run the command once more); the children only render text.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return [output for outputs in pool.map(render_chunk, chunks) for output in outputs]
+    return list(fan_out(partial(render_some, base, common), records, workers=workers,
+                        parallel_from=parallel_from))

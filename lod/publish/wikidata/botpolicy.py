@@ -36,11 +36,12 @@ default and ``--pause`` may change them.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
+
+from lod import clock as lod_clock
 
 #: Most edits an account without the bot right may send where the policy is on (a trial).
 TRIAL_EDITS: Final = 10
@@ -135,10 +136,14 @@ def planned_edits(actions: Sequence[str]) -> int:
 
 
 class Pacer:
-    """Keeps at least ``interval`` seconds between two edits (clock and sleep injectable)."""
+    """Keeps at least ``interval`` seconds between two edits.
 
-    def __init__(self, interval: float, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    It waits on lod's clock (:mod:`lod.clock`, which the tests replace); a test
+    may also hand it a clock and a sleep of its own.
+    """
+
+    def __init__(self, interval: float, *, clock: Callable[[], float] = lod_clock.monotonic,
+                 sleep: Callable[[float], None] = lod_clock.sleep) -> None:
         self.interval = interval
         self.clock = clock
         self.sleep = sleep

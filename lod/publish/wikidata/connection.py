@@ -1,9 +1,13 @@
-"""A logged-in wikibaseintegrator connection over a :class:`PoliteSession`.
+"""A logged-in wikibaseintegrator connection over lod's one HTTP session (:mod:`lod.http`).
 
-Login goes through wikibaseintegrator (a bot password with ``Login``, OAuth
-1.0a owner-only tokens signing each request); afterwards every call rides the
-polite session. ``relogin`` starts a fresh session when the wiki has lost
-ours (``assertuserfailed``) or refuses our token (``badtoken``).
+One login path, through wikibaseintegrator's public API: ``wbi_login.Login``
+(a bot password) or ``wbi_login.OAuth1`` (owner-only tokens). Both open a
+session of their own for the login itself; the login then hands over to
+:class:`~lod.http.PoliteSession`: the session's cookies (or the OAuth
+signature) move to ours, ``login.session`` becomes ours, and the edit token is
+asked for again through it, so every later call (reads, edits, the token's
+renewal) rides the polite session. ``relogin`` starts a fresh session when
+the wiki has lost ours (``assertuserfailed``) or refuses our token (``badtoken``).
 
 Bot policy (lod/publish/wikidata/botpolicy.py): :meth:`Connection.account`
 reads the account's rights before any edit; with ``bot`` set, every edit is
@@ -18,13 +22,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import requests
-from requests_oauthlib import OAuth1
 from wikibaseintegrator import wbi_helpers, wbi_login
 from wikibaseintegrator.wbi_exceptions import MWApiError
 
+from lod.http import Policy, PoliteSession, ReadError
 from lod.publish.wikidata.botpolicy import Account, Pacer
-from lod.publish.wikidata.client import Credentials, CredentialsError, Policy, PoliteSession
-from lod.publish.wikidata.reads import ReadError
+from lod.publish.wikidata.client import Credentials, CredentialsError
 
 
 def keep_library_logs_private() -> None:
@@ -64,25 +67,32 @@ class Connection:
         self.login = self._login()
 
     def _new_session(self) -> PoliteSession:
-        session = PoliteSession(self.api_url, self.user_agent, self.policy)
+        session = PoliteSession(self.user_agent, self.policy, api_url=self.api_url)
         session.waits = self.waits  # one tally for the whole run
         return session
 
-    def _login(self) -> wbi_login._Login:
+    def _login(self) -> wbi_login.Login | wbi_login.OAuth1:
         credentials = self._credentials
         try:
-            if credentials.oauth:
-                self.session.auth = OAuth1(*credentials.oauth)
-                return wbi_login._Login(session=self.session, mediawiki_api_url=self.api_url,
-                                        user_agent=self.user_agent)
-            # Reach the wiki through the polite session first: wikibaseintegrator's Login
-            # has its own session, and its retry loop sleeps 15 s on a wiki that is down.
+            # Reach the wiki through the polite session first: wikibaseintegrator's login
+            # classes use a session of their own, whose retry loop sleeps 15 s on a wiki
+            # that is down (outside lod's clock); a wiki that answers here answers the login.
             self.session.get(self.api_url, params={"action": "query", "meta": "siteinfo",
                                                    "format": "json"})
-            login = wbi_login.Login(user=credentials.user, password=credentials.password,
-                                    mediawiki_api_url=self.api_url, user_agent=self.user_agent,
-                                    timeout=self.policy.timeout)
-            self.session.cookies.update(login.session.cookies)
+            login: wbi_login.Login | wbi_login.OAuth1
+            if credentials.oauth:
+                consumer, consumer_secret, access, access_secret = credentials.oauth
+                login = wbi_login.OAuth1(consumer_token=consumer, consumer_secret=consumer_secret,
+                                         access_token=access, access_secret=access_secret,
+                                         mediawiki_api_url=self.api_url,
+                                         user_agent=self.user_agent)
+            else:
+                login = wbi_login.Login(user=credentials.user, password=credentials.password,
+                                        mediawiki_api_url=self.api_url,
+                                        user_agent=self.user_agent, timeout=self.policy.timeout)
+            theirs = login.get_session()
+            self.session.cookies.update(theirs.cookies)
+            self.session.auth = theirs.auth  # the OAuth signature (None for a bot password)
             login.session = self.session
             login.generate_edit_credentials()
             return login

@@ -15,16 +15,45 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from lod.inputs import InputFileError, read_tsv
 from lod.ledgers import INSTITUTION_PREFIX
-from lod.publish.wikidata.plan import CreateDecision, InstitutionClass
 
 CLASS_COLUMNS: Final = ("kind", "id", "label", "note")
 CREATE_COLUMNS: Final = ("subject_id", "subject_label", "kind", "author_id", "decided_on", "comment")
 _QID_RE: Final = re.compile(r"Q[1-9][0-9]*")
+
+
+@dataclass(frozen=True)
+class InstitutionClass:
+    """A row of mappings/wikidata-institution-classes.tsv: a kind of institution and its class."""
+
+    kind: str
+    qid: str | None
+    label: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CreateDecision:
+    """A curator's decision to create an item for one institution (mappings/wikidata-creates.tsv)."""
+
+    key: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user allowed: new items for institutions (with a recorded decision), IFLA units."""
+
+    create_institutions: bool = False
+    create_units: bool = False
+    classes: Mapping[str, InstitutionClass] = field(default_factory=dict)
+    decisions: Mapping[str, CreateDecision] = field(default_factory=dict)
 
 
 class DecisionFileError(ValueError):

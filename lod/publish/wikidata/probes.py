@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
+from lod.publish.wikidata.builder import case_study_key, institution_key
+from lod.publish.wikidata.decisions import Options
 from lod.publish.wikidata.facts import RecordFacts
 from lod.publish.wikidata.model import Value
-from lod.publish.wikidata.plan import Options, case_study_key, institution_key
 from lod.publish.wikidata.reads import Probe
 from lod.publish.wikidata.sources import normalise, wikisource_page
 

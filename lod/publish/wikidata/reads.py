@@ -3,8 +3,10 @@
 ``wbgetentities`` is the truth (50 ids per request, the API's limit for a
 normal account); the SPARQL endpoint only proposes candidates for the duplicate
 check, in ``VALUES`` blocks, because a query service lags behind the wiki.
-API reads are GET requests (SPARQL: POST, queries are long) with a timeout, through ``requests``; every failure
-becomes one :class:`ReadError` line for the user.
+API reads are GET requests (SPARQL: POST, queries are long) through lod's one HTTP
+client (:mod:`lod.http`): a timeout, ``maxlag``, ``Retry-After`` and retries with
+backoff, in the dry run as in a live run; every failure becomes one
+:class:`ReadError` line for the user.
 
 A test Wikibase has ids of its own: :class:`IdMap` translates Wikidata ids
 to them on the way out and back on the way in, so the plan speaks Wikidata's
@@ -21,8 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
-import requests
-
+from lod.http import Policy, PoliteSession, ReadError, Unavailable
 from lod.publish.wikidata.model import Candidate, ItemState, Value
 
 BATCH: Final = 50
@@ -30,8 +31,8 @@ VALUES_BLOCK: Final = 50
 LOCAL: Final = "local:"
 
 
-class ReadError(Exception):
-    """The wiki or its query service could not be read; the message is one line for the user."""
+__all__ = ["BATCH", "LOCAL", "VALUES_BLOCK", "IdMap", "Probe", "ReadError", "WikiReader",
+           "candidate_queries", "find_candidates"]
 
 
 @dataclass(frozen=True)
@@ -74,29 +75,38 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 class WikiReader:
-    """GET-only reads of one Wikibase (Action API + SPARQL endpoint)."""
+    """GET-only reads of one Wikibase (Action API + SPARQL endpoint).
 
-    def __init__(self, api_url: str, sparql_url: str, ids: IdMap, *, user_agent: str,
-                 timeout: float) -> None:
+    ``session``: the live run's logged-in session; without it the reader opens
+    its own, with the same policy (the dry run's reads are as polite as a live run's).
+    """
+
+    def __init__(self, api_url: str, sparql_url: str, ids: IdMap, *, user_agent: str = "",
+                 timeout: float = 30.0, session: PoliteSession | None = None) -> None:
         self.api_url = api_url
         self.sparql_url = sparql_url
         self.ids = ids
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = user_agent
+        self.session = session or PoliteSession(user_agent, Policy(timeout=timeout),
+                                                api_url=api_url)
+        self.timeout = self.session.policy.timeout
 
     def _get(self, url: str, params: Mapping[str, str], what: str,
              headers: Mapping[str, str] | None = None, *, post: bool = False) -> Any:
         try:
             if post:  # a SPARQL query with VALUES blocks outgrows a URL (servers cap at 8 kB)
-                answer = self.session.post(url, data=params, headers=headers, timeout=self.timeout)
+                answer = self.session.post(url, data=params, headers=headers)
             else:
-                answer = self.session.get(url, params=params, headers=headers,
-                                          timeout=self.timeout)
-        except requests.Timeout:
-            raise ReadError(f"{what} at {url} did not answer within {self.timeout:g} s") from None
-        except requests.RequestException as error:
-            raise ReadError(f"cannot reach {what} at {url}: {type(error).__name__}") from None
+                answer = self.session.get(url, params=params, headers=headers)
+        except Unavailable as error:
+            tries = f" ({error.tries} tries)"
+            if error.timed_out:
+                raise ReadError(f"{what} at {url} did not answer within {self.timeout:g} s"
+                                + tries) from None
+            if error.response is None:
+                raise ReadError(f"cannot reach {what} at {url}: {error.reason}{tries}") from None
+            if error.status != 200 and error.asked is None:
+                raise ReadError(f"{what} at {url} answered HTTP {error.status}{tries}") from None
+            raise ReadError(f"{what} at {error}") from None
         if answer.status_code != 200:
             raise ReadError(f"{what} at {url} answered HTTP {answer.status_code}")
         try:

@@ -70,6 +70,12 @@
   function label(list, id) { for (var i = 0; i < list.length; i++) { if (list[i].id === id) { return list[i].label; } } return id; }
   var dateRe = new RegExp(R.datePattern), urlRe = new RegExp(R.urlPattern);
   var langRe = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
+  /* "Report: " before a link on the page: the kind's label, as `lod harvest` reads it back. */
+  function kindWords(link) {
+    if (!link.kind) { return ""; }
+    var words = label(R.linkKinds, link.kind);
+    return words.charAt(0).toUpperCase() + words.slice(1) + ": ";
+  }
   function fmt(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
 
   function say(id, text) {
@@ -95,12 +101,18 @@
     say("f-summary-msg", n > R.maxSummary ? "Summary: " + fmt(n) + " characters; a summary has at most " + fmt(R.maxSummary) : "");
   }
   summary.addEventListener("input", countSummary);
-  var shown = 1;
+  /* "Add another ...": shows the next hidden group of a repeated set (institutions, links). */
+  function repeater(button, cls, group, first) {
+    var shownGroups = 1, count = document.querySelectorAll("fieldset." + cls).length;
+    $(button).addEventListener("click", function () {
+      if (shownGroups < count) { $(group + "-" + shownGroups).hidden = false; $(first(shownGroups)).focus(); shownGroups++; }
+      if (shownGroups >= count) { $(button).hidden = true; }
+    });
+  }
   function instCount() { return document.querySelectorAll("fieldset.institution").length; }
-  $("add-institution").addEventListener("click", function () {
-    if (shown < instCount()) { $("inst-" + shown).hidden = false; $("f-inst-" + shown + "-name").focus(); shown++; }
-    if (shown >= instCount()) { $("add-institution").hidden = true; }
-  });
+  function linkCount() { return document.querySelectorAll("fieldset.link").length; }
+  repeater("add-institution", "institution", "inst", function (n) { return "f-inst-" + n + "-name"; });
+  repeater("add-link", "link", "link", function (n) { return "f-link-" + n + "-url"; });
   function checkInstitution(n, whole) {
     var name = val("f-inst-" + n + "-name"), type = val("f-inst-" + n + "-type"), country = val("f-inst-" + n + "-country");
     var problems = [];
@@ -180,20 +192,24 @@
     if (!dateProblem && start && end && end < start.slice(0, end.length)) { dateProblem = "Dates: the end comes before the start"; }
     $("f-dates-msg").textContent = dateProblem;
     if (dateProblem) { problems.push(dateProblem); }
-    var links = [], linkProblems = [];
-    val("f-links").split("\n").forEach(function (line) {
-      line = line.trim(); if (!line) { return; }
-      var cut = line.search(/\s/), url = cut < 0 ? line : line.slice(0, cut), t = cut < 0 ? "" : line.slice(cut).trim();
-      if (!urlRe.test(url)) { linkProblems.push("Links: " + JSON.stringify(url) + " is not an http(s) address"); return; }
-      links.push(t ? { url: url, title: t } : { url: url });
-    });
-    say("f-links-msg", linkProblems.join(". "));
-    problems = problems.concat(linkProblems);
+    var links = [];
+    for (var k = 0; k < linkCount(); k++) {
+      var url = val("f-link-" + k + "-url"), t = val("f-link-" + k + "-title"), lk = val("f-link-" + k + "-kind"), bad = "";
+      if (!url && (t || lk)) { bad = "Link " + (k + 1) + ": the address is missing"; }
+      else if (url && !urlRe.test(url)) { bad = "Link " + (k + 1) + ": " + JSON.stringify(url) + " is not an http(s) address"; }
+      say("f-link-" + k + "-msg", bad);
+      if (bad) { problems.push(bad); continue; }
+      if (!url) { continue; }
+      var link = { url: url };
+      if (t) { link.title = t; }
+      if (lk) { link.kind = lk; }
+      links.push(link);
+    }
     var sections = {};
     R.sections.forEach(function (s) { var t = val("f-section-" + s.id); if (t) { sections[s.id] = t; } });
     /* The page lists the links under its Resources heading, and lod harvest keeps that
        section's text as well as the links: the record says the same. */
-    var listed = links.map(function (l) { return l.title ? "- [" + l.title + "](" + l.url + ")" : "- " + l.url; });
+    var listed = links.map(function (l) { return "- " + kindWords(l) + (l.title ? "[" + l.title + "](" + l.url + ")" : l.url); });
     var resources = [sections.resources || ""].concat(listed).filter(Boolean).join("\n");
     if (resources) { sections.resources = resources; }
     var kind = val("f-submitter-kind"), who = val("f-submitter-name"), submitted = null, whoProblem = "";
@@ -234,7 +250,8 @@
   function wikiText(d) {
     var out = ["== " + R.summaryHeading + " ==", d.summary, "", "== " + R.sections[0].heading + " =="];
     d.institutions.forEach(function (i) {
-      out.push("* Institution: " + i.name + " – " + label(R.types, i.type) + " – " + countryName.get(i.country));
+      out.push("* Institution: " + i.name + " – " + label(R.types, i.type) + " – " + countryName.get(i.country) +
+        (i.role ? " – " + label(R.roles, i.role) : ""));
     });
     if (d.units.length) { out.push("* IFLA unit: " + d.units.map(function (u) { return unitLabel.get(u); }).join("; ")); }
     if (d.start) { out.push("* Dates: " + d.start + (d.end && d.end !== d.start ? " – " + d.end : "")); }
@@ -246,7 +263,7 @@
     R.sections.slice(1).forEach(function (s) {
       var body = d.sections[s.id] || "";
       if (s.id === "resources") {
-        var lines = d.links.map(function (l) { return l.title ? "* [" + l.url + " " + l.title + "]" : "* " + l.url; });
+        var lines = d.links.map(function (l) { return "* " + kindWords(l) + (l.title ? "[" + l.url + " " + l.title + "]" : l.url); });
         body = [val("f-section-resources")].concat(lines).filter(Boolean).join("\n");
       }
       if (body) { out.push("", "== " + s.heading + " ==", body); }
@@ -277,7 +294,9 @@
       y.push("period:"); if (d.start) { y.push("  start: " + q(d.start)); } if (d.end) { y.push("  end: " + q(d.end)); }
     }
     if (d.links.length) {
-      y.push("links:"); d.links.forEach(function (l) { y.push("  - url: " + q(l.url)); if (l.title) { y.push("    title: " + q(l.title)); } });
+      y.push("links:"); d.links.forEach(function (l) {
+        y.push("  - url: " + q(l.url)); if (l.title) { y.push("    title: " + q(l.title)); } if (l.kind) { y.push("    kind: " + q(l.kind)); }
+      });
     }
     if (d.contact) {
       y.push("contacts:"); var first = true;

@@ -6,16 +6,17 @@ Each returns the lines to print; the CLI maps the exceptions to exit codes.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from lod import clock as lod_clock
 from lod import resources
 from lod.files import write_atomic
+from lod.http import ContactError, user_agent
 from lod.publish.outdir import locked
 from lod.publish.wikidata import journal as jr
-from lod.publish.wikidata.apply import Applier, ApplyError, Outcome, new_reader, stop_message
+from lod.publish.wikidata.applier import Applier, ApplyError, Outcome, new_reader, stop_message
 from lod.publish.wikidata.botpolicy import (
     Pacer,
     PolicyRefusal,
@@ -23,12 +24,12 @@ from lod.publish.wikidata.botpolicy import (
     policy_applies,
     run_rules,
 )
-from lod.publish.wikidata.client import Credentials, Policy, user_agent
+from lod.publish.wikidata.client import Credentials, CredentialsError, Policy
 from lod.publish.wikidata.connection import Connection
+from lod.publish.wikidata.dryrun import Target
 from lod.publish.wikidata.model import Plan
 from lod.publish.wikidata.planfile import PLAN, PlanError, digest, read_plan, removed_keys
 from lod.publish.wikidata.reads import IdMap, WikiReader
-from lod.publish.wikidata.run import Target
 from lod.publish.wikidata.verify import NAME, differences, render
 from lod.publish.wikidata.writeback import ledger_back, write_back
 from lod.settings import Settings
@@ -48,8 +49,8 @@ class LiveResult:
 def publish_live(settings: Settings, target: Target, out: Path, environ: Mapping[str, str],
                  *, pause: Callable[[str], None] | None = None,
                  settle: bool = False, bot_policy: bool = False, task_page: str = "",
-                 edit_pause: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> LiveResult:
+                 edit_pause: float | None = None, clock: Callable[[], float] = lod_clock.monotonic,
+                 sleep: Callable[[float], None] = lod_clock.sleep) -> LiveResult:
     """Apply OUT/plan.json, then verify every touched item and write verify.md.
 
     One live run per OUT: OUT's lock is taken before anything else (the same
@@ -82,7 +83,10 @@ def _publish_live(settings: Settings, target: Target, out: Path, environ: Mappin
     notes = jr.damage_lines(out / jr.NAME, reading)
     removed = removed_keys(out, plan)
     credentials = Credentials.from_environment(environ)
-    agent = user_agent(settings.user_agent, environ, target.api_url)
+    try:  # Wikimedia wikis are not edited without the operator's contact (lod.http)
+        agent = user_agent(settings.user_agent, settings.contact, required_for=target.api_url)
+    except ContactError as error:
+        raise CredentialsError(str(error)) from None
     connection = Connection(target.api_url, agent, Policy(timeout=settings.timeout), credentials)
     account = connection.account()
     policy = policy_applies(target.api_url, bot_policy)
@@ -165,7 +169,7 @@ def verify_later(settings: Settings, out: Path, sparql_url: str = "") -> LiveRes
                              "the journal names no batch lod can read: nothing to verify"])
         raise PlanError([f"no publish journal in {out}: nothing was published from this folder"])
     ids = IdMap(state.ids)
-    reader = WikiReader(state.api, sparql_url, ids, user_agent=settings.user_agent,
+    reader = WikiReader(state.api, sparql_url, ids, user_agent=settings.agent,
                         timeout=settings.timeout)
     current = reader.entities(sorted(set(state.done.values())))
     found = differences(plan, state.done, current)

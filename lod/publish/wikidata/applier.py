@@ -353,11 +353,8 @@ def _earlier(stamp: str, minutes: int = 10) -> str:
 
 
 def new_reader(connection: Connection, sparql_url: str, ids: IdMap) -> WikiReader:
-    """A reader whose requests ride the connection's polite session (maxlag, retries)."""
-    reader = WikiReader(connection.api_url, sparql_url, ids, user_agent=connection.user_agent,
-                        timeout=connection.policy.timeout)
-    reader.session = connection.session
-    return reader
+    """A reader whose requests ride the connection's logged-in session."""
+    return WikiReader(connection.api_url, sparql_url, ids, session=connection.session)
 
 
 __all__ = ["Applier", "ApplyError", "Outcome", "ReadError", "new_reader"]

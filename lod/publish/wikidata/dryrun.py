@@ -105,7 +105,7 @@ def make_plan(settings: Settings, target: Target, options: Options,
         except DecisionFileError as error:
             raise InputError([Problem(error.path, error.line, "(table)", error.message)]) from None
     reader = WikiReader(target.api_url, target.sparql_url, target.ids,
-                        user_agent=settings.user_agent, timeout=settings.timeout)
+                        user_agent=settings.agent, timeout=settings.timeout)
     concept_base = reader.concept_base()
     terms = planned_terms(facts, projects)
     candidates = find_candidates(reader, probes(facts, terms, options), concept_base)

@@ -1,0 +1,66 @@
+"""The one way work is spread over processes: when to fan out, how many workers, what a chunk is.
+
+The pipeline (each file: read, check, turn into lines) and the site (each
+record: page and serialisations) both have work whose items need nothing from
+each other. Both fan out by the same rule, so a collection is either big
+enough for worker processes or it is not, whichever command reads it:
+
+- fewer than :data:`PARALLEL_FROM` items, or one core: this process does the
+  work (starting workers costs more than it saves);
+- otherwise one worker per usable core (at most :data:`MAX_WORKERS`), the
+  items cut into chunks of at most :data:`CHUNK`, about four per worker so a
+  slow chunk does not leave the other cores idle.
+
+The results come back in the items' order, so an output is the same, byte for
+byte, however the work was spread.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+#: Below this many items one process is faster than starting workers.
+PARALLEL_FROM = 200
+#: Never more workers than this (each holds its share of the results until sent back).
+MAX_WORKERS = 8
+#: The most items one chunk carries to a worker.
+CHUNK = 250
+
+
+def worker_count() -> int:
+    """The cores this process may run on (its affinity, not the machine's count), at most :data:`MAX_WORKERS`."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
+
+
+def chunks_of(items: Sequence[Item], workers: int) -> list[Sequence[Item]]:
+    """``items`` cut in order into about four chunks per worker, none over :data:`CHUNK` items."""
+    size = max(1, min(CHUNK, -(-len(items) // (workers * 4))))
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def fan_out(work: Callable[[Sequence[Item]], Iterable[Result]], items: Sequence[Item], *,
+            workers: int | None = None, parallel_from: int = PARALLEL_FROM) -> Iterator[Result]:
+    """``work`` applied to ``items`` a chunk at a time; the results in the items' order.
+
+    ``work`` must be picklable (a module-level function, or a
+    :func:`functools.partial` of one) when the work fans out; it takes a chunk
+    and returns that chunk's results in order. ``workers`` defaults to
+    :func:`worker_count`.
+    """
+    workers = workers or worker_count()
+    if workers < 2 or len(items) < parallel_from:
+        yield from work(items)
+        return
+    # fork, not spawn: a spawned child imports the parent's __main__ again (``python -m
+    # lod`` would run the command once more); the children only compute values.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for done in pool.map(work, chunks_of(items, workers)):
+            yield from done
