@@ -170,7 +170,7 @@ def step_shacl_pyshacl(data: Path, work: Path) -> dict[str, Any]:
     """pySHACL (the reference) on the same graph, parsing included."""
     import pyshacl
 
-    from lod.validate.engines import pyshacl_results
+    from tests.graphtools import pyshacl_results
 
     graph, shapes = _graph_and_shapes(work)
     seconds, results = timed(lambda: pyshacl_results(graph, shapes))

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -24,9 +24,6 @@ from lod.problems import Failure, InputError, Problem, report_lines
 from lod.query.output import FORMATS
 from lod.settings import Settings
 from lod.text import visible
-
-if TYPE_CHECKING:
-    from lod.pipeline import Assembled
 
 app = typer.Typer(
     name="lod",
@@ -88,17 +85,6 @@ def _settings(**values: object) -> Settings:
     return settings
 
 
-def _graph(folder: Path, *, every_status: bool = False) -> Assembled:
-    """The graph of FOLDER's public records (every status with ``every_status``), or its problems."""
-    from lod.pipeline import assemble
-
-    graph = assemble([folder], _settings(data_dir=folder), include_drafts=False,
-                     every_status=every_status)
-    if graph.problems:
-        raise InputError(graph.problems)
-    return graph
-
-
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories.")] = None,
@@ -116,7 +102,8 @@ def status(
     data: DataOpt = DATA_DIR,
     mappings: MappingsOpt = None,
     proposals: ProposalsOpt = PROPOSALS_FILE,
-    out: Annotated[Path, typer.Option("--out", help="Output folder of the last build.")] = Path("dist"),
+    out: Annotated[Path, typer.Option(
+        "--out", help="Output folder of the last build.")] = Path("dist"),
 ) -> None:
     """The open work at a glance: drafts and TODOs, duplicates, ledger rows, proposals.
 
@@ -174,15 +161,15 @@ def query(
         "--timeout", help="Seconds to wait for --endpoint.")] = None,
 ) -> None:
     """Run a query (catalogue, .rq file or stdin) on the graph built from --data, or on --endpoint."""
-    from lod.query.command import Context, Request, perform
+    from lod.query.command import Context, Request, perform, public_graph
 
     settings = _settings(timeout=timeout)
     request = Request(name=name, data=data, also=tuple(also or ()), endpoint=endpoint,
                       params=tuple(param or ()), fmt=fmt, lang=lang, pivot=pivot, show=show,
                       link=link, list_=list_, prefixes=prefixes)
-    context = Context(catalogue=functools.cache(lambda: _graph(data or DATA_DIR).store),
-                      stdin=sys.stdin.read, note=_err, user_agent=settings.agent,
-                      timeout=settings.timeout, terminal=sys.stdout.isatty())
+    graph = functools.cache(lambda: public_graph(_settings(data_dir=data or DATA_DIR)).store)
+    context = Context(catalogue=graph, stdin=sys.stdin.read, note=_err, terminal=sys.stdout.isatty(),
+                      user_agent=settings.agent, timeout=settings.timeout)
     sys.stdout.write(perform(request, context))
 
 
@@ -195,9 +182,10 @@ def serve(
                                          "record policy is not applied).")] = False,
 ) -> None:
     """Build the graph, serve it with Oxigraph on 127.0.0.1 and the site's query page until Ctrl-C."""
-    from lod.query.server import serve as serve_graph
+    from lod.query.command import public_graph
+    from lod.query.server import serve_graph
 
-    serve_graph(_graph(data, every_status=drafts), port=port, say=_echo)
+    serve_graph(public_graph(_settings(data_dir=data), every_status=drafts), port=port, say=_echo)
 
 
 @app.command()
@@ -217,8 +205,8 @@ def reconcile(
     """Propose Wikidata items for institutions (and IFLA units) without a QID; reads the ledgers."""
     from lod.reconcile.curate import propose
 
-    _echo(propose(_settings(data_dir=data, timeout=timeout), endpoint=endpoint, out=out,
-                  cache_dir=cache, mappings_dir=mappings, units=units, refresh=refresh))
+    _echo(propose(_settings(data_dir=data, timeout=timeout, mappings_dir=mappings),
+                  endpoint=endpoint, out=out, cache_dir=cache, units=units, refresh=refresh))
 
 
 @mappings_app.command("review")
@@ -226,10 +214,10 @@ def mappings_review(
     proposals: ProposalsOpt = PROPOSALS_FILE,
     mappings: MappingsOpt = None,
     accept: Annotated[list[str] | None, typer.Option("--accept", help="Accept proposal ID.")] = None,
-    reject: Annotated[list[str] | None, typer.Option("--reject", help="Reject proposal ID (or turn "
-                                                     "accepted ledger row ID into a rejection).")] = None,
-    withdraw: Annotated[list[str] | None, typer.Option("--withdraw", help="Take decision ID out of "
-                                                       "the ledger (it becomes a proposal again).")] = None,
+    reject: Annotated[list[str] | None, typer.Option("--reject", help=(
+        "Reject proposal ID (or turn accepted ledger row ID into a rejection)."))] = None,
+    withdraw: Annotated[list[str] | None, typer.Option("--withdraw", help=(
+        "Take decision ID out of the ledger (it becomes a proposal again)."))] = None,
     change: Annotated[bool, typer.Option(
         "--change", help="Let --accept replace the item an institution already has.")] = False,
     confident: Annotated[bool, typer.Option(
@@ -241,11 +229,12 @@ def mappings_review(
 
     Writes the ledgers in --mappings (the project's mappings/ by default) and the proposals file.
     """
-    from lod.reconcile.curate import review
+    from lod.reconcile.curate import review_proposals
 
-    review(proposals=proposals, mappings=mappings, accept=accept or [], reject=reject or [],
-           withdraw=withdraw or [], change=change, confident=confident, curator=curator,
-           list_only=list_, say=_echo, warn=_err, ask=typer.prompt, confirm=lambda question: typer.confirm(question, default=False))
+    review_proposals(_settings(mappings_dir=mappings), proposals=proposals, accept=accept or [],
+                     reject=reject or [], withdraw=withdraw or [], change=change,
+                     confident=confident, curator=curator, list_only=list_, say=_echo, warn=_err,
+                     ask=typer.prompt, confirm=lambda text: typer.confirm(text, default=False))
 
 
 @mappings_app.command("relink")
@@ -266,7 +255,7 @@ def mappings_lint(
     """Rewrite the ledgers in canonical form (fixed columns, sorted rows, LF)."""
     from lod.reconcile.curate import lint_ledgers
 
-    lint_ledgers(mappings, check=check, warn=_err)
+    lint_ledgers(_settings(mappings_dir=mappings), check=check, warn=_err)
 
 
 @app.command()
@@ -370,14 +359,14 @@ def publish_wikidata(
 ) -> None:
     """Plan the Wikidata edits for reviewed and published records: plan.json, quickstatements.txt
     and review.html in OUT (a dry run); with --live, apply the reviewed plan.json."""
-    from lod.publish.wikidata.invocation import check_urls, publish
+    from lod.publish.wikidata.invocation import check_urls, plan_or_apply
 
     check_urls(api=api, sparql=sparql, task_page=task_page)
     settings = _settings(data_dir=data, out_dir=out, timeout=timeout, mappings_dir=mappings)
-    publish(settings, api=api, sparql=sparql, ids=ids, create_institutions=create_institutions,
-            create_units=create_units, live=live, settle=settle, bot_policy=bot_policy,
-            task_page=task_page, pause=pause, only=only or [], only_from=only_from, say=_echo,
-            warn=_err)
+    plan_or_apply(settings, api=api, sparql=sparql, ids=ids, create_units=create_units,
+                  create_institutions=create_institutions, live=live, settle=settle,
+                  bot_policy=bot_policy, task_page=task_page, pause=pause, only=only or [],
+                  only_from=only_from, say=_echo, warn=_err)
 
 
 @publish_app.command("status")
@@ -392,9 +381,9 @@ def publish_status(out: StateOpt = STATE_DIR) -> None:
 @publish_app.command("verify")
 def publish_verify(out: StateOpt = STATE_DIR, timeout: RequestTimeoutOpt = None) -> None:
     """Read every published item back and report differences from the plan (drift) in verify.md."""
-    from lod.publish.wikidata.invocation import verify
+    from lod.publish.wikidata.invocation import verify_published
 
-    for line in verify(_settings(out_dir=out, timeout=timeout)):
+    for line in verify_published(_settings(out_dir=out, timeout=timeout)):
         _echo(line)
 
 

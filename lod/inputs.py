@@ -107,6 +107,28 @@ def read_case_study(path: Path) -> bytes:
     return read_bytes(path, what="case-study file")
 
 
+# --- the contract as JSON Schema ---------------------------------------------------------------
+
+
+def read_case_study_schema(path: Path) -> dict[str, Any]:
+    """The committed JSON Schema of a case-study file (``docs/casestudy.schema.json``).
+
+    The site's submission form takes its limits and patterns from it, so a
+    damaged copy is refused with its line rather than giving a form without rules.
+    """
+    text = read_text(path, what="JSON Schema")
+    _require_content(path, text, "the case-study JSON Schema")
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise InputFileError(path, f"not JSON ({error})", line=getattr(error, "lineno", 1)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("properties"), dict) \
+            or not isinstance(data.get("$defs"), dict):
+        raise InputFileError(path, "not a case-study JSON Schema (an object with properties "
+                                   "and $defs); regenerate it with `python -m lod.model.schema`")
+    return data
+
+
 # --- Turtle: vocabularies, the ontology, the shapes ---------------------------------------------
 
 

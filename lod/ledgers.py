@@ -1,4 +1,4 @@
-"""The curated mapping tables in ``mappings/``: SSSOM ledgers and the field-to-property table.
+"""The curated SSSOM ledgers in ``mappings/`` (the field-to-property table is :mod:`lod.propertytable`).
 
 A ledger is the memory of every curator decision about a Wikidata link: an
 accepted row becomes ``owl:sameAs`` in the build, a rejected row
@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Final
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from lod import resources
 from lod.files import write_atomic
-from lod.inputs import InputFileError, read_sssom_text, read_text, read_tsv
+from lod.inputs import InputFileError, read_sssom_text
 from lod.namespaces import DEFAULT_BASE, SKOS, VOCAB, WD
 
 #: Column order of every SSSOM file the project writes (a subset of the SSSOM slots).
@@ -91,6 +91,12 @@ NOT: Final = "Not"
 
 _CURIE_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*):(\S+)")
 _OBJECT_RE = re.compile(r"wd:Q[1-9][0-9]*")
+#: Columns with a closed set of values: the values, and how an error message names them.
+_CLOSED: Final[dict[str, tuple[frozenset[str], str]]] = {
+    "predicate_modifier": (frozenset({"", NOT}), "empty or 'Not'"),
+    "predicate_id": (PREDICATES, f"one of {sorted(PREDICATES)}"),
+    "mapping_justification": (JUSTIFICATIONS, f"one of {sorted(JUSTIFICATIONS)}"),
+}
 
 
 class MappingFileError(ValueError):
@@ -131,25 +137,12 @@ class MappingRow(BaseModel):
             raise ValueError(f"object_id {value!r} must be a Wikidata item as wd:Q…")
         return value
 
-    @field_validator("predicate_modifier")
+    @field_validator(*_CLOSED)
     @classmethod
-    def _modifier(cls, value: str) -> str:
-        if value not in ("", NOT):
-            raise ValueError(f"predicate_modifier {value!r} must be empty or 'Not'")
-        return value
-
-    @field_validator("predicate_id")
-    @classmethod
-    def _predicate(cls, value: str) -> str:
-        if value not in PREDICATES:
-            raise ValueError(f"predicate_id {value!r} must be one of {sorted(PREDICATES)}")
-        return value
-
-    @field_validator("mapping_justification")
-    @classmethod
-    def _justification(cls, value: str) -> str:
-        if value not in JUSTIFICATIONS:
-            raise ValueError(f"mapping_justification {value!r} must be one of {sorted(JUSTIFICATIONS)}")
+    def _closed(cls, value: str, info: ValidationInfo) -> str:
+        allowed, words = _CLOSED[str(info.field_name)]
+        if value not in allowed:
+            raise ValueError(f"{info.field_name} {value!r} must be {words}")
         return value
 
     @field_validator("mapping_date")
@@ -239,8 +232,9 @@ def _split_header(text: str) -> tuple[list[str], list[str]]:
 def parse_sssom(text: str, *, source: str = "<sssom>") -> MappingSet:
     """Parse SSSOM TSV text (``#``-prefixed YAML metadata, then a header row and rows)."""
     header, body = _split_header(text)
+    metadata = "\n".join(header)
     try:
-        meta = yaml.safe_load("\n".join(header)) or {}
+        meta = yaml.safe_load(metadata) or {}
     except yaml.YAMLError as error:
         raise MappingFileError(f"{source}:1: metadata: not valid YAML ({error})") from None
     if not isinstance(meta, dict):
@@ -378,123 +372,3 @@ def ledger_problems(mapping_set: MappingSet, *, subject_prefix: str | None = Non
             if other != row.object_id:
                 problems.append(f"{where}: {row.subject_id} is already mapped to {other}")
     return problems
-
-
-# --- the field-to-property table ---------------------------------------------------------
-
-PROPERTY_COLUMNS: Final = ("field", "property", "label", "datatype", "qualifiers", "reference", "comment")
-PID_RE: Final = re.compile(r"\bP[1-9][0-9]*\b")
-
-
-class PropertyRow(BaseModel):
-    """How one contract field becomes a Wikidata statement (read by the publishing step)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    field: str = Field(description="contract field path, e.g. institutions[].isil")
-    property: str = Field(pattern=r"^P[1-9][0-9]*$", description="the Wikidata property")
-    label: str = Field(description="the property's current English label")
-    datatype: str = Field(description="the property's Wikibase datatype")
-    qualifiers: str = Field("", description="PID=field pairs added as qualifiers, ';'-separated")
-    reference: str = Field("", description="PID=field pairs of the reference, ';'-separated")
-    comment: str = Field("", description="where the value comes from and what to watch")
-
-    def pids(self) -> list[str]:
-        """Every property the row uses: the statement's, its qualifiers' and its reference's."""
-        return [self.property, *PID_RE.findall(self.qualifiers), *PID_RE.findall(self.reference)]
-
-
-def read_properties(path: Path | None = None) -> list[PropertyRow]:
-    """``mappings/wikidata-properties.tsv`` as typed rows."""
-    path = path or resources.mappings_dir() / "wikidata-properties.tsv"
-    try:
-        rows = read_tsv(path, PROPERTY_COLUMNS, exact=True, quoted=False)
-    except InputFileError as error:
-        raise MappingFileError(str(error.problem)) from None
-    found = []
-    for row in rows:
-        try:
-            found.append(PropertyRow.model_validate(row.values))
-        except ValidationError as error:
-            item = error.errors()[0]
-            where = item["loc"][0] if item["loc"] else "(row)"
-            raise MappingFileError(f"{path}:{row.line}: {where}: {item['msg']}") from None
-    return found
-
-
-# --- the decision history ------------------------------------------------------------------
-
-HISTORY_FILE: Final = "decision-history.tsv"
-HISTORY_COLUMNS: Final = ("date", "curator", "action", "record_id", "subject_id", "subject_label",
-                          "object_id", "object_label", "replaced")
-
-
-def decision_text(row: MappingRow) -> str:
-    """A decision in words: ``accepted wd:Q1 (label) by wdu:X on 2026-01-01``."""
-    verb = "rejected" if row.negated else "accepted"
-    label = f" ({row.object_label})" if row.object_label else ""
-    who = row.reviewer_id or row.author_id
-    return f"{verb} {row.object_id}{label}" + (f" by {who}" if who else "") + (
-        f" on {row.mapping_date}" if row.mapping_date else "")
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    """One curator decision as remembered in ``mappings/decision-history.tsv``.
-
-    The ledger holds the decisions in force; this file holds every decision
-    ever made, and what each replaced, so a withdrawn or changed link can be
-    traced (and restored) without digging through version control.
-    """
-
-    date: str
-    curator: str
-    action: str
-    record_id: str
-    subject_id: str
-    subject_label: str
-    object_id: str
-    object_label: str
-    replaced: str = ""
-
-    @classmethod
-    def of(cls, date: str, curator: str, action: str, row: MappingRow,
-           old: MappingRow | None) -> HistoryLine:
-        """The line for ``action`` on ``row``, replacing ``old`` (if any)."""
-        return cls(date, curator, action, row.record_id, row.subject_id, row.subject_label,
-                   row.object_id, row.object_label, decision_text(old) if old else "")
-
-    def tsv(self) -> str:
-        """The line as written (tabs and line breaks in values become spaces)."""
-        return "\t".join(" ".join(str(getattr(self, name)).split()) for name in HISTORY_COLUMNS)
-
-
-def read_history(path: Path) -> list[HistoryLine]:
-    """The decision history (empty when the file does not exist yet)."""
-    if not os.path.lexists(path):
-        return []
-    try:
-        lines = read_text(path, what="decision history").split("\n")
-    except InputFileError as error:
-        raise MappingFileError(str(error.problem)) from None
-    if lines[0].split("\t") != list(HISTORY_COLUMNS):
-        raise MappingFileError(f"{path}:1: columns must be exactly {', '.join(HISTORY_COLUMNS)}")
-    found = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line:
-            continue
-        values = line.split("\t")
-        if len(values) != len(HISTORY_COLUMNS):
-            raise MappingFileError(f"{path}:{number}: {len(values)} fields; expected {len(HISTORY_COLUMNS)}")
-        found.append(HistoryLine(*values))
-    return found
-
-
-def append_history(folder: Path, lines: Iterable[HistoryLine]) -> None:
-    """Add decisions to ``folder/decision-history.tsv`` (the whole file replaced atomically)."""
-    new = [line.tsv() for line in lines]
-    if not new:
-        return
-    path = folder / HISTORY_FILE
-    old = [line.tsv() for line in read_history(path)]
-    write_atomic(path, "\n".join(["\t".join(HISTORY_COLUMNS), *old, *new]) + "\n")

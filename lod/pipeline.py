@@ -44,11 +44,13 @@ from lod.rdf.serialize import ntriples_text
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files, vocabulary_triples
 from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
-from lod.validate.shacl import Origin, node_origins, shacl_problems, shapes_text, vocabulary_origins
+from lod.validate.shacl import Origin, graph_problems, node_origins, shapes_text, vocabulary_origins
 from lod.workers import PARALLEL_FROM, fan_out
 
 _MESSAGE_RE = re.compile(
     r"(?P<path>.+?):(?P<line>\d+): (?:(?P<field>[\w()\[\]. ]+): )?(?P<message>.*)", re.DOTALL)
+#: Lines of the graph written or loaded at a time.
+_BLOCK = 20_000
 
 
 @dataclass
@@ -77,13 +79,20 @@ class Assembled:
 
     def write_ntriples(self, handle: BinaryIO) -> None:
         """Write the N-Triples document to an open file, a block of lines at a time."""
-        handle.writelines(ntriples_text(self.lines[start : start + 10_000]).encode("utf-8") for start in range(0, len(self.lines), 10_000))
+        handle.writelines(ntriples_text(self.lines[start : start + _BLOCK]).encode("utf-8")
+                          for start in range(0, len(self.lines), _BLOCK))
 
     @cached_property
     def store(self) -> Store:
-        """The graph in an in-memory Oxigraph store (for the queries and the report)."""
+        """The graph in an in-memory Oxigraph store (for the queries and the report).
+
+        Loaded a block of lines at a time: the graph's N-Triples document is
+        never held whole beside the lines it is made of.
+        """
         store = Store()
-        store.bulk_load(self.ntriples.encode("utf-8"), format=RdfFormat.N_TRIPLES)
+        for start in range(0, len(self.lines), _BLOCK):
+            block = ntriples_text(self.lines[start : start + _BLOCK]).encode("utf-8")
+            store.bulk_load(block, format=RdfFormat.N_TRIPLES)
         return store
 
 
@@ -169,11 +178,13 @@ def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool 
         result.problems.append(_ledger_problem(error))
     except (OSError, UnicodeDecodeError) as error:
         result.problems.append(Problem(mappings, 1, "(ledger)", f"cannot read a ledger: {error}"))
+    del work, lines_of  # the other files' records and lines: no longer needed
     result.lines = sorted(lines)
+    del lines
     if shacl:
         shapes = shapes_text(settings.shapes_dir or resources.shapes_dir())
-        result.problems += shacl_problems(
-            result.ntriples, shapes, partial(_origins, settings, mappings, result.records),
-            fallback=mappings)
+        result.problems += graph_problems(
+            result.lines, shapes, partial(_origins, settings, mappings, result.records),
+            fallback=mappings, base=settings.base)
     result.problems.sort()
     return result

@@ -6,8 +6,12 @@ understand, shared by the YAML loader, the contract check and SHACL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+#: How a step prints one line for its user (the command line passes its own echo).
+Say = Callable[[str], None]
 
 
 @dataclass(frozen=True, order=True)

@@ -1,6 +1,6 @@
 """Where the curated data directories live, and cached readers for the small ones.
 
-``shapes/``, ``mappings/`` and ``queries/`` sit beside the package in a
+``shapes/``, ``mappings/``, ``queries/`` (and the JSON Schema in ``docs/``) sit beside the package in a
 checkout and inside it (``lod/_data``) in a wheel; this module is the only
 place that knows that.
 """
@@ -42,6 +42,11 @@ def mappings_dir() -> Path:
 def queries_dir() -> Path:
     """The SPARQL query catalogue directory."""
     return _data_dir("queries")
+
+
+def case_study_schema_path() -> Path:
+    """The committed JSON Schema of a case-study file (``docs/`` in a checkout)."""
+    return _data_dir("docs") / "casestudy.schema.json"
 
 
 def ifla_units() -> dict[str, tuple[str, str]]:

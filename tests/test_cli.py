@@ -19,7 +19,7 @@ LOD = ROOT / "lod"
 
 
 def _commands(group: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
-    """Every leaf command of the ``lod`` tree (typer's click), by its words: ("publish", "wikidata")."""
+    """Every leaf command of the ``lod`` tree (typer's click) by its words: publish, wikidata."""
     if hasattr(group, "commands"):
         return {found: command for name, sub in group.commands.items()
                 for found, command in _commands(sub, (*path, name)).items()}
@@ -49,7 +49,8 @@ def test_a_missing_data_folder_is_one_line_and_exit_1(words: tuple[str, ...],
                                                        tmp_path: Path) -> None:
     missing = tmp_path / "no-such-folder"
     out = tmp_path / "out"
-    outputs: list[str | Path] = [] if words in {("query",), ("serve",), ("mappings", "relink")} else ["--out", out]
+    writes = words not in {("query",), ("serve",), ("mappings", "relink")}
+    outputs: list[str | Path] = ["--out", out] if writes else []
     done = run_lod(*words, "--data", missing, *outputs, *EXTRA.get(words, []), cwd=tmp_path)
     assert done.code == 1
     assert done.stderr == f"{missing}:1: (directory): no such directory of case-study files\n"

@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +33,6 @@ _ALLOWED = {
     "lod/inputs.py": "the readers themselves",
     "lod/files.py": "the atomic writer and the lock (issue 19); reads /proc/self/status",
     "lod/publish/outdir.py": "writes OUT, holds its lock, reads its own swap note",
-    "lod/ledgers.py": "write_atomic writes a ledger through fdopen",
     "lod/publish/wikidata/verify.py": "writes verify.md",
     "lod/publish/wikidata/journal.py": "issue 19's journal (its reader is issue 19's)",
     "lod/publish/wikidata/planfile.py": "issue 19's plan.json reader",
@@ -82,6 +83,42 @@ def test_the_walk_finds_an_open() -> None:
     """The check above can fail: it sees every way this module opens files."""
     assert len(_openers(Path(__file__))) >= 1
     assert _openers(PACKAGE / "inputs.py")
+
+
+# --- nothing is read when a module is imported -------------------------------------------------
+
+#: Imports every lod module under an audit hook, then reads one table on purpose (the proof
+#: that the hook sees a read); prints each path opened, and a line between the two phases.
+_IMPORT_EVERY_MODULE = """
+import importlib, os, pkgutil, sys
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, os.PathLike)):
+        print(os.fspath(args[0]))
+sys.addaudithook(hook)
+import lod
+for module in pkgutil.walk_packages(lod.__path__, "lod."):
+    importlib.import_module(module.name)
+print("-- imported --")
+from lod.resources import ifla_units
+ifla_units()
+"""
+
+
+def test_importing_every_module_reads_no_data_file() -> None:
+    """A read at import time makes every command pay for it, and fails before the CLI can
+    name the damaged file; values come from the readers when a command asks for them."""
+    done = subprocess.run([sys.executable, "-c", _IMPORT_EVERY_MODULE], cwd=ROOT, check=True,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    imports, _, after = done.stdout.partition("-- imported --\n")
+    data = [PACKAGE, ROOT / "mappings", ROOT / "shapes", ROOT / "queries", ROOT / "casestudies"]
+
+    def data_files(lines: str) -> list[str]:
+        return [line for line in lines.splitlines()
+                if Path(line).suffix not in {".py", ".pyc"}
+                and any(Path(line).resolve().is_relative_to(folder) for folder in data)]
+
+    assert data_files(imports) == []
+    assert data_files(after) == [str(ROOT / "mappings" / "ifla-unit-ids.tsv")]
 
 
 # --- reconcile: an answer with variables it did not ask for ---------------------------------------

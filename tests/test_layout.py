@@ -14,7 +14,7 @@ from conftest import ROOT
 LOD = ROOT / "lod"
 MODULE_CAP = 450
 #: Modules still over the cap, each being split under issue 21 (remove a line when it is done).
-OVER_THE_CAP = {"lod/ledgers.py"}
+OVER_THE_CAP: set[str] = set()
 #: Lines a command's body may take besides its docstring and imports: options in, one step called.
 COMMAND_BODY = 10
 

@@ -17,24 +17,23 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from lod.files import write_atomic
 from lod.ledgers import (
     COLUMNS,
     LEDGERS,
     MappingFileError,
     MappingRow,
-    PropertyRow,
     empty_set,
     ledger_problems,
     parse_sssom,
-    read_properties,
     read_sssom,
     record_id,
     render_sssom,
     row_problems,
-    write_atomic,
     write_sssom,
 )
 from lod.model.case_study import CaseStudy, Institution, Link, Period, Source
+from lod.propertytable import PropertyRow, read_property_table
 from lod.reconcile import wikidata
 
 MAPPINGS = ROOT / "mappings"
@@ -224,7 +223,7 @@ def test_country_items_are_the_countries_they_claim() -> None:
 
 # --- the field-to-property table ---------------------------------------------------------
 
-PROPERTY_ROWS = read_properties(MAPPINGS / "wikidata-properties.tsv")
+PROPERTY_ROWS = read_property_table(MAPPINGS / "wikidata-properties.tsv")
 
 
 @pytest.mark.parametrize("prop", PROPERTY_ROWS, ids=lambda r: f"{r.field}->{r.property}")

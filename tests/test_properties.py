@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from pyoxigraph import Literal, NamedNode, Triple
 
+from graphtools import graph_triples, load_store, to_jsonld, to_ntriples
 from lod import resources
 from lod.model import terms
 from lod.model.case_study import CaseStudy, Institution
@@ -39,9 +40,9 @@ from lod.model.vocab import (
 from lod.namespaces import DEFAULT_BASE, SCHEMA, WD, XSD
 from lod.problems import Problem
 from lod.query.catalog import get_query
-from lod.query.run import QueryResult, load_store, run_local
-from lod.rdf.build import graph_triples, institution_key
-from lod.rdf.serialize import to_jsonld, to_ntriples, to_turtle
+from lod.query.run import QueryResult, run_local
+from lod.rdf.build import institution_key
+from lod.rdf.serialize import to_turtle
 from lod.rdf.vocabularies import vocabulary_triples
 from lod.validate.shacl import shacl_problems, shapes_text
 

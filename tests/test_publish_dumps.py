@@ -11,13 +11,13 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import CASESTUDIES, VALID_RECORD, run_lod, write_record
+from graphtools import shapes_graph
 from lod.publish.dumps import DUMP_FILES, build
 from lod.publish.outdir import OutputError
 from lod.query.catalog import get_query
 from lod.query.run import run_local
 from lod.settings import Settings
 from lod.validate.engines import shacl_results
-from lod.validate.shacl import shapes_graph
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 LCS = rdflib.Namespace("https://w3id.org/libcasestudies/ns#")

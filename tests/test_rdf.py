@@ -10,10 +10,11 @@ import yaml
 from rdflib.compare import isomorphic
 
 from conftest import ROOT
+from graphtools import graph_triples, to_jsonld, to_ntriples
 from lod.model import CaseStudy, Institution
 from lod.namespaces import PREFIXES
-from lod.rdf.build import graph_triples, institution_key, slug
-from lod.rdf.serialize import to_ntriples, to_turtle
+from lod.rdf.build import institution_key, slug
+from lod.rdf.serialize import to_turtle
 from lod.settings import Settings
 
 
@@ -63,8 +64,6 @@ def test_turtle_output_parses_and_declares_the_project_prefixes(tmp_path: Path) 
 def test_jsonld_keeps_every_awkward_literal() -> None:
     """Quotes, backslashes, control characters, emoji and typed values survive JSON-LD."""
     from pyoxigraph import Literal, NamedNode, Triple
-
-    from lod.rdf.serialize import to_jsonld
 
     s, p = NamedNode("https://example.org/s"), NamedNode("https://schema.org/name")
     values = [

@@ -20,11 +20,16 @@ from conftest import ROOT
 from lod.ingest.load import load_case_studies
 from lod.ledgers import empty_set
 from lod.model.case_study import Institution
-from lod.reconcile.match import Result, reconcile, reconcile_institutions
+from lod.reconcile.match import Result, reconcile
 from lod.reconcile.review import confident, decide
 from lod.reconcile.score import AUTO_ACCEPT
 from lod.reconcile.sparql import SparqlClient
-from lod.reconcile.subjects import Subject, institution_subjects, unit_subjects
+from lod.reconcile.subjects import (
+    Subject,
+    institution_subjects,
+    subjects_of_institutions,
+    unit_subjects,
+)
 from servers import Oxigraph, oxigraph_server
 
 DATA = ROOT / "tests" / "data" / "reconcile"
@@ -166,12 +171,17 @@ def test_viaf_is_evidence_too(wikidata: Oxigraph) -> None:
     assert row.qid == "Q900000022" and "viaf" in row.comment and (row.confidence or 0) >= AUTO_ACCEPT
 
 
-def test_the_benchmark_entry_point_counts_requests(wikidata: Oxigraph, tmp_path: Path) -> None:
+def test_bare_institutions_are_asked_for_in_batches(wikidata: Oxigraph, tmp_path: Path) -> None:
+    """Institutions without a record (what benchmarks/reconcile_requests.py reconciles)."""
     institutions = [Institution(name=f"Library number {n}", country="GB", type="public") for n in range(250)]
     institutions.append(Institution(name="Ashcombe Library", country="GB", type="public"))
-    batched = reconcile_institutions(institutions, endpoint=wikidata.query_url, cache_dir=tmp_path / "c",
-                                     batch_size=100)
+
+    def reconcile_bare(chosen: list[Institution], cache: Path | None, batch_size: int) -> Result:
+        subjects = subjects_of_institutions((institution, ("en",)) for institution in chosen)
+        return reconcile(subjects, client=client(wikidata, cache), batch_size=batch_size)
+
+    batched = reconcile_bare(institutions, tmp_path / "c", 100)
     assert batched.requests == math.ceil(251 / 100) + 1  # name lookups, then one details request
     assert [r.qid for r in batched.proposals.rows] == ["Q900000003"]
-    single = reconcile_institutions(institutions[:20], endpoint=wikidata.query_url, batch_size=1)
+    single = reconcile_bare(institutions[:20], None, 1)
     assert single.requests == 20

@@ -33,6 +33,7 @@ from pyoxigraph import RdfFormat, parse
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
+from graphtools import graph_triples, pyshacl_graph_results, shapes_graph, to_ntriples
 from lod import resources
 from lod.ingest.load import load_case_studies
 from lod.model.case_study import (
@@ -58,11 +59,9 @@ from lod.namespaces import (
     concept_iri,
     scheme_iri,
 )
-from lod.rdf.build import graph_triples
-from lod.rdf.serialize import to_ntriples
 from lod.rdf.vocabularies import vocabulary_triples
-from lod.validate.engines import ShaclResult, pyshacl_graph_results, shacl_results
-from lod.validate.shacl import node_origins, shacl_problems, shapes_graph, shapes_text
+from lod.validate.engines import ShaclResult, shacl_results
+from lod.validate.shacl import node_origins, shacl_problems, shapes_text
 from tests.conftest import ROOT
 
 LCSH = "https://w3id.org/libcasestudies/shapes#"

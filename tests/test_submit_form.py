@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -34,6 +35,7 @@ from selenium.webdriver.support.ui import Select
 
 from chromium import chromium, serious_violations
 from conftest import ROOT, run_lod
+from lod.model.terms import closest
 from lod.model.vocab import DEFAULT_LICENSE
 from test_site_browser import _problems, _visit
 from tests.servers import mediawiki_server
@@ -289,16 +291,22 @@ def test_a_summary_over_the_limit_is_refused_with_its_count(browser: webdriver.C
     assert not browser.find_element(By.ID, "results").is_displayed()
 
 
-def test_a_vocabulary_changed_in_a_copy_shows_in_the_form_after_lod_site(
+def test_a_vocabulary_and_a_limit_changed_in_a_copy_show_in_the_form_after_lod_site(
         browser: webdriver.Chrome, site_data: Path, tmp_path: Path) -> None:
-    """A new IFLA unit in a copy's mappings/ is offered, and goes into the record by its id."""
+    """A new IFLA unit in a copy's mappings/ is offered, and goes into the record by its id;
+    a summary limit changed in the copy's committed JSON Schema is the form's limit."""
     copy = tmp_path / "repo"
-    for folder in ("lod", "mappings", "shapes", "queries"):
+    for folder in ("lod", "mappings", "shapes", "queries", "docs"):
         shutil.copytree(ROOT / folder, copy / folder,
                         ignore=shutil.ignore_patterns("__pycache__", "_data"))
     units = copy / "mappings" / "ifla-unit-ids.tsv"
     with units.open("a", encoding="utf-8") as handle:
         handle.write("prison-libraries-test\tsig\tPrison Reading Rooms Special Interest Group\n")
+    schema_file = copy / "docs" / "casestudy.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert schema["properties"]["summary"]["additionalProperties"]["maxLength"] == 1500
+    schema["properties"]["summary"]["additionalProperties"]["maxLength"] = 300
+    schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "lod", "site", "--data", str(site_data),
                            "--out", str(out)], cwd=copy, capture_output=True, text=True,
@@ -310,6 +318,12 @@ def test_a_vocabulary_changed_in_a_copy_shows_in_the_form_after_lod_site(
     _fill(browser)
     _, shown = _make(browser)
     assert sorted(yaml.safe_load(shown)["ifla_units"]) == ["prison-libraries-test", "school-libraries"]
+    _type(browser, "Summary", "x" * 301)
+    assert browser.find_element(By.ID, "f-summary-count").text == "301 of 300 characters"
+    browser.find_element(By.ID, "make").send_keys(Keys.ENTER)
+    assert "Summary: 301 characters; a summary has at most 300" in browser.find_element(
+        By.ID, "form-errors").text
+    assert "at most 300 characters" in _control(browser, "Summary").accessible_name
     # The site built from the repository itself does not know the term.
     assert "prison-libraries-test" not in (ROOT / "mappings" / "ifla-unit-ids.tsv").read_text(
         encoding="utf-8")
@@ -322,3 +336,53 @@ def test_axe_finds_no_serious_or_critical_violation_with_results_shown(
     _make(browser)
     bad = serious_violations(browser)
     assert bad == [], bad
+
+
+def _misspellings(label: str, rng: random.Random) -> list[str]:
+    """Typing slips a person makes: a letter dropped, doubled, swapped or wrong, a word left
+    out, the case changed, and two slips at once."""
+    def slip(text: str) -> str:
+        at = rng.randrange(len(text))
+        kind = rng.randrange(4)
+        if kind == 0 or len(text) < 2:
+            return text[:at] + text[at + 1:] or text
+        if kind == 1:
+            return text[:at] + text[at] + text[at:]
+        if kind == 2 and at + 1 < len(text):
+            return text[:at] + text[at + 1] + text[at] + text[at + 2:]
+        return text[:at] + rng.choice("aeiorstnx ") + text[at + 1:]
+
+    words = label.split()
+    return [label.upper(), slip(label), slip(label), slip(slip(label)),
+            " ".join(words[:-1]) if len(words) > 1 else label[: len(label) // 2],
+            "".join(rng.sample(label, len(label)))]
+
+
+def test_the_pages_did_you_mean_is_lod_validates(browser: webdriver.Chrome, site_dir: Path) -> None:
+    """The page's matcher (submit.js) gives what lod.model.terms.closest gives, on a table of
+    misspellings of every vocabulary the form offers (the labels and the ids)."""
+    _open(browser, (site_dir / "submit.html").as_uri())
+    rules: dict[str, Any] = browser.execute_script("return window.lodForm")
+    vocabularies = {name: [entry["label"] for entry in rules[name]] for name in
+                     ("countries", "units", "types", "projects", "activities", "roles", "linkKinds")}
+    vocabularies.update({f"{name} ids": [entry["id"] for entry in rules[name]]
+                         for name in ("countries", "units", "types", "activities")})
+    rng = random.Random(25)  # noqa: S311 - a fixed table, not a secret
+    cases = [(typed, name) for name, labels in sorted(vocabularies.items())
+             for label in rng.sample(labels, min(len(labels), 30))
+             for typed in _misspellings(label, rng)]
+    cases += [("", "types"), ("zzzz", "countries"), ("Ünïcödé", "countries")]
+    found = browser.execute_script(
+        "const [cases, lists] = arguments;"
+        "return cases.map(([typed, name]) => window.lodMatch.closest(typed, lists[name]));",
+        cases, vocabularies)
+    expected = [closest(typed, vocabularies[name]) for typed, name in cases]
+    differing = [(case, js, py) for case, js, py in zip(cases, found, expected, strict=True)
+                 if js != py]
+    assert differing == []
+    # The table reaches every branch: exact matches, near ones, other terms, and none.
+    assert {None} < set(expected)
+    assert sum(1 for (typed, _), got in zip(cases, expected, strict=True)
+               if got and got.lower() == typed.lower()) > 10
+    assert sum(1 for (typed, _), got in zip(cases, expected, strict=True)
+               if got and got.lower() != typed.lower()) > 100

@@ -12,7 +12,7 @@ import requests
 from wikibaseintegrator import WikibaseIntegrator, wbi_login
 
 from conftest import ROOT
-from lod.ledgers import read_properties
+from lod.propertytable import read_property_table
 
 
 def _sparql(url: str, query: str) -> list[dict[str, dict[str, str]]]:
@@ -25,7 +25,7 @@ def _sparql(url: str, query: str) -> list[dict[str, dict[str, str]]]:
 
 def test_properties_have_the_tables_datatypes(test_wikibase) -> None:
     wanted = {}
-    for row in read_properties(ROOT / "mappings" / "wikidata-properties.tsv"):
+    for row in read_property_table(ROOT / "mappings" / "wikidata-properties.tsv"):
         wanted[row.property] = row.datatype
     local = "|".join(test_wikibase.ids[pid] for pid in wanted)
     answer = requests.get(test_wikibase.api_url, params={

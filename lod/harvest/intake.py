@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lod.problems import Failure, Problem
+from lod.problems import Failure, Problem, Say
 
 if TYPE_CHECKING:
     from lod.harvest.wikiapi import WikiApi
@@ -49,8 +48,7 @@ def harvest_pages(client: WikiApi | None, dump: Path | None, out: Path, *, prefi
     return summary.render()
 
 
-def import_form(file: Path, out: Path, *, restore: tuple[str, ...], say: Callable[[str], None],
-                warn: Callable[[str], None]) -> None:
+def import_form(file: Path, out: Path, *, restore: tuple[str, ...], say: Say, warn: Say) -> None:
     """Drafts from a form export; the rows it could not read fail the command after the summary."""
     from lod.harvest.csvform import CsvFormatError, import_csv
 

@@ -45,7 +45,6 @@ QID_RE = re.compile(r"Q[1-9][0-9]*")
 ISIL_RE = re.compile(r"[A-Za-z]{1,4}-[A-Za-z0-9:/\-]{1,11}")
 URL_RE = re.compile(r"https?://[^\s/?#<>\"{}|\\^`]+(?:[/?#][^\s<>\"{}|\\^`]*)?")
 PARTIAL_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-SPDX_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # A DOI as Crossref and DataCite print it, without the resolver: "10." registrant "/" suffix.
 DOI_RE = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+")

@@ -124,8 +124,3 @@ def render_report(data: ReportData) -> str:
     for title, query in _SECTIONS:
         lines += [f"## {title}", "", *_table(data.tables[query], data)]
     return visible("\n".join(lines).rstrip("\n") + "\n")  # values from the graph, shown to people
-
-
-def build_report(store: Store, *, records: int) -> str:
-    """The Markdown report of the graph in ``store``."""
-    return render_report(report_data(store, records=records))

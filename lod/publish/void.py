@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode, Triple
 
 from lod.namespaces import DCTERMS, RDF, VOID, XSD
-from lod.rdf.serialize import compact_iri, split_lines
+from lod.rdf.serialize import compact_iri, split_line
 
 _DUMP_LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 _VOCABULARIES = (
@@ -38,11 +38,10 @@ class DumpStats:
 
     @classmethod
     def of_lines(cls, lines: Sequence[str]) -> DumpStats:
-        """Counts of sorted, duplicate-free N-Triples lines."""
-        parts = split_lines(lines)
-        stats = cls(triples=len(parts))
+        """Counts of sorted, duplicate-free N-Triples lines (read one at a time, not copied)."""
+        stats = cls(triples=len(lines))
         last = ""
-        for subject, predicate, obj in parts:
+        for subject, predicate, obj in map(split_line, lines):
             if subject != last:
                 last = subject
                 stats.subjects += 1

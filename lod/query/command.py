@@ -13,15 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
 
-from lod.problems import Failure
+from lod.problems import Failure, InputError
 from lod.query.catalog import CatalogQuery
 from lod.query.display import Labels, PivotError
 from lod.query.params import check_ids
 from lod.query.run import GraphResult, QueryError, QueryResult, Term
 from lod.text import visible
+
+if TYPE_CHECKING:
+    from lod.pipeline import Assembled
+    from lod.settings import Settings
 
 #: Every record id of the graph, for checking ``record id`` parameters.
 RECORD_IDS = """\
@@ -177,6 +182,17 @@ def filled(query: CatalogQuery, bindings: Mapping[str, Term], catalogue: Store) 
         raise DataError(f"the catalogue gives no value for ?{variable} ({source}.{column})")
     text = query.text.rstrip("\n") + "\n" + values_list(variable, terms)
     return replace(query, text=text)
+
+
+def public_graph(settings: Settings, *, every_status: bool = False) -> Assembled:
+    """The graph of the public records in the data folder (every status with ``every_status``):
+    what ``lod query --data`` and ``lod serve`` ask; InputError if a record has problems."""
+    from lod.pipeline import assemble
+
+    graph = assemble([settings.data_dir], settings, include_drafts=False, every_status=every_status)
+    if graph.problems:
+        raise InputError(graph.problems)
+    return graph
 
 
 class RunError(Failure):

@@ -6,15 +6,13 @@ format decides for itself how to write IRIs and literals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyoxigraph import (
     BlankNode,
-    DefaultGraph,
     Literal,
     NamedNode,
-    Quad,
     QueryBoolean,
     QuerySolutions,
     QueryTriples,
@@ -52,14 +50,6 @@ class GraphResult:
     def ntriples(self) -> str:
         """The triples as N-Triples, one a line (what ``--also`` reads back)."""
         return "".join(f"{triple} .\n" for triple in self.triples)
-
-
-def load_store(triples: Iterable[Triple]) -> Store:
-    """An in-memory store holding ``triples`` in its default graph."""
-    store = Store()
-    graph = DefaultGraph()
-    store.bulk_extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-    return store
 
 
 def run_local(

@@ -29,6 +29,7 @@ import requests
 
 if TYPE_CHECKING:
     from lod.pipeline import Assembled
+    from lod.problems import Say
 
 HOST = "127.0.0.1"
 _STOP_GRACE = 10.0
@@ -177,7 +178,7 @@ def wait_for_stop(server: OxigraphServer, *, poll: float = 0.5) -> bool:
     return stop.is_set()
 
 
-def serve(graph: Assembled, *, port: int, say: Callable[[str], None]) -> None:
+def serve_graph(graph: Assembled, *, port: int, say: Say) -> None:
     """The graph behind the site's query page on ``port`` until Ctrl-C; Failure if the server
     cannot start or stops by itself."""
     from lod.problems import Failure

@@ -10,7 +10,7 @@ import calendar
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from urllib.parse import quote
 
@@ -315,11 +315,3 @@ def _source_work_triples(cs: NamedNode, record: CaseStudy) -> Iterator[Triple]:
         yield Triple(cs, LCS_SOURCE_AUTHOR, _text(author))
     if source.doi:
         yield Triple(cs, LCS_SOURCE_DOI, _text(source.doi))
-
-
-def graph_triples(base: str, records: Iterable[CaseStudy]) -> set[Triple]:
-    """The records' triples as a set (an institution named twice is stated once)."""
-    triples: set[Triple] = set()
-    for record in records:
-        triples.update(case_study_triples(base, record))
-    return triples

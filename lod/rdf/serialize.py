@@ -31,11 +31,6 @@ _LOCAL_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 _ORDERED_PREFIXES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
-def sorted_lines(triples: Iterable[Triple]) -> list[str]:
-    """The triples' N-Triples lines, duplicates dropped, in byte order of the line."""
-    return sorted({str(t) for t in triples})
-
-
 #: A line's three tokens: subject, predicate, object.
 Split = tuple[str, str, str]
 
@@ -57,11 +52,6 @@ def split_lines(lines: Iterable[str]) -> list[Split]:
 def ntriples_text(lines: Iterable[str]) -> str:
     """N-Triples document text for already ordered lines."""
     return "".join(f"{line} .\n" for line in lines)
-
-
-def to_ntriples(triples: Iterable[Triple]) -> bytes:
-    """N-Triples, one sorted line per triple."""
-    return ntriples_text(sorted_lines(triples)).encode("utf-8")
 
 
 # --- Turtle -----------------------------------------------------------------------------
@@ -192,8 +182,3 @@ JSONLD_SEPARATOR = ",\n"
 def jsonld_document(lines: Sequence[str]) -> bytes:
     """Compact JSON-LD of sorted lines: one node object per subject (one per line), context inline."""
     return (jsonld_head() + JSONLD_SEPARATOR.join(jsonld_nodes(lines)) + JSONLD_TAIL).encode("utf-8")
-
-
-def to_jsonld(triples: Iterable[Triple]) -> bytes:
-    """:func:`jsonld_document` of any triples."""
-    return jsonld_document(sorted_lines(triples))

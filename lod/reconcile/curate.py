@@ -1,4 +1,4 @@
-"""``lod reconcile`` and ``lod mappings``: the curator's side of the ledgers, as the commands say it.
+"""``lod reconcile`` and ``lod mappings``: the curator's side of the ledgers, as commands say it.
 
 :mod:`lod.reconcile.run` reads and writes the files; this module asks the
 curator (who decides, which proposals), prints what changed, and turns each
@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lod.problems import Failure
+from lod.problems import Failure, Say
 from lod.settings import Settings
 
-Say = Callable[[str], None]
 CURATOR_QUESTION = "Curator (wdu:<Wikidata user> or orcid:<ORCID iD>)"
 
 
@@ -34,19 +33,19 @@ def _curating(command: str) -> Iterator[None]:
 
 
 def propose(settings: Settings, *, endpoint: str, out: Path, cache_dir: Path | None,
-            mappings_dir: Path | None, units: bool, refresh: bool) -> str:
+            units: bool, refresh: bool) -> str:
     """``lod reconcile``: write the proposals file; the summary a curator reads."""
     from lod.reconcile.run import ReconcileError, run_reconcile
 
     try:
         outcome = run_reconcile(settings, endpoint=endpoint, out=out, cache_dir=cache_dir,
-                                mappings_dir=mappings_dir, units=units, refresh=refresh)
+                                mappings_dir=settings.mappings_dir, units=units, refresh=refresh)
     except (ReconcileError, ValueError) as error:
         raise Failure(f"lod reconcile: {error}") from None
     return outcome.summary()
 
 
-def review(*, proposals: Path, mappings: Path | None, accept: list[str], reject: list[str],
+def review_proposals(settings: Settings, *, proposals: Path, accept: list[str], reject: list[str],
            withdraw: list[str], change: bool, confident: bool, curator: str | None,
            list_only: bool, say: Say, warn: Say, ask: Callable[..., str],
            confirm: Callable[[str], bool]) -> None:
@@ -56,6 +55,7 @@ def review(*, proposals: Path, mappings: Path | None, accept: list[str], reject:
     from lod.reconcile.review import prompt_decisions, ruled_out, table
     from lod.reconcile.run import apply_review, read_ledgers, read_proposals
 
+    mappings = settings.mappings_dir
     accepted, rejected = list(accept), list(reject)
     withdrawn = list(withdraw)
     with _curating("review"):
@@ -109,12 +109,12 @@ def relink_renamed(settings: Settings, *, curator: str | None, ask: Callable[[st
     say(f"{len(moved)} ledger row{'s' if len(moved) != 1 else ''} moved")
 
 
-def lint_ledgers(mappings: Path | None, *, check: bool, warn: Say) -> None:
+def lint_ledgers(settings: Settings, *, check: bool, warn: Say) -> None:
     """``lod mappings lint``: rewrite (or, with ``check``, only name) the ledgers not canonical."""
     from lod.reconcile.run import lint
 
     with _curating("lint"):
-        differing = lint(mappings, check=check)
+        differing = lint(settings.mappings_dir, check=check)
     for path in differing:
         warn(f"{path}: not in canonical form" if check else f"{path}: rewritten")
     if check and differing:

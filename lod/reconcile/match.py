@@ -17,17 +17,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 from lod.ledgers import MappingRow, MappingSet, empty_set, record_id
-from lod.model.case_study import Institution
 from lod.reconcile.normalise import isil_key, website_key, website_variants
 from lod.reconcile.queries import NEUTRAL_LANGUAGE, details_query, identifier_query, label_query
 from lod.reconcile.score import AUTO_ACCEPT, Facts, Scored, facts_from_bindings, qid_of, score
-from lod.reconcile.sparql import DEFAULT_ENDPOINT, Binding, SparqlClient, Stats
-from lod.reconcile.subjects import Subject, subjects_of_institutions
-from lod.settings import Settings
+from lod.reconcile.sparql import Binding, SparqlClient, Stats
+from lod.reconcile.subjects import Subject
 
 MAPPING_TOOL = "lod reconcile"
 PROPOSALS_NAME = "reconcile-proposals.sssom.tsv"
@@ -191,20 +188,3 @@ def reconcile(subjects: Sequence[Subject], *, client: SparqlClient, ledger: Mapp
         comment="Review with `lod mappings review`; accepted rows move to mappings/*.sssom.tsv.",
     ).with_rows(rows)
     return Result(ordered, ranked, proposals, client.stats, skipped, suppressed, facts)
-
-
-def reconcile_institutions(
-    institutions: Iterable[Institution],
-    *,
-    endpoint: str = DEFAULT_ENDPOINT,
-    cache_dir: Path | None = None,
-    settings: Settings | None = None,
-    languages: Sequence[str] = ("en",),
-    batch_size: int = 100,
-) -> Result:
-    """Reconcile bare institutions (the benchmark's entry point); ``batch_size=1`` is one query each."""
-    settings = settings or Settings()
-    client = SparqlClient(endpoint, user_agent=settings.agent, timeout=settings.timeout,
-                          cache_dir=cache_dir)
-    subjects = subjects_of_institutions((institution, languages) for institution in institutions)
-    return reconcile(subjects, client=client, batch_size=batch_size)

@@ -25,11 +25,10 @@ from lod.ledgers import (
     LEDGERS,
     NOT,
     RECORD_PREFIX,
-    HistoryLine,
     MappingRow,
     MappingSet,
-    decision_text,
 )
+from lod.reconcile.history import HistoryLine, decision_text
 from lod.reconcile.score import AUTO_ACCEPT
 
 _RULED_OUT = re.compile(r"ruled out: ([^;]+)")
@@ -74,15 +73,6 @@ def check_curator(curator: str) -> str:
 
 def _full(wanted: str) -> str:
     return wanted if ":" in wanted else f"{RECORD_PREFIX}:{wanted}"
-
-
-def find(proposals: MappingSet, wanted: str) -> MappingRow:
-    """The proposal with this record id (the ``lcsmap:`` prefix may be left out)."""
-    full = _full(wanted)
-    for row in proposals.rows:
-        if row.record_id == full:
-            return row
-    raise ReviewError(f"no proposal with id {wanted!r}; run `lod mappings review --list` to see them")
 
 
 def _ledger_rows(ledgers: Mapping[str, MappingSet]) -> list[MappingRow]:

@@ -18,10 +18,8 @@ from lod.ingest.load import load_case_studies
 from lod.inputs import CACHE_MAX_AGE_DAYS, read_sssom_text
 from lod.ledgers import (
     LEDGERS,
-    HistoryLine,
     MappingFileError,
     MappingSet,
-    append_history,
     empty_set,
     read_sssom,
     record_id,
@@ -29,6 +27,7 @@ from lod.ledgers import (
     write_sssom,
 )
 from lod.problems import InputError
+from lod.reconcile.history import HistoryLine, append_history
 from lod.reconcile.match import Result, reconcile
 from lod.reconcile.renames import unlinked_rows
 from lod.reconcile.review import Outcome, check_curator, decide, ledger_for

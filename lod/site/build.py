@@ -17,6 +17,7 @@ from lod.pipeline import Assembled, assemble
 from lod.problems import InputError, nothing_found
 from lod.publish.dumps import as_bytes, render_dumps
 from lod.publish.outdir import replace_folder
+from lod.resources import case_study_schema_path
 from lod.settings import Settings
 from lod.site.casepages import render_records
 from lod.site.dashboard import dashboard_charts
@@ -36,7 +37,7 @@ from lod.site.pages import (
 )
 from lod.site.querypage import render_query_page, site_query_files
 from lod.site.querypage import static_files as query_static_files
-from lod.site.submitform import form_rules, rules_script, submit_page
+from lod.site.submitform import form_rules, rules_script, schema_rules, submit_page
 
 SITE_FOLDER = "site"
 
@@ -88,7 +89,7 @@ def site_files(assembled: Assembled, *, endpoint: str | None = None) -> dict[str
     dumps = {name: as_bytes(content) for name, content in render_dumps(assembled)[0].items()}
     files.update({f"data/{name}": data for name, data in dumps.items()})
     files["data.html"] = data_page(common, dumps)
-    rules = form_rules(labels, describe)
+    rules = form_rules(labels, describe, schema_rules(case_study_schema_path()))
     files["submit.html"] = submit_page(common, rules)
     files["static/submit-rules.js"] = rules_script(rules)
     files["query.html"] = render_query_page(common, endpoint=endpoint)

@@ -16,13 +16,11 @@ from pyoxigraph import Store
 from lod.publish.report import unused_sentence
 from lod.query.catalog import get_query
 from lod.query.execute import run_in_process
-from lod.site.labels import ORDERS, Labels
+from lod.site.labels import Labels
 
 #: Drawing sizes of a bar chart (SVG user units).
 CHART_WIDTH = 640
 ROW_HEIGHT = 36
-BAR_HEIGHT = 14
-LABEL_GAP = 4
 VALUE_ROOM = 120
 
 
@@ -101,7 +99,7 @@ def _term_chart(store: Store, labels: Labels, *, key: str, title: str, what: str
                 label: Callable[[str], str], href: str | None) -> Chart:
     counts = {row[0]: int(row[-1] or 0) for row in _rows(store, count_query) if row[0]}
     gaps = [row[0] for row in _rows(store, gap_query) if row[0]]
-    order = {term: index for index, term in enumerate(ORDERS.get(scheme, ()))}
+    order = {term: index for index, term in enumerate(labels.order(scheme))}
     ranked = sorted(counts, key=lambda term: (-counts[term], order.get(term, len(order)), term))
     missing = sorted(gaps, key=lambda term: (order.get(term, len(order)), term))
 

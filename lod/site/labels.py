@@ -56,7 +56,13 @@ SELECT ?unit ?division ?era WHERE {
 """
 
 REGION_SCHEME = "region"
-SCHEME_DIVISION = "ifla-division"
+#: Term orders of the closed vocabularies the model lists (the contract's order, not
+#: alphabetical); the IFLA units' order is their table's, read with the labels.
+ORDERS: dict[str, tuple[str, ...]] = {
+    SCHEME_LIBRARY_TYPE: LIBRARY_TYPES,
+    SCHEME_PROJECT: PROJECTS,
+    SCHEME_ACTIVITY: ACTIVITIES,
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,12 @@ class Labels:
         found = self.units.get(unit_id)
         return found.name if found else unit_id
 
+    def order(self, scheme: str) -> tuple[str, ...]:
+        """The scheme's terms in the contract's order; () for a scheme without one."""
+        if scheme == SCHEME_IFLA_UNIT:
+            return tuple(self.units)  # read_labels fills it in the table's order
+        return ORDERS.get(scheme, ())
+
     def countries(self) -> list[str]:
         """Every country code, ordered by name."""
         return sorted(self.terms.get(SCHEME_COUNTRY, {}), key=lambda c: (self.country(c), c))
@@ -114,15 +126,6 @@ class Labels:
     def continents(self) -> list[str]:
         """The continents (top regions), ordered by name."""
         return sorted(set(self.continent.values()), key=lambda r: (self.region(r), r))
-
-
-#: Term orders of the closed vocabularies (the contract's order, not alphabetical).
-ORDERS: dict[str, tuple[str, ...]] = {
-    SCHEME_LIBRARY_TYPE: LIBRARY_TYPES,
-    SCHEME_PROJECT: PROJECTS,
-    SCHEME_ACTIVITY: ACTIVITIES,
-    SCHEME_IFLA_UNIT: tuple(ifla_units()),
-}
 
 
 def read_labels(store: Store) -> Labels:

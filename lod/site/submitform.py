@@ -1,12 +1,13 @@
 """The submission form (issue 25): its controls and its rules, made at ``lod site`` time.
 
-Nothing here is a second copy of the contract: the required fields come from
-the JSON Schema of :class:`lod.model.case_study.CaseStudy` (the one
-``docs/casestudy.schema.json`` is generated from), the closed term lists from
-:mod:`lod.model.vocab`, their labels and definitions from the graph the site is
-built from, and the summary limit, the date and URL patterns from the model
-module. A vocabulary changed in ``mappings/`` or the model shows up in the
-form at the next ``lod site``. The page's script (``static/submit.js``) reads
+Nothing here is a second copy of the contract: the required fields, the
+summary limit and the patterns of ids, dates, links, e-mail addresses and
+language tags come from the committed JSON Schema (``docs/casestudy.schema.json``,
+generated from the model, read by :func:`lod.inputs.read_case_study_schema`),
+the closed term lists from :mod:`lod.model.vocab`, their labels and
+definitions from the graph the site is built from. A vocabulary changed in
+``mappings/`` or a rule changed in the schema shows up in the form at the
+next ``lod site``. The page's script (``static/submit.js``) reads
 them from ``static/submit-rules.js``, a classic script, so the form works
 opened from disk under the site's CSP, and it sends nothing anywhere.
 """
@@ -14,9 +15,10 @@ opened from disk under the site's CSP, and it sends nothing anywhere.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from lod.model.case_study import MAX_ID, MAX_SUMMARY, CaseStudy
+from lod.inputs import InputFileError, read_case_study_schema
 from lod.model.vocab import (
     ACTIVITIES,
     DEFAULT_LICENSE,
@@ -28,7 +30,7 @@ from lod.model.vocab import (
     SUBMITTER_KINDS,
 )
 from lod.site.labels import Labels
-from lod.site.pages import Common, Describe, _nothing
+from lod.site.pages import Common, Describe
 
 #: The Outreach wiki page the call's case studies live under (``lod harvest``'s default prefix).
 PAGE_PREFIX = "GLAM/IFLA Case Studies/"
@@ -46,8 +48,6 @@ SECTION_HEADINGS = {"summary": "Summary/Abstract", "context": "Context/Backgroun
 SUBMITTER_WORDS = {"ifla-unit": "an IFLA unit", "individual": "a person",
                    "library": "a library", "wikimedia-affiliate": "a Wikimedia affiliate",
                    "other": "another organisation"}
-_DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
-_URL = r"^https?://[^\s/?#<>\"{}|\\^`]+(?:[/?#][^\s<>\"{}|\\^`]*)?$"
 
 
 def _definition(describe: Describe, scheme: str, term: str) -> str:
@@ -58,17 +58,54 @@ def _definition(describe: Describe, scheme: str, term: str) -> str:
     return ""
 
 
-def form_rules(labels: Labels, describe: Describe = _nothing) -> dict[str, Any]:
-    """Everything the form checks against, as plain data (pure: same inputs, same rules)."""
-    schema = CaseStudy.model_json_schema()
-    defs = schema.get("$defs", {})
-    return {
+def _string_rule(node: dict[str, Any], key: str) -> Any:
+    """``key`` (pattern, maxLength) of a schema property, looking into ``anyOf: [string, null]``."""
+    for branch in [node, *node.get("anyOf", [])]:
+        if key in branch:
+            return branch[key]
+    raise KeyError(key)
+
+
+def schema_rules(path: Path) -> dict[str, Any]:
+    """The limits and patterns the form checks, as the committed JSON Schema states them.
+
+    A schema without one of them is out of date (``python -m lod.model.schema``
+    writes them): an error naming the file and the rule, never a form without it.
+    """
+    schema = read_case_study_schema(path)
+    try:
+        return _schema_rules(schema)
+    except (KeyError, TypeError, AttributeError) as error:
+        raise InputFileError(path, f"states no {error} for the form; regenerate it with "
+                                   "`python -m lod.model.schema`") from None
+
+
+def _schema_rules(schema: dict[str, Any]) -> dict[str, Any]:
+    top, defs = schema["properties"], schema["$defs"]
+    rules = {
         "required": sorted(schema.get("required", [])),
-        "institutionRequired": sorted(defs.get("Institution", {}).get("required", [])),
-        "maxSummary": MAX_SUMMARY,
-        "maxId": MAX_ID,
-        "datePattern": _DATE,
-        "urlPattern": _URL,
+        "institutionRequired": sorted(defs["Institution"].get("required", [])),
+        "maxSummary": _string_rule(top["summary"]["additionalProperties"], "maxLength"),
+        "maxId": _string_rule(top["id"], "maxLength"),
+        "idPattern": _string_rule(top["id"], "pattern"),
+        "langPattern": _string_rule(top["lang"], "pattern"),
+        "datePattern": _string_rule(defs["Period"]["properties"]["start"], "pattern"),
+        "urlPattern": _string_rule(defs["Link"]["properties"]["url"], "pattern"),
+        "emailPattern": _string_rule(defs["Contact"]["properties"]["email"], "pattern"),
+    }
+    if not isinstance(rules["maxSummary"], int) or not isinstance(rules["maxId"], int):
+        raise TypeError("maxLength as a whole number")
+    for key in ("idPattern", "langPattern", "datePattern", "urlPattern", "emailPattern"):
+        if not isinstance(rules[key], str):
+            raise TypeError(f"{key} as text")
+    return rules
+
+
+def form_rules(labels: Labels, describe: Describe, contract: dict[str, Any]) -> dict[str, Any]:
+    """Everything the form checks against, as plain data (pure: same inputs, same rules);
+    ``contract``: :func:`schema_rules` of the committed schema."""
+    return {
+        **contract,
         "types": [{"id": t, "label": labels.library_type(t),
                    "definition": _definition(describe, "library-type", t)} for t in LIBRARY_TYPES],
         "countries": [{"id": c, "label": labels.country(c)} for c in labels.countries()],

@@ -8,18 +8,17 @@ problems, since a rename is repaired with ``lod mappings relink``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lod.problems import Failure, InputError, Problem, report_lines
+from lod.problems import Failure, InputError, Problem, Say, report_lines
 from lod.settings import Settings
 
 if TYPE_CHECKING:
     from lod.pipeline import Assembled
 
 
-def check_files(targets: list[Path], settings: Settings, *, note: Callable[[str], None]) -> str:
+def check_files(targets: list[Path], settings: Settings, *, note: Say) -> str:
     """The line that says all is valid; InputError or Failure (exit 1) otherwise."""
     from lod.pipeline import assemble
 

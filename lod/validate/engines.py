@@ -1,14 +1,13 @@
-"""Two SHACL engines behind one result type: ``shacl`` (Rust) for lod, pySHACL as the oracle.
+"""lod's SHACL engine (the ``shacl`` package) behind a result type that pySHACL's also fits.
 
 lod validates with the ``shacl`` package: on the project's shapes it gave the
 same results as pySHACL on every case of the violation suite and checks a
 10,000-record graph about 14 times faster than pySHACL (see
-``benchmarks/README.md``). pySHACL stays the reference: the test suite runs
-each violation case through both and requires the same results, so a bug in
-the faster engine cannot pass silently.
-
-Both engines' results are reduced to :class:`ShaclResult`, with one
-convention for every term:
+``benchmarks/README.md``). pySHACL stays the reference, in the tests only
+(``tests/graphtools.py``): the suite runs each violation case through both and
+requires the same results, so a bug in the faster engine cannot pass silently.
+Both reduce their results with the helpers here to :class:`ShaclResult`, with
+one convention for every term:
 
 * ``focus``: the focus node's IRI, or ``_:label`` for a blank node;
 * ``path``: the predicate IRI for a predicate path, any other path in SPARQL
@@ -55,36 +54,36 @@ class ShapesError(ValueError):
     """The shapes (or the data) could not be read by the engine."""
 
 
-def _default_message(component: str) -> str:
+def default_message(component: str) -> str:
     return f"{component.removeprefix(_SH).removesuffix('ConstraintComponent')} constraint not satisfied"
 
 
-def _bare_iri(text: str) -> str:
+def bare_iri(text: str) -> str:
     """``<iri>`` -> ``iri``; anything else (a blank node, a complex path) unchanged."""
     if text.startswith("<") and text.endswith(">") and ">" not in text[1:-1]:
         return text[1:-1]
     return text
 
 
-def _sparql_path(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
+def sparql_path(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
     """A SHACL path node in SPARQL 1.1 property path syntax."""
     if isinstance(node, rdflib.URIRef):
         return f"<{node}>"
     if (node, RDF.first, None) in graph:
-        return "(" + "/".join(_sparql_path(graph, n) for n in Collection(graph, node)) + ")"
+        return "(" + "/".join(sparql_path(graph, n) for n in Collection(graph, node)) + ")"
     unary = {SH.inversePath: "^{}", SH.zeroOrMorePath: "{}*", SH.oneOrMorePath: "{}+",
              SH.zeroOrOnePath: "{}?"}
     for predicate, form in unary.items():
         inner = graph.value(node, predicate)
         if inner is not None:
-            return form.format(_sparql_path(graph, inner))
+            return form.format(sparql_path(graph, inner))
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(_sparql_path(graph, n) for n in Collection(graph, alternatives)) + ")"
+        return "(" + "|".join(sparql_path(graph, n) for n in Collection(graph, alternatives)) + ")"
     raise ShapesError(f"not a SHACL path: {node}")
 
 
-def _names(shapes: rdflib.Graph) -> dict[tuple[str, str | None], str]:
+def shape_names(shapes: rdflib.Graph) -> dict[tuple[str, str | None], str]:
     """(node shape IRI, path) -> ``sh:name`` of its property shape; (shape IRI, None) for named ones."""
     names: dict[tuple[str, str | None], str] = {}
     for shape, name in shapes.subject_objects(SH.name):
@@ -95,108 +94,70 @@ def _names(shapes: rdflib.Graph) -> dict[tuple[str, str | None], str]:
             continue
         for owner in shapes.subjects(SH.property, shape):
             if isinstance(owner, rdflib.URIRef):
-                names[(str(owner), _bare_iri(_sparql_path(shapes, path)))] = str(name)
+                names[(str(owner), bare_iri(sparql_path(shapes, path)))] = str(name)
     return names
 
 
-def _name(names: dict[tuple[str, str | None], str], shape: str | None, path: str | None) -> str | None:
+def shape_name(names: dict[tuple[str, str | None], str], shape: str | None, path: str | None) -> str | None:
     if shape is None:
         return None
     return names.get((shape, path)) or names.get((shape, None))
 
 
-def _parse_shapes(shapes_turtle: str) -> rdflib.Graph:
+def parse_shapes(shapes_turtle: str) -> rdflib.Graph:
     try:
         return rdflib.Graph().parse(data=shapes_turtle, format="turtle")
     except (SyntaxError, ValueError) as error:  # rdflib's BadSyntax is a SyntaxError
         raise ShapesError(f"the shapes do not parse: {error}") from None
 
 
+class Engine:
+    """lod's engine with the shapes compiled once, to validate many graphs (the chunks)."""
+
+    def __init__(self, shapes_turtle: str) -> None:
+        import shacl
+
+        self.shapes_turtle = shapes_turtle
+        try:
+            self.compiled = shacl.Shapes.from_text(shapes_turtle, format="turtle")
+        except ValueError as error:
+            raise ShapesError(str(error)) from None
+        self._names: dict[tuple[str, str | None], str] | None = None
+
+    def results(self, data_ntriples: str) -> list[ShaclResult]:
+        """Validate one N-Triples document; its results, sorted, each once."""
+        try:
+            report = self.compiled.validate_text(data_ntriples, format="ntriples",
+                                                 inference="none", allow_warnings=True)
+        except ValueError as error:
+            raise ShapesError(str(error)) from None
+        if report.conforms:
+            return []
+        if self._names is None:
+            self._names = shape_names(parse_shapes(self.shapes_turtle))
+        names = self._names
+        found: set[ShaclResult] = set()
+        for result in report.results:
+            source = result.source_shape
+            if source is None or source.startswith("_:"):
+                source = result.root_shape
+            shape = None if source is None or source.startswith("_:") else bare_iri(source)
+            path = None if result.path is None else bare_iri(result.path)
+            value = result.value
+            found.add(ShaclResult(
+                focus=bare_iri(result.focus_node),
+                path=path,
+                component=result.component_iri,
+                severity=result.severity_iri,
+                source_shape=shape,
+                name=shape_name(names, shape, path),
+                message=result.message if result.message is not None
+                else default_message(result.component_iri),
+                value=None if value is None else value.removesuffix(f"^^<{_XSD_STRING}>"),
+            ))
+        return sorted(found)
+
+
 def shacl_results(data_ntriples: str, shapes_turtle: str) -> list[ShaclResult]:
-    """Validate N-Triples data against Turtle shapes with ``shacl`` (lod's engine)."""
-    import shacl
-
-    try:
-        compiled = shacl.Shapes.from_text(shapes_turtle, format="turtle")
-        report = compiled.validate_text(data_ntriples, format="ntriples", inference="none",
-                                        allow_warnings=True)
-    except ValueError as error:
-        raise ShapesError(str(error)) from None
-    if report.conforms:
-        return []
-    names = _names(_parse_shapes(shapes_turtle))
-    found: set[ShaclResult] = set()
-    for result in report.results:
-        source = result.source_shape
-        if source is None or source.startswith("_:"):
-            source = result.root_shape
-        shape = None if source is None or source.startswith("_:") else _bare_iri(source)
-        path = None if result.path is None else _bare_iri(result.path)
-        value = result.value
-        found.add(ShaclResult(
-            focus=_bare_iri(result.focus_node),
-            path=path,
-            component=result.component_iri,
-            severity=result.severity_iri,
-            source_shape=shape,
-            name=_name(names, shape, path),
-            message=result.message if result.message is not None
-            else _default_message(result.component_iri),
-            value=None if value is None else value.removesuffix(f"^^<{_XSD_STRING}>"),
-        ))
-    return sorted(found)
-
-
-def _literal_nt(value: rdflib.term.Node) -> str:
-    if isinstance(value, rdflib.Literal):
-        lexical = (str(value).replace("\\", "\\\\").replace('"', '\\"')
-                   .replace("\n", "\\n").replace("\r", "\\r"))
-        if value.language:
-            return f'"{lexical}"@{value.language}'
-        if value.datatype is not None and str(value.datatype) != _XSD_STRING:
-            return f'"{lexical}"^^<{value.datatype}>'
-        return f'"{lexical}"'
-    if isinstance(value, rdflib.BNode):
-        return f"_:{value}"
-    return f"<{value}>"
-
-
-def pyshacl_results(data_ntriples: str, shapes_turtle: str) -> list[ShaclResult]:
-    """The same validation with pySHACL, the reference implementation (for the tests)."""
-    graph = rdflib.Graph().parse(data=data_ntriples, format="nt")
-    return pyshacl_graph_results(graph, _parse_shapes(shapes_turtle))
-
-
-def pyshacl_graph_results(graph: rdflib.Graph, shapes: rdflib.Graph) -> list[ShaclResult]:
-    """:func:`pyshacl_results` for graphs already parsed (the tests hold them as rdflib graphs)."""
-    import pyshacl
-
-    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False,
-                                    allow_warnings=True)
-    names = _names(shapes)
-    found: set[ShaclResult] = set()
-    for result in report.objects(None, SH.result):
-        shape = report.value(result, SH.sourceShape)
-        source: str | None = None
-        if isinstance(shape, rdflib.URIRef):
-            source = str(shape)
-        elif shape is not None:
-            owners = [o for o in shapes.subjects(SH.property, shape) if isinstance(o, rdflib.URIRef)]
-            source = str(owners[0]) if len(owners) == 1 else None
-        focus = report.value(result, SH.focusNode)
-        path_node = report.value(result, SH.resultPath)
-        path = None if path_node is None else _bare_iri(_sparql_path(report, path_node))
-        value = report.value(result, SH.value)
-        component = str(report.value(result, SH.sourceConstraintComponent))
-        message = report.value(result, SH.resultMessage)
-        found.add(ShaclResult(
-            focus=f"_:{focus}" if isinstance(focus, rdflib.BNode) else str(focus),
-            path=path,
-            component=component,
-            severity=str(report.value(result, SH.resultSeverity)),
-            source_shape=source,
-            name=_name(names, source, path),
-            message=str(message) if message is not None else _default_message(component),
-            value=None if value is None else _literal_nt(value),
-        ))
-    return sorted(found)
+    """Validate N-Triples data against Turtle shapes with ``shacl`` (lod's engine), in one run."""
+    return Engine(shapes_turtle).results(data_ntriples)

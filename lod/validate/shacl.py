@@ -1,4 +1,4 @@
-"""Run the SHACL shapes on the whole graph and report results as curator-facing problems.
+"""Run the SHACL shapes on the graph (chunk by chunk) and report results as curator-facing problems.
 
 A raw SHACL report names RDF nodes; a curator needs a file, a line and a
 field. Each property shape carries ``sh:name`` = its YAML field, and every
@@ -15,15 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import rdflib
-
-from lod import resources
 from lod.ingest.load import LoadedRecord, render_field
 from lod.ingest.yamlfile import FieldPath
 from lod.inputs import read_shapes
+from lod.namespaces import DEFAULT_BASE
 from lod.problems import Problem
 from lod.rdf.build import case_study_iri, fragment_iri, institution_iri
-from lod.validate.engines import ShaclResult, shacl_results
+from lod.validate.chunks import RECORDS_PER_CHUNK, partition
+from lod.validate.engines import Engine, ShaclResult
 
 
 @dataclass(frozen=True)
@@ -38,13 +37,6 @@ class Origin:
 def shapes_text(directory: Path) -> str:
     """All shapes files of ``directory`` as one Turtle document (sorted by name)."""
     return read_shapes(directory)
-
-
-def shapes_graph(directory: Path | None = None) -> rdflib.Graph:
-    """The shapes as an rdflib graph (for tests and tools that inspect the shapes)."""
-    graph = rdflib.Graph()
-    graph.parse(data=shapes_text(directory or resources.shapes_dir()), format="turtle")
-    return graph
 
 
 def node_origins(base: str, records: Sequence[LoadedRecord]) -> dict[str, Origin]:
@@ -88,9 +80,33 @@ def problem_of(result: ShaclResult, origins: dict[str, Origin], fallback: Path) 
 
 def shacl_problems(data_ntriples: str, shapes_turtle: str,
                    origins: dict[str, Origin] | Callable[[], dict[str, Origin]],
-                   *, fallback: Path) -> list[Problem]:
-    """Validate the whole graph in one run; one problem per distinct result."""
-    results = shacl_results(data_ntriples, shapes_turtle)
+                   *, fallback: Path, base: str = DEFAULT_BASE) -> list[Problem]:
+    """:func:`graph_problems` of an N-Triples document (one triple per line)."""
+    lines = [line.rstrip()[:-1].rstrip() for line in data_ntriples.splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    return graph_problems(lines, shapes_turtle, origins, fallback=fallback, base=base)
+
+
+def graph_results(lines: Iterable[str], shapes_turtle: str, *, base: str = DEFAULT_BASE,
+                  records_per_chunk: int = RECORDS_PER_CHUNK) -> list[ShaclResult]:
+    """Validate the graph of N-Triples ``lines`` chunk by chunk: the whole graph's results.
+
+    The chunks (:mod:`lod.validate.chunks`) hold whole records and every node
+    they reach, so each result is the one the whole graph gives; the engine
+    holds one chunk at a time, whatever the collection's size.
+    """
+    engine = Engine(shapes_turtle)
+    found: set[ShaclResult] = set()
+    for chunk in partition(lines, base).chunks(records_per_chunk):
+        found.update(engine.results("".join(f"{line} .\n" for line in chunk)))
+    return sorted(found)
+
+
+def graph_problems(lines: Iterable[str], shapes_turtle: str,
+                   origins: dict[str, Origin] | Callable[[], dict[str, Origin]],
+                   *, fallback: Path, base: str = DEFAULT_BASE) -> list[Problem]:
+    """Validate the graph of N-Triples ``lines``; one problem per distinct result."""
+    results = graph_results(lines, shapes_turtle, base=base)
     if not results:
         return []
     where = origins() if callable(origins) else origins

@@ -20,7 +20,7 @@ from typing import Any
 
 from wikibaseintegrator import wbi_helpers, wbi_login
 
-from lod.ledgers import read_properties
+from lod.propertytable import read_property_table
 
 ROOT = Path(__file__).resolve().parents[2]
 MAPPINGS = ROOT / "mappings"
@@ -39,7 +39,7 @@ def needed_properties() -> dict[str, tuple[str, str]]:
     known = {row["id"]: (row["label"], row["datatype"]) for row in _ids_table()
              if row["kind"] == "property"}
     wanted: dict[str, tuple[str, str]] = {}
-    for row in read_properties(MAPPINGS / "wikidata-properties.tsv"):
+    for row in read_property_table(MAPPINGS / "wikidata-properties.tsv"):
         for pid in row.pids():
             label = known.get(pid, (row.label, row.datatype))[0]
             datatype = row.datatype if pid == row.property else known[pid][1]

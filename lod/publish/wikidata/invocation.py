@@ -8,17 +8,15 @@ cannot be reached exit 1 with what was (not) written or sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lod.problems import Failure
+from lod.problems import Failure, Say
 from lod.settings import Settings
 
 if TYPE_CHECKING:
     from lod.publish.wikidata.dryrun import Target
 
-Say = Callable[[str], None]
 #: The longest --task-page: it goes into every edit summary.
 TASK_PAGE_LIMIT = 200
 
@@ -30,7 +28,7 @@ def check_urls(*, api: str | None, sparql: str | None, task_page: str | None) ->
             raise Failure(f"{name}: expected an http(s) URL, got {url!r}", usage=True)
 
 
-def publish(settings: Settings, *, api: str | None, sparql: str | None, ids: Path | None,
+def plan_or_apply(settings: Settings, *, api: str | None, sparql: str | None, ids: Path | None,
             create_institutions: bool, create_units: bool, live: bool, settle: bool,
             bot_policy: bool, task_page: str | None, pause: float | None,
             only: list[str], only_from: Path | None, say: Say, warn: Say) -> None:
@@ -109,7 +107,7 @@ def journal_status(out: Path) -> list[str]:
     return status(out)
 
 
-def verify(settings: Settings) -> list[str]:
+def verify_published(settings: Settings) -> list[str]:
     """``lod publish verify``: read every published item back; the lines to print."""
     from lod.publish.wikidata.livecommands import PlanError, verify_later
     from lod.publish.wikidata.reads import ReadError

@@ -2,12 +2,6 @@
    Rules come from submit-rules.js (made by `lod site` from the contract); nothing is sent. */
 (function () {
   "use strict";
-  var R = window.lodForm;
-  var form = document.getElementById("submit-form");
-  if (!R || !form) { return; }
-  function $(id) { return document.getElementById(id); }
-  function val(id) { return ($(id).value || "").trim(); }
-
   /* difflib.SequenceMatcher.ratio and get_close_matches, ported from CPython (no junk function). */
   function ratio(a, b) {
     var b2j = new Map(), n = b.length, i, j;
@@ -59,6 +53,14 @@
     });
     return best === null ? null : lowered.get(best);
   }
+  /* The one matcher the page uses, for the test that holds it to the Python one. */
+  window.lodMatch = { closest: closest };
+
+  var R = window.lodForm;
+  var form = document.getElementById("submit-form");
+  if (!R || !form) { return; }
+  function $(id) { return document.getElementById(id); }
+  function val(id) { return ($(id).value || "").trim(); }
 
   var countryByName = new Map(), countryName = new Map();
   R.countries.forEach(function (c) {
@@ -68,8 +70,17 @@
   var unitByName = new Map(), unitLabel = new Map();
   R.units.forEach(function (u) { unitByName.set(u.label.toLowerCase(), u.id); unitLabel.set(u.id, u.label); });
   function label(list, id) { for (var i = 0; i < list.length; i++) { if (list[i].id === id) { return list[i].label; } } return id; }
+  /* The patterns of the committed JSON Schema (docs/casestudy.schema.json), as `lod site` read it. */
   var dateRe = new RegExp(R.datePattern), urlRe = new RegExp(R.urlPattern);
-  var langRe = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
+  var langRe = new RegExp(R.langPattern), emailRe = new RegExp(R.emailPattern);
+  /* A date the pattern lets through must also be on the calendar ("2019-02-30" is not). */
+  function onCalendar(d) {
+    var p = d.split("-").map(Number);
+    if (p.length > 1 && (p[1] < 1 || p[1] > 12)) { return false; }
+    if (p.length < 3) { return true; }
+    var last = new Date(0); last.setUTCFullYear(p[0], p[1], 0);
+    return p[2] >= 1 && p[2] <= last.getUTCDate();
+  }
   /* "Report: " before a link on the page: the kind's label, as `lod harvest` reads it back. */
   function kindWords(link) {
     if (!link.kind) { return ""; }
@@ -188,7 +199,10 @@
     say("f-languages-msg", badLangs.length ? "Wiki language editions: " + badLangs.join(", ") + " is not a language code such as 'ca' or 'es'" : "");
     if (badLangs.length) { problems.push($("f-languages-msg").textContent); }
     var start = val("f-start"), end = val("f-end"), dateProblem = "";
-    [start, end].forEach(function (d) { if (d && !dateRe.test(d)) { dateProblem = "Dates: " + JSON.stringify(d) + " is not YYYY, YYYY-MM or YYYY-MM-DD"; } });
+    [start, end].forEach(function (d) {
+      if (d && !dateRe.test(d)) { dateProblem = "Dates: " + JSON.stringify(d) + " is not YYYY, YYYY-MM or YYYY-MM-DD"; }
+      else if (d && !onCalendar(d)) { dateProblem = "Dates: " + JSON.stringify(d) + " is not a date on the calendar"; }
+    });
     if (!dateProblem && start && end && end < start.slice(0, end.length)) { dateProblem = "Dates: the end comes before the start"; }
     $("f-dates-msg").textContent = dateProblem;
     if (dateProblem) { problems.push(dateProblem); }
@@ -223,7 +237,10 @@
     else if (who) { whoProblem = "Submitted by: say whether it is an IFLA unit, a person or an organisation"; }
     say("f-submitter-msg", whoProblem);
     if (whoProblem) { problems.push(whoProblem); }
-    var contact = null;
+    var contact = null, email = val("f-contact-email");
+    var emailBad = email && !emailRe.test(email) ? "Contact e-mail: " + JSON.stringify(email) + " is not an e-mail address" : "";
+    say("f-contact-msg", emailBad);
+    if (emailBad) { problems.push(emailBad); }
     if (val("f-contact-name") || val("f-contact-email")) {
       contact = {};
       if (val("f-contact-name")) { contact.name = val("f-contact-name"); }
