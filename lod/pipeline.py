@@ -57,6 +57,8 @@ _BLOCK = 20_000
 class Assembled:
     """The checked graph: its records, its triples (sorted N-Triples lines) and every problem."""
 
+    #: What loading the files gave: their count and problems, and (once assembled) only the
+    #: records the graph keeps; the others are released as soon as they are checked.
     loaded: Loaded
     base: str
     #: One record per id, sorted by id (a curated record wins over its draft).
@@ -104,13 +106,18 @@ class _FileWork:
     lines: tuple[str, ...]
 
 
-def _work_on(paths: Sequence[Path], base: str) -> list[_FileWork]:
-    """Check files and turn their records into lines (in a worker process or in this one)."""
+def _work_on(paths: Sequence[Path], base: str, statuses: tuple[str, ...]) -> list[_FileWork]:
+    """Check files and turn their records into lines (in a worker process or in this one).
+
+    A record whose status the graph does not keep is checked, but its lines
+    are never made (nor sent back from a worker).
+    """
     done = []
     for path in paths:
         checked = check_path(path)
         record = checked.record
-        lines = () if record is None else tuple({str(t) for t in case_study_triples(base, record)})
+        lines = () if record is None or not is_public(record.status, statuses) else \
+            tuple({str(t) for t in case_study_triples(base, record)})
         done.append(_FileWork(checked, lines))
     return done
 
@@ -157,14 +164,14 @@ def assemble(paths: Sequence[Path], settings: Settings, *, include_drafts: bool 
     :class:`lod.ingest.load.DiscoveryError` for a folder that cannot be listed.
     """
     files = discover(paths, include_drafts=include_drafts)
-    work = list(fan_out(partial(_work_on, base=settings.base), files, parallel_from=parallel_from))
+    statuses = STATUSES if every_status else settings.public_statuses
+    work = list(fan_out(partial(_work_on, base=settings.base, statuses=statuses), files,
+                        parallel_from=parallel_from))
     loaded = collect(item.checked for item in work)
-    result = Assembled(loaded, settings.base, problems=list(loaded.problems),
-                       statuses=STATUSES if every_status else settings.public_statuses)
-    result.records = _one_per_id(loaded.records)
-    if not every_status:
-        result.records = [item for item in result.records
-                          if is_public(item.record.status, settings.public_statuses)]
+    result = Assembled(loaded, settings.base, problems=list(loaded.problems), statuses=statuses)
+    result.records = [item for item in _one_per_id(loaded.records)
+                      if is_public(item.record.status, statuses)]
+    loaded.records = result.records  # the records the graph leaves out: released
     lines_of = {item.checked.path: item.lines for item in work}
     lines: set[str] = set()
     for item in result.records:

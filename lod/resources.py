@@ -49,6 +49,24 @@ def case_study_schema_path() -> Path:
     return _data_dir("docs") / "casestudy.schema.json"
 
 
+def language_names() -> dict[str, str]:
+    """Language code -> English name, from ``mappings/languages.tsv``: the languages the
+    submission form offers by name, the names the site shows and the harvester reads."""
+    path = mappings_dir() / "languages.tsv"
+    try:
+        status = path.stat()
+    except OSError:
+        return _language_names(path, 0, -1)  # the reader says what is wrong
+    return _language_names(path, status.st_ctime_ns, status.st_size)
+
+
+@cache
+def _language_names(path: Path, modified: int, size: int) -> dict[str, str]:
+    from lod.inputs import read_tsv
+
+    return {row["code"]: row["name"] for row in read_tsv(path, ("code", "name"))}
+
+
 def ifla_units() -> dict[str, tuple[str, str]]:
     """IFLA unit id -> (kind, English name), from ``mappings/ifla-unit-ids.tsv``.
 

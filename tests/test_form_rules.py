@@ -17,9 +17,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lod.harvest.wikimatch import language_tag
 from lod.inputs import InputFileError
 from lod.model.case_study import _check_id, _check_partial_date
 from lod.model.schema import SCHEMA_PATH
+from lod.model.terms import language_tag_problem
+from lod.resources import language_names
+from lod.site.records import language_name
 from lod.site.submitform import schema_rules
 
 RULES = schema_rules(SCHEMA_PATH)
@@ -69,3 +73,13 @@ def test_a_damaged_schema_is_refused_naming_the_file(tmp_path: Path, damage: str
         schema_rules(path)
     assert str(path) in str(caught.value.problem)
     assert said in str(caught.value.problem)
+
+
+def test_every_listed_language_is_a_tag_read_back_and_shown_by_its_name() -> None:
+    """mappings/languages.tsv is the one list: the form offers its names, the harvester reads
+    them back as its codes, the site shows its names."""
+    listed = language_names()
+    assert len(listed) > 150 and {"en", "fi", "sv", "ca", "ast"} <= set(listed)
+    for code, name in listed.items():
+        assert language_tag_problem(code) is None, code
+        assert (language_tag(name), language_tag(code), language_name(code)) == (code, code, name)

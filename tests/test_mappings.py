@@ -214,10 +214,10 @@ def test_every_id_the_matcher_uses_is_verified(wid: str, label: str) -> None:
 def test_country_items_are_the_countries_they_claim() -> None:
     import pycountry
 
-    for code, qid in wikidata.COUNTRY_ITEMS.items():
+    for code, qid in wikidata.country_items().items():
         country = pycountry.countries.get(alpha_2=code)
         names = {getattr(country, a, None) for a in ("name", "official_name", "common_name")}
-        assert wikidata.COUNTRY_LABELS[qid] in names, (code, qid)
+        assert wikidata.country_labels()[qid] in names, (code, qid)
         assert verified_table()[qid]["note"].startswith("country"), qid
 
 

@@ -283,7 +283,7 @@ def _no_ids() -> Any:
 def test_the_constraints_table_names_real_ids_with_their_labels_and_a_source() -> None:
     import csv
 
-    from lod.publish.wikidata.checks import FORMAT, SINGLE_VALUE, Constraints
+    from lod.publish.wikidata.checks import Constraints
 
     names = known_labels(mappings_dir())
     path = mappings_dir() / "wikidata-constraints.tsv"
@@ -292,9 +292,10 @@ def test_the_constraints_table_names_real_ids_with_their_labels_and_a_source() -
     assert rows
     for row in rows:
         assert names[row["property"]] == row["label"]  # a verified property, its real label
-        assert row["constraint_item"] in {SINGLE_VALUE, FORMAT}
         assert row["source"].strip()
     table = Constraints.read(path)
+    # Wikidata's single-value and format constraint items, one per kind
+    assert table.items == {"single value": "Q19474404", "format": "Q21502404"}
     assert table.of("P854", "format") and table.of("P580", "single value")
 
 

@@ -37,6 +37,7 @@ from chromium import chromium, serious_violations
 from conftest import ROOT, run_lod
 from lod.model.terms import closest
 from lod.model.vocab import DEFAULT_LICENSE
+from lod.resources import language_names
 from test_site_browser import _problems, _visit
 from tests.servers import mediawiki_server
 
@@ -150,7 +151,10 @@ def _fill(driver: webdriver.Chrome) -> None:
         _tick(driver, project)
     for activity in ("transcription", "training"):
         _tick(driver, activity)
-    _type(driver, "Wiki language editions", "fi, sv")
+    _type(driver, "Wiki language edition 1", "Finnish")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Add another language']").send_keys(
+        Keys.ENTER)
+    _type(driver, "Wiki language edition 2", "swedish")
     _type(driver, "Started", "2019-09")
     _type(driver, "Ended", "2020-05")
     _type(driver, "Address of link 1", "https://example.org/reading-circles/report.pdf")
@@ -199,6 +203,8 @@ def test_round_trip_the_form_gives_a_page_lod_harvests_into_the_record_lod_valid
     assert record["contacts"] == [{"name": "Aino Virtanen", "email": "aino@example.org",
                                    "publish": False}]
     assert record["institutions"][0]["role"] == "lead"
+    assert record["lang"] == "en" and record["languages"] == ["fi", "sv"]  # names in, codes out
+    assert "* Languages: Finnish; Swedish" in wiki
     assert _problems(browser, None) == []
     link = browser.find_element(By.ID, "wiki-link").get_attribute("href") or ""
     assert link.startswith("https://outreach.wikimedia.org/w/index.php?title=GLAM%2FIFLA_Case_Studies%2F")
@@ -247,11 +253,15 @@ def test_the_form_works_from_a_web_server_under_the_sites_csp(browser: webdriver
 
 def test_a_prefilled_address_opens_the_form_with_its_values(browser: webdriver.Chrome,
                                                             site_dir: Path) -> None:
-    _open(browser, (site_dir / "submit.html").as_uri() + "?unit=school-libraries&type=school&country=FI")
+    _open(browser, (site_dir / "submit.html").as_uri()
+          + "?unit=school-libraries&type=school&country=FI&lang=ca&languages=ca,es")
     assert _control(browser, "School Libraries Section").is_selected()
     kind = Select(_control(browser, "Kind of library of institution 1")).first_selected_option
     assert kind.text == "school library"
     assert _control(browser, "Country of institution 1").get_attribute("value") == "Finland"
+    assert _control(browser, "Language you write in").get_attribute("value") == "Catalan"
+    assert [_control(browser, f"Wiki language edition {n}").get_attribute("value")
+            for n in (1, 2)] == ["Catalan", "Spanish"]
 
 
 def test_term_pages_link_to_the_form_prefilled_with_their_term(browser: webdriver.Chrome,
@@ -276,6 +286,10 @@ def test_a_misspelt_country_gets_a_did_you_mean(browser: webdriver.Chrome, site_
     assert 'did you mean "Finland"?' in message
     _type(browser, "Find an IFLA unit", "Scool Libraries Section")
     assert 'did you mean "School Libraries Section"?' in browser.find_element(By.ID, "f-unit-msg").text
+    _type(browser, "Wiki language edition 1", "Finnsh")
+    assert 'did you mean "Finnish"?' in browser.find_element(By.ID, "f-languages-msg").text
+    _type(browser, "Language you write in", "Englsh")
+    assert 'did you mean "English"?' in browser.find_element(By.ID, "f-lang-msg").text
 
 
 def test_a_summary_over_the_limit_is_refused_with_its_count(browser: webdriver.Chrome,
@@ -364,7 +378,10 @@ def test_the_pages_did_you_mean_is_lod_validates(browser: webdriver.Chrome, site
     _open(browser, (site_dir / "submit.html").as_uri())
     rules: dict[str, Any] = browser.execute_script("return window.lodForm")
     vocabularies = {name: [entry["label"] for entry in rules[name]] for name in
-                     ("countries", "units", "types", "projects", "activities", "roles", "linkKinds")}
+                     ("countries", "units", "types", "projects", "activities", "roles", "linkKinds",
+                      "languages")}
+    # The languages the page offers are the committed list the Python side reads.
+    assert {entry["id"]: entry["label"] for entry in rules["languages"]} == language_names()
     vocabularies.update({f"{name} ids": [entry["id"] for entry in rules[name]]
                          for name in ("countries", "units", "types", "activities")})
     rng = random.Random(25)  # noqa: S311 - a fixed table, not a secret

@@ -13,6 +13,7 @@ import importlib.util
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyoxigraph import Triple
@@ -187,7 +188,7 @@ def test_every_field_is_documented() -> None:
     assert missing_model == [], f"not in the field table of docs/model.md: {missing_model}"
 
 
-# ---- the Wikidata side: properties come from mappings/wikidata-properties.tsv
+# ---- the Wikidata side: properties come from mappings/wikidata-properties.tsv, no id in lod/
 
 
 def _property_table(text: str) -> set[str]:
@@ -202,58 +203,117 @@ def _property_table(text: str) -> set[str]:
     return found
 
 
-#: The modules that decide which statements a plan makes (edit summaries and the bot's
-#: checks read other items' statements and are not part of the plan).
-PLANNER = ("plan.py", "builder.py", "institutions.py", "statements.py", "references.py",
-           "duplicates.py", "facts.py", "model.py", "terms.py", "shex.py", "probes.py")
-
-
-def _planner_properties() -> dict[str, set[str]]:
-    """Property ids the planner's modules write as string literals, by module."""
-    found = {}
-    folder = ROOT / "lod" / "publish" / "wikidata"
-    for path in sorted(folder / name for name in PLANNER if (folder / name).is_file()):
-        used = set(re.findall(r"""["'](P[1-9][0-9]*)["']""", path.read_text(encoding="utf-8")))
-        if used:
-            found[path.name] = used
-    return found
-
-
 PROPERTY_TABLE = (ROOT / "mappings" / "wikidata-properties.tsv").read_text(encoding="utf-8")
 
 
+def _decided(record_id: str, decision: str, **work: object) -> Any:
+    """Facts of a record decided ``decision`` (work or project), every field a plan maps filled."""
+    import datetime as dt
+
+    from lod.publish.wikidata.facts import Participant, RecordFacts, Work
+
+    return RecordFacts(
+        id=record_id, lang="en", titles={"en": "Editing at Ashcombe"}, qid=None,
+        source_url=f"https://en.wikipedia.org/wiki/{record_id}", retrieved=dt.date(2026, 1, 15),
+        start="2019-03", end="2019-05",
+        participants=(Participant("gb-a", "Ashcombe Library", "GB", "public", "lead", "Q23308",
+                                  "Q28564", isil="GB-Ash", website="https://ashcombe.example"),
+                      Participant("gb-b", "Bexley Trust", "GB", "other", "funder", "Q180", None),
+                      Participant("gb-c", "Crane Archive", "GB", "archive", None, "Q7075", None)),
+        units=(("cataloguing", "Q2467461"),), projects=(("wikipedia", "Q52"),), reports=(),
+        decision=decision, project_names={"en": "Editing at Ashcombe"},
+        work=Work(**work))
+
+
+def _plan_everything(mappings: Path) -> Any:
+    """The plan of a work and a project that use every property of the model, with the tables
+    of ``mappings``; the institutions' items hold nothing yet, so they get every statement."""
+    from lod.publish.wikidata.facts import read_values
+    from lod.publish.wikidata.model import ItemState
+    from lod.publish.wikidata.plan import build_plan
+
+    records = [_decided("work-a", "work", title="Editing at Ashcombe", language="en",
+                        published="2020-02", authors=("A. Writer",), doi="10.1234/ash"),
+               _decided("project-b", "project")]
+    state = {qid: ItemState(qid) for qid in ("Q23308", "Q180", "Q7075")}
+    return build_plan(records, {"wikipedia": "Wikipedia"},
+                      read_values(mappings / "wikidata-values.tsv"), state, [])
+
+
 def test_every_property_the_planner_uses_is_a_row_of_the_property_table() -> None:
+    plan = _plan_everything(resources.mappings_dir())
+    used = {pid for planned in plan.items for statement in planned.statements
+            for pid in (statement.property,
+                        *(snak[0] for snak in (*statement.qualifiers, *statement.reference)))}
     table = _property_table(PROPERTY_TABLE)
-    used = _planner_properties()
-    assert used, "the planner names its properties"
-    missing = {name: sorted(ids - table) for name, ids in used.items() if ids - table}
-    assert missing == {}
+    # the model's every property: statements, the author's ordinal, both kinds of reference
+    assert {"P31", "P17", "P791", "P856", "P1476", "P407", "P577", "P2093", "P1545", "P356",
+            "P953", "P921", "P4510", "P664", "P8324", "P710", "P580", "P582", "P2283", "P973",
+            "P143", "P4656", "P813"} <= used
+    assert used <= table, sorted(used - table)
 
 
-def test_a_property_row_removed_from_the_table_is_reported() -> None:
-    used = set().union(*_planner_properties().values())
-    assert "P973" in used
-    without = "".join(line for line in PROPERTY_TABLE.splitlines(keepends=True)
-                      if "\tP973\t" not in line)
-    assert "P973" not in _property_table(without)
-    missing = used - _property_table(without)
-    assert missing == {"P973"}
+def test_a_property_row_removed_from_the_table_stops_the_planner_with_file_and_label(
+        tmp_path: Path) -> None:
+    import shutil
+
+    from lod.publish.wikidata.pids import PropertyTableError
+    from lod.publish.wikidata.shex import schema
+
+    mappings = tmp_path / "mappings"
+    shutil.copytree(resources.mappings_dir(), mappings)
+    table = mappings / "wikidata-properties.tsv"
+    table.write_text("".join(line for line in PROPERTY_TABLE.splitlines(keepends=True)
+                             if "\tP973\t" not in line), encoding="utf-8")
+    assert _plan_everything(resources.mappings_dir()).items  # the package's table plans
+    for uses_the_table in (lambda: _plan_everything(mappings), lambda: schema(mappings)):
+        with pytest.raises(PropertyTableError) as raised:
+            uses_the_table()
+        assert not isinstance(raised.value, KeyError)
+        assert str(raised.value).startswith(f"{table}:1: property: ")
+        assert "'described at URL'" in str(raised.value)  # P973's label: what is missing
 
 
-#: Where Wikidata ids may be written in code: the matcher's verified table (compared with
-#: mappings/wikidata-ids.tsv by tests/test_reconcile_*) and the planner, whose properties are
-#: rows of mappings/wikidata-properties.tsv (above). Everything else names them through these.
-ID_HOLDERS = ("lod/reconcile/wikidata.py", "lod/publish/wikidata/")
+#: String constants in lod/ that may hold a Wikidata id, each with its reason (none today:
+#: ids live in mappings/ and in the catalogue's .rq files, which are data).
+ID_ALLOWED: dict[str, str] = {}
+_WIKIDATA_ID = re.compile(r"(?<![A-Za-z0-9_])[PQ][1-9][0-9]*(?![A-Za-z0-9_])")
 
 
-def test_wikidata_ids_are_written_only_where_they_are_checked() -> None:
-    literal = re.compile(r'"([PQ][1-9][0-9]*)"')
+def id_constants(source: str) -> list[tuple[int, str]]:
+    """(line, id) of every Wikidata id in a string constant of ``source`` that is not a
+    docstring: literals, the parts of f-strings, keys of dicts alike (an AST walk)."""
+    import ast
+
+    tree = ast.parse(source)
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [(node.lineno, found) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings for found in _WIKIDATA_ID.findall(node.value)]
+
+
+def test_the_id_walk_finds_ids_in_every_kind_of_string_but_docstrings() -> None:
+    source = ('"""The module, about P31."""\n'
+              'INSTANCE_OF = "P31"\n'
+              'TEXT = f"no reference ({pid}), no P813"\n'
+              'QUERY = "?item wdt:P17 wd:Q145 ."\n'
+              'def f() -> None:\n    """Uses P580."""\n    return {"Q5": "human"}\n'
+              'NOT_IDS = ("P", "Q0", "XP31", "local:Q", "GB-Ash", "P31x")\n')
+    assert sorted(found for _, found in id_constants(source)) == [
+        "P17", "P31", "P813", "Q145", "Q5"]
+
+
+def test_no_wikidata_id_is_written_in_lod() -> None:
     offenders = {}
     for path in sorted((ROOT / "lod").rglob("*.py")):
         name = str(path.relative_to(ROOT))
-        if name.startswith(ID_HOLDERS):
-            continue
-        found = literal.findall(path.read_text(encoding="utf-8"))
-        if found:
-            offenders[name] = sorted(set(found))
-    assert offenders == {}
+        found = id_constants(path.read_text(encoding="utf-8"))
+        if found and name not in ID_ALLOWED:
+            offenders[name] = found
+    assert offenders == {}, "name the id by its label from mappings/ (docs/model.md, Adding a field)"
+    assert all(len(reason) > 20 for reason in ID_ALLOWED.values())

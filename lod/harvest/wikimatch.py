@@ -241,6 +241,11 @@ def country_code(text: str) -> str | None:
 
 
 @cache
+def _listed_names() -> dict[str, str]:
+    return {normalize(name): code for code, name in resources.language_names().items()}
+
+
+@cache
 def _languages() -> Lexicon:
     import pycountry
 
@@ -255,12 +260,18 @@ def _languages() -> Lexicon:
         for language in pycountry.languages:
             if getattr(language, "alpha_2", None):  # the major languages only: fewer clashes
                 pairs.append((catalogue.gettext(language.name), language.alpha_2))
-    return make_lexicon(pairs)
+    # The names the submission form offers (mappings/languages.tsv) are read as it meant them.
+    listed = make_lexicon((name, code) for code, name in resources.language_names().items())
+    return Lexicon({**make_lexicon(pairs).entries, **listed.entries})
 
 
 def language_tag(text: str) -> str | None:
     """BCP 47 tag for a language name or tag ("Catalan", "català"?, "pt-BR")."""
     value = text.strip()
+    listed = resources.language_names()
+    named = _listed_names().get(normalize(value))
+    if named and value.lower() not in listed:  # "Lao" is lo, not the ISO 639-2 code lao
+        return named
     if (
         value
         and terms.language_tag_problem(value) is None

@@ -68,7 +68,8 @@ def _check_id(value: str) -> str:
 
 def _check_qid(value: str) -> str:
     if not QID_RE.fullmatch(value):
-        raise ValueError(f"invalid Wikidata item id {value!r}; expected 'Q' and digits, e.g. 'Q23308'")
+        raise ValueError(f"invalid Wikidata item id {value!r}; expected 'Q' and the item's number, "
+                         "as at the end of its Wikidata URL")
     return value
 
 

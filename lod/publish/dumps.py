@@ -85,15 +85,20 @@ def _turtle_writer(store: Store) -> Callable[[BinaryIO], None]:
     return write
 
 
-def render_dumps(assembled: Assembled) -> tuple[dict[str, Content], ReportData]:
+def render_dumps(assembled: Assembled, *, records: int | None = None
+                 ) -> tuple[dict[str, Content], ReportData]:
     """Every file of a build, by name (pure: the same graph gives the same bytes).
+
+    ``records``: how many records the graph holds, when ``assembled`` has
+    released them already (the build does, once their triples exist).
 
     The three dumps are written to their files as they are made, never held
     whole in memory: N-Triples and JSON-LD from the sorted lines, Turtle by
     Oxigraph from its store (subjects grouped, in the store's order).
     """
     lines = assembled.lines
-    data = report_data(assembled.store, records=len(assembled.records))
+    count = len(assembled.records) if records is None else records
+    data = report_data(assembled.store, records=count)
     stats = DumpStats.of_lines(lines)
     files: dict[str, Content] = {
         "casestudies.ttl": _turtle_writer(assembled.store),
@@ -122,11 +127,15 @@ def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = No
         raise InputError([nothing_found(settings.data_dir)])
     if assembled.problems:
         raise InputError(assembled.problems)
-    files, data = render_dumps(assembled)
+    count = len(assembled.records)
+    # The dumps are made from the graph alone: the records (some 130 MB at 10,000 records)
+    # are released once their triples exist.
+    assembled.records.clear()
+    files, data = render_dumps(assembled, records=count)
     replace_folder(settings.out_dir, files, before_swap=before_swap)
     return BuildResult(
         out_dir=settings.out_dir,
-        records=len(assembled.records),
+        records=count,
         triples=len(assembled.lines),
         files=sorted(settings.out_dir / name for name in OWN_FILES),
         report=as_bytes(files["report.md"]).decode("utf-8"),

@@ -14,7 +14,7 @@ happens once, where subjects are built.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -57,11 +57,12 @@ GENERIC_NAMES = frozenset(name_key(n) for n in (
     "Bibliothek", "Zentralbibliothek", "Stadtbibliothek", "Landesbibliothek",
 ))
 _MATCHES = ("exactMatch", "closeMatch", "narrowMatch")
-#: The roots of museums and archives, named by their verified labels in lod.reconcile.wikidata.
-_KIND_ROOTS: dict[Kind, frozenset[str]] = {
-    kind: frozenset(qid for qid, label in w.ORGANISATION_CLASSES.items() if label == kind)
-    for kind in ("museum", "archive")
-}
+
+
+def _kind_roots() -> dict[Kind, frozenset[str]]:
+    """The roots of museums and archives, named by their verified labels in lod.reconcile.wikidata."""
+    return {kind: frozenset(qid for qid, label in w.organisation_classes().items() if label == kind)
+            for kind in ("museum", "archive")}
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class TypeClasses:
     agree: frozenset[str] = frozenset()
     conflict: frozenset[str] = frozenset()
     kinds: frozenset[Kind] = frozenset({"organisation"})
-    library: frozenset[str] = frozenset(w.LIBRARY_CLASSES)
+    library: frozenset[str] = field(default_factory=lambda: frozenset(w.library_classes()))
 
     @property
     def roots(self) -> frozenset[str]:
@@ -120,7 +121,7 @@ def read_library_types(path: Path | None = None) -> LibraryTypes:
 
 def type_classes(term: str | None, types: LibraryTypes) -> TypeClasses:
     """What agrees and what conflicts with a record of type ``term`` (see the module docstring)."""
-    library = frozenset(w.LIBRARY_CLASSES) | types.library_classes()
+    library = frozenset(w.library_classes()) | types.library_classes()
     if term is None or term in UNTYPED:
         return TypeClasses(term, library=library)
     agree = types.classes.get(term, frozenset())
@@ -139,10 +140,10 @@ def kinds_of(memberships: Iterable[str], types: TypeClasses) -> set[Kind]:
     kinds: set[Kind] = set()
     if found & types.library:
         kinds.add("library")
-    for kind, roots in _KIND_ROOTS.items():
+    for kind, roots in _kind_roots().items():
         if found & roots:
             kinds.add(kind)
-    if kinds or found & set(w.ORGANISATION_CLASSES):
+    if kinds or found & set(w.organisation_classes()):
         kinds.add("organisation")
     return kinds
 

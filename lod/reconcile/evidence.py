@@ -122,7 +122,7 @@ def country_match(subject: Subject, facts: Facts) -> CountryMatch:
         return "n/a"
     if not facts.countries:
         return "unknown"
-    expected = w.COUNTRY_ITEMS.get(subject.country)
+    expected = w.country_items().get(subject.country)
     if expected is not None:
         return "match" if expected in facts.countries else "mismatch"
     codes = {_country_names().get(name_key(label)) for label in facts.country_labels}
@@ -226,7 +226,8 @@ def evidence_for(subject: Subject, facts: Facts) -> Evidence:
     """Compare one subject with one item's facts."""
     classes = facts.classes
     organisation = bool(kinds_of(classes, subject.types) & {"organisation"})
-    excluded = next((w.EXCLUDED_CLASSES[c] for c in sorted(classes & set(w.EXCLUDED_CLASSES))), "")
+    excluding = w.excluded_classes()
+    excluded = next((excluding[c] for c in sorted(classes & set(excluding))), "")
     if not excluded and facts.typed and not organisation:
         excluded = "not an organisation"
     klass, reason = class_match(classes, subject.types, typed=facts.typed)

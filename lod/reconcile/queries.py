@@ -83,9 +83,9 @@ def identifier_query(*, isils: Iterable[str] = (), viafs: Iterable[str] = (),
     """Items holding one of the ISILs (P791), VIAF ids (P214) or websites (P856); None if none given."""
     branches = []
     for key, pid, terms in (
-        ("isil", w.ISIL, [string_literal(v) for v in isils]),
-        ("viaf", w.VIAF, [string_literal(v) for v in viafs]),
-        ("website", w.OFFICIAL_WEBSITE, [t for t in map(iri, websites) if t]),
+        ("isil", w.pid(w.ISIL), [string_literal(v) for v in isils]),
+        ("viaf", w.pid(w.VIAF), [string_literal(v) for v in viafs]),
+        ("website", w.pid(w.OFFICIAL_WEBSITE), [t for t in map(iri, websites) if t]),
     ):
         if terms:
             branches.append(
@@ -117,17 +117,17 @@ def details_query(qids: Iterable[str], languages: Iterable[str], roots: Iterable
         "label": f"?item rdfs:label ?value . {in_langs}",
         "alias": f"?item skos:altLabel ?value . {in_langs}",
         "description": f"?item schema:description ?value . {in_langs}",
-        "country": f"?item wdt:{w.COUNTRY} ?value .",
-        "country_label": f'?item wdt:{w.COUNTRY} ?c . ?c rdfs:label ?value . FILTER(LANG(?value) = "en")',
-        "isil": f"?item wdt:{w.ISIL} ?value .",
-        "viaf": f"?item wdt:{w.VIAF} ?value .",
-        "website": f"?item wdt:{w.OFFICIAL_WEBSITE} ?value .",
-        "parent_label": f"?item wdt:{w.PARENT_ORGANIZATION} ?p . ?p rdfs:label|skos:altLabel ?value . "
+        "country": f"?item wdt:{w.pid(w.COUNTRY)} ?value .",
+        "country_label": f'?item wdt:{w.pid(w.COUNTRY)} ?c . ?c rdfs:label ?value . FILTER(LANG(?value) = "en")',
+        "isil": f"?item wdt:{w.pid(w.ISIL)} ?value .",
+        "viaf": f"?item wdt:{w.pid(w.VIAF)} ?value .",
+        "website": f"?item wdt:{w.pid(w.OFFICIAL_WEBSITE)} ?value .",
+        "parent_label": f"?item wdt:{w.pid(w.PARENT_ORGANIZATION)} ?p . ?p rdfs:label|skos:altLabel ?value . "
         f"{in_langs}",
-        "parent_website": f"?item wdt:{w.PARENT_ORGANIZATION} ?p . ?p wdt:{w.OFFICIAL_WEBSITE} ?value .",
-        "instance": f"?item wdt:{w.INSTANCE_OF} ?value .",
-        "instance_label": f'?item wdt:{w.INSTANCE_OF} ?c . ?c rdfs:label ?value . FILTER(LANG(?value) = "en")',
-        "class": f"VALUES ?value {{ {classes} }} ?item wdt:{w.INSTANCE_OF}/wdt:{w.SUBCLASS_OF}* ?value .",
+        "parent_website": f"?item wdt:{w.pid(w.PARENT_ORGANIZATION)} ?p . ?p wdt:{w.pid(w.OFFICIAL_WEBSITE)} ?value .",
+        "instance": f"?item wdt:{w.pid(w.INSTANCE_OF)} ?value .",
+        "instance_label": f'?item wdt:{w.pid(w.INSTANCE_OF)} ?c . ?c rdfs:label ?value . FILTER(LANG(?value) = "en")',
+        "class": f"VALUES ?value {{ {classes} }} ?item wdt:{w.pid(w.INSTANCE_OF)}/wdt:{w.pid(w.SUBCLASS_OF)}* ?value .",
     }
     branches = [f'{{ {pattern} BIND("{name}" AS ?field) }}' for name, pattern in patterns.items()]
     body = "\n  UNION ".join(branches)

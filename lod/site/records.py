@@ -16,6 +16,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from lod import resources
 from lod.model.case_study import CaseStudy
 from lod.rdf.build import institution_key
 from lod.site.labels import Labels
@@ -187,10 +188,14 @@ def record_view(record: CaseStudy, labels: Labels) -> RecordView:
 
 
 def language_name(tag: str) -> str:
-    """'Catalan' for 'ca' (ISO 639 via pycountry); the tag itself when it names nothing known."""
+    """'Catalan' for 'ca': the name in ``mappings/languages.tsv`` (the list the submission form
+    offers), else ISO 639 via pycountry; the tag itself when it names nothing known."""
     import pycountry
 
+    listed = resources.language_names()
     primary = tag.split("-")[0].lower()
+    if tag in listed or primary in listed:
+        return listed.get(tag) or listed[primary]
     found = pycountry.languages.get(alpha_2=primary) if len(primary) == 2 else \
         pycountry.languages.get(alpha_3=primary)
     return str(found.name) if found is not None else tag

@@ -29,6 +29,7 @@ from lod.model.vocab import (
     SECTION_KEYS,
     SUBMITTER_KINDS,
 )
+from lod.resources import language_names
 from lod.site.labels import Labels
 from lod.site.pages import Common, Describe
 
@@ -114,6 +115,8 @@ def form_rules(labels: Labels, describe: Describe, contract: dict[str, Any]) -> 
                                                    key=lambda u: labels.unit(u.id))],
         "projects": [{"id": p, "label": labels.project(p)} for p in PROJECTS],
         "activities": [{"id": a, "label": labels.activity(a)} for a in ACTIVITIES],
+        "languages": [{"id": code, "label": name} for code, name in
+                      sorted(language_names().items(), key=lambda item: (item[1], item[0]))],
         "roles": [{"id": r, "label": labels.label("role", r),
                    "definition": _definition(describe, "role", r)} for r in ROLES],
         "linkKinds": [{"id": k, "label": labels.label("link-kind", k),

@@ -74,7 +74,7 @@ class PlanBuilder:
                  classes: Mapping[str, str]) -> tuple[str | None, bool]:
         """(item to update, blocked) for a would-be create, from the confirmed candidates."""
         verdict = existing(key, self.candidates.get(key, []), self.state, statements, labels,
-                           descriptions, classes)
+                           descriptions, classes, self.values.properties)
         if verdict.warning is not None:
             self.warn(record, *verdict.warning)
         return verdict.item, verdict.blocked
@@ -96,7 +96,8 @@ class PlanBuilder:
         new_descriptions = {lang: text for lang, text in descriptions.items()
                             if lang not in current.descriptions
                             and current.labels.get(lang, labels.get(lang)) != text}
-        missing = [s for s in unique(statements) if not holds(current, s)]
+        missing = [s for s in unique(statements)
+                   if not holds(current, s, self.values.properties)]
         action = "update" if (new_labels or new_descriptions or missing) else "none"
         self.items[key] = PlannedItem(key, record, kind, action, target, new_labels,
                                       new_descriptions, missing, current)

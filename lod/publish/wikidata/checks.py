@@ -41,10 +41,14 @@ from typing import Final
 
 from lod.inputs import read_tsv
 from lod.publish.wikidata.model import Plan, PlannedItem, Snak, Statement, Value
+from lod.wikidataids import verified_id
 
-#: The constraint items of Wikidata (verified with the table's sources).
-SINGLE_VALUE: Final = "Q19474404"
-FORMAT: Final = "Q21502404"
+#: The kinds of constraint checked; each row of mappings/wikidata-constraints.tsv names its
+#: kind and the kind's constraint item (verified with the row's source), one item per kind.
+KINDS: Final = ("single value", "format")
+#: The properties that give a new item its type, by their verified labels.
+TYPING: Final = ("instance of", "subclass of")
+_QID: Final = re.compile(r"Q[1-9][0-9]*")
 #: Datatypes whose value is its own source (Help:Sources): not flagged as unsourced.
 SELF_SOURCED: Final = frozenset({"url", "external-id"})
 ENDS_WITH_PUNCTUATION: Final = tuple(".?!;:,'\"")
@@ -52,7 +56,9 @@ ARTICLES: Final = frozenset({"a", "an", "the"})
 MAX_DESCRIPTION_CHARACTERS: Final = 250
 MAX_DESCRIPTION_WORDS: Final = 12
 
-#: Each check: its heading on the review page, its severity, the rule behind it.
+#: Each check: its heading on the review page, its severity, the rule behind it. ``{label}``
+#: stands for the id of a property of :data:`TYPING`, ``{kind}`` for a kind's constraint item
+#: (:func:`check_table` fills them in from the tables).
 CHECKS: Final = {
     "unsourced-statement": ("Statements without a reference", "warning",
                             "Help:Sources; OpenRefine: unsourced statements"),
@@ -66,14 +72,14 @@ CHECKS: Final = {
                             "Help:Description#No initial articles (a, an, the)"),
     "description-punctuation": ("Descriptions ending with punctuation", "warning",
                                 "Help:Description (not a sentence); OpenRefine"),
-    "new-item-without-type": ("New items without instance of (P31) or subclass of (P279)",
+    "new-item-without-type": ("New items without instance of ({instance of}) or subclass of ({subclass of})",
                               "warning", "OpenRefine: new item without type"),
     "new-item-without-description": ("New items without a description", "warning",
                                      "Help:Description; OpenRefine: no description"),
     "single-value": ("Single-value constraint broken", "warning",
-                     "the property's single-value constraint (Q19474404)"),
+                     "the property's single-value constraint ({single value})"),
     "format": ("Format constraint broken", "warning",
-               "the property's format constraint (Q21502404)"),
+               "the property's format constraint ({format})"),
 }
 
 
@@ -94,18 +100,23 @@ class Constraints:
     """The constraints of the used properties, by property."""
 
     by_property: dict[str, list[Constraint]] = field(default_factory=dict)
+    #: kind -> its constraint item, as the table names it.
+    items: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> Constraints:
         """Read the table; a bad row is an error naming the file and line (it is curated data)."""
         found: dict[str, list[Constraint]] = {}
+        items: dict[str, str] = {}
         for row in read_tsv(path, ("property", "constraint", "constraint_item"), quoted=False):
             number = row.line
-            kind = {SINGLE_VALUE: "single value", FORMAT: "format"}.get(
-                row.get("constraint_item") or "")
-            if kind is None or kind != row.get("constraint"):
-                raise ValueError(f"{path}:{number}: constraint_item: expected {SINGLE_VALUE} "
-                                 f"(single value) or {FORMAT} (format)")
+            kind, item = row.get("constraint") or "", row.get("constraint_item") or ""
+            if kind not in KINDS:
+                raise ValueError(f"{path}:{number}: constraint: expected {' or '.join(KINDS)}")
+            if not _QID.fullmatch(item) or items.setdefault(kind, item) != item:
+                raise ValueError(f"{path}:{number}: constraint_item: expected the {kind} "
+                                 f"constraint's item{' ' + items[kind] if kind in items else ''}, "
+                                 "one item per kind")
             parameter = row.get("parameter") or ""
             separators: tuple[str, ...] = ()
             if kind == "format":
@@ -120,7 +131,7 @@ class Constraints:
                                     row.get("status") == "mandatory", row.get("source") or "",
                                     separators)
             found.setdefault(constraint.property, []).append(constraint)
-        return cls(found)
+        return cls(found, items)
 
     def of(self, pid: str, kind: str) -> list[Constraint]:
         """The constraints of one kind on one property."""
@@ -138,7 +149,7 @@ class Finding:
     @property
     def heading(self) -> str:
         """The check's heading on the review page."""
-        return CHECKS[self.code][0]
+        return _filled(CHECKS[self.code][0])
 
     @property
     def severity(self) -> str:
@@ -188,9 +199,10 @@ def item_findings(planned: PlannedItem, constraints: Constraints) -> list[Findin
     found = list(_description_findings(planned))
     if planned.action == "create":
         properties = {s.property for s in planned.statements}
-        if not properties & {"P31", "P279"}:
+        typing = [verified_id(label, "property") for label in TYPING]
+        if not properties & set(typing):
             found.append(Finding(planned.key, "new-item-without-type",
-                                 "no instance of (P31) or subclass of (P279)"))
+                                 "no instance of ({}) or subclass of ({})".format(*typing)))
         if not planned.descriptions:
             found.append(Finding(planned.key, "new-item-without-description",
                                  "no description in any language"))
@@ -222,6 +234,23 @@ def item_findings(planned: PlannedItem, constraints: Constraints) -> list[Findin
                     f"{pid} would hold {len(existing) + len(planned_here)} values "
                     f"({len(existing)} there, {len(planned_here)} added)")))
     return list(dict.fromkeys(found))  # one finding per value, however many statements cite it
+
+
+def _filled(text: str, constraints: Constraints | None = None) -> str:
+    """A text of :data:`CHECKS` with the ids it names filled in from the tables."""
+    for label in TYPING:
+        text = text.replace(f"{{{label}}}", verified_id(label, "property"))
+    items = constraints.items if constraints else {}
+    for kind in KINDS:  # a kind the table does not name is not cited by id
+        text = text.replace(f"{{{kind}}}", items[kind]) if kind in items else \
+            text.replace(f" ({{{kind}}})", "")
+    return text
+
+
+def check_table(constraints: Constraints) -> dict[str, tuple[str, str, str]]:
+    """:data:`CHECKS` as the review page shows it: the ids filled in."""
+    return {code: (_filled(heading), severity, _filled(rule, constraints))
+            for code, (heading, severity, rule) in CHECKS.items()}
 
 
 def findings(plan: Plan, constraints: Constraints) -> list[Finding]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lod import resources
-from lod.inputs import InputFileError, read_text, read_tsv
+from lod.inputs import InputFileError, read_text
 from lod.pipeline import assemble
 from lod.problems import InputError, Problem
 from lod.publish.outdir import replace_folder
@@ -35,6 +35,7 @@ from lod.publish.wikidata.probes import probes, searches, sitelinks
 from lod.publish.wikidata.reads import IdMap, WikiReader, find_candidates
 from lod.publish.wikidata.render import WikiLinks, plan_json, quickstatements, review_html
 from lod.settings import Settings
+from lod.wikidataids import WikidataIdError, verified_ids
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
@@ -51,8 +52,7 @@ class Target:
 
 def known_labels(mappings: Path) -> dict[str, str]:
     """English labels of the verified ids in mappings/wikidata-ids.tsv (for the review page)."""
-    rows = read_tsv(mappings / "wikidata-ids.tsv", ("id", "label"), quoted=False)
-    return {row["id"]: row["label"] for row in rows}
+    return verified_ids(mappings)
 
 
 def journal_evidence(out: Path | None, api_url: str) -> Evidence:
@@ -79,7 +79,17 @@ def make_plan(settings: Settings, target: Target, options: Options,
 
     ``only``: the ids of a batch; the plan (and so the review page) holds those records alone.
     ``out``: the folder of earlier runs, whose journal is evidence of items created there.
+    A property or id the plan needs that the tables lack is an :class:`InputError` naming the
+    table (before anything is written).
     """
+    try:
+        return _make_plan(settings, target, options, only, out)
+    except WikidataIdError as error:
+        raise InputError([error.problem]) from None
+
+
+def _make_plan(settings: Settings, target: Target, options: Options,
+               only: Collection[str] | None, out: Path | None) -> tuple[Plan, dict[str, str]]:
     assembled = assemble([settings.data_dir], settings, include_drafts=False)
     if assembled.problems:
         raise InputError(assembled.problems)
@@ -108,7 +118,7 @@ def make_plan(settings: Settings, target: Target, options: Options,
                         user_agent=settings.agent, timeout=settings.timeout)
     concept_base = reader.concept_base()
     terms = planned_terms(facts, projects)
-    candidates = find_candidates(reader, probes(facts, terms, options), concept_base)
+    candidates = find_candidates(reader, probes(facts, terms, options, values.properties), concept_base)
     for key, text, language in searches(facts, terms, options):
         candidates += [Candidate(key, found, "search") for found in reader.search(text, language)]
     for key, site, title in sitelinks(facts):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from lod.publish.wikidata.model import Candidate, ItemState, Statement
+from lod.publish.wikidata.pids import Properties
 from lod.publish.wikidata.sources import url_key
 
 #: How near two normalised titles must be to be shown as a possible duplicate.
@@ -61,13 +62,13 @@ def qnum(qid: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def holds(current: ItemState, statement: Statement) -> bool:
+def holds(current: ItemState, statement: Statement, pid: Properties) -> bool:
     """Does the item hold this statement's value, compared the way the check compares?"""
     for value in current.claims.get(statement.property, ()):
         if statement.value.type == "url" and value.type == "url":
             if url_key(value.value) == url_key(statement.value.value):
                 return True
-        elif statement.property == "P356":
+        elif statement.property == pid("DOI"):
             if value.value.casefold() == statement.value.value.casefold():
                 return True
         elif value.key() == statement.value.key():
@@ -75,13 +76,14 @@ def holds(current: ItemState, statement: Statement) -> bool:
     return False
 
 
-def has_class(current: ItemState, classes: Mapping[str, str]) -> bool:
+def has_class(current: ItemState, classes: Mapping[str, str], pid: Properties) -> bool:
     """Is the item an instance of one of ``classes`` (its P31 values)?"""
-    return any(v.value in classes for v in current.claims.get("P31", ()))
+    return any(v.value in classes for v in current.claims.get(pid("instance of"), ()))
 
 
 def confirmed(candidate: Candidate, state: Mapping[str, ItemState], statements: Sequence[Statement],
-              labels: Mapping[str, str], descriptions: Mapping[str, str]) -> str | None:
+              labels: Mapping[str, str], descriptions: Mapping[str, str], pid: Properties
+              ) -> str | None:
     """How the wiki's own current data confirms a candidate: "same", "near", "clash" or None."""
     current = state.get(candidate.item)
     if current is None:
@@ -89,16 +91,17 @@ def confirmed(candidate: Candidate, state: Mapping[str, ItemState], statements: 
     if candidate.how in STRONG:
         if candidate.how in {"sitelink", "journal"}:
             return "same"
-        wanted = {"url": {"P973", "P953"}, "doi": {"P356"}, "isil": {"P791"},
-                  "website": {"P856"}}[candidate.how]
-        found = any(s.property in wanted and holds(current, Statement(prop, s.value))
+        wanted = {"url": {pid("described at URL"), pid("work available at URL")},
+                  "doi": {pid("DOI")}, "isil": {pid("ISIL")},
+                  "website": {pid("official website")}}[candidate.how]
+        found = any(s.property in wanted and holds(current, Statement(prop, s.value), pid)
                     for s in statements for prop in wanted)
         return "same" if found else None
     if candidate.how in {"title", "search", "label"}:
         ours = {normal_title(text) for text in labels.values()}
-        ours |= {normal_title(s.value.value) for s in statements if s.property == "P1476"}
+        ours |= {normal_title(s.value.value) for s in statements if s.property == pid("title")}
         theirs = {normal_title(text) for text in current.labels.values()}
-        theirs |= {normal_title(v.value) for v in current.claims.get("P1476", ())}
+        theirs |= {normal_title(v.value) for v in current.claims.get(pid("title"), ())}
         if ours & theirs:
             return "same"
         if any(difflib.SequenceMatcher(None, a, b).ratio() >= NEAR for a in ours for b in theirs):
@@ -112,11 +115,12 @@ def confirmed(candidate: Candidate, state: Mapping[str, ItemState], statements: 
 
 def existing(key: str, candidates: Iterable[Candidate], state: Mapping[str, ItemState],
              statements: Sequence[Statement], labels: Mapping[str, str],
-             descriptions: Mapping[str, str], classes: Mapping[str, str]) -> Verdict:
+             descriptions: Mapping[str, str], classes: Mapping[str, str], pid: Properties
+             ) -> Verdict:
     """The verdict on a would-be create, from its confirmed candidates."""
-    found = [(c, confirmed(c, state, statements, labels, descriptions)) for c in candidates]
+    found = [(c, confirmed(c, state, statements, labels, descriptions, pid)) for c in candidates]
     same_thing = [c for c, how in found if how == "same" and (
-        c.how in STRONG or has_class(state[c.item], classes))]
+        c.how in STRONG or has_class(state[c.item], classes, pid))]
     if same_thing:
         chosen = min(same_thing, key=lambda c: (c.how != "journal", qnum(c.item))).item
         evidence = ", ".join(sorted({f"{c.item} (by {c.how})" for c in same_thing}))

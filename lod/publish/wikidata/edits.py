@@ -15,16 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 from wikibaseintegrator import datatypes
 from wikibaseintegrator.models import Qualifiers, Reference, References
 
-from lod import resources
-from lod.inputs import read_tsv
 from lod.publish.wikidata.model import ItemState, PlannedItem, Statement, Value
+from lod.wikidataids import verified_ids
 
 EDITGROUPS: Final = "([[:toolforge:editgroups/b/CB/{batch}|details]])"
 
@@ -102,15 +100,15 @@ KIND_WORDS: Final = {"case-study": "case study", "institution": "institution", "
                      "project": "project", "work": "work"}
 
 
-@cache
-def _names() -> dict[str, str]:
-    """English labels of the verified ids (mappings/wikidata-ids.tsv) for summaries in words."""
-    rows = read_tsv(resources.mappings_dir() / "wikidata-ids.tsv", ("id", "label"), quoted=False)
-    return {row["id"]: row["label"] for row in rows}
+#: The reference properties a summary names the source by, by their labels (the verified ids of
+#: mappings/wikidata-ids.tsv): a page's URL, or the item it is stated in or imported from.
+URL_REFERENCES: Final = frozenset({"reference URL", "Wikimedia import URL"})
+ITEM_REFERENCES: Final = {"stated in": "stated in", "imported from Wikimedia project": "imported from"}
 
 
-def _name(pid: str) -> str:
-    return _names().get(pid, pid)
+def _name(wid: str) -> str:
+    """An id's English label (mappings/wikidata-ids.tsv) for summaries in words; else the id."""
+    return verified_ids().get(wid, wid)
 
 
 def record_mark(key: str) -> str:
@@ -142,12 +140,13 @@ def sources(planned: PlannedItem) -> list[str]:
     found: list[str] = []
     for statement in planned.statements:
         for pid, value in statement.reference:
-            if value.type == "url" and pid in {"P854", "P4656"}:
+            prop = _name(pid)
+            if value.type == "url" and prop in URL_REFERENCES:
                 text = value.value
-            elif value.type == "item" and pid in {"P248", "P143"}:
-                word = "stated in" if pid == "P248" else "imported from"
-                text = f"{word} {value.value} ({_name(value.value)})" if value.value in _names() \
-                    else f"{word} {value.value}"
+            elif value.type == "item" and prop in ITEM_REFERENCES:
+                word = ITEM_REFERENCES[prop]
+                text = f"{word} {value.value} ({_name(value.value)})" \
+                    if value.value in verified_ids() else f"{word} {value.value}"
             else:
                 continue
             if text not in found:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from lod.inputs import read_tsv
 from lod.model.case_study import CaseStudy
 from lod.namespaces import (
     OWL,
@@ -31,7 +30,9 @@ from lod.namespaces import (
     WD,
     concept_iri,
 )
+from lod.publish.wikidata.pids import Properties, plan_properties
 from lod.rdf.build import institution_iri, institution_key
+from lod.wikidataids import values_rows
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Values:
 
     ``classes``: code -> class item; ``countries`` and ``languages``: code ->
     (item, English label); ``wikis``: a wiki's host -> its item (the value of
-    P143 imported from Wikimedia project); ``work_classes`` and
+    imported from Wikimedia project); ``work_classes`` and
     ``project_classes``: the classes an existing item must have for a record
     to update it (kinds ``work-class`` and ``project-class``).
     """
@@ -52,13 +53,14 @@ class Values:
     work_classes: dict[str, str] = field(default_factory=dict)
     project_classes: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    #: The properties the plan uses (mappings/wikidata-properties.tsv beside the values table).
+    properties: Properties = field(default_factory=plan_properties)
 
 
 def read_values(path: Path) -> Values:
-    """Read the values table."""
-    values = Values({}, {}, {})
-    for row in read_tsv(path, ("kind", "code", "id", "label"), quoted=False):
-        kind, code, qid, label = row["kind"], row["code"], row["id"], row["label"]
+    """Read the values table, and the property table beside it."""
+    values = Values({}, {}, {}, properties=plan_properties(path.parent))
+    for kind, code, qid, label in values_rows(path):
         values.labels[qid] = label
         if kind == "class":
             values.classes[code] = qid

@@ -27,22 +27,23 @@ def _institution_statements(planner: PlanBuilder, participant: Participant, ref:
     """P31, P17, P791, P856 of an institution item; on an existing item only what it lacks
     (P31, P17 and P856 only when the item has none: they are single-value in practice)."""
     values = planner.values
+    pid = values.properties
     current = None if new else planner.state.get(participant.qid or "")
     out: list[Statement] = []
 
-    def lacks(pid: str) -> bool:
-        return current is None or not current.claims.get(pid)
+    def lacks(prop: str) -> bool:
+        return current is None or not current.claims.get(prop)
 
-    if class_qid and lacks("P31"):
-        out.append(Statement("P31", item(class_qid), reference=ref))
+    if class_qid and lacks(pid("instance of")):
+        out.append(Statement(pid("instance of"), item(class_qid), reference=ref))
     country = values.countries.get(participant.country)
-    if country and lacks("P17"):
-        out.append(Statement("P17", item(country[0]), reference=ref))
+    if country and lacks(pid("country")):
+        out.append(Statement(pid("country"), item(country[0]), reference=ref))
     if participant.isil:
-        out.append(Statement("P791", Value("external-id", participant.isil)))  # an identifier
-    if participant.website and lacks("P856"):
-        out.append(Statement("P856", Value("url", normalise(participant.website).url),
-                             reference=ref))
+        out.append(Statement(pid("ISIL"), Value("external-id", participant.isil)))  # an identifier
+    if participant.website and lacks(pid("official website")):
+        out.append(Statement(pid("official website"),
+                             Value("url", normalise(participant.website).url), reference=ref))
     return out
 
 
@@ -105,7 +106,7 @@ def _plan_new_institution(planner: PlanBuilder, record: RecordFacts, participant
     if country is None:
         planner.warn(record.id, "no-country-item",
                      f"{participant.name}: no verified item for country {participant.country}; "
-                     "P17 and the description left out")
+                     f"{planner.values.properties('country')} and the description left out")
     statements = _institution_statements(planner, participant, ref, class_qid=chosen.qid,
                                          new=True)
     target, blocked = planner.existing(key, record.id, statements, labels, descriptions,

@@ -100,7 +100,7 @@ def _own_item(planner: PlanBuilder, record: RecordFacts, resolved: Mapping[str, 
                          f"the record's wikidata: {record.qid} is not on the wiki", ERROR)
             planner.blocked(key, record.id, "case-study")
             return None
-        classes = [v.value for v in current.claims.get("P31", ())]
+        classes = [v.value for v in current.claims.get(values.properties("instance of"), ())]
         if any(c in values.work_classes for c in classes):
             kind = "work"
         elif any(c in values.project_classes for c in classes):
@@ -150,7 +150,7 @@ def _own_item(planner: PlanBuilder, record: RecordFacts, resolved: Mapping[str, 
     if not any(p.role == "lead" and p.key in resolved for p in record.participants):
         planner.warn(record.id, "no-organiser",
                      f"{key}: no lead institution with an item: the project has no organiser "
-                     "(P664) yet")
+                     f"({planner.values.properties('organizer')}) yet")
     return kind, labels, descriptions, project_statements(planner, record, resolved, source)
 
 

@@ -37,6 +37,7 @@ from pydantic import (
 
 from lod.publish.wikidata.edits import statement_json
 from lod.publish.wikidata.model import ItemState, Plan, PlannedItem, Statement, Value, Warning
+from lod.publish.wikidata.pids import plan_properties
 from lod.publish.wikidata.reads import LOCAL
 
 FORMAT: Final = "lod-wikidata-plan/1"
@@ -123,9 +124,6 @@ class SnakJson(_Strict):
     value: ValueJson
 
 
-#: Statements that carry no reference (docs/wikidata-model.md): the value is the item's own
-#: source URL (P953, P973) or an identifier (P356, P791).
-UNREFERENCED: Final = frozenset({"P953", "P973", "P356", "P791"})
 
 
 class StatementJson(_Strict):
@@ -140,7 +138,9 @@ class StatementJson(_Strict):
     @field_validator("reference")
     @classmethod
     def _referenced(cls, value: list[SnakJson], info: ValidationInfo) -> list[SnakJson]:
-        if not value and info.data.get("property") not in UNREFERENCED:
+        # Statements that carry no reference (docs/wikidata-model.md): the value is the item's
+        # own source URL or an identifier; their rows of the property table name no reference.
+        if not value and info.data.get("property") not in plan_properties().unreferenced:
             raise ValueError("List should have at least 1 item (a statement needs a reference "
                              "unless its value is the item's own source or an identifier)")
         return value

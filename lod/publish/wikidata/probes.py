@@ -20,6 +20,7 @@ from lod.publish.wikidata.builder import case_study_key, institution_key
 from lod.publish.wikidata.decisions import Options
 from lod.publish.wikidata.facts import RecordFacts
 from lod.publish.wikidata.model import Value
+from lod.publish.wikidata.pids import Properties
 from lod.publish.wikidata.reads import Probe
 from lod.publish.wikidata.sources import normalise, wikisource_page
 
@@ -43,23 +44,25 @@ def url_variants(url: str, language: str | None = None) -> list[str]:
 
 
 def probes(facts: Sequence[RecordFacts], terms: Mapping[str, tuple[dict[str, str], dict[str, str]]],
-           options: Options) -> list[Probe]:
-    """Every SPARQL probe for the records' would-be creates."""
+           options: Options, pid: Properties) -> list[Probe]:
+    """Every SPARQL probe for the records' would-be creates (``pid``: the plan's properties)."""
     out: list[Probe] = []
     for record in facts:
         key = case_study_key(record.id)
         if record.decision in {"work", "project"} and record.source_url:
-            pids = ("P973", "P953") if record.decision == "work" else ("P973",)
+            pids = [pid("described at URL")]
+            if record.decision == "work":
+                pids.append(pid("work available at URL"))
             for url in url_variants(record.source_url, record.work.language or record.lang):
-                for pid in pids:
-                    out.append(Probe(key, "url", pid, Value("url", url)))
+                for prop in pids:
+                    out.append(Probe(key, "url", prop, Value("url", url)))
         if record.decision == "work":
             if record.work.doi:
                 for doi in sorted({record.work.doi, record.work.doi.upper(),
                                    record.work.doi.lower()}):
-                    out.append(Probe(key, "doi", "P356", Value("external-id", doi)))
+                    out.append(Probe(key, "doi", pid("DOI"), Value("external-id", doi)))
             if record.work.title and record.work.language:
-                out.append(Probe(key, "title", "P1476",
+                out.append(Probe(key, "title", pid("title"),
                                  Value("monolingualtext", record.work.title, record.work.language)))
         labels, descriptions = terms.get(key, ({}, {}))
         for lang, label in sorted(labels.items()):
@@ -75,10 +78,10 @@ def probes(facts: Sequence[RecordFacts], terms: Mapping[str, tuple[dict[str, str
                 continue
             ikey = institution_key(participant.key)
             if participant.isil:
-                out.append(Probe(ikey, "isil", "P791", Value("external-id", participant.isil)))
+                out.append(Probe(ikey, "isil", pid("ISIL"), Value("external-id", participant.isil)))
             if participant.website:
                 for url in url_variants(participant.website):
-                    out.append(Probe(ikey, "website", "P856", Value("url", url)))
+                    out.append(Probe(ikey, "website", pid("official website"), Value("url", url)))
             out.append(Probe(ikey, "label", "", Value("monolingualtext", participant.name,
                                                       record.lang.lower())))
     return sorted(set(out), key=lambda p: (p.key, p.how, p.property, p.value, p.description))

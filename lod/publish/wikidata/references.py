@@ -32,15 +32,16 @@ def reference(record: RecordFacts, values: Values) -> tuple[Snak, ...]:
     if source is None or source.blocked:
         return ()
     snaks: list[Snak] = []
+    pid = values.properties
     if source.wiki:
         wiki_item = values.wikis.get(source.wiki)
         if wiki_item:
-            snaks.append(("P143", item(wiki_item)))
-        snaks.append(("P4656", Value("url", source.url)))
+            snaks.append((pid("imported from Wikimedia project"), item(wiki_item)))
+        snaks.append((pid("Wikimedia import URL"), Value("url", source.url)))
     else:
-        snaks.append(("P854", Value("url", source.url)))
+        snaks.append((pid("reference URL"), Value("url", source.url)))
     if record.retrieved:
-        snaks.append(("P813", day(record.retrieved)))
+        snaks.append((pid("retrieved"), day(record.retrieved)))
     return tuple(snaks)
 
 
@@ -65,6 +66,7 @@ def blocked_by_source(planner: PlanBuilder, record: RecordFacts, key: str, kind:
 
 def note_source(planner: PlanBuilder, record: RecordFacts, source: Source) -> None:
     """Say how the source was rewritten or what its references will lack (never blocking)."""
+    pid = planner.values.properties
     if source.changed:
         planner.warn(record.id, "url-normalised",
                      f"source.url {record.source_url} is written {source.url} (desktop host, "
@@ -75,9 +77,10 @@ def note_source(planner: PlanBuilder, record: RecordFacts, source: Source) -> No
                      f"{source.url}: write the URL with its language", "warning")
     if record.retrieved is None:
         planner.warn(record.id, "no-retrieved-date",
-                     "source.retrieved is not given: references cite the URL alone (no P813); "
-                     "add the day the page was read", INFO)
+                     "source.retrieved is not given: references cite the URL alone (no "
+                     f"{pid('retrieved')}); add the day the page was read", INFO)
     if source.wikimedia and source.wiki not in planner.values.wikis:
         planner.warn(record.id, "wiki-item-unknown",
-                     f"{source.wiki} has no verified item: references give the page (P4656) "
-                     "without imported from (P143)", INFO)
+                     f"{source.wiki} has no verified item: references give the page "
+                     f"({pid('Wikimedia import URL')}) without imported from "
+                     f"({pid('imported from Wikimedia project')})", INFO)

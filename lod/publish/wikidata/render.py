@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from lod.publish.wikidata.checks import CHECKS, Constraints, by_code, by_key, findings
+from lod.publish.wikidata.checks import Constraints, by_code, by_key, check_table, findings
 from lod.publish.wikidata.model import Plan, PlannedItem, Statement, Value, Warning
 from lod.publish.wikidata.reads import IdMap
 from lod.text import visible
@@ -227,7 +227,8 @@ def review_html(plan: Plan, labels: Mapping[str, str], links: WikiLinks | None =
         by_property=sorted(by_property.items(), key=lambda kv: (-kv[1], kv[0])),
         warnings_by_record=warnings_by_record, first_of_record=first_of_record,
         without_item=without_item, warnings_by_code=sorted(warnings_by_code.items()),
-        checks_by_key=checks_by_key, checks_by_code=by_code(found), checks=CHECKS,
+        checks_by_key=checks_by_key, checks_by_code=by_code(found),
+        checks=check_table(constraints),
         style=Markup(STYLE), csp=(f"default-src 'none'; style-src {style_hash()}; "  # noqa: S704
                                   "img-src 'none'; base-uri 'none'; form-action 'none'"),
     ).encode()

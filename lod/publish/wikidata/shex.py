@@ -14,10 +14,18 @@ docs/casestudy-item.shex; a test compares them).
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 from typing import Final
 
+from lod import resources
+from lod.inputs import read_text
+from lod.problems import Problem
+from lod.publish.wikidata.facts import read_values
 from lod.publish.wikidata.model import PlannedItem, Statement, Value
+from lod.publish.wikidata.pids import plan_properties
+from lod.wikidataids import WikidataIdError
 
 WD = "http://www.wikidata.org/entity/"
 PROP = "http://www.wikidata.org/prop/"
@@ -39,60 +47,41 @@ PREFIX schema: <http://schema.org/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
-_BODY: Final = """\
-# A published work (wikidata: {create: work}): the source of a case study as published.
-<work> CLOSED EXTRA wdt:P31 {
-  rdfs:label rdf:langString + ;
-  schema:description rdf:langString * ;
-  wdt:P31 [ wd:Q155207 ] ; p:P31 @<referenced> ;        # instance of: case study
-  wdt:P1476 rdf:langString ; p:P1476 @<referenced> ;     # title, in the work's language
-  wdt:P407 IRI ? ; p:P407 @<referenced> ? ;              # language of work or name
-  wdt:P577 xsd:dateTime ; p:P577 @<referenced> ;         # publication date
-  wdt:P2093 xsd:string * ; p:P2093 @<author> * ;         # author name string, with its ordinal
-  wdt:P356 xsd:string ? ; p:P356 @<unreferenced> ? ;     # DOI: an identifier, no reference
-  wdt:P953 IRI ; p:P953 @<unreferenced> ;                # work available at URL: its own source
-  wdt:P921 IRI * ; p:P921 @<referenced> * ;              # main subject: the institutions
-  wdt:P4510 IRI * ; p:P4510 @<referenced> *              # describes a project that uses
-}
-
-# A project (wikidata: {create: project}): the project itself, by its own name.
-<project> CLOSED EXTRA wdt:P31 {
-  rdfs:label rdf:langString + ;
-  schema:description rdf:langString * ;
-  wdt:P31 [ wd:Q170584 ] ; p:P31 @<referenced> ;        # instance of: project
-  wdt:P664 IRI * ; p:P664 @<referenced> * ;              # organizer: the lead institutions
-  wdt:P710 IRI * ; p:P710 @<referenced> * ;              # participant: the others
-  wdt:P8324 IRI * ; p:P8324 @<referenced> * ;            # funder
-  wdt:P580 xsd:dateTime ? ; p:P580 @<referenced> ? ;     # start time (the project's own)
-  wdt:P582 xsd:dateTime ? ; p:P582 @<referenced> ? ;     # end time
-  wdt:P2283 IRI * ; p:P2283 @<referenced> * ;            # uses: the Wikimedia projects
-  wdt:P973 IRI ; p:P973 @<unreferenced>                  # described at URL: its own source
-}
-
-# An institution created on a curator's recorded decision (mappings/wikidata-creates.tsv).
-<institution> CLOSED EXTRA wdt:P31 {
-  rdfs:label rdf:langString + ;
-  schema:description rdf:langString * ;
-  wdt:P31 IRI ; p:P31 @<referenced> ;                    # instance of: the class of its kind
-  wdt:P17 IRI ? ; p:P17 @<referenced> ? ;                # country
-  wdt:P791 xsd:string ? ; p:P791 @<unreferenced> ? ;     # ISIL: an identifier
-  wdt:P856 IRI ? ; p:P856 @<referenced> ?                # official website
-}
-
-<referenced> { prov:wasDerivedFrom @<reference> }
-<unreferenced> { prov:wasDerivedFrom . {0} }
-<author> { pq:P1545 xsd:string ; prov:wasDerivedFrom @<reference> }
-<reference> @<external> OR @<imported>
-<external> CLOSED { pr:P854 IRI ; pr:P813 xsd:dateTime ? }
-<imported> CLOSED { pr:P143 IRI ? ; pr:P4656 IRI ; pr:P813 xsd:dateTime ? }
-"""
+#: The shapes, as data: ids are filled in from the tables (:func:`schema`).
+TEMPLATE: Final = Path(__file__).parent / "templates" / "casestudy-item.shex"
+#: A property by its label, or ``class:code``, in the template.
+_PLACEHOLDER: Final = re.compile(r"\$\(([^)]+)\)")
+#: Where a line's comment starts when printed (column 58).
+_COMMENT_AT: Final = 57
 
 
-def schema() -> str:
-    """The ShExC text."""
+def schema(mappings: Path | None = None) -> str:
+    """The ShExC text, with the ids of the tables in ``mappings`` (default: the package's)."""
+    folder = mappings or resources.mappings_dir()
+    pid = plan_properties(folder)
+    classes = read_values(folder / "wikidata-values.tsv").classes
+
+    def filled(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not name.startswith("class:"):
+            return pid(name)
+        code = name.removeprefix("class:")
+        if code not in classes:
+            raise WikidataIdError(Problem(folder / "wikidata-values.tsv", 1, "code",
+                                          f"no class row {code!r}, which {TEMPLATE.name} uses"))
+        return classes[code]
+
+    lines = []
+    for line in read_text(TEMPLATE, what="ShEx template").splitlines():
+        if line.startswith("#%"):
+            continue
+        line = _PLACEHOLDER.sub(filled, line)
+        content, mark, comment = line.partition(" # ")
+        lines.append(content.ljust(_COMMENT_AT) + "# " + comment if mark and content.strip()
+                     else line)
     header = ("# The items `lod publish wikidata` creates (docs/wikidata-model.md), printed by\n"
               "# `python -m lod.publish.wikidata.shex`.\n")
-    return header + _PREFIXES + "\n" + _BODY
+    return header + _PREFIXES + "\n" + "\n".join(lines) + "\n"
 
 
 def _term(value: Value) -> str:

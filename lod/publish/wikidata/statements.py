@@ -38,7 +38,7 @@ def _language_item(planner: PlanBuilder, record: RecordFacts, code: str) -> str 
     if found is None:
         planner.warn(record.id, "no-language-item",
                      f"no verified item for language {code!r} (mappings/wikidata-values.tsv); "
-                     "P407 left out")
+                     f"{planner.values.properties('language of work or name')} left out")
         return None
     return found[0]
 
@@ -47,30 +47,31 @@ def work_statements(planner: PlanBuilder, record: RecordFacts, resolved: Mapping
                     source: Source) -> list[Statement]:
     """The statements of the published work in ``source`` (docs/wikidata-model.md, "Works")."""
     ref = reference(record, planner.values)
+    pid = planner.values.properties
     work = record.work
-    out = [Statement("P31", item(planner.values.classes["case-study"]), reference=ref)]
+    out = [Statement(pid("instance of"), item(planner.values.classes["case-study"]), reference=ref)]
     if work.title and work.language:
-        out.append(Statement("P1476", Value("monolingualtext", work.title, work.language),
+        out.append(Statement(pid("title"), Value("monolingualtext", work.title, work.language),
                              reference=ref))
     if work.language:
         language = _language_item(planner, record, work.language)
         if language:
-            out.append(Statement("P407", item(language), reference=ref))
+            out.append(Statement(pid("language of work or name"), item(language), reference=ref))
     if work.published:
-        out.append(Statement("P577", partial_date(work.published), reference=ref))
+        out.append(Statement(pid("publication date"), partial_date(work.published), reference=ref))
     for number, author in enumerate(work.authors, 1):
-        out.append(Statement("P2093", Value("string", author),
-                             (("P1545", Value("string", str(number))),), ref))
+        out.append(Statement(pid("author name string"), Value("string", author),
+                             ((pid("series ordinal"), Value("string", str(number))),), ref))
     if work.doi:
         # Wikidata keeps DOIs in upper case; an identifier needs no reference (Help:Sources)
-        out.append(Statement("P356", Value("external-id", work.doi.upper())))
-    out.append(Statement("P953", Value("url", source.url)))  # the value is the source itself
+        out.append(Statement(pid("DOI"), Value("external-id", work.doi.upper())))
+    out.append(Statement(pid("work available at URL"), Value("url", source.url)))  # the value is the source itself
     for participant, qid in _subjects(planner, record, resolved):
         if participant.role != "funder":
-            out.append(Statement("P921", item(qid), reference=ref))
+            out.append(Statement(pid("main subject"), item(qid), reference=ref))
     for _, wiki_project in record.projects:
         if wiki_project:
-            out.append(Statement("P4510", item(wiki_project), reference=ref))
+            out.append(Statement(pid("describes a project that uses"), item(wiki_project), reference=ref))
     return out
 
 
@@ -78,26 +79,27 @@ def project_statements(planner: PlanBuilder, record: RecordFacts, resolved: Mapp
                        source: Source) -> list[Statement]:
     """The statements of the project itself (docs/wikidata-model.md, "Projects")."""
     ref = reference(record, planner.values)
-    out = [Statement("P31", item(planner.values.classes["project"]), reference=ref)]
+    pid = planner.values.properties
+    out = [Statement(pid("instance of"), item(planner.values.classes["project"]), reference=ref)]
     for participant, qid in _subjects(planner, record, resolved):
         if participant.role == "lead":
-            out.append(Statement("P664", item(qid), reference=ref))
+            out.append(Statement(pid("organizer"), item(qid), reference=ref))
         elif participant.role == "funder":
-            out.append(Statement("P8324", item(qid), reference=ref))
+            out.append(Statement(pid("funder"), item(qid), reference=ref))
         else:  # partner, host, or not stated: a participant, with no period of its own
-            out.append(Statement("P710", item(qid), reference=ref))
+            out.append(Statement(pid("participant"), item(qid), reference=ref))
     for unit, unit_item in record.units:
         if unit_item:
-            out.append(Statement("P710", item(unit_item), reference=ref))
+            out.append(Statement(pid("participant"), item(unit_item), reference=ref))
         else:
             planner.warn(record.id, "needs-reconciliation",
                          f"IFLA unit {unit} has no accepted item; its statement is left out")
     if record.start:
-        out.append(Statement("P580", partial_date(record.start), reference=ref))
+        out.append(Statement(pid("start time"), partial_date(record.start), reference=ref))
     if record.end:
-        out.append(Statement("P582", partial_date(record.end), reference=ref))
+        out.append(Statement(pid("end time"), partial_date(record.end), reference=ref))
     for _, wiki_project in record.projects:
         if wiki_project:
-            out.append(Statement("P2283", item(wiki_project), reference=ref))
-    out.append(Statement("P973", Value("url", source.url)))  # the value is the source itself
+            out.append(Statement(pid("uses"), item(wiki_project), reference=ref))
+    out.append(Statement(pid("described at URL"), Value("url", source.url)))  # the value is the source itself
     return out

@@ -113,17 +113,20 @@
   }
   summary.addEventListener("input", countSummary);
   /* "Add another ...": shows the next hidden group of a repeated set (institutions, links). */
-  function repeater(button, cls, group, first) {
-    var shownGroups = 1, count = document.querySelectorAll("fieldset." + cls).length;
+  function repeater(button, selector, first) {
     $(button).addEventListener("click", function () {
-      if (shownGroups < count) { $(group + "-" + shownGroups).hidden = false; $(first(shownGroups)).focus(); shownGroups++; }
-      if (shownGroups >= count) { $(button).hidden = true; }
+      var groups = Array.from(document.querySelectorAll(selector));
+      var next = groups.filter(function (g) { return g.hidden; })[0];
+      if (next) { next.hidden = false; $(first(groups.indexOf(next))).focus(); }
+      if (!groups.some(function (g) { return g.hidden; })) { $(button).hidden = true; }
     });
   }
   function instCount() { return document.querySelectorAll("fieldset.institution").length; }
   function linkCount() { return document.querySelectorAll("fieldset.link").length; }
-  repeater("add-institution", "institution", "inst", function (n) { return "f-inst-" + n + "-name"; });
-  repeater("add-link", "link", "link", function (n) { return "f-link-" + n + "-url"; });
+  repeater("add-institution", "fieldset.institution", function (n) { return "f-inst-" + n + "-name"; });
+  repeater("add-link", "fieldset.link", function (n) { return "f-link-" + n + "-url"; });
+  function languageSlots() { return document.querySelectorAll("div.lang-slot").length; }
+  repeater("add-language", "div.lang-slot", function (n) { return "f-language-" + n; });
   function checkInstitution(n, whole) {
     var name = val("f-inst-" + n + "-name"), type = val("f-inst-" + n + "-type"), country = val("f-inst-" + n + "-country");
     var problems = [];
@@ -161,19 +164,52 @@
     $("f-unit-msg").textContent = words && !any ? "No IFLA unit is named " + JSON.stringify(filter.value.trim()) +
       (guess ? "; did you mean " + JSON.stringify(guess) + "?" : "") : "";
   });
-  function languages() {
-    return val("f-languages").split(/[,;\s]+/).filter(Boolean);
+  /* Languages by name (mappings/languages.tsv, as `lod site` read it), stored as codes. */
+  var langByName = new Map(), langName = new Map();
+  R.languages.forEach(function (l) {
+    langByName.set(l.label.toLowerCase(), l.id); langByName.set(l.id.toLowerCase(), l.id); langName.set(l.id, l.label);
+  });
+  function languageCode(text) {
+    var found = langByName.get(text.toLowerCase());
+    if (found) { return found; }
+    /* a fuller tag (pt-BR, sr-Latn) of a listed language, as lod validate takes it */
+    return langRe.test(text) && text.indexOf("-") > 0 && langName.has(text.split("-")[0].toLowerCase()) ? text : null;
   }
+  function languageProblem(what, text) {
+    var guess = closest(text, R.languages.map(function (l) { return l.label; }));
+    return what + ": " + JSON.stringify(text) + " is not a language name this catalogue knows" +
+      (guess ? "; did you mean " + JSON.stringify(guess) + "?" : "; choose one from the list");
+  }
+  function languages(problems) {
+    var codes = [], bad = [];
+    for (var m = 0; m < languageSlots(); m++) {
+      var text = val("f-language-" + m);
+      if (!text) { continue; }
+      var code = languageCode(text);
+      if (!code) { bad.push(languageProblem("Wiki language edition " + (m + 1), text)); }
+      else if (codes.indexOf(code) < 0) { codes.push(code); }
+    }
+    say("f-languages-msg", bad.join(". "));
+    bad.forEach(function (b) { problems.push(b); });
+    return codes;
+  }
+  function checkLang(problems) {
+    var text = val("f-lang"), code = text ? languageCode(text) : null;
+    var bad = code ? "" : text ? languageProblem("Language", text) : "Language: required";
+    say("f-lang-msg", bad);
+    if (bad) { problems.push(bad); }
+    return code;
+  }
+  $("f-lang").addEventListener("change", function () { checkLang([]); });
+  for (var m0 = 0; m0 < languageSlots(); m0++) { $("f-language-" + m0).addEventListener("change", function () { languages([]); }); }
 
   /* --- the whole form --- */
   function collect() {
     var problems = [];
-    var title = val("f-title"), lang = val("f-lang"), text = summary.value.trim();
+    var title = val("f-title"), text = summary.value.trim();
     say("f-title-msg", title ? "" : "Title: required");
     if (!title) { problems.push("Title: required"); }
-    var langBad = !langRe.test(lang);
-    say("f-lang-msg", langBad ? "Language: expected a language code such as 'en', 'ca' or 'pt-BR'" : "");
-    if (langBad) { problems.push($("f-lang-msg").textContent); }
+    var lang = checkLang(problems);
     countSummary();
     var count = Array.from(text).length;
     if (!text) { problems.push("Summary: required"); say("f-summary-msg", "Summary: required"); }
@@ -195,9 +231,7 @@
     var units = checked("unit"), projects = checked("project"), activities = checked("activity");
     $("f-project-msg").textContent = projects.length ? "" : "Wikimedia projects: choose at least one";
     if (!projects.length) { problems.push("Wikimedia projects: choose at least one"); }
-    var langs = languages(), badLangs = langs.filter(function (l) { return !langRe.test(l); });
-    say("f-languages-msg", badLangs.length ? "Wiki language editions: " + badLangs.join(", ") + " is not a language code such as 'ca' or 'es'" : "");
-    if (badLangs.length) { problems.push($("f-languages-msg").textContent); }
+    var langs = languages(problems);
     var start = val("f-start"), end = val("f-end"), dateProblem = "";
     [start, end].forEach(function (d) {
       if (d && !dateRe.test(d)) { dateProblem = "Dates: " + JSON.stringify(d) + " is not YYYY, YYYY-MM or YYYY-MM-DD"; }
@@ -274,7 +308,7 @@
     if (d.start) { out.push("* Dates: " + d.start + (d.end && d.end !== d.start ? " – " + d.end : "")); }
     out.push("* Wikimedia projects: " + d.projects.map(function (p) { return label(R.projects, p); }).join("; "));
     if (d.activities.length) { out.push("* Activities: " + d.activities.map(function (a) { return label(R.activities, a); }).join("; ")); }
-    if (d.languages.length) { out.push("* Languages: " + d.languages.join("; ")); }
+    if (d.languages.length) { out.push("* Languages: " + d.languages.map(function (c) { return langName.get(c) || c; }).join("; ")); }
     if (d.submitted) { out.push("* Submitted by: " + (d.submitted.name || "")); }
     if (d.sections.context) { out.push("", d.sections.context); }
     R.sections.slice(1).forEach(function (s) {
@@ -362,7 +396,13 @@
       var box = $("f-" + key + "-" + value); if (box) { box.checked = true; }
     } else if (key === "type") { $("f-inst-0-type").value = value; checkInstitution(0, false); }
     else if (key === "country") { $("f-inst-0-country").value = countryName.get(value.toUpperCase()) || value; checkInstitution(0, false); }
-    else if (key === "title" || key === "summary" || key === "lang" || key === "languages" || key === "start" || key === "end") {
+    else if (key === "lang") { $("f-lang").value = langName.get(value) || value; }
+    else if (key === "languages") {
+      value.split(",").map(function (v) { return v.trim(); }).filter(Boolean).slice(0, languageSlots()).forEach(function (v, i) {
+        $("language-" + i).hidden = false; $("f-language-" + i).value = langName.get(v) || v;
+      });
+    }
+    else if (key === "title" || key === "summary" || key === "start" || key === "end") {
       var f = $("f-" + key); if (f) { f.value = value; }
     }
   });
