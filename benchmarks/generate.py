@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from lod.model import terms, vocab
-from lod.rdf.build import slug
+from lod.rdf.build import iri_segment
 from lod.resources import ifla_units
 
 GENERATOR_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
@@ -299,7 +299,7 @@ class PoolInstitution:
             return self.wikidata
         if self.isil:
             return "isil-" + self.isil
-        return f"{self.country.lower()}-{slug(self.name)}"
+        return f"{self.country.lower()}-{iri_segment(self.name)}"
 
     def as_yaml(self, role: str | None) -> dict[str, Any]:
         """The mapping a record carries for it."""
@@ -433,7 +433,7 @@ def make_record(rng: random.Random, number: int, pool: list[PoolInstitution],
     lang = rng.choices(tags, weights=shares)[0]
     place = _place(rng, "latin")
     topic_slug = rng.choice(("wikidata", "editathon", "residency", "commons", "campaign", "training"))
-    record_id = f"{slug(place)}-{topic_slug}-{number:06d}"
+    record_id = f"{iri_segment(place)}-{topic_slug}-{number:06d}"
     title_langs = [lang] + [t for t in rng.sample(tags, rng.randint(0, 3)) if t != lang]
     title = {
         tag: rng.choice(LANGUAGES[tag][2]).format(place=place, topic=rng.choice(TOPICS[tag]))
@@ -501,7 +501,7 @@ def make_record(rng: random.Random, number: int, pool: list[PoolInstitution],
     contacts = []
     for position in range(rng.choices((0, 1, 2, 3), weights=(50, 30, 15, 5))[0]):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        email = f"{slug(first)}.{slug(last)}{position}@library.example.org"
+        email = f"{iri_segment(first)}.{iri_segment(last)}{position}@library.example.org"
         contact: dict[str, Any] = {"name": f"{first} {last}", "email": email}
         if rng.random() < 0.6:
             contact["publish"] = rng.random() < 0.5

@@ -49,15 +49,21 @@ def case_study_schema_path() -> Path:
     return _data_dir("docs") / "casestudy.schema.json"
 
 
+def file_version(path: Path) -> tuple[int, int]:
+    """A file's change time and size, the key of a cached table: a changed or damaged table
+    is read again, never answered from memory; (0, -1) when it is missing (its reader says so)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return 0, -1
+    return status.st_ctime_ns, status.st_size
+
+
 def language_names() -> dict[str, str]:
     """Language code -> English name, from ``mappings/languages.tsv``: the languages the
     submission form offers by name, the names the site shows and the harvester reads."""
     path = mappings_dir() / "languages.tsv"
-    try:
-        status = path.stat()
-    except OSError:
-        return _language_names(path, 0, -1)  # the reader says what is wrong
-    return _language_names(path, status.st_ctime_ns, status.st_size)
+    return _language_names(path, *file_version(path))
 
 
 @cache
@@ -70,15 +76,10 @@ def _language_names(path: Path, modified: int, size: int) -> dict[str, str]:
 def ifla_units() -> dict[str, tuple[str, str]]:
     """IFLA unit id -> (kind, English name), from ``mappings/ifla-unit-ids.tsv``.
 
-    Read once per version of the file (its path, size and change time),
-    so that a changed or damaged table is never answered from memory.
+    Read once per version of the file (:func:`file_version`).
     """
     path = mappings_dir() / "ifla-unit-ids.tsv"
-    try:
-        status = path.stat()
-    except OSError:
-        return _ifla_units(path, 0, -1)  # the reader says what is wrong
-    return _ifla_units(path, status.st_ctime_ns, status.st_size)
+    return _ifla_units(path, *file_version(path))
 
 
 @cache

@@ -28,26 +28,17 @@ class WikidataIdError(ValueError):
         self.problem = problem
 
 
-def version(path: Path) -> tuple[int, int]:
-    """A file's change time and size: a changed table is read again, never answered from memory."""
-    try:
-        status = path.stat()
-    except OSError:
-        return 0, -1  # the reader says what is wrong
-    return status.st_ctime_ns, status.st_size
-
-
 def verified_ids(mappings: Path | None = None) -> dict[str, str]:
     """Verified id -> its English label."""
     path = (mappings or resources.mappings_dir()) / IDS_FILE
-    return dict(_read(path, *version(path)))
+    return dict(_read(path, *resources.file_version(path)))
 
 
 def verified_id(label: str, kind: Literal["property", "item"] = "item",
                 mappings: Path | None = None) -> str:
     """The verified property or item labelled ``label``."""
     path = (mappings or resources.mappings_dir()) / IDS_FILE
-    found = _by_label(path, *version(path)).get((kind, label), [])
+    found = _by_label(path, *resources.file_version(path)).get((kind, label), [])
     if len(found) != 1:
         raise WikidataIdError(Problem(path, 1, "label", f"no verified {kind} labelled {label!r} "
                                       "(lod names it by that label; add its row with the id "
@@ -57,7 +48,7 @@ def verified_id(label: str, kind: Literal["property", "item"] = "item",
 
 def values_rows(path: Path) -> tuple[tuple[str, str, str, str], ...]:
     """The rows (kind, code, id, label) of a values table (mappings/wikidata-values.tsv)."""
-    return _values(path, *version(path))
+    return _values(path, *resources.file_version(path))
 
 
 @cache

@@ -50,6 +50,14 @@ def plan(wiki: Wikibase, data: Path, out: Path, api: str | None = None) -> None:
     assert result.code == 0, result.stderr
 
 
+def records_planned(wiki: Wikibase, tmp_path: Path, prefix: str, count: int) -> tuple[Path, Path]:
+    """:func:`write_records` into ``tmp_path/data`` and their plan made into ``tmp_path/out``."""
+    data = write_records(tmp_path / "data", prefix, count)
+    out = tmp_path / "out"
+    plan(wiki, data, out)
+    return data, out
+
+
 def live(wiki: Wikibase, data: Path, out: Path, *extra: str, api: str | None = None) -> Any:
     """``lod publish wikidata --live`` in process, without pauses between edits (the bot policy
     is off on this wiki, so ``--pause 0`` is allowed; tests/test_publish_bot.py checks the pauses)."""

@@ -27,6 +27,13 @@ from lod.rdf.build import institution_key
 from lod.settings import Settings
 
 
+def copy_of(folder: str, tmp_path: Path) -> Path:
+    """A copy of the checkout's ``shapes/`` or ``mappings/`` that a test may change."""
+    copy = tmp_path / folder
+    shutil.copytree(ROOT / folder, copy)
+    return copy
+
+
 def snapshot(out: Path) -> dict[str, bytes]:
     """Every file under ``out`` (recursively), by relative path."""
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
@@ -88,10 +95,8 @@ def test_a_changed_shape_or_ledger_changes_the_next_build(tmp_path: Path) -> Non
     """Shapes and mappings are inputs of every build, read afresh each time."""
     data = tmp_path / "data"
     write_record(data)
-    shapes = tmp_path / "shapes"
-    shutil.copytree(ROOT / "shapes", shapes)
-    mappings = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings)
+    shapes = copy_of("shapes", tmp_path)
+    mappings = copy_of("mappings", tmp_path)
     settings = Settings(data_dir=data, out_dir=tmp_path / "dist", shapes_dir=shapes,
                         mappings_dir=mappings)
     first = build(settings)
@@ -141,8 +146,7 @@ def test_query_sees_the_ledger_links_the_dumps_have(tmp_path: Path) -> None:
 
     data = tmp_path / "data"
     write_record(data)
-    mappings = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings)
+    mappings = copy_of("mappings", tmp_path)
     write_ledger(mappings, "Wikimédia France", "FR", "Q999999901", "Wikimédia France")
     graph = assemble([data], Settings(mappings_dir=mappings), include_drafts=False)
     assert not graph.problems
@@ -282,8 +286,7 @@ def test_a_malformed_ledger_names_its_file_and_line(tmp_path: Path) -> None:
 
     data = tmp_path / "data"
     write_record(data)
-    mappings = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings)
+    mappings = copy_of("mappings", tmp_path)
     ledger = mappings / "institutions.sssom.tsv"
     ledger.write_text(ledger.read_text(encoding="utf-8") + "only\ttwo fields\n", encoding="utf-8")
     graph = assemble([data], Settings(mappings_dir=mappings))
@@ -320,8 +323,7 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path,
     refused = run_lod("validate", data)
     assert refused.code == 1 and "title.en: U+001B (ESC) is not allowed" in refused.stderr
     write_record(data, "lyon-editathon")
-    mappings = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings)
+    mappings = copy_of("mappings", tmp_path)
     regions = mappings / "regions.ttl"
     regions.write_text(regions.read_text(encoding="utf-8").replace(
         'skos:prefLabel "Europe"@en', 'skos:prefLabel "Europe \\u001B[2J\\u001B]0;pwned\\u0007"@en'),

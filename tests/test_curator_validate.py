@@ -13,7 +13,7 @@ import pytest
 
 from conftest import VALID_RECORD, run_lod, write_record
 from lod.ledgers import MappingRow, empty_set, record_id, write_sssom
-from lod.rdf.build import slug
+from lod.rdf.build import iri_segment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,13 +56,13 @@ def test_orphaned_and_renamed_ledger_rows_are_reported(tmp_path: Path) -> None:
     renamed = f"{name} Central"
     (data / "lyon-editathon.yaml").write_text(text.replace(name, renamed, 1), encoding="utf-8")
     ledger = empty_set("institutions.sssom.tsv").with_rows([
-        _row(f"lcsinst:fr-{slug(name)}", name, "Q900000801"),
+        _row(f"lcsinst:fr-{iri_segment(name)}", name, "Q900000801"),
         _row("lcsinst:fr-bibliotheque-disparue", "Bibliothèque disparue", "Q900000802"),
     ])
     write_sssom(mappings / "institutions.sssom.tsv", ledger)
     done = run_lod("validate", data, "--mappings", mappings)
     assert done.code == 0, done.stderr
-    assert (f"lcsinst:fr-{slug(name)} ({name!r} -> Q900000801) looks renamed to {renamed!r}"
+    assert (f"lcsinst:fr-{iri_segment(name)} ({name!r} -> Q900000801) looks renamed to {renamed!r}"
             in done.stderr)
     assert ("lcsinst:fr-bibliotheque-disparue ('Bibliothèque disparue' -> Q900000802) is an "
             "orphaned ledger row") in done.stderr

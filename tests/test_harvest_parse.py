@@ -13,7 +13,7 @@ from lod.harvest.wikiapi import PageRef
 from lod.harvest.wikidump import site_from_base
 from lod.harvest.wikiharvest import page_lang_and_title, skip_reason
 from lod.harvest.wikiperiod import parse_period
-from lod.harvest.wikirecord import Facts, build_record, resolve_terms, slug
+from lod.harvest.wikirecord import HarvestedFacts, build_record, record_id_from_title, resolve_terms
 from lod.harvest.wikitemplate import blank_page
 from lod.harvest.wikitext import FieldBullet, heading_key, parse_page, to_markdown
 from lod.model.case_study import CaseStudy
@@ -183,9 +183,9 @@ def test_titles_ids_and_translation_subpages() -> None:
         "Bibliowikis",
     )
     assert page_lang_and_title(prefix + "A/B", prefix) == ("A/B", None, "A/B")
-    assert slug("Bibliowikis/es") == "bibliowikis-es"
-    assert slug("Médiathèques de Lyon (2019)") == "mediatheques-de-lyon-2019"
-    assert len(slug("word " * 40)) <= 80
+    assert record_id_from_title("Bibliowikis/es") == "bibliowikis-es"
+    assert record_id_from_title("Médiathèques de Lyon (2019)") == "mediatheques-de-lyon-2019"
+    assert len(record_id_from_title("word " * 40)) <= 80
 
 
 def test_site_from_dump_base() -> None:
@@ -198,7 +198,7 @@ def test_site_from_dump_base() -> None:
 
 
 def test_missing_facts_become_todos_and_nothing_is_invented() -> None:
-    facts = Facts(
+    facts = HarvestedFacts(
         title="A page",
         fields=[
             FieldBullet("institution", "Institution", ("Somewhere Library",)),

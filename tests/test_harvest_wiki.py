@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -361,17 +362,26 @@ def test_second_harvest_fetches_and_rewrites_nothing(wiki: MediaWiki, tmp_path: 
     assert "0 files written" in done.stdout
 
 
+@contextmanager
+def page_edited(wiki: MediaWiki, page: str, bundled: str, old: str, new: str) -> Iterator[None]:
+    """The case-study page with ``old`` replaced by ``new`` in its bundled text, then put back."""
+    title = PREFIX + page
+    original = (DATA / bundled).read_text(encoding="utf-8")
+    assert old in original, (bundled, old)
+    wiki.edit(title, original.replace(old, new))
+    try:
+        yield
+    finally:
+        wiki.edit(title, original)
+
+
 def test_after_one_edit_only_that_record_changes(wiki: MediaWiki, tmp_path: Path) -> None:
     out = tmp_path / "drafts"
     harvest(wiki, out)
     before = snapshot(out)
-    title = PREFIX + "Bibliowikis"
-    original = (DATA / "bibliowikis.wiki").read_text(encoding="utf-8")
-    wiki.edit(title, original.replace("* Dates: 2012–present", "* Dates: 2012–2020"))
-    try:
+    with page_edited(wiki, "Bibliowikis", "bibliowikis.wiki",
+                     "* Dates: 2012–present", "* Dates: 2012–2020"):
         done = harvest(wiki, out)
-    finally:
-        wiki.edit(title, original)
     after = snapshot(out)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {"bibliowikis.yaml", STATE_FILE}
@@ -412,13 +422,8 @@ def test_reviewed_and_hand_edited_records_are_never_overwritten(
         encoding="utf-8",
     )
     edited = hand.read_bytes()
-    title = PREFIX + "Médiathèques de Lyon"
-    original = (DATA / "lyon.wiki").read_text(encoding="utf-8")
-    wiki.edit(title, original.replace("* Dates: 2019", "* Dates: 2019–2020"))
-    try:
+    with page_edited(wiki, "Médiathèques de Lyon", "lyon.wiki", "* Dates: 2019", "* Dates: 2019–2020"):
         done = harvest(wiki, out)
-    finally:
-        wiki.edit(title, original)
     assert hand.read_bytes() == edited
     assert "a draft edited by hand: wrote mediatheques-de-lyon.draft.yaml" in done.stdout
     assert reviewed.read_bytes() == kept

@@ -54,6 +54,8 @@ CASES = [
     ("lang-missing-in-title", "lang: en", "lang: de", "title", "title:", ["'de'"]),
     ("bad-status", "status: reviewed", "status: done", "status", "status:",
      ["unknown status", "draft, reviewed, published"]),
+    ("repeated-key", "status: reviewed", "status: reviewed\nstatus: draft", "status",
+     "status: draft", [": status: key given twice"]),
     ("no-institutions", "institutions:\n", "institutions: []\nold_institutions:\n",
      "institutions", "institutions: []", ["at least one"]),
 ]
@@ -107,14 +109,6 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     assert result.code == 1
     assert f"{second}:1: id: duplicate id 'lyon-editathon'" in result.stderr
     assert str(tmp_path / "a" / "lyon-editathon.yaml") in result.stderr
-
-
-def test_repeated_key_is_an_error(tmp_path: Path) -> None:
-    text = BASE.replace("status: reviewed", "status: reviewed\nstatus: draft", 1)
-    path = write_record(tmp_path, "lyon-editathon", text)
-    result = run_lod("validate", path)
-    assert result.code == 1
-    assert f"{path}:{line_of(text, 'status: draft')}: status: key given twice" in result.stderr
 
 
 def test_all_problems_of_all_files_in_one_run(tmp_path: Path) -> None:

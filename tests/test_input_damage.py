@@ -248,7 +248,7 @@ def _live(tmp: Path, name: str, shape: bytes) -> Setup:
     """OUT holding a reviewed plan.json and a journal; ``lod publish wikidata --live`` on it."""
     import json
 
-    from test_planfile import VALID, _listener
+    from test_planfile import VALID, _listener, live_on
 
     from lod.publish.wikidata.journal import Journal
 
@@ -261,14 +261,11 @@ def _live(tmp: Path, name: str, shape: bytes) -> Setup:
     journal.write("intended", key="casestudy:a", action="create", item=None)
     journal.write("done", key="casestudy:a", action="create", item="Q5", revision=7)
     journal.close()
-    env = {"LOD_WIKIBASE_USER": "Bot@lod", "LOD_WIKIBASE_PASSWORD": "x" * 32}
-
     sent: list[int] = []
 
     def run() -> Run:
         with _listener() as (url, seen):
-            result = run_lod("publish", "wikidata", "--data", data, "--out", out, "--live",
-                             "--api", f"{url}/api.php", "--sparql", f"{url}/sparql", env=env)
+            result = live_on(url, data, out)
         sent.extend(seen)
         return result
 

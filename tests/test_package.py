@@ -39,3 +39,25 @@ def test_no_module_imports_a_test_only_dependency() -> None:
     offenders = {path.relative_to(ROOT).as_posix(): sorted(_imported(ast.parse(path.read_text("utf-8"))) & dev)
                  for path in sorted(PACKAGE.rglob("*.py"))}
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def _definitions() -> dict[str, list[str]]:
+    """Top-level class and function name -> the modules defining it."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if isinstance(node, ast.ClassDef | ast.FunctionDef):
+                found.setdefault(node.name, []).append(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def test_the_names_issue_21_found_twice_now_name_one_thing() -> None:
+    """Two ``Facts``, two ``slug`` giving different results, two ``graph_items`` and two
+    ``labels`` modules made a reader guess which one was meant; each now says what it is."""
+    definitions = _definitions()
+    for name in ("Facts", "slug", "write_atomically", "graph_items", "term_query_href"):
+        assert len(definitions.get(name, [])) <= 1, (name, definitions.get(name))
+    assert definitions["record_id_from_title"] == ["lod/harvest/wikirecord.py"]
+    assert definitions["iri_segment"] == ["lod/rdf/build.py"]
+    assert sorted(path.relative_to(ROOT).as_posix() for path in PACKAGE.rglob("labels.py")) == [
+        "lod/site/labels.py"]

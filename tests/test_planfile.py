@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_wikidata_plan_rules import PROJECTS, VALUES, facts
 
-from conftest import VALID_RECORD, run_lod, write_record
+from conftest import VALID_RECORD, Run, run_lod, write_record
 from lod.publish.wikidata.edits import edit_data
 from lod.publish.wikidata.model import ItemState, Plan, item
 from lod.publish.wikidata.plan import build_plan
@@ -249,12 +249,31 @@ def _listener() -> Iterator[tuple[str, list[int]]]:
         server.close()
 
 
+#: A bot account's login for a wiki that is never reached (every refusal comes first).
+UNUSED_LOGIN = {"LOD_WIKIBASE_USER": "Bot@lod", "LOD_WIKIBASE_PASSWORD": "x" * 32}
+
+
+def live_on(url: str, data: Path, out: Path) -> Run:
+    """``lod publish wikidata --live`` with the API and SPARQL both at ``url`` (a listener)."""
+    return run_lod("publish", "wikidata", "--data", data, "--out", out, "--live",
+                   "--api", f"{url}/api.php", "--sparql", f"{url}/sparql", env=UNUSED_LOGIN)
+
+
+def planned_state(tmp_path: Path) -> tuple[Path, Path]:
+    """A data folder with one record, and a state folder holding the valid plan."""
+    data = tmp_path / "casestudies"
+    write_record(data)
+    out = tmp_path / "state"
+    out.mkdir()
+    (out / "plan.json").write_text(json.dumps(VALID), encoding="utf-8")
+    return data, out
+
+
 def test_live_checks_the_whole_file_before_any_request(tmp_path: Path) -> None:
     data = tmp_path / "casestudies"
     write_record(data, "lyon-editathon", VALID_RECORD.format(id="lyon-editathon"))
     out = tmp_path / "state"
     out.mkdir()
-    env = {"LOD_WIKIBASE_USER": "Bot@lod", "LOD_WIKIBASE_PASSWORD": "x" * 32}
     edited = copy.deepcopy(VALID)
     edited["items"][3]["statements"][2]["value"] = {"type": "bogus"}
     damaged = {
@@ -267,8 +286,7 @@ def test_live_checks_the_whole_file_before_any_request(tmp_path: Path) -> None:
     with _listener() as (url, seen):
         for name, content in damaged.items():
             (out / "plan.json").write_bytes(content)
-            result = run_lod("publish", "wikidata", "--data", data, "--out", out, "--live",
-                             "--api", f"{url}/api.php", "--sparql", f"{url}/sparql", env=env)
+            result = live_on(url, data, out)
             assert result.code == 1, result
             assert expected[name] in result.stderr and "Traceback" not in result.stderr
             assert "nothing was sent" in result.stderr

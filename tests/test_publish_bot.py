@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import run_lod
-from live_wiki import UA, journal, plan, write_records
+from live_wiki import UA, journal, plan, records_planned, write_records
 from lod.publish.wikidata.botpolicy import (
     PAUSE_BOT,
     PAUSE_TRIAL,
@@ -119,9 +119,7 @@ def test_without_the_bot_right_a_large_batch_is_refused_and_no_edit_sent(
 
 def test_without_the_bot_right_a_trial_is_sent_unflagged_with_pauses(
         wiki: Wikibase, tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "trial", 3)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "trial", 3)
     time = FakeTime()
     result = publish_live(Settings(data_dir=data), _target(wiki), out,
                           _env(wiki.plain_user, wiki), bot_policy=True, clock=time.clock,
@@ -142,9 +140,7 @@ def test_without_the_bot_right_a_trial_is_sent_unflagged_with_pauses(
 def test_a_bot_sends_the_bot_flag_a_paced_batch_and_summaries_in_words(
         wiki: Wikibase, tmp_path: Path) -> None:
     count = TRIAL_EDITS + 2  # more than a trial: a bot may
-    data = write_records(tmp_path / "data", "flagged", count)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "flagged", count)
     time = FakeTime()
     result = publish_live(Settings(data_dir=data), _target(wiki), out, _env(wiki.bot_user, wiki),
                           bot_policy=True, task_page=TASK, clock=time.clock, sleep=time.sleep)
@@ -175,9 +171,7 @@ def test_assert_bot_stops_an_edit_once_the_account_is_no_bot_any_more(
         wiki: Wikibase, tmp_path: Path) -> None:
     """``assert=bot`` is on the edit: the wiki refuses it when the account lost its bot right
     after the rights were read, so no edit lands unflagged under a bot's name."""
-    data = write_records(tmp_path / "data", "demoted", 1)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "demoted", 1)
     database = wiki.workdir / "data" / "wikibase.sqlite"
     demoted: list[int] = []
 

@@ -24,7 +24,7 @@ from signals import with_default_signals
 
 from conftest import ROOT, run_lod
 from faultproxy import FaultProxy
-from live_wiki import credentials, duplicates, journal, live, plan, titled, write_records
+from live_wiki import credentials, duplicates, journal, live, records_planned, titled
 from lod.publish.wikidata.journal import read, replay
 from wikibase import Wikibase, running_wikibase
 
@@ -72,9 +72,7 @@ def test_a_fault_is_survived_without_duplicates(wiki: Wikibase, tmp_path: Path, 
                                                action: str, times: int,
                                                extra: dict[str, float]) -> None:
     prefix = f"{fault}{action[2:5]}"
-    data = write_records(tmp_path / "data", prefix, 2)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, prefix, 2)
     with FaultProxy(wiki.url) as proxy:
         proxy.arm(fault, action=action, times=times, **extra)
         result = live(wiki, data, out, "--timeout", "2", api=f"{proxy.url}/api.php")
@@ -93,9 +91,7 @@ def test_a_fault_is_survived_without_duplicates(wiki: Wikibase, tmp_path: Path, 
 
 def test_a_wiki_that_keeps_failing_is_one_line_and_a_rerun_finishes(wiki: Wikibase,
                                                                      tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "down", 2)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "down", 2)
     with FaultProxy(wiki.url) as proxy:
         proxy.arm("maxlag", action="wbeditentity", times=100)
         proxy.arm("http503", action="wbgetentities", times=0)
@@ -129,9 +125,7 @@ def test_killed_at_a_random_point_then_rerun(wiki: Wikibase, tmp_path: Path, see
     skip, after = rng.randrange(RECORDS), rng.random() < 0.5
     how = signal.SIGINT if seed == 3 else signal.SIGKILL  # Ctrl-C once, kill -9 otherwise
     prefix = f"kill{seed}"
-    data = write_records(tmp_path / "data", prefix, RECORDS)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, prefix, RECORDS)
     with FaultProxy(wiki.url) as proxy:
         proxy.arm("hold", action="wbeditentity", skip=skip, after=after)
         env = {**os.environ, **credentials(wiki)}

@@ -205,20 +205,12 @@ def test_status_and_verify_never_show_a_traceback_whatever_the_journal_holds(
 
 def test_the_damaged_journal_stops_live_before_any_request(tmp_path: Path) -> None:
     """--live with a journal that may hide an edit: exit 1, the line named, nothing sent."""
-    import json as _json
+    from test_planfile import _listener, live_on, planned_state
 
-    from test_planfile import VALID, _listener
-
-    data = tmp_path / "casestudies"
-    write_record(data)
-    out = tmp_path / "state"
-    out.mkdir()
-    (out / "plan.json").write_text(_json.dumps(VALID), encoding="utf-8")
+    data, out = planned_state(tmp_path)
     _journal_with(out / "journal.jsonl", b"\xff\xff", at=3)
-    env = {"LOD_WIKIBASE_USER": "Bot@lod", "LOD_WIKIBASE_PASSWORD": "x" * 32}
     with _listener() as (url, seen):
-        result = run_lod("publish", "wikidata", "--data", data, "--out", out, "--live",
-                         "--api", f"{url}/api.php", "--sparql", f"{url}/sparql", env=env)
+        result = live_on(url, data, out)
         assert seen == []
     assert result.code == 1 and "Traceback" not in result.stderr
     assert "journal.jsonl: line 3: not UTF-8" in result.stderr

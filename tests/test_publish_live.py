@@ -35,8 +35,8 @@ from live_wiki import (
     live,
     other_editor,
     plan,
+    records_planned,
     titled,
-    write_records,
 )
 from lod.publish.wikidata.dryrun import Target
 from lod.publish.wikidata.livecommands import publish_live
@@ -208,9 +208,7 @@ def _target(wiki: Wikibase) -> Target:
 
 def test_an_edit_conflict_rereads_and_replans_only_that_item(
         wiki: Wikibase, tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "conflict", 1)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "conflict", 1)
     live(wiki, data, out)  # the item exists now; the record then gains a German title
     (item,) = titled(wiki, "conflict")
     mapped = tmp_path / "ids.tsv"  # the record names its item: a Wikidata-like id mapped to it
@@ -251,9 +249,7 @@ def test_an_edit_conflict_rereads_and_replans_only_that_item(
 
 def test_a_label_description_conflict_on_create_is_recorded_and_never_retried(
         wiki: Wikibase, tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "clash", 2)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "clash", 2)
     planned = {i["key"]: i for i in json.loads((out / "plan.json").read_text())["items"]}
     first = planned["casestudy:clash-0"]
     writer = Writer(wiki.api_url, wiki.user, wiki.password)  # someone creates it meanwhile
@@ -274,9 +270,7 @@ def test_a_label_description_conflict_on_create_is_recorded_and_never_retried(
 
 
 def test_sessions_cleared_on_the_server_mean_one_login_again(wiki: Wikibase, tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "session", 2)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "session", 2)
     cleared = []
 
     def pause(key: str) -> None:
@@ -293,9 +287,7 @@ def test_sessions_cleared_on_the_server_mean_one_login_again(wiki: Wikibase, tmp
 
 
 def test_no_credentials_is_one_clear_line(wiki: Wikibase, tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "nocreds", 1)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "nocreds", 1)
     result = run_lod("publish", "wikidata", "--data", data, "--api", wiki.api_url, "--ids",
                      wiki.ids_file, "--out", out, "--live",
                      env={"LOD_WIKIBASE_USER": "", "LOD_WIKIBASE_PASSWORD": ""})
@@ -315,9 +307,7 @@ def _creates(out: Path) -> list[str]:
 
 def test_a_second_dry_run_right_after_a_live_run_plans_no_create(wiki: Wikibase,
                                                                  tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "lagging", 2)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "lagging", 2)
     assert len(_creates(out)) == 2
     result = live(wiki, data, out)
     assert result.code == 0, result.stderr

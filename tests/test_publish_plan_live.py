@@ -18,7 +18,7 @@ from signals import with_default_signals
 
 from conftest import ROOT, run_lod
 from faultproxy import FaultProxy
-from live_wiki import UA, credentials, duplicates, journal, live, plan, titled, write_records
+from live_wiki import UA, credentials, duplicates, journal, live, plan, records_planned, titled
 from lod.publish.wikidata.edits import record_mark
 from lod.publish.wikidata.journal import read, replay
 from wikibase import Wikibase, running_wikibase
@@ -55,9 +55,7 @@ def test_two_live_runs_on_one_folder_one_refused_the_other_completes(wiki: Wikib
                                                                       tmp_path: Path) -> None:
     """Both started at once; the one that gets the folder is held at its first edit until the
     other has given up, so the two overlap whatever the machine's load."""
-    data = write_records(tmp_path / "data", "together", 3)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "together", 3)
     with FaultProxy(wiki.url) as proxy:
         proxy.arm("hold", action="wbeditentity")
         runs = [_live_process(wiki, data, out, f"{proxy.url}/api.php") for _ in range(2)]
@@ -88,9 +86,7 @@ def test_two_live_runs_on_one_folder_one_refused_the_other_completes(wiki: Wikib
 
 def test_a_lock_left_by_a_killed_run_does_not_block_the_next(wiki: Wikibase,
                                                             tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "stale", 2)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "stale", 2)
     with FaultProxy(wiki.url) as proxy:
         proxy.arm("hold", action="wbeditentity")
         killed = _live_process(wiki, data, out, f"{proxy.url}/api.php")
@@ -108,9 +104,7 @@ def test_a_lock_left_by_a_killed_run_does_not_block_the_next(wiki: Wikibase,
 
 def test_what_a_reviewer_deleted_is_not_applied_and_not_brought_back(wiki: Wikibase,
                                                                      tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "reviewed", 3)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "reviewed", 3)
     reviewed = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     by_key = {i["key"]: i for i in reviewed["items"]}
     reviewed["items"].remove(by_key["casestudy:reviewed-1"])
@@ -144,9 +138,7 @@ def test_a_create_that_landed_after_all_is_this_batchs_create(wiki: Wikibase,
     with the item it made itself, which is recorded as done, not as "exists"."""
     from wikibaseintegrator import wbi_helpers, wbi_login
 
-    data = write_records(tmp_path / "data", "landed", 1)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "landed", 1)
     planned = json.loads((out / "plan.json").read_text(encoding="utf-8"))["items"][0]
     login = wbi_login.Login(user=wiki.user, password=wiki.password,
                             mediawiki_api_url=wiki.api_url, user_agent=UA["User-Agent"])
@@ -168,9 +160,7 @@ def test_a_create_that_landed_after_all_is_this_batchs_create(wiki: Wikibase,
 
 def test_a_damaged_journal_stops_the_run_and_settle_asks_the_wiki(wiki: Wikibase,
                                                                   tmp_path: Path) -> None:
-    data = write_records(tmp_path / "data", "settle", 2)
-    out = tmp_path / "out"
-    plan(wiki, data, out)
+    data, out = records_planned(wiki, tmp_path, "settle", 2)
     assert live(wiki, data, out).code == 0
     path = out / "journal.jsonl"
     lines = path.read_bytes().split(b"\n")

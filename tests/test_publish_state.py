@@ -3,16 +3,15 @@ run at a time holds it (issue 19, points 3 and 4)."""
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import re
 import shutil
 from pathlib import Path
 
 from test_files import _hold
-from test_planfile import VALID, _listener
+from test_planfile import _listener, live_on, planned_state
 
-from conftest import CASESTUDIES, ROOT, run_lod, write_record
+from conftest import CASESTUDIES, ROOT, run_lod
 from lod.files import lock
 
 STATE = {"plan.json": b'{"format": "lod-wikidata-plan/1"}\n', ".plan-as-planned.json": b"{}\n",
@@ -51,21 +50,15 @@ def test_build_and_site_into_a_folder_with_publish_state_keep_it(tmp_path: Path)
 
 
 def test_a_second_live_run_on_one_folder_is_refused_at_once(tmp_path: Path) -> None:
-    data = tmp_path / "casestudies"
-    write_record(data)
-    out = tmp_path / "state"
-    out.mkdir()
-    (out / "plan.json").write_text(json.dumps(VALID), encoding="utf-8")
+    data, out = planned_state(tmp_path)
     context = multiprocessing.get_context("spawn")
     ready = context.Event()
     first = context.Process(target=_hold, args=(str(tmp_path / ".state.lock"), ready))
     first.start()
-    env = {"LOD_WIKIBASE_USER": "Bot@lod", "LOD_WIKIBASE_PASSWORD": "x" * 32}
     try:
         assert ready.wait(120)
         with _listener() as (url, seen):
-            result = run_lod("publish", "wikidata", "--data", data, "--out", out, "--live",
-                             "--api", f"{url}/api.php", "--sparql", f"{url}/sparql", env=env)
+            result = live_on(url, data, out)
             assert seen == []
         assert result.code == 1
         assert f"another lod command is writing to {out}" in result.stderr

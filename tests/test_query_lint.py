@@ -17,7 +17,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from conftest import ROOT
 from lod.query.catalog import ENDPOINT_KINDS, CatalogQuery, catalog
-from lod.query.labels import rewrite_label_service
+from lod.query.labelservice import rewrite_label_service
 
 QUERIES = catalog()
 FIXED = {

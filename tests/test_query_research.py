@@ -19,7 +19,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import CASESTUDIES, ROOT, Run, run_lod
+from conftest import CASESTUDIES, ROOT, VALID_RECORD, Run, run_lod
 
 
 def records() -> list[dict[str, object]]:
@@ -269,7 +269,7 @@ def test_an_unused_dimension_is_reported_as_such(tmp_path: Path) -> None:
 
 
 def test_the_gap_list_appears_once_one_record_names_a_unit(tmp_path: Path) -> None:
-    from conftest import VALID_RECORD, write_record
+    from conftest import write_record
 
     data = tmp_path / "data"
     write_record(data, text=VALID_RECORD.format(id="lyon-editathon"))  # names public-libraries
@@ -295,22 +295,8 @@ def test_the_site_says_unused_not_sixty_gaps(tmp_path: Path) -> None:
     assert "No case study names an IFLA unit yet" in unit_page
 
 
-VALID_NO_UNIT = """\
-id: lyon-editathon
-status: reviewed
-lang: en
-title:
-  en: A library edit-a-thon
-summary:
-  en: A public library ran an edit-a-thon on local history.
-institutions:
-  - name: Bibliothèque municipale de Lyon
-    country: FR
-    type: public
-    role: lead
-wikimedia_projects: [wikipedia]
-activities: [editathon]
-"""
+#: The shared valid record without its IFLA unit: no record of its folder names one.
+VALID_NO_UNIT = VALID_RECORD.format(id="lyon-editathon").replace("ifla_units: [public-libraries]\n", "")
 
 
 # ---- friction 6: labels where people read

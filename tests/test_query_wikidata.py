@@ -22,7 +22,7 @@ from conftest import ROOT, run_lod
 from lod.pipeline import assemble
 from lod.query.catalog import CatalogQuery, catalog, get_query
 from lod.query.execute import endpoint_text, run_in_process, run_on_endpoint, wdqs_link
-from lod.query.labels import has_label_service, rewrite_label_service, uses_label_service
+from lod.query.labelservice import has_label_service, rewrite_label_service, uses_label_service
 from lod.query.params import bind_params, with_values
 from lod.settings import Settings
 from servers import oxigraph_server

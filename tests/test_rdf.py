@@ -13,7 +13,7 @@ from conftest import ROOT
 from graphtools import graph_triples, to_jsonld, to_ntriples
 from lod.model import CaseStudy, Institution
 from lod.namespaces import PREFIXES
-from lod.rdf.build import institution_key, slug
+from lod.rdf.build import institution_key, iri_segment
 from lod.rdf.serialize import to_turtle
 from lod.settings import Settings
 
@@ -31,9 +31,9 @@ def test_institution_key_prefers_qid_then_isil_then_name() -> None:
 
 
 def test_slug_of_names_without_latin_letters_is_a_stable_hash() -> None:
-    first = slug("中国国家图书馆")
-    assert first == slug("中国国家图书馆")
-    assert first != slug("国家图书馆")
+    first = iri_segment("中国国家图书馆")
+    assert first == iri_segment("中国国家图书馆")
+    assert first != iri_segment("国家图书馆")
     assert re.fullmatch(r"h[0-9a-f]{12}", first)
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from lod.model.case_study import Institution
 from lod.reconcile.classes import read_library_types
-from lod.reconcile.score import AUTO_ACCEPT, Facts, evidence_for, score
+from lod.reconcile.score import AUTO_ACCEPT, ItemFacts, evidence_for, score
 from lod.reconcile.subjects import Subject, subjects_of_institutions
 
 TYPES = read_library_types()
@@ -39,8 +39,8 @@ def make_subject(kind: str, country: str, isil: str | None, website: str | None)
 
 def item(qid: str, *, label: str = NAME, country: str | None = None, classes: frozenset[str] = frozenset(),
          instances: frozenset[str] = frozenset(), isil: str | None = None, website: str | None = None,
-         alias: str | None = None) -> Facts:
-    return Facts(
+         alias: str | None = None) -> ItemFacts:
+    return ItemFacts(
         qid=qid,
         labels=frozenset({(label, "en")}),
         aliases=frozenset({(alias, "en")}) if alias else frozenset(),
@@ -57,7 +57,7 @@ countries = st.sampled_from(sorted(COUNTRY_ITEM))
 
 
 @st.composite
-def true_matches(draw: st.DrawFn) -> tuple[Subject, Facts]:
+def true_matches(draw: st.DrawFn) -> tuple[Subject, ItemFacts]:
     """A subject and its true item, by one of the ways the rules let a match reach 0.9."""
     kind, country = draw(kinds), draw(countries)
     way = draw(st.sampled_from(["label", "isil", "website"]))
@@ -73,7 +73,7 @@ def true_matches(draw: st.DrawFn) -> tuple[Subject, Facts]:
 
 
 @st.composite
-def ruled_out_rivals(draw: st.DrawFn, subject: Subject, qid: str) -> Facts:
+def ruled_out_rivals(draw: st.DrawFn, subject: Subject, qid: str) -> ItemFacts:
     """A candidate that one hard rule rules out, carrying any of the subject's names and identifiers."""
     rule = draw(st.sampled_from(["country", "class", "non-organisation", "human"]))
     conflict = sorted(subject.types.conflict) or (["Q43229"] if subject.types.says_something else [])
@@ -109,7 +109,7 @@ def test_a_ruled_out_rival_never_lowers_a_true_match(data: st.DataObject) -> Non
 
 
 @st.composite
-def any_items(draw: st.DrawFn, qid: str) -> Facts:
+def any_items(draw: st.DrawFn, qid: str) -> ItemFacts:
     """Any candidate at all: names, identifiers, country and class drawn freely."""
     return item(qid, label=draw(st.sampled_from([NAME, "Other Name"])),
                 country=draw(st.sampled_from([None, *COUNTRY_ITEM])),

@@ -14,7 +14,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from lod.reconcile.normalise import website_key, website_variants
 from lod.reconcile.queries import details_query, identifier_query, label_query, string_literal
-from lod.reconcile.score import AUTO_ACCEPT, Facts, country_match, evidence_for, score
+from lod.reconcile.score import AUTO_ACCEPT, ItemFacts, country_match, evidence_for, score
 from lod.reconcile.subjects import Subject
 
 LIBRARY = "Q7075"
@@ -36,7 +36,7 @@ def subject(**changes: object) -> Subject:
 
 
 def facts(qid: str = "Q900000003", *, label: str = "Ashcombe Library", lang: str = "en",
-          **changes: object) -> Facts:
+          **changes: object) -> ItemFacts:
     values: dict[str, object] = {
         "qid": qid,
         "labels": frozenset({(label, lang)}),
@@ -44,7 +44,7 @@ def facts(qid: str = "Q900000003", *, label: str = "Ashcombe Library", lang: str
         "classes": frozenset({LIBRARY}),
     }
     values.update(changes)
-    return Facts(**values)  # type: ignore[arg-type]
+    return ItemFacts(**values)  # type: ignore[arg-type]
 
 
 def test_a_unique_label_in_the_right_country_and_class_is_confident() -> None:
@@ -170,7 +170,7 @@ evidence_facts = st.builds(
 
 @given(st.lists(evidence_facts, max_size=4, unique_by=lambda f: f.qid),
        st.sampled_from([None, "GB-AsL"]), st.sampled_from([None, "https://ashcombe.example/"]))
-def test_the_protective_rules_hold_for_any_evidence(items: list[Facts], isil: str | None,
+def test_the_protective_rules_hold_for_any_evidence(items: list[ItemFacts], isil: str | None,
                                                    website: str | None) -> None:
     record = subject(isil=isil, website=website)
     ranked = score(record, items)

@@ -23,7 +23,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -210,17 +210,32 @@ def test_round_trip_the_form_gives_a_page_lod_harvests_into_the_record_lod_valid
     assert link.startswith("https://outreach.wikimedia.org/w/index.php?title=GLAM%2FIFLA_Case_Studies%2F")
     assert link.endswith("&action=edit")
 
+    # The same story written in Finnish goes on the page's Finnish sub-page.
+    _type(browser, "Language you write in", "Finnish")
+    wiki_fi, shown_fi = _make(browser)
+    record_fi: dict[str, Any] = yaml.safe_load(shown_fi)
+    link_fi = browser.find_element(By.ID, "wiki-link").get_attribute("href") or ""
+    title_fi = parse_qs(urlsplit(link_fi).query)["title"][0].replace("_", " ")
+    assert title_fi == PREFIX + TITLE + "/fi" and record_fi["lang"] == "fi"
+
     data = tmp_path / "casestudies"
     data.mkdir()
     shutil.copy(saved, data / saved.name)
+    (data / f"{record_fi['id']}.yaml").write_text(shown_fi, encoding="utf-8")
     checked = run_lod("validate", data)
     assert checked.code == 0, checked.stdout + checked.stderr
 
     drafts = tmp_path / "drafts"
     with mediawiki_server() as wiki_server:
         wiki_server.edit(PREFIX + TITLE, wiki)
+        wiki_server.edit(title_fi, wiki_fi)
         harvested = run_lod("harvest", "--api", wiki_server.api_url, "--out", drafts)
     assert harvested.code == 0, harvested.stderr
+    draft_fi: dict[str, Any] = yaml.safe_load(
+        (drafts / f"{record_fi['id']}.yaml").read_text(encoding="utf-8"))
+    assert {k: v for k, v in draft_fi.items() if k not in ("notes", "source")} == {
+        k: v for k, v in record_fi.items() if k not in NOT_ON_THE_PAGE}
+    assert [n for n in draft_fi["notes"].splitlines() if n.startswith("TODO")] == []
     draft: dict[str, Any] = yaml.safe_load(
         (drafts / saved.name).read_text(encoding="utf-8"))
     assert record["institutions"][1].get("role") is None  # not stated: absent, never a default

@@ -80,38 +80,31 @@ def _without_block(turtle: str, subject: str) -> str:
     return turtle[:start] + "\n" + turtle[end:]
 
 
-def test_a_predicate_missing_from_the_ontology_is_reported(bundled_terms: set[str]) -> None:
-    ontology = _without_block(ONTOLOGY, "lcs:startYear")
-    missing = unaccounted(bundled_terms, ontology=ontology, shapes=SHAPES, doc=MODEL_DOC)
-    assert missing == {"not declared in mappings/ontology.ttl": [f"{LCS}startYear"]}
+NOT_DECLARED = "not declared in mappings/ontology.ttl"
+NOT_SHAPED = "not constrained by a shape nor listed as free"
+NOT_DOCUMENTED = "not named in docs/model.md"
+#: One declaration taken away: (the source, its text without it, what is reported, for which term).
+_TAKEN_AWAY = [
+    ("ontology", _without_block(ONTOLOGY, "lcs:startYear"), NOT_DECLARED, "startYear"),
+    ("shapes", _without_lines(SHAPES, "sh:path lcs:startYear"), NOT_SHAPED, "startYear"),
+    ("shapes", _without_lines(SHAPES, "lcs:Region"), NOT_SHAPED, "Region"),
+    ("doc", _without_lines(MODEL_DOC, "lcs:unitKind"), NOT_DOCUMENTED, "unitKind"),
+]
 
 
-def test_a_predicate_no_shape_constrains_is_reported(bundled_terms: set[str]) -> None:
-    shapes = _without_lines(SHAPES, "sh:path lcs:startYear")
-    missing = unaccounted(bundled_terms, ontology=ONTOLOGY, shapes=shapes, doc=MODEL_DOC)
-    assert missing == {"not constrained by a shape nor listed as free": [f"{LCS}startYear"]}
-
-
-def test_a_class_no_shape_targets_is_reported(bundled_terms: set[str]) -> None:
-    shapes = _without_lines(SHAPES, "lcs:Region")
-    missing = unaccounted(bundled_terms, ontology=ONTOLOGY, shapes=shapes, doc=MODEL_DOC)
-    assert missing == {"not constrained by a shape nor listed as free": [f"{LCS}Region"]}
-
-
-def test_a_term_missing_from_the_model_document_is_reported(bundled_terms: set[str]) -> None:
-    doc = _without_lines(MODEL_DOC, "lcs:unitKind")
-    missing = unaccounted(bundled_terms, ontology=ONTOLOGY, shapes=SHAPES, doc=doc)
-    assert missing == {"not named in docs/model.md": [f"{LCS}unitKind"]}
+@pytest.mark.parametrize(("source", "text", "reason", "local"), _TAKEN_AWAY,
+                         ids=[f"{case[0]}-{case[3]}" for case in _TAKEN_AWAY])
+def test_a_missing_declaration_is_reported(source: str, text: str, reason: str, local: str,
+                                           bundled_terms: set[str]) -> None:
+    sources = {"ontology": ONTOLOGY, "shapes": SHAPES, "doc": MODEL_DOC, source: text}
+    assert unaccounted(bundled_terms, **sources) == {reason: [f"{LCS}{local}"]}
 
 
 def test_an_undeclared_predicate_from_the_builder_is_reported(bundled_terms: set[str]) -> None:
     """The issue's example: one new field and one triple, nothing else changed."""
     doi = f"{LCS}grantNumber"
     missing = unaccounted(bundled_terms | {doi}, ontology=ONTOLOGY, shapes=SHAPES, doc=MODEL_DOC)
-    assert missing == {source: [doi] for source in (
-        "not declared in mappings/ontology.ttl",
-        "not constrained by a shape nor listed as free",
-        "not named in docs/model.md")}
+    assert missing == {reason: [doi] for reason in (NOT_DECLARED, NOT_SHAPED, NOT_DOCUMENTED)}
 
 
 def test_every_free_term_says_why_and_is_not_also_shaped() -> None:

@@ -35,7 +35,7 @@ from lod.harvest.formanswers import (
 )
 from lod.harvest.wikiharvest import Summary
 from lod.harvest.wikimatch import Lexicon, ifla_units, language_tag, make_lexicon, normalize
-from lod.harvest.wikirecord import Facts, build_record, slug
+from lod.harvest.wikirecord import HarvestedFacts, build_record, record_id_from_title
 from lod.harvest.wikitext import FieldBullet
 from lod.inputs import read_csv_export, read_tsv
 from lod.model.case_study import EMAIL_RE, CaseStudy
@@ -224,7 +224,7 @@ def read_rows(path: Path, problems: list[Problem]) -> Iterator[Row | None]:
             yield row
 
 
-def row_facts(row: Row, source_name: str) -> Facts:
+def row_facts(row: Row, source_name: str) -> HarvestedFacts:
     """What one submission states, in the harvester's terms."""
     todos: list[str] = []
     answers = {key: _answers(row, key, todos) for key in WIKI_FIELDS}
@@ -264,7 +264,7 @@ def row_facts(row: Row, source_name: str) -> Facts:
         + (f" (submitted {stamp})." if stamp else ".")
     ]
     lines += [f"Column {column!r}: {value}" for column, value in row.unmapped]
-    return Facts(
+    return HarvestedFacts(
         title=" ".join(row.text("title").split()),
         fields=fields,
         summary=row.text("summary") or None,
@@ -392,7 +392,7 @@ def import_csv(path: Path, out_dir: Path, *, restore: Collection[str] = ()
                 others = {str(entry.get("id")) for entry in submissions.values()}
                 others |= {str(entry.get("id")) for entry in store.pages.values()}
                 others |= set(store.state.get("imports", {}).values())
-                record_id = store.claim(slug(facts.title), others)
+                record_id = store.claim(record_id_from_title(facts.title), others)
                 for other in submissions.values():
                     reason = same_story(answers, other.get("answers", {}))
                     other_id = str(other["id"])

@@ -23,7 +23,7 @@ from lod.harvest.drafts import DraftStore, Written
 from lod.harvest.formanswers import institution_names, looks_same
 from lod.harvest.wikiapi import PageRef, PageText, SiteInfo, WikiApi
 from lod.harvest.wikidump import DumpError, DumpReader
-from lod.harvest.wikirecord import Facts, build_record, slug
+from lod.harvest.wikirecord import HarvestedFacts, build_record, record_id_from_title
 from lod.harvest.wikitext import parse_page
 from lod.model import terms
 from lod.model.case_study import CaseStudy
@@ -126,13 +126,18 @@ def _bare_title(title: str, namespace: int) -> str:
     return title.split(":", 1)[1] if namespace != 0 and ":" in title else title
 
 
+#: The language of a translation sub-page ("Bibliowikis/ca"); a page without one is in English.
+LANG_SUBPAGE = re.compile(r"[a-z]{2}(?:-[a-z0-9]{2,8})?")
+UNMARKED_LANG = "en"
+
+
 def page_lang_and_title(title: str, prefix: str) -> tuple[str, str | None, str]:
     """(text for the id, language of a ``/xx`` translation sub-page, title to show)."""
     under_prefix = title.startswith(prefix)
     rest = title[len(prefix) :] if under_prefix else title
     head, _, last = rest.rpartition("/")
     is_lang = (
-        bool(re.fullmatch(r"[a-z]{2}(?:-[a-z0-9]{2,8})?", last))
+        bool(LANG_SUBPAGE.fullmatch(last))
         and terms.language_tag_problem(last) is None
     )
     lang = last if head and is_lang else None
@@ -141,7 +146,7 @@ def page_lang_and_title(title: str, prefix: str) -> tuple[str, str | None, str]:
     return rest, lang, shown.strip() or rest
 
 
-def page_facts(page: PageText, prefix: str, site: SiteInfo | None, today: dt.date) -> Facts:
+def page_facts(page: PageText, prefix: str, site: SiteInfo | None, today: dt.date) -> HarvestedFacts:
     """What a page says, with its provenance."""
     parsed = parse_page(page.text)
     _, lang, title = page_lang_and_title(page.ref.title, prefix)
@@ -149,7 +154,7 @@ def page_facts(page: PageText, prefix: str, site: SiteInfo | None, today: dt.dat
     source: dict[str, object] = {"revision": page.ref.revision, "retrieved": today}
     if url:
         source = {"url": url, **source}
-    facts = Facts(
+    facts = HarvestedFacts(
         title=title,
         fields=parsed.fields,
         summary=parsed.sections.pop("summary", None),
@@ -247,7 +252,7 @@ class Harvest:
             others |= {str(entry.get("id"))
                        for entry in self.store.state.get("submissions", {}).values()}
             record_id = self.store.claim(
-                slug(page_lang_and_title(page.ref.title, self.prefix)[0]), others
+                record_id_from_title(page_lang_and_title(page.ref.title, self.prefix)[0]), others
             )
         if not known:
             self._flag_duplicate(page, facts, record_id)
@@ -269,7 +274,7 @@ class Harvest:
         written = self.store.write(record_id, draft.record)
         self._count(written, draft.todos, draft.record)
 
-    def _flag_duplicate(self, page: PageText, facts: Facts, record_id: str) -> None:
+    def _flag_duplicate(self, page: PageText, facts: HarvestedFacts, record_id: str) -> None:
         """A new page that looks like a story already here (a page or a form submission)."""
         base = page_lang_and_title(page.ref.title, self.prefix)[0].rsplit("/", 1)[0]
         mine = set(facts.values("institution"))

@@ -39,7 +39,7 @@ PROSE_SECTIONS = ("summary", "context", "goals", "implementation", "outcomes")
 
 
 @dataclass
-class Facts:
+class HarvestedFacts:
     """What a page or a form row states, before matching (all text, markdown allowed)."""
 
     title: str
@@ -77,8 +77,8 @@ class Draft:
     todos: list[str]
 
 
-def slug(text: str) -> str:
-    """ASCII, lower case, hyphens: "Bibliowikis (Catalonia)" -> "bibliowikis-catalonia"."""
+def record_id_from_title(text: str) -> str:
+    """A draft's record id, and so its file stem: "Bibliowikis (Catalonia)" -> "bibliowikis-catalonia"."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     words = re.findall(r"[a-z0-9]+", folded)
     out = ""
@@ -166,7 +166,7 @@ _WORDS: dict[str, dict[str, str]] = {
 class _Builder:
     """Collects a record and its to-dos; one per draft."""
 
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, facts: HarvestedFacts) -> None:
         self.facts = facts
         self.todos: list[str] = list(facts.todos)
         self.words = _WORDS.get(facts.origin, _WORDS["page"])
@@ -396,7 +396,7 @@ class _Builder:
         return links
 
 
-def build_record(record_id: str, facts: Facts) -> Draft:
+def build_record(record_id: str, facts: HarvestedFacts) -> Draft:
     """The draft record for ``facts`` (see the module docstring for the rules)."""
     builder = _Builder(facts)
     lang = builder.language()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -25,18 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from lod.model import terms
-from lod.model.vocab import (
-    ACTIVITIES,
-    DEFAULT_LICENSE,
-    LIBRARY_TYPES,
-    LINK_KINDS,
-    PROJECTS,
-    ROLES,
-    SECTION_KEYS,
-    STATUSES,
-    SUBMITTER_KINDS,
-)
+from lod.model import terms, vocab
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 QID_RE = re.compile(r"Q[1-9][0-9]*")
@@ -57,49 +47,36 @@ def _frozen() -> ConfigDict:
     return ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def _check_id(value: str) -> str:
-    if len(value) > MAX_ID or not ID_RE.fullmatch(value):
-        raise ValueError(
-            f"invalid id {value!r}; expected lower-case letters and digits in words joined by "
-            f"single hyphens (e.g. 'catalonia-bibliowikis'), at most {MAX_ID} characters"
-        )
-    return value
+def _matching(pattern: re.Pattern[str], what: str, expected: str, *,
+              longest: int | None = None) -> Callable[[str], str]:
+    """A check that ``pattern`` matches a value whole (at most ``longest`` characters long)."""
+    def check(value: str) -> str:
+        if (longest is not None and len(value) > longest) or not pattern.fullmatch(value):
+            raise ValueError(f"invalid {what} {value!r}; expected {expected}")
+        return value
+
+    return check
 
 
-def _check_qid(value: str) -> str:
-    if not QID_RE.fullmatch(value):
-        raise ValueError(f"invalid Wikidata item id {value!r}; expected 'Q' and the item's number, "
-                         "as at the end of its Wikidata URL")
-    return value
+_check_id = _matching(ID_RE, "id", "lower-case letters and digits in words joined by single "
+                      f"hyphens (e.g. 'catalonia-bibliowikis'), at most {MAX_ID} characters",
+                      longest=MAX_ID)
+_check_qid = _matching(QID_RE, "Wikidata item id",
+                       "'Q' and the item's number, as at the end of its Wikidata URL")
+_check_isil = _matching(ISIL_RE, "ISIL", "ISO 15511 'prefix-identifier' (e.g. 'US-DLC'), "
+                        f"at most {MAX_ISIL} characters", longest=MAX_ISIL)
+_check_url = _matching(URL_RE, "URL", "an absolute http:// or https:// URL")
 
 
-def _check_isil(value: str) -> str:
-    if len(value) > MAX_ISIL or not ISIL_RE.fullmatch(value):
-        raise ValueError(
-            f"invalid ISIL {value!r}; expected ISO 15511 'prefix-identifier' (e.g. 'US-DLC'), "
-            f"at most {MAX_ISIL} characters"
-        )
-    return value
+def _no_problem(problem_of: Callable[[str], str | None]) -> AfterValidator:
+    """A value the model's terms find no problem with (their problem text is the message)."""
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
-
-def _check_url(value: str) -> str:
-    if not URL_RE.fullmatch(value):
-        raise ValueError(f"invalid URL {value!r}; expected an absolute http:// or https:// URL")
-    return value
-
-
-def _check_lang(value: str) -> str:
-    problem = terms.language_tag_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _check_country(value: str) -> str:
-    problem = terms.country_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+    return AfterValidator(check)
 
 
 def _vocabulary(name: str, allowed: tuple[str, ...]) -> AfterValidator:
@@ -170,18 +147,18 @@ RecordId = Annotated[str, AsText, AfterValidator(_check_id)]
 QID = Annotated[str, AsText, AfterValidator(_check_qid)]
 ISIL = Annotated[str, AsText, AfterValidator(_check_isil)]
 HttpUrl = Annotated[str, AfterValidator(_check_url)]
-LanguageTag = Annotated[str, AsText, AfterValidator(_check_lang)]
-CountryCode = Annotated[str, AsText, AfterValidator(_check_country)]
+LanguageTag = Annotated[str, AsText, _no_problem(terms.language_tag_problem)]
+CountryCode = Annotated[str, AsText, _no_problem(terms.country_problem)]
 PartialDate = Annotated[str, BeforeValidator(_partial_date), AfterValidator(_check_partial_date)]
 Text = Annotated[str, AsText, AfterValidator(_not_blank)]
 DOI = Annotated[str, AsText, AfterValidator(_check_doi)]
-LibraryType = Annotated[str, _vocabulary("library type", LIBRARY_TYPES)]
-Project = Annotated[str, _vocabulary("Wikimedia project", PROJECTS)]
-Activity = Annotated[str, _vocabulary("activity", ACTIVITIES)]
-Role = Annotated[str, _vocabulary("role", ROLES)]
-LinkKind = Annotated[str, _vocabulary("link kind", LINK_KINDS)]
-SubmitterKind = Annotated[str, _vocabulary("submitter kind", SUBMITTER_KINDS)]
-Status = Annotated[str, _vocabulary("status", STATUSES)]
+LibraryType = Annotated[str, _vocabulary("library type", vocab.LIBRARY_TYPES)]
+Project = Annotated[str, _vocabulary("Wikimedia project", vocab.PROJECTS)]
+Activity = Annotated[str, _vocabulary("activity", vocab.ACTIVITIES)]
+Role = Annotated[str, _vocabulary("role", vocab.ROLES)]
+LinkKind = Annotated[str, _vocabulary("link kind", vocab.LINK_KINDS)]
+SubmitterKind = Annotated[str, _vocabulary("submitter kind", vocab.SUBMITTER_KINDS)]
+Status = Annotated[str, _vocabulary("status", vocab.STATUSES)]
 IflaUnit = Annotated[str, AfterValidator(_ifla_unit)]
 LanguageMap = dict[LanguageTag, Text]
 
@@ -209,7 +186,7 @@ class Sections(BaseModel):
 
     def items(self) -> list[tuple[str, str]]:
         """The filled-in sections in the form's order."""
-        found = ((key, getattr(self, key)) for key in SECTION_KEYS)
+        found = ((key, getattr(self, key)) for key in vocab.SECTION_KEYS)
         return [(key, text) for key, text in found if text]
 
 
@@ -380,7 +357,7 @@ class CaseStudy(BaseModel):
     contacts: list[Contact] = Field(default_factory=list, description="never published by default")
     source: Source | None = Field(None, description="provenance")
     license: Annotated[str, AfterValidator(terms.check_spdx)] = Field(
-        DEFAULT_LICENSE, description="SPDX id of the narrative text"
+        vocab.DEFAULT_LICENSE, description="SPDX id of the narrative text"
     )
     wikidata: WikidataDecision | None = Field(
         None, description="the curator's Wikidata decision: an existing item (Q...), {create: work} "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Store
 
 from lod.query.catalog import get_query
-from lod.query.display import COLUMN_SCHEMES, Labels, label_for, read_labels
+from lod.query.display import COLUMN_SCHEMES, LabelsByLanguage, label_for, read_labels_by_language
 from lod.query.run import run_local
 from lod.text import visible
 
@@ -41,7 +41,7 @@ class ReportData:
     records: int
     tables: dict[str, Table]
     #: The vocabularies' labels, for showing terms as words (``lod query``'s table does too).
-    labels: Labels = field(default_factory=dict)
+    labels: LabelsByLanguage = field(default_factory=dict)
 
     def shown(self, column: str, term: str) -> str:
         """``academic library (academic)``: the label, with the id people can query by."""
@@ -88,7 +88,7 @@ def report_data(store: Store, *, records: int) -> ReportData:
         result = run_local(store, get_query(name).text)
         tables[name] = (result.columns,
                         tuple(tuple(v or "" for v in row) for row in result.values()))
-    return ReportData(records, tables, read_labels(store))
+    return ReportData(records, tables, read_labels_by_language(store))
 
 
 def _table(table: Table, data: ReportData) -> list[str]:

@@ -19,7 +19,7 @@ from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
 
 from lod.problems import Failure, InputError
 from lod.query.catalog import CatalogQuery
-from lod.query.display import Labels, PivotError
+from lod.query.display import LabelsByLanguage, PivotError
 from lod.query.params import check_ids
 from lod.query.run import GraphResult, QueryError, QueryResult, Term
 from lod.text import visible
@@ -99,11 +99,11 @@ def check_record_ids(query: CatalogQuery, bindings: Mapping[str, Term], target: 
         check_ids(query, bindings, known_ids(target, ask, query))
 
 
-def endpoint_labels(target: Target, ask: Callable[[CatalogQuery, Target], Answer]) -> Labels:
+def endpoint_labels(target: Target, ask: Callable[[CatalogQuery, Target], Answer]) -> LabelsByLanguage:
     """The vocabulary labels an endpoint holds (the dumps carry them); none on Wikidata or on
     an endpoint that cannot answer: the ids are shown then."""
     from lod.query.display import LABELS_QUERY, labels_from
-    from lod.query.labels import has_label_service
+    from lod.query.labelservice import has_label_service
 
     if target.endpoint is None or has_label_service(target.endpoint):
         return {}
@@ -118,7 +118,7 @@ def endpoint_labels(target: Target, ask: Callable[[CatalogQuery, Target], Answer
 
 
 def presented(answer: Answer, fmt: str, *, lang: str | None, pivot: bool,
-              store: Store | None, labels: Labels | None = None) -> Answer:
+              store: Store | None, labels: LabelsByLanguage | None = None) -> Answer:
     """The answer as people read it: labels for term columns, and a matrix with ``--pivot``.
 
     A table shows labels in place (``lang`` or English); CSV, TSV and JSON keep
@@ -126,7 +126,7 @@ def presented(answer: Answer, fmt: str, *, lang: str | None, pivot: bool,
     is given, so the catalogue's fixed columns stay as they are by default.
     Labels come from the graph in process, or are given (an endpoint's).
     """
-    from lod.query.display import label_for, read_labels, term_columns, with_labels
+    from lod.query.display import label_for, read_labels_by_language, term_columns, with_labels
     from lod.query.display import pivot as to_matrix
 
     if not isinstance(answer, QueryResult):
@@ -134,7 +134,7 @@ def presented(answer: Answer, fmt: str, *, lang: str | None, pivot: bool,
             raise PivotError("--pivot needs SELECT results")
         return answer
     if labels is None:
-        labels = read_labels(store) if store is not None else {}
+        labels = read_labels_by_language(store) if store is not None else {}
     table = fmt == "table"
     language = lang or "en"
     if pivot:

@@ -39,10 +39,10 @@ SELECT ?scheme ?notation ?label WHERE {{
   FILTER(STRSTARTS(STR(?scheme), "{VOCAB}"))
 }}"""
 #: scheme -> notation -> language -> label
-Labels = dict[str, dict[str, dict[str, str]]]
+LabelsByLanguage = dict[str, dict[str, dict[str, str]]]
 
 
-def read_labels(store: Store) -> Labels:
+def read_labels_by_language(store: Store) -> LabelsByLanguage:
     """Every concept label of the graph, by scheme, notation and language."""
     return labels_from(run_local(store, _LABELS))
 
@@ -51,9 +51,9 @@ def read_labels(store: Store) -> Labels:
 LABELS_QUERY: Final = _LABELS
 
 
-def labels_from(result: QueryResult) -> Labels:
+def labels_from(result: QueryResult) -> LabelsByLanguage:
     """The labels in the answer of :data:`LABELS_QUERY` (in process or from an endpoint)."""
-    found: Labels = {}
+    found: LabelsByLanguage = {}
     for scheme, notation, label in result.rows:
         if scheme is None or notation is None or not isinstance(label, Literal):
             continue
@@ -63,13 +63,13 @@ def labels_from(result: QueryResult) -> Labels:
     return found
 
 
-def label_for(labels: Labels, scheme: str, term: str, lang: str = "en") -> str:
+def label_for(labels: LabelsByLanguage, scheme: str, term: str, lang: str = "en") -> str:
     """The label of ``term`` in ``lang``, else English, else the id itself."""
     by_lang = labels.get(scheme, {}).get(term, {})
     return by_lang.get(lang) or by_lang.get("en") or term
 
 
-def term_columns(result: QueryResult, labels: Labels) -> dict[int, str]:
+def term_columns(result: QueryResult, labels: LabelsByLanguage) -> dict[int, str]:
     """Index -> scheme of the columns whose every value is a term of that column's scheme."""
     found: dict[int, str] = {}
     for index, column in enumerate(result.columns):
@@ -83,13 +83,13 @@ def term_columns(result: QueryResult, labels: Labels) -> dict[int, str]:
     return found
 
 
-def _relabel(term: Term | None, scheme: str, labels: Labels, lang: str) -> Term | None:
+def _relabel(term: Term | None, scheme: str, labels: LabelsByLanguage, lang: str) -> Term | None:
     if term is None or term.value == NOT_STATED:
         return term
     return Literal(label_for(labels, scheme, term.value, lang))
 
 
-def with_labels(result: QueryResult, labels: Labels, lang: str, *, beside: bool) -> QueryResult:
+def with_labels(result: QueryResult, labels: LabelsByLanguage, lang: str, *, beside: bool) -> QueryResult:
     """Term columns shown as labels: in place (a table), or ``beside`` as ``<column>_label``."""
     schemes = term_columns(result, labels)
     if not schemes:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from pyoxigraph import Store
 
 from lod.query.catalog import CatalogQuery
-from lod.query.labels import has_label_service, rewrite_label_service
+from lod.query.labelservice import has_label_service, rewrite_label_service
 from lod.query.params import with_values
 from lod.query.prefixes import with_prefixes
 from lod.query.run import GraphResult, QueryResult, Term, run_any, run_local

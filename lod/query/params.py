@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from pyoxigraph import Literal, NamedNode
 
 from lod.model import vocab
+from lod.model.case_study import ID_RE, QID_RE
 from lod.model.terms import (
     closest,
     countries,
@@ -32,9 +33,8 @@ from lod.namespaces import WD
 from lod.query.catalog import VOCABULARY_KINDS, CatalogQuery, Param
 from lod.query.run import Term
 
-_TERM_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_COUNTRY_RE = re.compile(r"[A-Za-z]{2}")
-_QID_RE = re.compile(r"(?:wd:|" + re.escape(WD) + r")?(Q[1-9][0-9]*)")
+#: A QID as typed: bare, as a CURIE or as the full entity IRI.
+_QID_RE = re.compile(r"(?:wd:|" + re.escape(WD) + f")?({QID_RE.pattern})")
 _INTEGER_RE = re.compile(r"[+-]?[0-9]+")
 
 
@@ -94,7 +94,8 @@ def term_for(param: Param, value: str) -> Term:
     if kind in VOCABULARY_KINDS:
         allowed = vocabulary(kind)
         if value not in allowed:
-            why = None if _TERM_RE.fullmatch(value) else f"{value!r} is not a vocabulary term id"
+            # Term ids are written like record ids: a value that is not one is not a typo of one.
+            why = None if ID_RE.fullmatch(value) else f"{value!r} is not a vocabulary term id"
             raise unknown_value(param, kind, value, allowed, why=why)
         return Literal(value)
     if kind == "country code":

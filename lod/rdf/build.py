@@ -153,8 +153,9 @@ def _date_triples(cs: NamedNode, value: str, typed: NamedNode, first: NamedNode,
     yield Triple(cs, year, Literal(value[:4], datatype=XSD_INTEGER))
 
 
-def slug(text: str, *, limit: int = 60) -> str:
-    """ASCII slug of a name; names with no Latin letters get a short hash instead."""
+def iri_segment(text: str, *, limit: int = 60) -> str:
+    """A name as an ASCII IRI path segment (an institution key's name part); a name with no
+    Latin letters gets a short hash instead. Keys are identifiers: the output never changes."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     value = _SLUG_RE.sub("-", folded.lower()).strip("-")[:limit].strip("-")
     if not value:
@@ -168,7 +169,7 @@ def institution_key(institution: Institution) -> str:
         return institution.wikidata
     if institution.isil:
         return "isil-" + quote(institution.isil, safe="")
-    return f"{institution.country.lower()}-{slug(institution.name)}"
+    return f"{institution.country.lower()}-{iri_segment(institution.name)}"
 
 
 def case_study_iri(base: str, record_id: str) -> str:

@@ -24,8 +24,8 @@ CountryMatch = Literal["match", "mismatch", "unknown", "n/a"]
 
 
 @dataclass(frozen=True)
-class Facts:
-    """What the endpoint said about one item."""
+class ItemFacts:
+    """What the endpoint said about one Wikidata item (a candidate for a subject)."""
 
     qid: str
     labels: frozenset[tuple[str, str]] = frozenset()
@@ -70,7 +70,7 @@ _PAIRS = ("label", "alias", "description")
 _ITEMS = ("country", "class", "instance")
 
 
-def facts_from_bindings(bindings: Iterable[Binding]) -> dict[str, Facts]:
+def facts_from_bindings(bindings: Iterable[Binding]) -> dict[str, ItemFacts]:
     """Group the (item, field, value) rows of the details query by item."""
     found: dict[str, dict[str, set[object]]] = {}
     for row in bindings:
@@ -97,7 +97,7 @@ def facts_from_bindings(bindings: Iterable[Binding]) -> dict[str, Facts]:
               "parent_labels": "parent_label", "parent_websites": "parent_website", "classes": "class",
               "instances": "instance", "instance_labels": "instance_label"}
     return {
-        qid: Facts(qid, **{name: get(bucket, key) for name, key in fields.items()})  # type: ignore[arg-type]
+        qid: ItemFacts(qid, **{name: get(bucket, key) for name, key in fields.items()})  # type: ignore[arg-type]
         for qid, bucket in found.items()
     }
 
@@ -116,7 +116,7 @@ def _country_names() -> dict[str, str]:
     return names
 
 
-def country_match(subject: Subject, facts: Facts) -> CountryMatch:
+def country_match(subject: Subject, facts: ItemFacts) -> CountryMatch:
     """Compare P17 with the record's country: by verified item where we have one, else by label."""
     if subject.country is None:
         return "n/a"
@@ -222,7 +222,7 @@ def _matching_languages(names: Iterable[str], texts: Iterable[tuple[str, str]],
     return tuple(sorted({lang for text, lang in texts if lang in wanted and name_key(text) in keys}))
 
 
-def evidence_for(subject: Subject, facts: Facts) -> Evidence:
+def evidence_for(subject: Subject, facts: ItemFacts) -> Evidence:
     """Compare one subject with one item's facts."""
     classes = facts.classes
     organisation = bool(kinds_of(classes, subject.types) & {"organisation"})

@@ -22,7 +22,7 @@ from typing import TypeVar
 from lod.ledgers import MappingRow, MappingSet, empty_set, record_id
 from lod.reconcile.normalise import isil_key, website_key, website_variants
 from lod.reconcile.queries import NEUTRAL_LANGUAGE, details_query, identifier_query, label_query
-from lod.reconcile.score import AUTO_ACCEPT, Facts, Scored, facts_from_bindings, qid_of, score
+from lod.reconcile.score import AUTO_ACCEPT, ItemFacts, Scored, facts_from_bindings, qid_of, score
 from lod.reconcile.sparql import Binding, SparqlClient, Stats
 from lod.reconcile.subjects import Subject
 
@@ -41,7 +41,7 @@ class Result:
     stats: Stats
     skipped_decided: int = 0
     suppressed_rejected: int = 0
-    details: dict[str, Facts] = field(default_factory=dict)
+    details: dict[str, ItemFacts] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
@@ -121,9 +121,9 @@ def _loose_owners(key: str, value: str, table: dict[str, set[str]]) -> set[str]:
 
 
 def _details(qids: Iterable[str], languages: Iterable[str], roots: Iterable[str], client: SparqlClient,
-             batch_size: int) -> dict[str, Facts]:
+             batch_size: int) -> dict[str, ItemFacts]:
     ordered = sorted(set(qids), key=lambda q: int(q[1:]))
-    facts: dict[str, Facts] = {}
+    facts: dict[str, ItemFacts] = {}
     langs = sorted(set(languages))
     classes = sorted(set(roots))
     for batch in chunks(ordered, batch_size):
@@ -173,7 +173,7 @@ def reconcile(subjects: Sequence[Subject], *, client: SparqlClient, ledger: Mapp
         if subject.subject_id in decided:
             skipped += 1
             continue
-        found = [facts.get(qid, Facts(qid)) for qid in sorted(candidates.get(subject.subject_id, ()))]
+        found = [facts.get(qid, ItemFacts(qid)) for qid in sorted(candidates.get(subject.subject_id, ()))]
         kept = []
         for item in score(subject, found):
             if (subject.subject_id, f"wd:{item.qid}") in rejected:

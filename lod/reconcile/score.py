@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from lod.reconcile.evidence import (
     CountryMatch,
     Evidence,
-    Facts,
+    ItemFacts,
     country_match,
     evidence_for,
     facts_from_bindings,
@@ -36,7 +36,7 @@ from lod.reconcile.evidence import (
 )
 from lod.reconcile.subjects import Subject
 
-__all__ = ["AUTO_ACCEPT", "CountryMatch", "Evidence", "Facts", "Scored", "country_match", "evidence_for",
+__all__ = ["AUTO_ACCEPT", "CountryMatch", "Evidence", "ItemFacts", "Scored", "country_match", "evidence_for",
            "facts_from_bindings", "qid_of", "score"]
 
 #: Proposals at or above this confidence may be accepted in bulk (``--accept-confident``).
@@ -64,7 +64,7 @@ class Scored:
     """A candidate item for a subject, with its confidence and the reasons."""
 
     subject: Subject
-    facts: Facts
+    facts: ItemFacts
     evidence: Evidence
     confidence: float
     notes: tuple[str, ...] = ()
@@ -164,7 +164,7 @@ def _rival_caps(qid: str, evidence: Evidence, live: dict[str, Evidence]) -> list
     return caps
 
 
-def score(subject: Subject, candidates: Iterable[Facts]) -> list[Scored]:
+def score(subject: Subject, candidates: Iterable[ItemFacts]) -> list[Scored]:
     """Rank the candidate items of one subject; humans, non-organisations and unrelated items are dropped."""
     found = {facts.qid: facts for facts in candidates}
     pairs = {qid: evidence_for(subject, facts) for qid, facts in found.items()}

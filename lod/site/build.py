@@ -21,7 +21,13 @@ from lod.resources import case_study_schema_path
 from lod.settings import Settings
 from lod.site.casepages import render_records
 from lod.site.dashboard import dashboard_charts
-from lod.site.explore import describer, graph_items, institution_pages, meanings, year_pages
+from lod.site.explore import (
+    describer,
+    institution_pages,
+    items_by_institution,
+    meanings,
+    year_pages,
+)
 from lod.site.labels import read_labels
 from lod.site.linked import lines_by_resource, record_lines
 from lod.site.pages import (
@@ -80,7 +86,7 @@ def site_files(assembled: Assembled, *, endpoint: str | None = None) -> dict[str
     describe = describer(meanings(assembled.store))
     files.update(term_pages(common, views, in_folder, describe))
     files.update(institution_pages(common, assembled.base, records, in_folder,
-                                   graph_items(assembled.store)))
+                                   items_by_institution(assembled.store)))
     files.update(year_pages(common, views, in_folder))
     files["index.html"] = index_page(common, views, [output.item for output in outputs])
     files["search-data.js"] = search_data(views)

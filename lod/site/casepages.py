@@ -53,7 +53,7 @@ def list_item(view: RecordView, labels: Labels, root: str) -> Markup:
 _SAME_AS = f"<{OWL}sameAs>"
 
 
-def graph_items(base: str, record: CaseStudy, lines: Sequence[str]) -> tuple[str | None, ...]:
+def items_of_institutions(base: str, record: CaseStudy, lines: Sequence[str]) -> tuple[str | None, ...]:
     """Each institution's Wikidata item as the graph states it (``owl:sameAs``).
 
     The graph holds the QIDs typed in the record and the ledger's accepted
@@ -74,7 +74,7 @@ def render_record(base: str, common: Common, record: CaseStudy,
     view = record_view(record, labels)
     view = dataclasses.replace(view, institutions=tuple(
         dataclasses.replace(shown, wikidata=qid)
-        for shown, qid in zip(view.institutions, graph_items(base, record, lines), strict=True)))
+        for shown, qid in zip(view.institutions, items_of_institutions(base, record, lines), strict=True)))
     data = record_data(list(lines))
     # The dumps' JSON-LD text as it is; the library escapes '<', '>', '&' and "'" for the page.
     embedded = htmlsafe_json_dumps(data.jsonld.decode("utf-8").strip(), dumps=_identity)

@@ -79,7 +79,7 @@ SELECT ?institution ?item WHERE {{
 }}"""
 
 
-def graph_items(store: Store) -> dict[str, str]:
+def items_by_institution(store: Store) -> dict[str, str]:
     """Institution IRI -> its Wikidata item as the graph states it (record or ledger)."""
     return {row[0]: row[1][len(WD):] for row in run_local(store, _SAME_AS).values()
             if row[0] and row[1]}
@@ -89,7 +89,7 @@ def institution_pages(common: Common, base: str, records: Sequence[CaseStudy],
                       items: Sequence[Markup], known: dict[str, str]) -> dict[str, bytes]:
     """A page per institution (kind, country, Wikidata item, case studies) and an index.
 
-    ``known`` is :func:`graph_items`: the item shown is the one the graph states.
+    ``known`` is :func:`items_by_institution`: the item shown is the one the graph states.
     """
     labels = common.labels
     found: dict[str, InstitutionPage] = {}

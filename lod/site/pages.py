@@ -26,13 +26,6 @@ from lod.site.labels import Labels
 from lod.site.records import RecordView
 from lod.text import visible
 
-
-def term_query_href(folder: str, term: str) -> str | None:
-    """The query page's address for a term page's number (see lod.site.querypage)."""
-    from lod.site.querypage import term_query_href as href  # the page's module imports this one
-
-    return href(folder, term)
-
 SITE_NAME = "Library and Wikimedia case studies"
 #: No origin but the site's own: no CDN, no font service, no beacon, no inline script.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -164,6 +157,8 @@ def term_pages(common: Common, views: Sequence[RecordView],
     ``items`` are the records' list entries (rendered once for every page they appear on);
     ``describe`` gives each term's definition and Wikidata match where the data hold them.
     """
+    from lod.site.querypage import term_query_href  # the query page's module imports this one
+
     labels = common.labels
     files: dict[str, bytes] = {}
     kinds: list[tuple[str, str, Iterable[str], Callable[[RecordView], Sequence[str]],

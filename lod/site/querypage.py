@@ -30,7 +30,7 @@ from pyoxigraph import Store
 from lod.namespaces import DCTERMS, LCS, PREFIXES, SCHEMA, SKOS, VOCAB
 from lod.query.catalog import CatalogQuery, catalog
 from lod.query.execute import wdqs_link
-from lod.query.labels import rewrite_label_service
+from lod.query.labelservice import rewrite_label_service
 from lod.query.run import run_local
 from lod.site.engine import OXIGRAPH_VERSION, engine_script, vendored
 from lod.site.pages import Common, static_file

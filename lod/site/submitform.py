@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lod.harvest.wikiharvest import LANG_SUBPAGE, UNMARKED_LANG
 from lod.inputs import InputFileError, read_case_study_schema
 from lod.model.vocab import (
     ACTIVITIES,
@@ -127,6 +128,8 @@ def form_rules(labels: Labels, describe: Describe, contract: dict[str, Any]) -> 
         "licences": [{"id": i, "label": w} for i, w in LICENCES],
         "defaultLicence": DEFAULT_LICENSE,
         "pagePrefix": PAGE_PREFIX,
+        "subpagePattern": LANG_SUBPAGE.pattern,
+        "unmarkedLang": UNMARKED_LANG,
         "wikiEdit": WIKI_EDIT,
     }
 

@@ -20,7 +20,7 @@ from lod import resources
 from lod.ledgers import MappingFileError
 from lod.problems import Problem
 from lod.propertytable import read_property_table
-from lod.wikidataids import IDS_FILE, WikidataIdError, verified_ids, version
+from lod.wikidataids import IDS_FILE, WikidataIdError, verified_ids
 
 PROPERTIES_FILE = "wikidata-properties.tsv"
 
@@ -52,7 +52,8 @@ def plan_properties(mappings: Path | None = None) -> Properties:
     """The planner's properties, from the tables in ``mappings`` (default: the package's)."""
     folder = mappings or resources.mappings_dir()
     path = folder / PROPERTIES_FILE
-    return _read(path, folder, *version(path), *version(folder / IDS_FILE))
+    return _read(path, folder, *resources.file_version(path),
+                 *resources.file_version(folder / IDS_FILE))
 
 
 @cache

@@ -287,6 +287,13 @@
       licence: val("f-licence") };
   }
 
+  /* The page's title: a text not in English goes on a translation sub-page ("Title/fi"),
+     where `lod harvest` reads its language (and makes the id) from, as for the call's pages. */
+  var subpageRe = new RegExp("^(?:" + R.subpagePattern + ")$");
+  function pageTitle(d) {
+    return d.title + (d.lang !== R.unmarkedLang && subpageRe.test(d.lang) ? "/" + d.lang : "");
+  }
+
   /* lod.harvest.wikirecord.slug */
   function slug(text) {
     var folded = text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase();
@@ -324,7 +331,7 @@
 
   function q(s) { return JSON.stringify(s); }
   function yamlText(d) {
-    var y = ["id: " + q(slug(d.title)), "status: draft", "lang: " + q(d.lang),
+    var y = ["id: " + q(slug(pageTitle(d))), "status: draft", "lang: " + q(d.lang),
       "title:", "  " + q(d.lang) + ": " + q(d.title), "summary:", "  " + q(d.lang) + ": " + q(d.summary)];
     var keys = Object.keys(d.sections);
     if (keys.length) { y.push("sections:"); keys.forEach(function (k) { y.push("  " + k + ": " + q(d.sections[k])); }); }
@@ -377,8 +384,8 @@
     $("yaml-text").value = yaml;
     if (blobUrl) { URL.revokeObjectURL(blobUrl); }
     blobUrl = URL.createObjectURL(new Blob([yaml], { type: "application/yaml" }));
-    var dl = $("yaml-download"); dl.href = blobUrl; dl.download = slug(d.title) + ".yaml";
-    $("wiki-link").href = R.wikiEdit + "?title=" + encodeURIComponent((R.pagePrefix + d.title).replace(/ /g, "_")) + "&action=edit";
+    var dl = $("yaml-download"); dl.href = blobUrl; dl.download = slug(pageTitle(d)) + ".yaml";
+    $("wiki-link").href = R.wikiEdit + "?title=" + encodeURIComponent((R.pagePrefix + pageTitle(d)).replace(/ /g, "_")) + "&action=edit";
     $("results").hidden = false;
     $("results-heading").setAttribute("tabindex", "-1"); $("results-heading").focus();
   });
