@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -11,7 +12,9 @@ from conftest import ROOT
 from lod.ingest.load import load_case_studies
 
 
+@cache
 def generator() -> ModuleType:
+    """benchmarks/generate.py as a module (loaded once per process)."""
     spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -15,17 +15,15 @@ name, two of them giving one institution conflicting ISILs and kinds.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import rdflib
 import yaml
+from test_benchmarks_generate import generator
 
 from graphtools import shapes_graph
 from lod import resources
@@ -35,7 +33,6 @@ from lod.settings import Settings
 from lod.validate.chunks import FREE_IRIS, VOCABULARY_ONLY, partition, reach_problems
 from lod.validate.engines import ShaclResult, shacl_results
 from lod.validate.shacl import graph_results, shapes_text
-from tests.conftest import ROOT
 from tests.test_shapes import VIOLATIONS, record_graph
 
 SHAPES_HEAD = """@prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -96,16 +93,6 @@ lcsh:InstitutionShape sh:sparql [ sh:select "SELECT $this WHERE { ?x lcs:involve
 
 
 # --------------------------------------------------------------------------- generated collections
-
-
-@cache
-def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
 
 
 def _institution(name: str, kind: str, **more: str) -> dict[str, Any]:
