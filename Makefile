@@ -27,9 +27,11 @@ deps:
 	.ci/install-debian-deps
 
 # --dist loadfile: one worker runs a whole file, so a module's wiki starts once per run;
+# --no-loadscope-reorder: files go to the workers longest first (tests/conftest.py, LONGEST_FIRST)
+# rather than by number of tests, so both workers finish together;
 # --durations=10: the ten slowest tests are printed, so a slow one is seen when it arrives.
 test: install deps
-	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=10
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder --durations=10
 
 lint: install
 	$(BIN)/ruff check lod tests benchmarks

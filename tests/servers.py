@@ -183,17 +183,20 @@ def mediawiki_server() -> Iterator[MediaWiki]:
             process = subprocess.Popen(["php", "-S", f"127.0.0.1:{port}", "-t", str(MEDIAWIKI_CODE)],
                                        env=env, stdout=handle, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        # Limits against a hang, not measurements: MediaWiki's first answer compiles its PHP,
+        # which on a busy machine took longer than the 5 s a try used to have (a timeout, not
+        # a refusal, failed the whole module).
+        deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"php -S exited: {log.read_text(errors='replace')[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{url}/api.php?action=query&meta=siteinfo&format=json",
-                                            timeout=5):
+                                            timeout=60):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError("MediaWiki did not answer within 30 s") from None
+                    raise RuntimeError("MediaWiki did not answer within 120 s") from None
                 time.sleep(0.05)
         yield MediaWiki(url, log)
     finally:

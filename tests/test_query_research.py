@@ -101,10 +101,12 @@ def test_the_prefixes_are_listed_and_are_the_ones_predefined() -> None:
     assert declared["lcs:"] == "<https://w3id.org/libcasestudies/ns#>"
     assert declared["libtype:"] == "<https://w3id.org/libcasestudies/vocab/library-type/>"
     assert declared["wdt:"] == "<http://www.wikidata.org/prop/direct/>"
-    # Every listed prefix works undeclared in a query.
-    for prefix in declared:
-        answer = run_with_stdin(f"ASK {{ ?s ?p {prefix}x }}")
-        assert answer.code == 0, (prefix, answer.stderr)
+    # Every listed prefix works undeclared in a query: one query names them all (a prefix that
+    # is not predefined fails its parse, and the error names it), one store load instead of one
+    # per prefix.
+    answer = run_with_stdin("ASK { " + " UNION ".join(f"{{ ?s ?p {prefix}x }}" for prefix in declared)
+                            + " }")
+    assert answer.code == 0, answer.stderr
 
 
 def test_a_query_that_declares_its_own_prefix_keeps_it() -> None:

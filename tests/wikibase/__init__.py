@@ -144,16 +144,18 @@ class Wikibase:
 
 
 def _wait(url: str, process: subprocess.Popen[bytes], what: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
+    """Poll until the server answers. Limits against a hang, not measurements: a first answer
+    that is slow (PHP compiling MediaWiki on a busy machine) is waited for, not retried."""
+    deadline = time.monotonic() + 120
     while True:
         if process.poll() is not None:
             raise WikibaseSetupError(f"{what} exited: {log.read_text(errors='replace')[-2000:]}")
         try:
-            with urllib.request.urlopen(url, timeout=5):
+            with urllib.request.urlopen(url, timeout=60):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:
-                raise WikibaseSetupError(f"{what} did not answer within 60 s") from None
+                raise WikibaseSetupError(f"{what} did not answer within 120 s") from None
             time.sleep(0.05)
 
 
