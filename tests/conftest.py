@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -316,3 +317,25 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
            and getattr(report, "when", "call") == "call"}
     if ran:
         terminalreporter.write_line(f"{len(ran)} kind x damage cases ran (tests/test_input_damage.py)")
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser of a test module saves downloads."""
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            downloads: Path) -> Iterator[Any]:
+    """Headless Chromium for one test module (tests/chromium.py), quit at its end.
+
+    A module that waits longer on its pages sets ``BROWSER_LIMIT`` (seconds, a limit
+    against a hang); selenium is imported here, not at collection, for the other modules.
+    """
+    from chromium import chromium
+
+    limit = float(getattr(request.module, "BROWSER_LIMIT", 60))
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), downloads, limit=limit) as driver:
+        yield driver
+

@@ -49,17 +49,8 @@ def test_503_with_retry_after_is_retried_then_reported(tmp_path: Path, clock: Cl
     out = tmp_path / "drafts"
     out.mkdir()
     with answering(503, b"Service Unavailable", {"Retry-After": "1"}) as (api, proxy):
-        done = run_lod(
-            "harvest",
-            "--api",
-            api,
-            "--out",
-            out,
-            "--retries",
-            "2",
-            "--contact",
-            "curator@example.org",
-        )
+        done = run_lod("harvest", "--api", api, "--out", out,
+                       "--retries", "2", "--contact", "curator@example.org")
     assert done.code == 1
     assert "HTTP 503 Service Unavailable; gave up after 3 tries" in done.stderr
     assert proxy.requests == 3

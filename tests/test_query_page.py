@@ -30,7 +30,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from chromium import chromium, serious_violations
+from chromium import serious_violations
 from conftest import ROOT, run_lod
 from lod.query.catalog import CatalogQuery, catalog
 from test_site_browser import _problems, _QuietHandler, _visit
@@ -40,17 +40,8 @@ PUBLIC = ("reviewed", "published")
 _WAIT = 120.0
 
 
-@pytest.fixture(scope="module")
-def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the browser saves downloads."""
-    return tmp_path_factory.mktemp("downloads")
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[webdriver.Chrome]:
-    """Headless Chromium with a fresh profile, console and network logs, downloads saved."""
-    with chromium(tmp_path_factory.mktemp('chromium-profile'), downloads, limit=120) as driver:
-        yield driver
+#: Seconds the module's browser waits at most (a limit against a hang).
+BROWSER_LIMIT = 120
 
 
 def _settled(driver: webdriver.Chrome) -> dict[str, str | None]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
-from chromium import chromium
 from conftest import CASESTUDIES, run_lod
 from lod.publish.wikidata.dryrun import constraints, known_labels
 from lod.publish.wikidata.model import ItemState, Plan, PlannedItem, Statement, Value, Warning
@@ -32,13 +30,6 @@ from lod.publish.wikidata.render import WikiLinks, review_html
 from lod.resources import mappings_dir
 
 RAW_TIME = re.compile(r"[+-]\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    """Headless Chromium with a fresh profile, console and network logs on."""
-    with chromium(tmp_path_factory.mktemp('chromium-profile'), limit=60) as driver:
-        yield driver
 
 
 def _open(driver: webdriver.Chrome, page: Path) -> None:

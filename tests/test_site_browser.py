@@ -31,7 +31,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from chromium import chromium, serious_violations
+from chromium import serious_violations
 from conftest import ROOT, run_lod
 
 PUBLIC = ("reviewed", "published")
@@ -55,13 +55,6 @@ def server(site_dir: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}/{prefix}/"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    """Headless Chromium with a fresh profile, console and network logs on."""
-    with chromium(tmp_path_factory.mktemp('chromium-profile'), limit=60) as driver:
-        yield driver
 
 
 def _problems(driver: webdriver.Chrome, allowed_host: str | None) -> list[str]:

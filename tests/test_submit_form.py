@@ -33,7 +33,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
-from chromium import chromium, serious_violations
+from chromium import serious_violations
 from conftest import ROOT, run_lod
 from lod.model.terms import closest
 from lod.model.vocab import DEFAULT_LICENSE
@@ -50,19 +50,6 @@ SUMMARY = ("Pupils of two school libraries in Helsinki transcribed and proofread
 #: Fields of the record a page on a public wiki must not or cannot carry: the contact is
 #: private unless ticked, and the text saved on the wiki is under the wiki's licence.
 NOT_ON_THE_PAGE = ("contacts", "license")
-
-
-@pytest.fixture(scope="module")
-def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the browser saves downloads."""
-    return tmp_path_factory.mktemp("downloads")
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[webdriver.Chrome]:
-    """Headless Chromium with a fresh profile, console and network logs, downloads saved."""
-    with chromium(tmp_path_factory.mktemp('chromium-profile'), downloads, limit=60) as driver:
-        yield driver
 
 
 class _StrictHandler(SimpleHTTPRequestHandler):
@@ -133,6 +120,11 @@ def _open(driver: webdriver.Chrome, url: str) -> None:
         time.sleep(0.05)
 
 
+def _add_another(driver: webdriver.Chrome, what: str) -> None:
+    """Show one more row of a repeatable part, by keyboard, as a person would."""
+    driver.find_element(By.XPATH, f"//button[normalize-space()='Add another {what}']").send_keys(Keys.ENTER)
+
+
 def _fill(driver: webdriver.Chrome) -> None:
     _type(driver, "Title", TITLE)
     _type(driver, "Summary", SUMMARY)
@@ -140,8 +132,7 @@ def _fill(driver: webdriver.Chrome) -> None:
     _choose(driver, "Kind of library of institution 1", "school library")
     _type(driver, "Country of institution 1", "Finland")
     _choose(driver, "Role of institution 1", "lead")
-    driver.find_element(By.XPATH, "//button[normalize-space()='Add another institution']").send_keys(
-        Keys.ENTER)
+    _add_another(driver, "institution")
     _type(driver, "Name of institution 2", "Wikimedia Suomi")
     _choose(driver, "Kind of library of institution 2", "non-library organisation")
     _type(driver, "Country of institution 2", "Finland")
@@ -152,15 +143,14 @@ def _fill(driver: webdriver.Chrome) -> None:
     for activity in ("transcription", "training"):
         _tick(driver, activity)
     _type(driver, "Wiki language edition 1", "Finnish")
-    driver.find_element(By.XPATH, "//button[normalize-space()='Add another language']").send_keys(
-        Keys.ENTER)
+    _add_another(driver, "language")
     _type(driver, "Wiki language edition 2", "swedish")
     _type(driver, "Started", "2019-09")
     _type(driver, "Ended", "2020-05")
     _type(driver, "Address of link 1", "https://example.org/reading-circles/report.pdf")
     _type(driver, "Name of link 1", "Final report")
     _choose(driver, "Kind of link 1", "report")
-    driver.find_element(By.XPATH, "//button[normalize-space()='Add another link']").send_keys(Keys.ENTER)
+    _add_another(driver, "link")
     _type(driver, "Address of link 2", "https://fi.wikisource.org/wiki/Wikiaineisto:Lukupiirit")
     _type(driver, "Context/Background", "The city's school libraries had no staff time for "
           "Wikimedia work before a grant paid for one librarian.")

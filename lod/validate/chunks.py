@@ -77,6 +77,14 @@ class Partition:
     shared: dict[str, list[str]] = field(default_factory=dict)
     #: Lines every chunk holds (vocabularies and anything that is neither of the above).
     common: list[str] = field(default_factory=list)
+    #: The subject prefixes of records' own nodes and of the shared institution nodes,
+    #: made once from the base: add() runs for every line of the graph.
+    _records_prefix: str = field(init=False, repr=False)
+    _shared_prefix: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._records_prefix = f"<{self.base}casestudy/"
+        self._shared_prefix = f"<{self.base}institution/"
 
     def add(self, line: str) -> None:
         """Put one N-Triples line (without its final `` .``) where it belongs."""
@@ -90,13 +98,6 @@ class Partition:
         else:
             self.common.append(line)
 
-    @property
-    def _records_prefix(self) -> str:
-        return f"<{self.base}casestudy/"
-
-    @property
-    def _shared_prefix(self) -> str:
-        return f"<{self.base}institution/"
 
     def chunks(self, records_per_chunk: int = RECORDS_PER_CHUNK) -> Iterator[list[str]]:
         """Each chunk's lines: whole records, every shared node they reach, the common lines.
