@@ -268,3 +268,25 @@ def test_reads_are_batched_50_ids_per_request(wiki: Wikibase) -> None:
     for line in lines:
         query = parse_qs(urlsplit(line.split("]: ", 1)[1].split()[1]).query)
         assert len(query["ids"][0].split("|")) <= 50
+
+
+def test_a_property_missing_from_the_table_stops_the_dry_run_in_one_line(
+        wiki: Wikibase, data: Path, tmp_path: Path) -> None:
+    """A copy of the mappings without the row of a property the plan uses (P973, described at
+    URL): the command names the table and the label, exits 1 and writes no OUT."""
+    from lod import resources
+
+    mappings = tmp_path / "mappings"
+    shutil.copytree(resources.mappings_dir(), mappings)
+    table = mappings / "wikidata-properties.tsv"
+    table.write_text("".join(line for line in table.read_text(encoding="utf-8").splitlines(
+        keepends=True) if "\tP973\t" not in line), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_lod("publish", "wikidata", "--data", data, "--api", wiki.api_url, "--sparql",
+                     wiki.sparql_url, "--ids", wiki.ids_file, "--out", out,
+                     env={"LOD_MAPPINGS": str(mappings)})
+    assert result.code == 1, result.stdout + result.stderr
+    assert f"{table}:1: property: " in result.stderr
+    assert "'described at URL'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
