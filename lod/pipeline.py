@@ -105,7 +105,7 @@ class Assembled:
     @property
     def ntriples(self) -> str:
         """The graph as one N-Triples document (read anew on each call)."""
-        return self.graph.path.read_text(encoding="utf-8")
+        return self.graph.text()
 
     def write_ntriples(self, handle: BinaryIO) -> None:
         """Write the N-Triples document to an open file, a buffer at a time."""

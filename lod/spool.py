@@ -153,6 +153,29 @@ class LineSorter:
         return count
 
 
+class LineBuckets:
+    """Lines sorted into numbered files, each read back whole once (a SHACL chunk's records)."""
+
+    def __init__(self, folder: Path, count: int) -> None:
+        self._files = [folder / f"bucket-{index:05d}.txt" for index in range(count)]
+        self._handles = [path.open("w", encoding="utf-8", newline="\n") for path in self._files]
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def add(self, index: int, line: str) -> None:
+        """Put ``line`` (no newline in it) into bucket ``index``."""
+        self._handles[index].write(f"{line}\n")
+
+    def take(self, index: int) -> list[str]:
+        """Bucket ``index``'s lines, in the order put; its file is removed."""
+        self._handles[index].close()
+        with self._files[index].open(encoding="utf-8", newline="\n") as handle:
+            lines = [line[:-1] for line in handle]
+        self._files[index].unlink()
+        return lines
+
+
 @dataclass(frozen=True)
 class GraphFile:
     """The whole graph as one N-Triples file: sorted lines, no repeats, each ending `` .``."""
@@ -198,6 +221,10 @@ class GraphFile:
                 lines = chunk.split(b"\n")[:-1]
                 if lines:
                     yield b"".join(line + b"\n" for line in reversed(lines))
+
+    def text(self) -> str:
+        """The whole N-Triples document (for the commands that hand it on whole)."""
+        return self.path.read_text(encoding="utf-8")
 
     def write_to(self, handle: BinaryIO) -> None:
         """Copy the file's bytes to an open file."""

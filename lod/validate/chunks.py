@@ -35,6 +35,7 @@ import rdflib.collection
 from rdflib.namespace import RDF, SH
 
 from lod.namespaces import DCTERMS, LCS, OWL, RDFS, SCHEMA, SKOS
+from lod.spool import LineBuckets
 
 #: Records per chunk: about 70 triples each, so a chunk is some 35,000 triples and the
 #: engine's copy some 40 MB whatever the collection's size.
@@ -160,31 +161,23 @@ class SpooledPartition(Partition):
     def __init__(self, base: str, folder: Path, keys: Iterable[str],
                  records_per_chunk: int = RECORDS_PER_CHUNK) -> None:
         super().__init__(base)
-        self._folder = folder
         self._per = records_per_chunk
         self._chunk_of = {key: rank // records_per_chunk
                           for rank, key in enumerate(sorted(set(keys)))}
-        self._files = [folder / f"chunk-{index:05d}.nt"
-                       for index in range(-(-len(self._chunk_of) // records_per_chunk))]
-        self._handles = [path.open("w", encoding="utf-8", newline="\n") for path in self._files]
+        self._buckets = LineBuckets(folder, -(-len(self._chunk_of) // records_per_chunk))
 
     def _record_line(self, key: str, line: str) -> None:
         chunk = self._chunk_of.get(key)
         if chunk is None:
             super()._record_line(key, line)
         else:
-            self._handles[chunk].write(f"{line}\n")
+            self._buckets.add(chunk, line)
 
     def _record_chunks(self, records_per_chunk: int) -> Iterator[list[str]]:
         if records_per_chunk != self._per:
             raise ValueError(f"this partition was cut {self._per} records a chunk")
-        for handle in self._handles:
-            handle.close()
-        for path in self._files:
-            with path.open(encoding="utf-8", newline="\n") as handle:
-                lines = [line[:-1] for line in handle]
-            path.unlink()
-            yield lines
+        for index in range(len(self._buckets)):
+            yield self._buckets.take(index)
         yield from super()._record_chunks(records_per_chunk)
 
 
