@@ -57,7 +57,16 @@ from lod.rdf.serialize import ntriples_text
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files, vocabulary_triples
 from lod.reconcile.links import ledger_triples
 from lod.settings import Settings
-from lod.spool import GraphFile, LineSorter, Slot, Spool, SpooledRecords, blob_lines, lines_blob
+from lod.spool import (
+    GraphFile,
+    LineSorter,
+    Slot,
+    Spool,
+    SpooledCaseStudies,
+    SpooledRecords,
+    blob_lines,
+    lines_blob,
+)
 from lod.validate.chunks import SpooledPartition
 from lod.validate.shacl import Origin, graph_problems, node_origins, shapes_text, vocabulary_origins
 from lod.workers import PARALLEL_FROM, fan_out
@@ -193,14 +202,25 @@ def _ledger_problem(error: MappingFileError) -> Problem:
                    match["message"])
 
 
-def _origins(settings: Settings, mappings: Path, records: Sequence[LoadedRecord]) -> dict[str, Origin]:
-    """Where each node came from: asked for only when the shapes found something."""
+def _origins(settings: Settings, mappings: Path, records: Sequence[LoadedRecord],
+             focuses: set[str]) -> dict[str, Origin]:
+    """Where each focus node came from: asked for only when the shapes found something.
+
+    The records are read one at a time; only the origins of ``focuses`` are
+    kept (an institution's is the first record naming it, as in
+    :func:`lod.validate.shacl.node_origins`).
+    """
     origins = vocabulary_origins(
         (path, {t.subject.value for t in vocabulary_file_triples(path)
                 if isinstance(t.subject, NamedNode)})
         for path in vocabulary_files(mappings)
     )
-    origins.update(node_origins(settings.base, records))
+    found: dict[str, Origin] = {}
+    for item in records:
+        for node, origin in node_origins(settings.base, [item]).items():
+            if node in focuses:
+                found.setdefault(node, origin)
+    origins.update(found)
     return origins
 
 
@@ -298,7 +318,7 @@ def _assemble_into(folder: Path, files: Sequence[Path], settings: Settings, *, s
     mappings = settings.mappings_dir or resources.mappings_dir()
     sorter.add(str(t) for t in vocabulary_triples(mappings))
     try:
-        links = ledger_triples(settings.base, (item.record for item in records), mappings)
+        links = ledger_triples(settings.base, SpooledCaseStudies(records), mappings)
         sorter.add(str(t) for t in links)
     except MappingFileError as error:
         problems.append(_ledger_problem(error))

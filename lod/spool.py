@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, overload
 
 from lod.ingest.load import LoadedRecord
+from lod.model.case_study import CaseStudy
 
 #: Lines sorted in memory at a time before they go to a run on disk (some 40 MB of strings).
 RUN_LINES = 200_000
@@ -93,6 +94,27 @@ class SpooledRecords(Sequence[LoadedRecord]):
         record = pickle.loads(self._spool.read(self._slots[index]))  # noqa: S301 - our own spool
         assert isinstance(record, LoadedRecord)  # noqa: S101 - the spool holds only these
         return record
+
+
+class SpooledCaseStudies(Sequence[CaseStudy]):
+    """The records of :class:`SpooledRecords` without their documents (read one at a time)."""
+
+    def __init__(self, records: SpooledRecords) -> None:
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> CaseStudy: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CaseStudy]: ...
+
+    def __getitem__(self, index: int | slice) -> CaseStudy | Sequence[CaseStudy]:
+        if isinstance(index, slice):
+            return [item.record for item in self._records[index]]
+        return self._records[index].record
 
 
 def lines_blob(lines: Iterable[str]) -> bytes:

@@ -150,3 +150,20 @@ def test_a_build_works_beside_out_and_leaves_nothing(tmp_path: Path,
     beside = sorted(p.name for p in tmp_path.iterdir())
     assert beside == [".dist.lock", "data", "dist", "tmp"]  # no staging or work folder left
     assert list(temp.iterdir()) == []
+
+
+def test_a_conflict_the_shapes_find_names_the_file_and_line_of_the_records(tmp_path: Path) -> None:
+    """The origins of the shapes' results are read back from the spooled records: two records
+    giving one institution (one QID) two ISILs point at the first record naming it."""
+    data = tmp_path / "data"
+    for record_id, isil in (("a-first", "FR-111"), ("b-second", "FR-222")):
+        write_record(data, record_id, VALID_RECORD.format(id=record_id).replace(
+            "    wikidata: Q1234567\n", f"    wikidata: Q1234567\n    isil: {isil}\n"))
+    graph = assemble([data], Settings())
+    shacl = [p for p in graph.problems if p.message.endswith("[SHACL]")]
+    assert shacl, graph.problems
+    text = (data / "a-first.yaml").read_text(encoding="utf-8").splitlines()
+    for problem in shacl:
+        assert problem.path == data / "a-first.yaml"
+        assert problem.field.startswith("institutions[0]")
+        assert text[problem.line - 1].strip() in {"isil: FR-111", "- name: Bibliothèque municipale de Lyon"}

@@ -8,7 +8,7 @@ renamed in the records follows it (:mod:`lod.reconcile.renames`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
@@ -40,11 +40,13 @@ def ledger_links(base: str, records: Iterable[CaseStudy], ledger: MappingSet) ->
     mapped = _accepted(ledger, INSTITUTION_PREFIX)
     if not mapped:  # the records are not even looked at (a rebuild keeps them unread)
         return []
-    records = list(records)
+    # Read twice below: a sequence (the pipeline's spooled records, read one at a time) is
+    # read again rather than held whole in a list.
+    every: Sequence[CaseStudy] = records if isinstance(records, Sequence) else list(records)
     # A renamed institution keeps its link (lod.reconcile.renames; validate says so).
-    mapped = {**carried_links(records, ledger), **mapped}
+    mapped = {**carried_links(every, ledger), **mapped}
     triples: set[Triple] = set()
-    for record in records:
+    for record in every:
         for institution in record.institutions:
             if institution.wikidata:
                 continue

@@ -79,7 +79,7 @@ def problem_of(result: ShaclResult, origins: dict[str, Origin], fallback: Path) 
 
 
 def shacl_problems(data_ntriples: str, shapes_turtle: str,
-                   origins: dict[str, Origin] | Callable[[], dict[str, Origin]],
+                   origins: dict[str, Origin] | Callable[[set[str]], dict[str, Origin]],
                    *, fallback: Path, base: str = DEFAULT_BASE) -> list[Problem]:
     """:func:`graph_problems` of an N-Triples document (one triple per line)."""
     lines = [line.rstrip()[:-1].rstrip() for line in data_ntriples.splitlines()
@@ -109,14 +109,18 @@ def graph_results(lines: Iterable[str], shapes_turtle: str, *, base: str = DEFAU
 
 
 def graph_problems(lines: Iterable[str], shapes_turtle: str,
-                   origins: dict[str, Origin] | Callable[[], dict[str, Origin]],
+                   origins: dict[str, Origin] | Callable[[set[str]], dict[str, Origin]],
                    *, fallback: Path, base: str = DEFAULT_BASE,
                    parts: Partition | None = None) -> list[Problem]:
-    """Validate the graph of N-Triples ``lines``; one problem per distinct result."""
+    """Validate the graph of N-Triples ``lines``; one problem per distinct result.
+
+    ``origins``: where each node came from, or a function giving that for the
+    results' focus nodes (called only when there are results).
+    """
     results = graph_results(lines, shapes_turtle, base=base, parts=parts)
     if not results:
         return []
-    where = origins() if callable(origins) else origins
+    where = origins({result.focus for result in results}) if callable(origins) else origins
     return sorted({problem_of(result, where, fallback) for result in results})
 
 
