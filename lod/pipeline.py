@@ -75,8 +75,6 @@ _MESSAGE_RE = re.compile(
     r"(?P<path>.+?):(?P<line>\d+): (?:(?P<field>[\w()\[\]. ]+): )?(?P<message>.*)", re.DOTALL)
 #: Lines of the graph loaded into a store at a time.
 _BLOCK = 20_000
-#: Lines loaded into the on-disk store at a time (its bulk loader holds a block in memory).
-_DISK_BLOCK = 50_000
 
 
 @dataclass
@@ -137,11 +135,11 @@ class Assembled:
         """The graph in an on-disk Oxigraph store in the work folder (for the build's report).
 
         Its memory does not grow with the graph: the bulk loader holds one
-        block of lines at a time and the rest stays on disk.
+        block of the file (16 MB) at a time and the rest stays on disk.
         """
         store = Store(str(self.folder / "store"))
-        for block in self.graph.blocks(_DISK_BLOCK):
-            store.bulk_load(ntriples_text(block).encode("utf-8"), format=RdfFormat.N_TRIPLES)
+        for block in self.graph.byte_blocks():
+            store.bulk_load(block, format=RdfFormat.N_TRIPLES)
         return store
 
 

@@ -226,6 +226,19 @@ class GraphFile:
         if block:
             yield block
 
+    def byte_blocks(self, size: int = 16 * _BUFFER) -> Iterator[bytes]:
+        """The file as N-Triples documents of about ``size`` bytes, cut between lines."""
+        with self.path.open("rb") as handle:
+            rest = b""
+            while block := handle.read(size):
+                block = rest + block
+                cut = block.rfind(b"\n") + 1
+                rest = block[cut:]
+                if cut:
+                    yield block[:cut]
+            if rest:
+                yield rest
+
     def reversed_blocks(self, size: int = _BUFFER) -> Iterator[bytes]:
         """The file's N-Triples lines last to first, as documents of about ``size`` bytes."""
         with self.path.open("rb") as handle:

@@ -167,3 +167,14 @@ def test_a_conflict_the_shapes_find_names_the_file_and_line_of_the_records(tmp_p
         assert problem.path == data / "a-first.yaml"
         assert problem.field.startswith("institutions[0]")
         assert text[problem.line - 1].strip() in {"isil: FR-111", "- name: Bibliothèque municipale de Lyon"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(lines=st.lists(LINE, max_size=40), size=st.integers(1, 50))
+def test_the_graph_file_reads_in_blocks_cut_between_lines(lines: list[str], size: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "graph.nt"
+        path.write_bytes(ntriples_text(lines).encode("utf-8"))
+        blocks = list(GraphFile(path, len(lines)).byte_blocks(size))
+        assert b"".join(blocks) == path.read_bytes()
+        assert all(block.endswith(b"\n") for block in blocks)
