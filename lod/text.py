@@ -12,6 +12,7 @@ pages, endpoints), so none reaches a reader raw.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Final
 
@@ -56,11 +57,17 @@ def name_of(character: str) -> str:
     return f"U+{code:04X} ({name})"
 
 
+def _any_of(codes: frozenset[int]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(codes)) + "]")
+
+
+#: :data:`FORBIDDEN` as one character class each way, made once: every text value of every
+#: record is searched, and the regular expression engine does it in C.
+_FORBIDDEN_RE: Final = _any_of(FORBIDDEN)
+_FORBIDDEN_IN_LINES_RE: Final = _any_of(FORBIDDEN - LINE_BREAKS)
+
+
 def forbidden_in(text: str, *, multiline: bool) -> str | None:
     """The first character ``text`` must not hold, or None (tab, newline: multi-line text only)."""
-    allowed = LINE_BREAKS if multiline else frozenset()
-    for character in text:
-        code = ord(character)
-        if code in FORBIDDEN and code not in allowed:
-            return character
-    return None
+    found = (_FORBIDDEN_IN_LINES_RE if multiline else _FORBIDDEN_RE).search(text)
+    return found.group() if found is not None else None

@@ -24,7 +24,7 @@ from pyoxigraph import Literal, RdfFormat, Triple, parse, serialize
 from lod.namespaces import PREFIXES, RDF, XSD
 
 _XSD_STRING = f"{XSD}string"
-_RDF_TYPE = f"{RDF}type"
+_RDF_TYPE_TOKEN = f"<{RDF}type>"
 #: JSON-LD compact IRIs accept any of these local names.
 _LOCAL_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 #: Turtle's PN_LOCAL (ASCII subset): no leading '-' or '.', no trailing '.'.
@@ -133,40 +133,63 @@ def _literal_value(text: str, subject: str, predicate: str) -> Any:
     return {"@value": body, "@type": compact_iri(datatype)}
 
 
-def _jsonld_node_dicts(parts: Iterable[Split]) -> Iterator[dict[str, Any]]:
+def _jsonld_node_dicts(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Each subject's node object, from its sorted lines (split here, once each).
+
+    Every line of a block passes through this loop, so the compact form of each
+    predicate token and each IRI object is worked out once per block and looked up after.
+    """
     iri_values: dict[str, dict[str, str]] = {}
+    predicates: dict[str, str] = {}
+    types: dict[str, str] = {}
     last_subject = ""
     node: dict[str, Any] = {}
-    for subject, predicate_token, obj in parts:
+    for line in lines:
+        subject, predicate_token, obj = line.split(" ", 2)
         if subject != last_subject:
             if node:
                 yield node
             last_subject = subject
             identifier = compact_iri(subject[1:-1]) if subject[0] == "<" else subject
             node = {"@id": identifier}
-        predicate = predicate_token[1:-1]
-        if obj[0] == "<":
-            if predicate == _RDF_TYPE:
-                node.setdefault("@type", []).append(compact_iri(obj[1:-1]))
+        first = obj[0]
+        if first == '"':
+            value: Any = _literal_value(obj, subject, predicate_token)
+        elif first == "<":
+            if predicate_token == _RDF_TYPE_TOKEN:
+                kind = types.get(obj)
+                if kind is None:
+                    kind = types[obj] = compact_iri(obj[1:-1])
+                if "@type" in node:
+                    node["@type"].append(kind)
+                else:
+                    node["@type"] = [kind]
                 continue
-            value: Any = iri_values.get(obj)
+            value = iri_values.get(obj)
             if value is None:
                 value = iri_values[obj] = {"@id": compact_iri(obj[1:-1])}
-        elif obj[0] == "_":
-            value = {"@id": obj}
         else:
-            value = _literal_value(obj, subject, predicate_token)
-        node.setdefault(compact_iri(predicate), []).append(value)
+            value = {"@id": obj}
+        key = predicates.get(predicate_token)
+        if key is None:
+            key = predicates[predicate_token] = compact_iri(predicate_token[1:-1])
+        found = node.get(key)
+        if found is None:
+            node[key] = [value]
+        else:
+            found.append(value)
     if node:
         yield node
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: A node object holds no cycle (its values are new dicts or strings), so the encoder's
+#: cycle check is left out.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 def jsonld_nodes(lines: Iterable[str]) -> list[str]:
     """One encoded JSON-LD node object per subject of the sorted ``lines``."""
-    return [_ENCODE(node) for node in _jsonld_node_dicts(split_lines(lines))]
+    return [_ENCODE(node) for node in _jsonld_node_dicts(lines)]
 
 
 def jsonld_head() -> str:
