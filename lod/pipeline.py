@@ -39,7 +39,7 @@ from lod.ledgers import MappingFileError
 from lod.model.policy import PUBLIC_STATUSES, is_public
 from lod.model.vocab import STATUSES
 from lod.problems import Problem
-from lod.rdf.build import case_study_triples
+from lod.rdf.build import case_study_lines
 from lod.rdf.serialize import ntriples_text
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files, vocabulary_triples
 from lod.reconcile.links import ledger_triples
@@ -117,7 +117,7 @@ def _work_on(paths: Sequence[Path], base: str, statuses: tuple[str, ...]) -> lis
         checked = check_path(path)
         record = checked.record
         lines = () if record is None or not is_public(record.status, statuses) else \
-            tuple({str(t) for t in case_study_triples(base, record)})
+            tuple(set(case_study_lines(base, record)))
         done.append(_FileWork(checked, lines))
     return done
 
