@@ -361,6 +361,6 @@ def _source_work_lines(cs: str, record: CaseStudy) -> Iterator[str]:
 
 def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
     """:func:`case_study_lines` as pyoxigraph triples, in the same order."""
-    text = "".join(f"{line} .\n" for line in case_study_lines(base, record))
+    text = " .\n".join(case_study_lines(base, record)) + " .\n"
     for quad in parse(text.encode("utf-8"), format=RdfFormat.N_TRIPLES):
         yield quad.triple
