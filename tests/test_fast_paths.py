@@ -10,6 +10,7 @@ astral characters and lone surrogates.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyoxigraph import Literal
 
+from lod.ingest.load import MULTILINE_FIELDS, _control_problems, _control_walk
+from lod.ingest.yamlfile import YamlDocument
 from lod.model.case_study import CaseStudy
 from lod.namespaces import DEFAULT_BASE
 from lod.rdf.build import case_study_lines, case_study_triples, quoted
@@ -44,6 +47,23 @@ def _first_forbidden(text: str, *, multiline: bool) -> str | None:
 @given(HOSTILE, st.booleans())
 def test_forbidden_in_finds_the_first_refused_character(text: str, multiline: bool) -> None:
     assert forbidden_in(text, multiline=multiline) == _first_forbidden(text, multiline=multiline)
+
+
+_KEYS = st.one_of(st.sampled_from([*MULTILINE_FIELDS, "title", "institutions", "name"]), HOSTILE,
+                  st.integers(0, 3))
+_VALUES = st.recursive(
+    st.one_of(HOSTILE, st.integers(), st.none(), st.booleans()),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=12)
+
+
+@given(st.dictionaries(_KEYS, _VALUES, max_size=5))
+def test_a_clean_record_skips_the_field_walk_only_when_the_walk_finds_nothing(
+        data: dict[Any, Any]) -> None:
+    """The quick pass over a record's text never hides a problem the field walk reports."""
+    document = YamlDocument(Path("r.yaml"), data)
+    assert _control_problems(document) == _control_walk(document)
 
 
 def test_forbidden_in_on_every_boundary() -> None:
