@@ -66,6 +66,21 @@ def _section(driver: webdriver.Chrome, key: str) -> WebElement:
     return driver.find_element(By.CSS_SELECTOR, f'section.item[id="{key}"]')
 
 
+def _text(driver: webdriver.Chrome, element: WebElement) -> str:
+    """The element's text as rendered (the browser's innerText: what WebElement.text
+    approximates with a script of its own, many times slower on a long section)."""
+    text: str = driver.execute_script("return arguments[0].innerText;", element)
+    return text
+
+
+def _texts(driver: webdriver.Chrome, element: WebElement, css: str) -> list[str]:
+    """The rendered text of each of the element's descendants that ``css`` selects."""
+    texts: list[str] = driver.execute_script(
+        "return Array.from(arguments[0].querySelectorAll(arguments[1])).map(e => e.innerText);",
+        element, css)
+    return texts
+
+
 # --- the dry run a user gets ------------------------------------------------------------------
 
 
@@ -112,7 +127,7 @@ def test_records_without_a_decision_are_listed_with_what_to_add(browser: webdriv
     assert f": {len(undecided)}" in count
     for row in undecided:
         entry = browser.find_element(By.ID, f"undecided-{row['record']}")
-        shown = [li.text for li in entry.find_elements(By.CSS_SELECTOR, "li")]
+        shown = [text.strip() for text in _texts(browser, entry, "li")]
         assert shown == row["choices"]
 
 
@@ -127,7 +142,7 @@ def test_dates_are_words_labels_are_shown_and_values_link_to_the_wiki(
     for item in plan["items"]:
         if not item["statements"]:
             continue
-        section = _section(browser, item["key"]).text
+        section = _text(browser, _section(browser, item["key"]))
         for statement in item["statements"]:
             for value in [statement["value"], *(q["value"] for q in statement["qualifiers"]),
                           *(r["value"] for r in statement["reference"])]:
@@ -137,18 +152,19 @@ def test_dates_are_words_labels_are_shown_and_values_link_to_the_wiki(
             if statement["property"] in names:
                 assert names[statement["property"]] in section
     assert checked > 0
-    links = browser.find_elements(By.CSS_SELECTOR, "section.item td a[href*='index.php']")
+    links: list[tuple[str, str]] = [(href, text.strip()) for href, text in browser.execute_script(
+        "return Array.from(document.querySelectorAll(\"section.item td a[href*='index.php']\"))"
+        ".map(a => [a.href, a.innerText]);")]
     assert links
-    for link in links[:5]:  # an item's or a property's page on this wiki, under its own id
-        href = link.get_attribute("href") or ""
+    for href, _ in links[:5]:  # an item's or a property's page on this wiki, under its own id
         answer = requests.get(href, timeout=60)
         assert answer.status_code == 200, href
         local = href.split("title=", 1)[1]
         assert local.split(":")[-1] in answer.text
-    bare = [link.text for link in links if re.fullmatch(r"(local:)?[PQ]\d+", link.text)]
+    bare = [text for _, text in links if re.fullmatch(r"(local:)?[PQ]\d+", text)]
     assert bare == []  # every item and property shown by its label, its id beside it
     local_ids = set(test_wikibase.ids.values())
-    titles = {(link.get_attribute("href") or "").split("title=", 1)[1] for link in links}
+    titles = {href.split("title=", 1)[1] for href, _ in links}
     assert {t.removeprefix("Property:") for t in titles} & local_ids  # the wiki's own ids
 
 
@@ -161,8 +177,8 @@ def test_each_warning_stands_beside_its_item(browser: webdriver.Chrome, dry_run:
     for warning in plan["warnings"]:
         if warning["record"] in first:
             section = _section(browser, first[warning["record"]])
-            shown = [li.text for li in section.find_elements(By.CSS_SELECTOR,
-                                                             "ul.findings li[data-warning]")]
+            shown = [text.strip() for text in
+                     _texts(browser, section, "ul.findings li[data-warning]")]
             assert any(warning["message"] in line for line in shown), warning
         else:
             assert warning["message"] in browser.find_element(By.ID,

@@ -349,6 +349,12 @@ def check_path(path: Path) -> Checked:
     return Checked(path, record, document, tuple(problems))
 
 
+def duplicate_id(path: Path, line: int, record_id: str, earlier: Path) -> Problem:
+    """The problem of a second reviewed file giving an id already used."""
+    return Problem(path, line, "id",
+                   f"duplicate id {record_id!r}: already used by {earlier}; ids must be unique")
+
+
 def collect(outcomes: Iterable[Checked]) -> Loaded:
     """The files' outcomes, in order, with the rules across files applied (ids are unique)."""
     loaded = Loaded()
@@ -362,10 +368,8 @@ def collect(outcomes: Iterable[Checked]) -> Loaded:
         if not is_draft_file(path):
             earlier = first_seen.setdefault(record.id, path)
             if earlier != path:
-                loaded.problems.append(Problem(
-                    path, document.line_of(("id",)), "id",
-                    f"duplicate id {record.id!r}: already used by {earlier}; ids must be unique",
-                ))
+                loaded.problems.append(
+                    duplicate_id(path, document.line_of(("id",)), record.id, earlier))
                 continue
         loaded.records.append(LoadedRecord(record, document))
     loaded.problems.sort()

@@ -1,24 +1,28 @@
 """``lod build``: the checked graph to the RDF dumps, VoID and the report, atomically.
 
-Every output is rendered from the pipeline's one graph (sorted N-Triples
-lines), so the same input gives the same bytes; :mod:`lod.publish.outdir`
-puts them in place all at once.
+Every output is rendered from the pipeline's one graph (the file of its
+sorted N-Triples lines), so the same input gives the same bytes;
+:mod:`lod.publish.outdir` puts them in place all at once. The build works
+inside OUT's staging folder: the pipeline's spool and graph file are there,
+and are removed before the swap (or with the staging folder on failure).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from pyoxigraph import DefaultGraph, RdfFormat, Store
+from pyoxigraph import RdfFormat, parse, serialize
 
-from lod.pipeline import Assembled, assemble
+from lod.ingest.load import discover
+from lod.pipeline import Assembled, assemble_files
 from lod.problems import InputError, nothing_found
-from lod.publish.outdir import Content, replace_folder
+from lod.publish.outdir import Content, staging, swap_in, write_files
 from lod.publish.report import ReportData, render_report, report_data
 from lod.publish.void import DumpStats, void_triples
 from lod.rdf.serialize import (
@@ -31,11 +35,14 @@ from lod.rdf.serialize import (
     to_turtle,
 )
 from lod.settings import Settings
+from lod.spool import GraphFile
 
 #: Lines of the graph turned into JSON-LD at a time (bounded memory).
 _BLOCK = 20_000
 DUMP_FILES = ("casestudies.ttl", "casestudies.nt", "casestudies.jsonld", "void.ttl", "report.md")
 OWN_FILES = (*DUMP_FILES, "context.jsonld")
+#: The build's work folder inside the staging folder (never swapped in).
+_WORK = ".work"
 
 
 @dataclass
@@ -51,17 +58,18 @@ class BuildResult:
     data: ReportData | None = None
 
 
-def _jsonld_writer(lines: list[str]) -> Callable[[BinaryIO], None]:
+def _jsonld_writer(graph: GraphFile) -> Callable[[BinaryIO], None]:
     def write(handle: BinaryIO) -> None:
         handle.write(jsonld_head().encode("utf-8"))
-        start = 0
-        while start < len(lines):
+        block: list[str] = []
+        lead = ""
+        for line in graph:
             # A block ends at a change of subject, so a node is never split across two blocks.
-            end = min(len(lines), start + _BLOCK)
-            while end < len(lines) and _subject(lines[end]) == _subject(lines[end - 1]):
-                end += 1
-            handle.write(_jsonld_block(lines, start, end))
-            start = end
+            if len(block) >= _BLOCK and _subject(line) != _subject(block[-1]):
+                lead = _jsonld_block(handle, block, lead)
+                block = []
+            block.append(line)
+        _jsonld_block(handle, block, lead)
         handle.write(JSONLD_TAIL.encode("utf-8"))
 
     return write
@@ -71,39 +79,44 @@ def _subject(line: str) -> str:
     return line[: line.index(" ")]
 
 
-def _jsonld_block(lines: list[str], start: int, end: int) -> bytes:
-    nodes = jsonld_nodes(lines[start:end])
-    lead = JSONLD_SEPARATOR if start else ""
-    return (lead + JSONLD_SEPARATOR.join(nodes)).encode("utf-8") if nodes else b""
+def _jsonld_block(handle: BinaryIO, lines: list[str], lead: str) -> str:
+    """Write one block's nodes; the separator the next block starts with."""
+    nodes = jsonld_nodes(lines)
+    if nodes:
+        handle.write((lead + JSONLD_SEPARATOR.join(nodes)).encode("utf-8"))
+    return JSONLD_SEPARATOR
 
 
-def _turtle_writer(store: Store) -> Callable[[BinaryIO], None]:
+def _turtle_writer(graph: GraphFile) -> Callable[[BinaryIO], None]:
+    """Turtle of the graph, subjects grouped, made from the graph file read last line first.
+
+    That is the order an in-memory Oxigraph store loaded with the sorted
+    lines gives its triples in (the order the dump had when it was written
+    from such a store), so the bytes are the same without the store.
+    """
     def write(handle: BinaryIO) -> None:
-        store.dump(handle, format=RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES,
-                   from_graph=DefaultGraph())
+        triples = (quad.triple for block in graph.reversed_blocks()
+                   for quad in parse(block, format=RdfFormat.N_TRIPLES))
+        serialize(triples, handle, format=RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
 
     return write
 
 
-def render_dumps(assembled: Assembled, *, records: int | None = None
-                 ) -> tuple[dict[str, Content], ReportData]:
+def render_dumps(assembled: Assembled) -> tuple[dict[str, Content], ReportData]:
     """Every file of a build, by name (pure: the same graph gives the same bytes).
 
-    ``records``: how many records the graph holds, when ``assembled`` has
-    released them already (the build does, once their triples exist).
-
     The three dumps are written to their files as they are made, never held
-    whole in memory: N-Triples and JSON-LD from the sorted lines, Turtle by
-    Oxigraph from its store (subjects grouped, in the store's order).
+    whole in memory: N-Triples and JSON-LD from the graph file, Turtle from
+    the same file read backwards. The report's queries run on an on-disk
+    store, so no output needs the graph in memory.
     """
-    lines = assembled.lines
-    count = len(assembled.records) if records is None else records
-    data = report_data(assembled.store, records=count)
-    stats = DumpStats.of_lines(lines)
+    graph = assembled.graph
+    data = report_data(assembled.disk_store, records=len(assembled.records))
+    stats = DumpStats.of_lines(graph)
     files: dict[str, Content] = {
-        "casestudies.ttl": _turtle_writer(assembled.store),
+        "casestudies.ttl": _turtle_writer(graph),
         "casestudies.nt": assembled.write_ntriples,
-        "casestudies.jsonld": _jsonld_writer(lines),
+        "casestudies.jsonld": _jsonld_writer(graph),
         "void.ttl": to_turtle(void_triples(stats, assembled.base, DUMP_FILES[:3])),
         "report.md": render_report(data).encode("utf-8"),
         "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
@@ -121,23 +134,32 @@ def as_bytes(content: Content) -> bytes:
 
 
 def build(settings: Settings, *, before_swap: Callable[[Path], None] | None = None) -> BuildResult:
-    """Check the case studies, then write every dump; raise InputError on any problem."""
-    assembled = assemble([settings.data_dir], settings, include_drafts=False)
-    if assembled.loaded.files == 0:
+    """Check the case studies, then write every dump; raise InputError on any problem.
+
+    The files are listed first (a missing folder writes nothing); then,
+    with OUT's lock held, the graph is assembled in a work folder inside
+    the staging folder, the dumps written beside it, the work folder
+    removed and the staging folder swapped in.
+    """
+    files = discover([settings.data_dir], include_drafts=False)
+    if not files:
         raise InputError([nothing_found(settings.data_dir)])
-    if assembled.problems:
-        raise InputError(assembled.problems)
-    count = len(assembled.records)
-    # The dumps are made from the graph alone: the records (some 130 MB at 10,000 records)
-    # are released once their triples exist.
-    assembled.records.clear()
-    files, data = render_dumps(assembled, records=count)
-    replace_folder(settings.out_dir, files, before_swap=before_swap)
-    return BuildResult(
-        out_dir=settings.out_dir,
-        records=count,
-        triples=len(assembled.lines),
-        files=sorted(settings.out_dir / name for name in OWN_FILES),
-        report=as_bytes(files["report.md"]).decode("utf-8"),
-        data=data,
-    )
+    with staging(settings.out_dir) as stage:
+        work = stage / _WORK
+        assembled = assemble_files(files, settings, workdir=work)
+        if assembled.problems:
+            raise InputError(assembled.problems)
+        outputs, data = render_dumps(assembled)
+        write_files(stage, settings.out_dir, outputs)
+        result = BuildResult(
+            out_dir=settings.out_dir,
+            records=len(assembled.records),
+            triples=len(assembled.graph),
+            files=sorted(settings.out_dir / name for name in OWN_FILES),
+            report=as_bytes(outputs["report.md"]).decode("utf-8"),
+            data=data,
+        )
+        del assembled
+        shutil.rmtree(work)
+        swap_in(stage, settings.out_dir, set(outputs), before_swap=before_swap)
+    return result

@@ -204,6 +204,20 @@ def replace_folder(out_dir: Path, files: Mapping[str, Content], *,
     instead of one ``fsync`` each.
     Raises :class:`OutputError` when OUT cannot be written; OUT is then as it was.
     """
+    with staging(out_dir) as stage:
+        write_files(stage, out_dir, files, many_files=many_files)
+        swap_in(stage, out_dir, set(files), before_swap=before_swap, carry_over=carry_over)
+
+
+@contextmanager
+def staging(out_dir: Path) -> Iterator[Path]:
+    """OUT's lock held and a fresh staging folder beside OUT for the block.
+
+    The staging folder is removed when the block ends, whether it swapped
+    it in (:func:`swap_in`) or failed; a command may keep work files in it
+    (the build's spool) as long as it removes them before the swap. An
+    ``OSError`` in the block becomes :class:`OutputError`.
+    """
     out_dir = out_dir.absolute()
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir} is a file; --out must name a folder")
@@ -219,29 +233,42 @@ def replace_folder(out_dir: Path, files: Mapping[str, Content], *,
             raise OutputError(_describe(error, out_dir.parent)) from None
         try:
             stage.chmod(0o755)  # mkdtemp makes it private; a published dump is for everyone
-            written = []
-            for name, data in files.items():
-                target = stage / name
-                if "/" in name:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                if many_files and isinstance(data, bytes) and _holds(out_dir / name, data):
-                    _link_or_copy(str(out_dir / name), str(target))
-                    continue
-                _write(target, data, sync=not many_files)
-                written.append(target)
-            if many_files and not _sync_filesystem(stage):
-                for target in written:
-                    with target.open("rb") as handle:
-                        os.fsync(handle.fileno())
-            if out_dir.exists() and carry_over:
-                _carry_over(out_dir, stage, set(files))
-            if before_swap is not None:
-                before_swap(stage)
-            _swap(stage, out_dir)
+            yield stage
         except OSError as error:
             raise OutputError(_describe(error, out_dir)) from None
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_files(stage: Path, out_dir: Path, files: Mapping[str, Content], *,
+                many_files: bool = False) -> None:
+    """Write ``files`` into the staging folder (see :func:`replace_folder` for ``many_files``)."""
+    out_dir = out_dir.absolute()
+    written = []
+    for name, data in files.items():
+        target = stage / name
+        if "/" in name:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        if many_files and isinstance(data, bytes) and _holds(out_dir / name, data):
+            _link_or_copy(str(out_dir / name), str(target))
+            continue
+        _write(target, data, sync=not many_files)
+        written.append(target)
+    if many_files and not _sync_filesystem(stage):
+        for target in written:
+            with target.open("rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def swap_in(stage: Path, out_dir: Path, made: set[str], *,
+            before_swap: Callable[[Path], None] | None = None, carry_over: bool = True) -> None:
+    """Carry over what OUT holds beside ``made`` (unless ``carry_over`` is False), then swap."""
+    out_dir = out_dir.absolute()
+    if out_dir.exists() and carry_over:
+        _carry_over(out_dir, stage, made)
+    if before_swap is not None:
+        before_swap(stage)
+    _swap(stage, out_dir)
 
 
 def _swap(stage: Path, out_dir: Path) -> None:

@@ -7,7 +7,7 @@ The statistics are counted on the graph's sorted N-Triples lines in one pass.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -37,11 +37,12 @@ class DumpStats:
     classes: Counter[str] = field(default_factory=Counter)
 
     @classmethod
-    def of_lines(cls, lines: Sequence[str]) -> DumpStats:
+    def of_lines(cls, lines: Iterable[str]) -> DumpStats:
         """Counts of sorted, duplicate-free N-Triples lines (read one at a time, not copied)."""
-        stats = cls(triples=len(lines))
+        stats = cls()
         last = ""
         for subject, predicate, obj in map(split_line, lines):
+            stats.triples += 1
             if subject != last:
                 last = subject
                 stats.subjects += 1

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, SH
 
 from lod.namespaces import DCTERMS, LCS, OWL, RDFS, SCHEMA, SKOS
+from lod.spool import LineBuckets
 
 #: Records per chunk: about 70 triples each, so a chunk is some 35,000 triples and the
 #: engine's copy some 40 MB whatever the collection's size.
@@ -91,13 +93,23 @@ class Partition:
         subject = subject_of(line)
         if subject.startswith(self._records_prefix):
             cut = subject.find("#")
-            key = subject if cut < 0 else subject[:cut] + ">"
-            self.records.setdefault(key, []).append(line)
+            self._record_line(subject if cut < 0 else subject[:cut] + ">", line)
         elif subject.startswith(self._shared_prefix):
             self.shared.setdefault(subject, []).append(line)
         else:
             self.common.append(line)
 
+    def _record_line(self, key: str, line: str) -> None:
+        self.records.setdefault(key, []).append(line)
+
+    def _record_chunks(self, records_per_chunk: int) -> Iterator[list[str]]:
+        """The records' own lines, ``records_per_chunk`` whole records at a time."""
+        keys = sorted(self.records)
+        for start in range(0, len(keys), records_per_chunk):
+            lines: list[str] = []
+            for key in keys[start : start + records_per_chunk]:
+                lines += self.records[key]
+            yield lines
 
     def chunks(self, records_per_chunk: int = RECORDS_PER_CHUNK) -> Iterator[list[str]]:
         """Each chunk's lines: whole records, every shared node they reach, the common lines.
@@ -105,17 +117,15 @@ class Partition:
         Shared nodes no record reaches (a mutation in a test, a ledger link to an
         institution no record names) are validated in a last chunk of their own.
         """
-        keys = sorted(self.records)
         reached: set[str] = set()
-        for start in range(0, len(keys), records_per_chunk):
-            lines: list[str] = []
-            for key in keys[start : start + records_per_chunk]:
-                lines += self.records[key]
+        some = False
+        for lines in self._record_chunks(records_per_chunk):
+            some = True
             lines += self._closure(lines, reached)
             yield lines + self.common
         left = [line for subject, found in self.shared.items() if subject not in reached
                 for line in found]
-        if left or not keys:
+        if left or not some:
             yield left + self._closure(left, reached) + self.common
 
     def _closure(self, lines: list[str], reached: set[str]) -> list[str]:
@@ -136,6 +146,39 @@ class Partition:
                 held.add(subject)
         reached |= held
         return out
+
+
+class SpooledPartition(Partition):
+    """A :class:`Partition` whose records' lines wait on disk, one file per chunk.
+
+    The records (their IRI tokens, ``keys``) and the chunk size are known
+    before the lines are read, so each record's line goes straight to its
+    chunk's file; only the shared nodes and the common lines stay in memory.
+    A record line whose record is not among ``keys`` is kept in memory and
+    validated in chunks after the others (still whole records per chunk).
+    """
+
+    def __init__(self, base: str, folder: Path, keys: Iterable[str],
+                 records_per_chunk: int = RECORDS_PER_CHUNK) -> None:
+        super().__init__(base)
+        self._per = records_per_chunk
+        self._chunk_of = {key: rank // records_per_chunk
+                          for rank, key in enumerate(sorted(set(keys)))}
+        self._buckets = LineBuckets(folder, -(-len(self._chunk_of) // records_per_chunk))
+
+    def _record_line(self, key: str, line: str) -> None:
+        chunk = self._chunk_of.get(key)
+        if chunk is None:
+            super()._record_line(key, line)
+        else:
+            self._buckets.add(chunk, line)
+
+    def _record_chunks(self, records_per_chunk: int) -> Iterator[list[str]]:
+        if records_per_chunk != self._per:
+            raise ValueError(f"this partition was cut {self._per} records a chunk")
+        for index in range(len(self._buckets)):
+            yield self._buckets.take(index)
+        yield from super()._record_chunks(records_per_chunk)
 
 
 def partition(lines: Iterable[str], base: str) -> Partition:

@@ -22,7 +22,7 @@ from lod.namespaces import DEFAULT_BASE
 from lod.problems import Problem
 from lod.rdf.build import case_study_iri, fragment_iri, institution_iri
 from lod.rdf.serialize import ntriples_text
-from lod.validate.chunks import RECORDS_PER_CHUNK, partition
+from lod.validate.chunks import RECORDS_PER_CHUNK, Partition
 from lod.validate.engines import Engine, ShaclResult
 
 
@@ -89,25 +89,32 @@ def shacl_problems(data_ntriples: str, shapes_turtle: str,
 
 
 def graph_results(lines: Iterable[str], shapes_turtle: str, *, base: str = DEFAULT_BASE,
-                  records_per_chunk: int = RECORDS_PER_CHUNK) -> list[ShaclResult]:
+                  records_per_chunk: int = RECORDS_PER_CHUNK,
+                  parts: Partition | None = None) -> list[ShaclResult]:
     """Validate the graph of N-Triples ``lines`` chunk by chunk: the whole graph's results.
 
     The chunks (:mod:`lod.validate.chunks`) hold whole records and every node
     they reach, so each result is the one the whole graph gives; the engine
-    holds one chunk at a time, whatever the collection's size.
+    holds one chunk at a time, whatever the collection's size. ``parts``: an
+    empty partition to sort the lines into (one that keeps the records' lines
+    on disk, :class:`lod.validate.chunks.SpooledPartition`); by default one in memory.
     """
     engine = Engine(shapes_turtle)
     found: set[ShaclResult] = set()
-    for chunk in partition(lines, base).chunks(records_per_chunk):
+    parts = Partition(base) if parts is None else parts
+    for line in lines:
+        parts.add(line)
+    for chunk in parts.chunks(records_per_chunk):
         found.update(engine.results(ntriples_text(chunk)))
     return sorted(found)
 
 
 def graph_problems(lines: Iterable[str], shapes_turtle: str,
                    origins: dict[str, Origin] | Callable[[], dict[str, Origin]],
-                   *, fallback: Path, base: str = DEFAULT_BASE) -> list[Problem]:
+                   *, fallback: Path, base: str = DEFAULT_BASE,
+                   parts: Partition | None = None) -> list[Problem]:
     """Validate the graph of N-Triples ``lines``; one problem per distinct result."""
-    results = graph_results(lines, shapes_turtle, base=base)
+    results = graph_results(lines, shapes_turtle, base=base, parts=parts)
     if not results:
         return []
     where = origins() if callable(origins) else origins
