@@ -134,3 +134,26 @@ def test_an_iri_the_contract_lets_through_but_rdf_refuses_still_stops_the_record
     record = _record({"links": [{"url": "https://example.org/%zz"}]})
     with pytest.raises(ValueError, match="percent"):
         list(case_study_lines(DEFAULT_BASE, record))
+
+
+# --- line numbers only when a problem needs them (lod.pipeline) ----------------------------
+
+
+def test_a_clean_collection_is_parsed_once_not_composed_again_for_line_numbers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Line numbers need the YAML composed a second time; a build of clean files never asks."""
+    from lod.ingest import yamlfile
+    from lod.pipeline import assemble
+    from lod.settings import Settings
+
+    composed: list[str] = []
+    real = yamlfile._line_map
+
+    def counting(text: str) -> tuple[dict[yamlfile.FieldPath, int], tuple[yamlfile.FieldPath, ...]]:
+        composed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(yamlfile, "_line_map", counting)
+    result = assemble([CASESTUDIES], Settings(), include_drafts=False)
+    assert result.ok and result.records
+    assert composed == []
