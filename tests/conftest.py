@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import locale
 import os
 import shutil
@@ -93,21 +94,46 @@ class Run:
     stderr: str
 
 
-def run_lod(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
-    """Run ``lod`` in this process (Typer's runner), from ``cwd``, as a user would type it.
+@functools.cache
+def _lod_command() -> Any:
+    """The click command Typer makes of ``lod.cli.app``, made once: Typer's runner makes it
+    again on every invoke (15 ms, more than many commands take), and it is the same each time."""
+    from typer.main import get_command
 
+    from lod.cli import app
+
+    return get_command(app)
+
+
+def run_lod(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> Run:
+    """Run ``lod`` in this process (Typer's runner), from ``cwd``, as a user would type it
+    (``stdin``: what is piped into it).
+
+    What Typer's ``CliRunner.invoke`` does (its isolated stdin, stdout, stderr and ``env``,
+    then the command's ``main`` as the ``lod`` script calls it), on :func:`_lod_command`.
     A traceback is never what a user should see: an exception that escapes the
     command fails the test with it.
     """
     from typer.testing import CliRunner
 
-    from lod.cli import app
-
-    with contextlib.chdir(cwd):
-        result = CliRunner(env=env).invoke(app, [str(arg) for arg in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"lod {' '.join(map(str, args))} raised") from result.exception
-    return Run(result.exit_code, result.stdout, result.stderr)
+    runner = CliRunner()
+    code: int = 0
+    with contextlib.chdir(cwd), runner.isolation(input=stdin, env=env) as (out, err, _):
+        try:
+            _lod_command().main(args=[str(arg) for arg in args], prog_name="lod")
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+            if not isinstance(exit_.code, int | None):
+                sys.stdout.write(f"{exit_.code}\n")
+        except Exception as error:
+            raise AssertionError(f"lod {' '.join(map(str, args))} raised") from error
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        stdout, stderr = (stream.getvalue().decode(runner.charset, "replace").replace("\r\n", "\n")
+                          for stream in (out, err))
+    return Run(code, stdout, stderr)
 
 
 def run_installed(*args: str | Path, cwd: Path = ROOT) -> Run:
@@ -325,17 +351,28 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("downloads")
 
 
-@pytest.fixture(scope="module")
-def browser(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-            downloads: Path) -> Iterator[Any]:
-    """Headless Chromium for one test module (tests/chromium.py), quit at its end.
-
-    A module that waits longer on its pages sets ``BROWSER_LIMIT`` (seconds, a limit
-    against a hang); selenium is imported here, not at collection, for the other modules.
-    """
+@pytest.fixture(scope="session")
+def _chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium (tests/chromium.py) for the browser modules of a session (or of an
+    xdist worker): starting it costs more CPU than most of their tests. The pages keep no
+    state of their own (no storage, no cookies), and :func:`browser` resets what a module sets.
+    Selenium is imported here, not at collection, for the other modules."""
     from chromium import chromium
 
-    limit = float(getattr(request.module, "BROWSER_LIMIT", 60))
-    with chromium(tmp_path_factory.mktemp("chromium-profile"), downloads, limit=limit) as driver:
+    with chromium(tmp_path_factory.mktemp("chromium-profile"),
+                  tmp_path_factory.mktemp("downloads-unclaimed")) as driver:
         yield driver
 
+
+@pytest.fixture(scope="module")
+def browser(request: pytest.FixtureRequest, _chromium: Any, downloads: Path) -> Iterator[Any]:
+    """The session's Chromium for one test module, on about:blank, saving into the module's
+    :func:`downloads`. A module that waits longer on its pages sets ``BROWSER_LIMIT``
+    (seconds, a limit against a hang)."""
+    limit = float(getattr(request.module, "BROWSER_LIMIT", 60))
+    _chromium.set_page_load_timeout(limit)
+    _chromium.set_script_timeout(limit)
+    _chromium.execute_cdp_cmd("Browser.setDownloadBehavior",
+                              {"behavior": "allow", "downloadPath": str(downloads)})
+    _chromium.get("about:blank")
+    yield _chromium

@@ -100,6 +100,7 @@ class MediaWiki:
         self.url = url
         self.log = log
         self._session: object | None = None
+        self._csrf: str | None = None
 
     @property
     def api_url(self) -> str:
@@ -127,8 +128,10 @@ class MediaWiki:
         """Create or replace a page through the API as the bot; return the new revision id."""
         session = self._bot()
         base = {"format": "json", "formatversion": "2"}
-        csrf = session.get(self.api_url, params={**base, "action": "query", "meta": "tokens"},
-                           timeout=30).json()["query"]["tokens"]["csrftoken"]
+        if self._csrf is None:  # one token serves the bot session's every edit
+            self._csrf = session.get(self.api_url, params={**base, "action": "query", "meta": "tokens"},
+                                     timeout=30).json()["query"]["tokens"]["csrftoken"]
+        csrf = self._csrf
         answer = session.post(self.api_url, data={
             **base, "action": "edit", "title": title, "text": text, "summary": summary, "bot": "1",
             "assert": "user", "token": csrf}, timeout=60).json()

@@ -10,6 +10,11 @@ mappings and output folders byte for byte as it was. The reconcile cache is
 the one kind where damage is no error: an entry that cannot be used is asked
 again and the proposals are the same.
 
+What a case starts from (an output folder a first good build made, the drafts a
+first harvest made, the proposals and cache a first reconcile made) is made
+once for the module, its good run asserted there, and copied into each case:
+each case damages and watches its own copy.
+
 plan.json and journal.jsonl are read by issue 19's readers (planfile.py,
 journal.py); they are in the table through ``lod publish wikidata --live``,
 which must stop before any request (a listener on 127.0.0.1 counts them). Two
@@ -32,7 +37,7 @@ from pathlib import Path
 import pytest
 from test_harvest_dump import HEAD, page_xml
 
-from conftest import ROOT, VALID_RECORD, Run, run_lod, write_record
+from conftest import ROOT, VALID_RECORD, Run, run_installed, run_lod, write_record
 from servers import Oxigraph, oxigraph_server
 
 AS_ROOT = os.geteuid() == 0
@@ -135,15 +140,42 @@ def _shapes_copy(tmp: Path) -> Path:
     return folder
 
 
-def _built(tmp: Path, env: dict[str, str] | None = None) -> tuple[Path, Path]:
-    """A data folder with one record, and an output folder a first build made."""
+def _first_build(tmp: Path) -> None:
+    """A data folder with one record, and an output folder a first build made (once a module).
+
+    The build's output does not depend on where its mappings or shapes folder is (only on
+    what the files say), so one build stands for the cases that point lod at copies.
+    """
     data, out = tmp / "data", tmp / "out"
     write_record(data, "lyon-editathon")
     (out).mkdir()
     (out / "journal.jsonl").write_text('{"kept": "a file the build does not make"}\n', encoding="utf-8")
-    first = run_lod("build", "--data", data, "--out", out, env=env)
+    first = run_lod("build", "--data", data, "--out", out)
     assert first.code == 0, first.stderr
-    return data, out
+
+
+def _first_harvest(tmp: Path) -> None:
+    """A dump, and the drafts folder (with its state file) a first harvest of it made."""
+    dump, out = tmp / "export.xml", tmp / "drafts"
+    dump.write_text(DUMP, encoding="utf-8")
+    first = run_lod("harvest", "--dump", dump, "--out", out)
+    assert first.code == 0, first.stderr
+    assert (out / ".harvest-state.json").is_file()
+
+
+#: Where the module's first runs are (set by the ``made`` fixture; copied, never changed).
+MADE: dict[str, Path] = {}
+
+
+def _copy_of(made: str, tmp: Path) -> None:
+    """Everything the module's first ``made`` run left, copied into ``tmp``."""
+    shutil.copytree(MADE[made], tmp, dirs_exist_ok=True)
+
+
+def _built(tmp: Path) -> tuple[Path, Path]:
+    """A data folder with one record, and an output folder a first build made."""
+    _copy_of("build", tmp)
+    return tmp / "data", tmp / "out"
 
 
 def _build_with(tmp: Path, *, mappings: bool = False, shapes: bool = False,
@@ -154,7 +186,7 @@ def _build_with(tmp: Path, *, mappings: bool = False, shapes: bool = False,
         env["LOD_MAPPINGS"] = str(_mappings_copy(tmp))
     if shapes:
         env["LOD_SHAPES"] = str(_shapes_copy(tmp))
-    data, out = _built(tmp, env)
+    data, out = _built(tmp)
     folder = Path(env["LOD_MAPPINGS"] if mappings else env["LOD_SHAPES"])
     watched = [data, out, folder]
     shape = {
@@ -210,12 +242,9 @@ DUMP = HEAD + page_xml("GLAM/IFLA Case Studies/Library 1", 11, "== Summary/Abstr
 
 
 def harvest_state(tmp: Path) -> Setup:
+    _copy_of("harvest", tmp)
     dump, out = tmp / "export.xml", tmp / "drafts"
-    dump.write_text(DUMP, encoding="utf-8")
-    first = run_lod("harvest", "--dump", dump, "--out", out)
-    assert first.code == 0, first.stderr
     target = out / ".harvest-state.json"
-    assert target.is_file()
     return Setup(target, (out, tmp), lambda: run_lod("harvest", "--dump", dump, "--out", out),
                  b'["a JSON list, not the state object"]\n')
 
@@ -306,6 +335,18 @@ KINDS: dict[str, Callable[[Path], Setup]] = {
 }
 #: (kind, damage) pairs where the damaged file is a valid file of its kind (see the docstring).
 VALID_BY_DESIGN = {("journal.jsonl", "empty"), ("journal.jsonl", "cut in half")}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The module's first good runs (:data:`MADE`), each asserted once, for the cases to copy."""
+    for name, first in (("build", _first_build), ("harvest", _first_harvest)):
+        MADE[name] = tmp_path_factory.mktemp(f"first-{name}")
+        first(MADE[name])
+    yield
+    MADE.clear()
+
+
 @pytest.mark.parametrize("damage", list(DAMAGES))
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_damaged_input(kind: str, damage: str, tmp_path: Path,
@@ -338,6 +379,30 @@ def test_damaged_input(kind: str, damage: str, tmp_path: Path,
     assert snapshot(*setup.watched, skip=setup.target) == before, "another file changed"
 
 
+#: Cases also run through the installed ``lod`` (a subprocess, as a user's shell runs it): the
+#: arguments their setup gives the command, in the case's folder.
+INSTALLED: dict[tuple[str, str], Callable[[Path], tuple[str | Path, ...]]] = {
+    ("case-study YAML", "cut in half"):
+        lambda tmp: ("build", "--data", tmp / "data", "--out", tmp / "out"),
+    ("MediaWiki dump", "a folder in its place"):
+        lambda tmp: ("harvest", "--dump", tmp / "export.xml", "--out", tmp / "drafts"),
+}
+
+
+@pytest.mark.parametrize(("kind", "damage"), list(INSTALLED))
+def test_the_installed_command_says_the_same(kind: str, damage: str, tmp_path: Path) -> None:
+    """End to end: the installed command gives the exit code and the lines the in-process run
+    of the table gives, and it too leaves every other file as it was."""
+    setup = KINDS[kind](tmp_path)
+    DAMAGES[damage](setup.target, setup.shape)
+    before = snapshot(*setup.watched, skip=setup.target)
+    in_process = setup.run()
+    assert in_process.code == 1 and str(setup.target) in in_process.stderr, in_process
+    installed = run_installed(*INSTALLED[kind, damage](tmp_path))
+    assert installed == in_process
+    assert snapshot(*setup.watched, skip=setup.target) == before
+
+
 def test_a_line_is_named_where_the_damage_has_one(tmp_path: Path) -> None:
     """A Turtle syntax error on line 3 of a vocabulary: ``path:3:`` on stderr, one line."""
     setup = vocabulary(tmp_path)
@@ -361,19 +426,34 @@ def wikidata() -> Iterator[Oxigraph]:
         yield server
 
 
-@pytest.mark.parametrize("damage", list(DAMAGES))
-def test_damaged_cache_entry_is_a_miss(damage: str, wikidata: Oxigraph, tmp_path: Path,
-                                       record_property: Callable[[str, object], None]) -> None:
-    mappings = _mappings_copy(tmp_path)
-    out = tmp_path / "out" / "proposals.sssom.tsv"
-    records = ROOT / "tests" / "data" / "reconcile" / "casestudies"
+def _reconcile(tmp: Path, endpoint: str) -> Run:
+    """``lod reconcile`` of the reconcile fixture's records into ``tmp/out`` with ``tmp/mappings``."""
+    return run_lod("reconcile", "--data", ROOT / "tests" / "data" / "reconcile" / "casestudies",
+                   "--endpoint", endpoint, "--out", tmp / "out" / "proposals.sssom.tsv",
+                   "--mappings", tmp / "mappings")
 
-    def reconcile(*extra: str) -> Run:
-        return run_lod("reconcile", "--data", records, "--endpoint", wikidata.query_url, "--out", out,
-                       "--mappings", mappings, *extra)
 
-    first = reconcile()
+@pytest.fixture(scope="module")
+def reconciled(wikidata: Oxigraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A first good reconcile: its mappings, proposals and cache (copied by each case)."""
+    folder = tmp_path_factory.mktemp("first-reconcile")
+    _mappings_copy(folder)
+    first = _reconcile(folder, wikidata.query_url)
     assert first.code == 0, first.stderr
+    assert sorted((folder / "out" / "reconcile-cache").rglob("*.json"))
+    return folder
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_damaged_cache_entry_is_a_miss(damage: str, wikidata: Oxigraph, reconciled: Path,
+                                       tmp_path: Path,
+                                       record_property: Callable[[str, object], None]) -> None:
+    shutil.copytree(reconciled, tmp_path, dirs_exist_ok=True)
+    out = tmp_path / "out" / "proposals.sssom.tsv"
+
+    def reconcile() -> Run:
+        return _reconcile(tmp_path, wikidata.query_url)
+
     clean = out.read_bytes()
     entries = sorted((out.parent / "reconcile-cache").rglob("*.json"))
     assert entries

@@ -212,16 +212,34 @@ def _hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("damaged", ["mappings/library-types.ttl", "shapes/institution.shapes.ttl",
-                                     "mappings/institutions.sssom.tsv"])
-def test_validate_build_and_site_name_the_damaged_file(damaged: str, tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "mappings", tmp_path / "mappings")
-    shutil.copytree(ROOT / "shapes", tmp_path / "shapes")
-    env = {"LOD_MAPPINGS": str(tmp_path / "mappings"), "LOD_SHAPES": str(tmp_path / "shapes")}
-    data, out = tmp_path / "data", tmp_path / "out"
+def _own_copies(folder: Path) -> dict[str, str]:
+    """Copies of mappings/ and shapes/ in ``folder``, and the environment that points lod at them."""
+    for name in ("mappings", "shapes"):
+        if not (folder / name).exists():
+            shutil.copytree(ROOT / name, folder / name)
+    return {"LOD_MAPPINGS": str(folder / "mappings"), "LOD_SHAPES": str(folder / "shapes")}
+
+
+@pytest.fixture(scope="module")
+def built_and_sited(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One record, the copies, and the OUT a good build and site made of them (once a module;
+    each case copies it: what lod writes does not depend on where the copies are)."""
+    folder = tmp_path_factory.mktemp("built-and-sited")
+    env = _own_copies(folder)
+    data, out = folder / "data", folder / "out"
     write_record(data, "lyon-editathon")
     assert run_lod("build", "--data", data, "--out", out, env=env).code == 0
     assert run_lod("site", "--data", data, "--out", out, env=env).code == 0
+    return folder
+
+
+@pytest.mark.parametrize("damaged", ["mappings/library-types.ttl", "shapes/institution.shapes.ttl",
+                                     "mappings/institutions.sssom.tsv"])
+def test_validate_build_and_site_name_the_damaged_file(damaged: str, built_and_sited: Path,
+                                                       tmp_path: Path) -> None:
+    shutil.copytree(built_and_sited, tmp_path, dirs_exist_ok=True)
+    env = _own_copies(tmp_path)
+    data, out = tmp_path / "data", tmp_path / "out"
     before = _hashes(out)
     target = tmp_path / damaged
     target.write_bytes(target.read_bytes()[:100] + b"\xc3\x28 ;; {{ \x00")

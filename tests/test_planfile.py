@@ -226,7 +226,7 @@ def _listener() -> Iterator[tuple[str, list[int]]]:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
-    server.settimeout(0.2)
+    server.settimeout(0.02)  # how long closing the listener waits for its thread (once a use)
     seen: list[int] = []
     stop = threading.Event()
 

@@ -8,7 +8,6 @@ work as on the Wikidata Query Service; ``--also`` adds other RDF to the store.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from conftest import CASESTUDIES, ROOT, VALID_RECORD, Run, run_lod
 
@@ -27,12 +25,7 @@ def records() -> list[dict[str, object]]:
 
 
 def run_with_stdin(text: str, *args: str) -> Run:
-    from lod.cli import app
-
-    with contextlib.chdir(ROOT):
-        result = CliRunner().invoke(app, ["query", "-", *args], input=text)
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    return Run(result.exit_code, result.stdout, result.stderr)
+    return run_lod("query", "-", *args, stdin=text)
 
 
 def rows(result: Run) -> list[dict[str, str]]:
