@@ -351,17 +351,28 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("downloads")
 
 
-@pytest.fixture(scope="module")
-def browser(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-            downloads: Path) -> Iterator[Any]:
-    """Headless Chromium for one test module (tests/chromium.py), quit at its end.
-
-    A module that waits longer on its pages sets ``BROWSER_LIMIT`` (seconds, a limit
-    against a hang); selenium is imported here, not at collection, for the other modules.
-    """
+@pytest.fixture(scope="session")
+def _chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium (tests/chromium.py) for the browser modules of a session (or of an
+    xdist worker): starting it costs more CPU than most of their tests. The pages keep no
+    state of their own (no storage, no cookies), and :func:`browser` resets what a module sets.
+    Selenium is imported here, not at collection, for the other modules."""
     from chromium import chromium
 
-    limit = float(getattr(request.module, "BROWSER_LIMIT", 60))
-    with chromium(tmp_path_factory.mktemp("chromium-profile"), downloads, limit=limit) as driver:
+    with chromium(tmp_path_factory.mktemp("chromium-profile"),
+                  tmp_path_factory.mktemp("downloads-unclaimed")) as driver:
         yield driver
 
+
+@pytest.fixture(scope="module")
+def browser(request: pytest.FixtureRequest, _chromium: Any, downloads: Path) -> Iterator[Any]:
+    """The session's Chromium for one test module, on about:blank, saving into the module's
+    :func:`downloads`. A module that waits longer on its pages sets ``BROWSER_LIMIT``
+    (seconds, a limit against a hang)."""
+    limit = float(getattr(request.module, "BROWSER_LIMIT", 60))
+    _chromium.set_page_load_timeout(limit)
+    _chromium.set_script_timeout(limit)
+    _chromium.execute_cdp_cmd("Browser.setDownloadBehavior",
+                              {"behavior": "allow", "downloadPath": str(downloads)})
+    _chromium.get("about:blank")
+    yield _chromium

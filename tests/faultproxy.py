@@ -126,7 +126,10 @@ class FaultProxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # serve_forever looks for shutdown() every poll_interval (0.5 s by default): every
+        # test waited that long, idle, for each proxy it closed
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={
+            "poll_interval": 0.02}, daemon=True)
 
     @property
     def url(self) -> str:

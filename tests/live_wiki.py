@@ -66,23 +66,35 @@ def live(wiki: Wikibase, data: Path, out: Path, *extra: str, api: str | None = N
                    "--pause", "0", *extra, env=credentials(wiki))
 
 
-def entities(wiki: Wikibase) -> dict[str, dict[str, Any]]:
-    """Every item on the wiki, as its API returns it."""
-    ids = [i for i in wiki.entity_ids() if i.startswith("Q")]
+def _items(wiki: Wikibase) -> list[str]:
+    return [i for i in wiki.entity_ids(properties=False) if i.startswith("Q")]
+
+
+def read_entities(wiki: Wikibase, ids: list[str], **only: str) -> dict[str, dict[str, Any]]:
+    """These items as the wiki's API returns them (``only``: wbgetentities' ``props``, ...)."""
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), 50):
         answer = requests.get(wiki.api_url, params={
-            "action": "wbgetentities", "ids": "|".join(ids[start:start + 50]), "format": "json"},
-            headers=UA, timeout=60).json()
+            "action": "wbgetentities", "ids": "|".join(ids[start:start + 50]), "format": "json",
+            **only}, headers=UA, timeout=60).json()
         found.update(answer["entities"])
     return found
 
 
+def entities(wiki: Wikibase) -> dict[str, dict[str, Any]]:
+    """Every item on the wiki, as its API returns it."""
+    return read_entities(wiki, _items(wiki))
+
+
 def titled(wiki: Wikibase, prefix: str) -> dict[str, dict[str, Any]]:
-    """The items whose English label starts with ``Edit-a-thon <prefix> ``."""
-    return {qid: e for qid, e in entities(wiki).items()
-            if e.get("labels", {}).get("en", {}).get("value", "").startswith(
-                f"Edit-a-thon {prefix} ")}
+    """The items whose English label starts with ``Edit-a-thon <prefix> ``, whole.
+
+    Every item's English label is read (labels alone: the wiki serialises a fraction of
+    each item), then the matching items whole.
+    """
+    labels = read_entities(wiki, _items(wiki), props="labels", languages="en")
+    return read_entities(wiki, [qid for qid, e in labels.items() if e.get("labels", {}).get(
+        "en", {}).get("value", "").startswith(f"Edit-a-thon {prefix} ")])
 
 
 def statement_keys(entity: dict[str, Any]) -> list[tuple[str, str]]:

@@ -74,8 +74,14 @@ def test_markup_becomes_markdown() -> None:
 
 
 def test_the_blank_template_is_a_blank_page() -> None:
+    from lod.inputs import read_case_study_schema
+
     page = parse_page(blank_page())
     assert page.is_blank
+    # The summary's hint states the limit the contract and the form apply.
+    schema = read_case_study_schema(Path(__file__).resolve().parents[1] / "docs" / "casestudy.schema.json")
+    limit = schema["properties"]["summary"]["additionalProperties"]["maxLength"]
+    assert f"At most {limit} characters." in blank_page()
     assert {f.key for f in page.fields} == {
         "institution",
         "library-type",
@@ -183,9 +189,30 @@ def test_titles_ids_and_translation_subpages() -> None:
         "Bibliowikis",
     )
     assert page_lang_and_title(prefix + "A/B", prefix) == ("A/B", None, "A/B")
+    assert page_lang_and_title(prefix + "Bibliowikis/ast", prefix)[1:] == ("ast", "Bibliowikis")
+    assert page_lang_and_title(prefix + "Bibliowikis/zh-hans", prefix)[1:] == ("zh-hans", "Bibliowikis")
+    # Not a language code: part of the title.
+    assert page_lang_and_title(prefix + "Project/faq", prefix)[1:] == (None, "Project/faq")
+    assert page_lang_and_title(prefix + "Project/Old", prefix)[1:] == (None, "Project/Old")
     assert record_id_from_title("Bibliowikis/es") == "bibliowikis-es"
     assert record_id_from_title("Médiathèques de Lyon (2019)") == "mediatheques-de-lyon-2019"
     assert len(record_id_from_title("word " * 40)) <= 80
+
+
+def test_every_language_the_form_offers_comes_back_from_its_sub_page() -> None:
+    """The form titles a page not in English "Title/<code>" when the code matches the
+    harvester's pattern (``subpagePattern`` in its rules), else leaves it unmarked, which the
+    harvester reads as English: each offered language must match, or its text is labelled English."""
+    from lod.harvest.wikiharvest import LANG_SUBPAGE, UNMARKED_LANG
+    from lod.resources import language_names
+
+    prefix = "GLAM/IFLA Case Studies/"
+    offered = sorted(set(language_names()) - {UNMARKED_LANG})
+    assert len(offered) > 200
+    lost = [code for code in offered
+            if not LANG_SUBPAGE.fullmatch(code)
+            or page_lang_and_title(f"{prefix}Title/{code}", prefix)[1] != code]
+    assert lost == []
 
 
 def test_site_from_dump_base() -> None:

@@ -35,6 +35,7 @@ from live_wiki import (
     live,
     other_editor,
     plan,
+    read_entities,
     records_planned,
     titled,
 )
@@ -239,7 +240,7 @@ def test_an_edit_conflict_rereads_and_replans_only_that_item(
         "editconflict: re-reading"]
     assert any(line.startswith("difference: casestudy:conflict-0") and "label de" in line
                for line in result.lines)  # the other editor's label, reported for a curator
-    entity = entities(wiki)[item]
+    entity = read_entities(wiki, [item])[item]
     assert entity["labels"]["de"]["value"] == "Anders benannt"  # theirs stays
     participants = [s["mainsnak"]["datavalue"]["value"]["id"]
                     for s in entity["claims"][wiki.ids["P710"]]]

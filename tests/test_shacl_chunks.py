@@ -33,7 +33,7 @@ from lod.settings import Settings
 from lod.validate.chunks import FREE_IRIS, VOCABULARY_ONLY, partition, reach_problems
 from lod.validate.engines import ShaclResult, shacl_results
 from lod.validate.shacl import graph_results, shapes_text
-from tests.test_shapes import VIOLATIONS, record_graph
+from tests.test_shapes import VIOLATIONS, ntriples, the_record
 
 SHAPES_HEAD = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix lcs: <https://w3id.org/libcasestudies/ns#> .
@@ -60,6 +60,12 @@ lcsh:OneKindShape a sh:NodeShape ; sh:targetClass lcs:Institution ;
     sh:property [ sh:path lcs:libraryType ; sh:name "type" ; sh:maxCount 1 ;
         sh:message "one library type per institution" ] .
 """
+
+
+@cache
+def _shipped_shapes() -> str:
+    """The shipped shapes' Turtle, read once (every test below reads the same files)."""
+    return shapes_text(resources.shapes_dir())
 
 
 def _shapes(extra: str = "") -> rdflib.Graph:
@@ -136,6 +142,13 @@ def _whole(lines: tuple[str, ...] | list[str], shapes: rdflib.Graph) -> list[Sha
     return shacl_results(text, shapes.serialize(format="turtle"))
 
 
+@pytest.fixture(scope="module")
+def whole(lines: tuple[str, ...]) -> tuple[ShaclResult, ...]:
+    """The collection's results with the shipped shapes in one run on the whole graph
+    (the same for each chunk size below)."""
+    return tuple(_whole(lines, shapes_graph()))
+
+
 def test_records_share_institutions_by_qid_and_by_name(lines: tuple[str, ...]) -> None:
     involved: dict[str, set[str]] = defaultdict(set)
     for line in lines:
@@ -172,13 +185,12 @@ def test_each_chunk_holds_every_node_it_reaches_whole(lines: tuple[str, ...]) ->
 
 
 @pytest.mark.parametrize("records_per_chunk", [1, 7, 500])
-def test_chunked_results_are_the_whole_graphs(lines: tuple[str, ...], records_per_chunk: int
-                                              ) -> None:
-    shapes = shapes_text(resources.shapes_dir())
-    whole = _whole(lines, shapes_graph())
+def test_chunked_results_are_the_whole_graphs(lines: tuple[str, ...], whole: tuple[ShaclResult, ...],
+                                              records_per_chunk: int) -> None:
     assert whole, "the conflicting ISILs must be a result"
     assert any(result.focus.endswith("/institution/Q90000001") for result in whole)
-    assert graph_results(lines, shapes, records_per_chunk=records_per_chunk) == whole
+    chunked = graph_results(lines, _shipped_shapes(), records_per_chunk=records_per_chunk)
+    assert chunked == list(whole)
 
 
 def test_conflicting_kinds_across_chunks_are_found(lines: tuple[str, ...]) -> None:
@@ -193,10 +205,9 @@ def test_conflicting_kinds_across_chunks_are_found(lines: tuple[str, ...]) -> No
 @pytest.mark.parametrize("case", sorted(VIOLATIONS))
 def test_violation_table_chunked_as_whole(case: str) -> None:
     mutate, _ = VIOLATIONS[case]
-    graph = record_graph()
-    mutate(graph)
-    lines = [line.rstrip()[:-1].rstrip() for line in graph.serialize(format="nt").splitlines()
-             if line.strip()]
-    shapes = shapes_text(resources.shapes_dir())
+    with the_record(mutate) as graph:
+        text = ntriples(graph)
+    lines = [line.rstrip()[:-1].rstrip() for line in text.splitlines() if line.strip()]
+    shapes = _shipped_shapes()
     whole = shacl_results("".join(f"{line} .\n" for line in lines), shapes)
     assert graph_results(lines, shapes, records_per_chunk=1) == whole

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib.resources import files
@@ -143,8 +144,12 @@ def scheme(name: str) -> URIRef:
     return URIRef(scheme_iri(name))
 
 
+Triple3 = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
+
+
 @cache
-def _record_graph() -> rdflib.Graph:
+def _shared_record_graph() -> rdflib.Graph:
+    """The conforming graph, built once; only :func:`the_record` hands it out."""
     record = CaseStudy.model_validate(RECORD)
     triples = graph_triples(DEFAULT_BASE, [record]) | vocabulary_triples()
     graph = rdflib.Graph()
@@ -153,12 +158,63 @@ def _record_graph() -> rdflib.Graph:
 
 
 @cache
-def _record_triples() -> tuple[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node], ...]:
-    return tuple(_record_graph())
+def _record_triples() -> frozenset[Triple3]:
+    return frozenset(_shared_record_graph())
+
+
+@contextmanager
+def the_record(*mutations: Mutation) -> Iterator[rdflib.Graph]:
+    """The conforming graph with ``mutations`` applied, put back as it was on leaving.
+
+    A copy of the graph costs a test more than lod's engine does (rdflib's store
+    indexes every triple again), so the tests share one graph: whatever a test
+    changed, by a mutation or by hand, is undone afterwards by comparing the graph
+    with the conforming triples (even when the test fails), and the next test
+    starts from exactly those.
+    """
+    graph = _shared_record_graph()
+    conforming = _record_triples()  # taken before any test could change the graph
+    try:
+        for mutation in mutations:
+            mutation(graph)
+        yield graph
+    finally:
+        now = set(graph)
+        for triple in now - conforming:
+            graph.remove(triple)
+        for triple in conforming - now:
+            graph.add(triple)
+    assert len(graph) == len(conforming), "the shared record graph was not put back"
+
+
+def _nt_lines(triples: Iterable[Triple3]) -> frozenset[str]:
+    """Each triple's N-Triples line as rdflib writes it (one line per triple, whatever else
+    the graph holds)."""
+    graph = rdflib.Graph()
+    for triple in triples:
+        graph.add(triple)
+    return frozenset(line for line in graph.serialize(format="nt").splitlines(keepends=True)
+                     if line.strip())
+
+
+@cache
+def _record_lines() -> frozenset[str]:
+    return _nt_lines(_record_triples())
+
+
+def ntriples(graph: rdflib.Graph) -> str:
+    """``graph`` as N-Triples, lines sorted. For the shared record graph, the conforming
+    graph's lines (written once) less the removed triples' plus the added ones': the same
+    lines as writing the whole graph again, at a fraction of the cost."""
+    if graph is not _shared_record_graph():
+        return graph.serialize(format="nt")
+    conforming, now = _record_triples(), set(graph)
+    lines = (_record_lines() - _nt_lines(conforming - now)) | _nt_lines(now - conforming)
+    return "".join(sorted(lines))
 
 
 def record_graph() -> rdflib.Graph:
-    """A fresh, mutable copy of the conforming graph."""
+    """A fresh, mutable copy of the conforming graph (for a caller that keeps it)."""
     copy = rdflib.Graph()
     store = copy.store
     for triple in _record_triples():  # what Graph.add does, less its checks (the triples are
@@ -167,15 +223,17 @@ def record_graph() -> rdflib.Graph:
 
 
 @cache
-def _shapes_triples() -> tuple[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node], ...]:
-    return tuple(shapes_graph())
+def project_shapes() -> rdflib.Graph:
+    """The project's shapes graph, parsed once: for the tests that only read it (and pySHACL,
+    which only reads it); a test that changes shapes takes its own :func:`shapes_graph`."""
+    return shapes_graph()
 
 
 @cache
 def _project_shapes_turtle() -> str:
     """The project's shapes as the engine sees them in :func:`validate` (serialized once: the
     graph is the same every time, and rdflib's Turtle writer is slow)."""
-    return shapes_graph().serialize(format="turtle")
+    return project_shapes().serialize(format="turtle")
 
 
 # --------------------------------------------------------------------------- results
@@ -212,21 +270,22 @@ def _oracle(data: rdflib.Graph, data_text: str, cache: pytest.Cache | None) -> l
     """
     lines = sorted(data_text.splitlines())
     if cache is None or any("_:" in line for line in lines):  # blank node labels vary
-        return pyshacl_graph_results(data, shapes_graph())
+        return pyshacl_graph_results(data, project_shapes())
     inputs = [pyshacl.__version__, rdflib.__version__, shapes_text(resources.shapes_dir()), lines]
     key = "lod/pyshacl-oracle/" + hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:32]
     kept = cache.get(key, None)
     if kept is not None:
         return [ShaclResult(**result) for result in kept]
-    results = pyshacl_graph_results(data, shapes_graph())
+    results = pyshacl_graph_results(data, project_shapes())
     cache.set(key, [asdict(result) for result in results])
     return results
 
 
-def validate(data: rdflib.Graph, shapes: rdflib.Graph | None = None, *,
+def validate(data: rdflib.Graph, shapes: str | None = None, *,
              oracle: pytest.Cache | bool | None = False) -> frozenset[Fired]:
     """Run lod's engine and return its results; with ``oracle``, after checking pySHACL agrees.
 
+    ``shapes``: Turtle (see :func:`targeted`), the project's shapes without it.
     Both engines see the same N-Triples and Turtle; every result must be the
     same in both (focus, path, component, severity, shape, field, message, value).
     The oracle runs once per case of the violation table and on the conforming
@@ -236,8 +295,8 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph | None = None, *,
     their own expected results.
     """
     assert oracle is False or shapes is None, "the oracle runs with the project's shapes"
-    data_text = data.serialize(format="nt")
-    shapes_text_ = _project_shapes_turtle() if shapes is None else shapes.serialize(format="turtle")
+    data_text = ntriples(data)
+    shapes_text_ = _project_shapes_turtle() if shapes is None else shapes
     ours = shacl_results(data_text, shapes_text_)
     if oracle is not False:
         theirs = _oracle(data, data_text, oracle if isinstance(oracle, pytest.Cache) else None)
@@ -261,15 +320,12 @@ def _fired_of(result: ShaclResult) -> Fired:
     )
 
 
-def targeted(targets: dict[URIRef, Iterable[URIRef]]) -> rdflib.Graph:
-    """A copy of the shapes graph where some shapes also target explicit nodes."""
-    shapes = rdflib.Graph()
-    for triple in _shapes_triples():
-        shapes.store.add(triple, shapes)
-    for shape, nodes in targets.items():
-        for node in nodes:
-            shapes.add((shape, SH.targetNode, node))
-    return shapes
+def targeted(targets: dict[URIRef, Iterable[URIRef]]) -> str:
+    """The project's shapes, as Turtle, where some shapes also target explicit nodes (the
+    ``sh:targetNode`` statements follow the shapes' own, one full-IRI triple a line)."""
+    extra = "".join(f"<{shape}> <{SH.targetNode}> <{node}> .\n"
+                    for shape, nodes in targets.items() for node in nodes)
+    return f"{_project_shapes_turtle()}\n{extra}"
 
 
 def F(shape: str, path: str | None, component: str, focus: URIRef) -> Fired:  # noqa: N802
@@ -311,7 +367,7 @@ def test_shapes_file_parses(path: Path) -> None:
 
 def test_every_node_shape_is_covered_here() -> None:
     declared = {
-        str(shape).removeprefix(LCSH) for shape in shapes_graph().subjects(RDF.type, SH.NodeShape)
+        str(shape).removeprefix(LCSH) for shape in project_shapes().subjects(RDF.type, SH.NodeShape)
     }
     assert declared == NODE_SHAPES
 
@@ -322,7 +378,7 @@ def test_shapes_use_no_sh_node() -> None:
     A ``sh:node`` would bring back nested ``sh:detail`` results (which lod reports
     under the referring node) and one shape run per value.
     """
-    shapes = shapes_graph()
+    shapes = project_shapes()
     assert set(shapes.subject_objects(SH.node)) == set()
     assert set(shapes.subjects(RDF.type, SH.NodeShape)) == {lcsh(name) for name in NODE_SHAPES}
 
@@ -341,7 +397,7 @@ def _ontology() -> rdflib.Graph:
 
 
 def _classes_named_by_shapes() -> set[rdflib.term.Node]:
-    shapes = shapes_graph()
+    shapes = project_shapes()
     return set(shapes.objects(None, SH["class"])) | set(shapes.objects(None, SH.targetClass))
 
 
@@ -365,7 +421,7 @@ def test_every_class_in_the_shapes_is_declared() -> None:
 def test_every_class_a_property_requires_has_a_targeted_shape() -> None:
     """What sh:node used to do: a value required to be of class C is itself checked,
     because some node shape targets C (so its own properties are validated)."""
-    shapes = shapes_graph()
+    shapes = project_shapes()
     required = {
         cls for prop in shapes.subjects(SH.path, None) for cls in shapes.objects(prop, SH["class"])
     }
@@ -398,7 +454,7 @@ def test_term_shape_targets_its_scheme_class(shape_name: str) -> None:
     in the real vocabularies the class's instances are exactly the scheme's concepts."""
     name, local = TERM_SHAPE_CLASSES[shape_name]
     cls = lcs(local)
-    shapes = shapes_graph()
+    shapes = project_shapes()
     shape = lcsh(shape_name)
     assert set(shapes.objects(shape, SH.targetClass)) == {cls}
     assert set(shapes.objects(shape, SH["class"])) == {skos("Concept")}
@@ -410,10 +466,10 @@ def test_term_shape_targets_its_scheme_class(shape_name: str) -> None:
     }
     assert required == {scheme(name)}
     assert (cls, RDFS.subClassOf, skos("Concept")) in _ontology()
-    graph = record_graph()
-    instances = {s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef)}
-    assert instances
-    assert instances == set(_in_scheme(graph, name))
+    with the_record() as graph:
+        instances = {s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef)}
+        assert instances
+        assert instances == set(_in_scheme(graph, name))
 
 
 def _bundled_build() -> rdflib.Graph:
@@ -439,13 +495,14 @@ NOT_YET_BUNDLED = {lcs("Submitter")}  # no bundled record says who submitted it
 def test_every_targeted_class_is_instantiated_in_a_real_build() -> None:
     """No sh:targetClass selects nothing in a real build of casestudies/ (a dead shape, e.g.
     a class the builder never mints, would pass every test not aiming it at a node by hand)."""
-    classes = set(shapes_graph().objects(None, SH.targetClass))
+    classes = set(project_shapes().objects(None, SH.targetClass))
     assert classes >= NOT_YET_BUNDLED
     bundled = _bundled_build()
     for cls in classes - NOT_YET_BUNDLED:
         assert _instances(bundled, cls), f"no instance of {_compact(cls)} in the bundled build"
-    for cls in NOT_YET_BUNDLED:
-        assert _instances(record_graph(), cls), f"no instance of {_compact(cls)} in the record"
+    with the_record() as graph:
+        for cls in NOT_YET_BUNDLED:
+            assert _instances(graph, cls), f"no instance of {_compact(cls)} in the record"
 
 
 def _shacl_shacl() -> rdflib.Graph:
@@ -456,29 +513,57 @@ def _shacl_shacl() -> rdflib.Graph:
     return graph
 
 
+#: A node shape of the tests' own, beside the project's: its property shape has a
+#: non-integer sh:minCount, which SHACL-SHACL must reject.
+MALFORMED_SHAPE, MALFORMED_PROPERTY = lcsh("MalformedShape"), BNode()
+
+
+Result3 = tuple[rdflib.term.Node | None, rdflib.term.Node | None, rdflib.term.Node | None]
+
+
+@cache
+def _shacl_shacl_report() -> tuple[bool, frozenset[Result3], frozenset[Result3], str]:
+    """SHACL-SHACL on the project's shapes plus :data:`MALFORMED_SHAPE`, in one pySHACL run:
+    whether they conform, the results on a node of the project's shapes and on any other
+    node, each as (focus, path, component), and the report's text.
+
+    The malformed shape shares no node with the project's shapes (it targets a class
+    of its own), and SHACL-SHACL reports each result on the shape node at fault, so
+    the project's shapes conform exactly when no result is on one of their nodes;
+    one run (about a second) answers both tests below.
+    """
+    shapes = shapes_graph()
+    assert (MALFORMED_SHAPE, None, None) not in shapes
+    own_nodes = set(shapes.all_nodes())  # blank nodes too: the same parse pySHACL reports on
+    shapes.add((MALFORMED_SHAPE, RDF.type, SH.NodeShape))
+    shapes.add((MALFORMED_SHAPE, SH.targetClass, URIRef("https://example.org/Malformed")))
+    shapes.add((MALFORMED_SHAPE, SH.property, MALFORMED_PROPERTY))
+    shapes.add((MALFORMED_PROPERTY, SH.path, dcterms("title")))
+    shapes.add((MALFORMED_PROPERTY, SH.minCount, Literal("one")))
+    conforms, report, text = pyshacl.validate(
+        shapes, shacl_graph=_shacl_shacl(), inference="none", allow_warnings=True
+    )
+    results = {
+        (report.value(result, SH.focusNode), report.value(result, SH.resultPath),
+         report.value(result, SH.sourceConstraintComponent))
+        for result in report.objects(None, SH.result)
+    }
+    on_own = frozenset(result for result in results if result[0] in own_nodes)
+    return conforms, on_own, frozenset(results - on_own), text
+
+
 def test_shapes_conform_to_shacl_shacl() -> None:
-    conforms, _, text = pyshacl.validate(
-        shapes_graph(), shacl_graph=_shacl_shacl(), inference="none", allow_warnings=True
-    )
-    assert conforms, text
-    # pySHACL's own meta-SHACL switch raises when the shapes graph is malformed.
-    conforms, _, text = pyshacl.validate(
-        record_graph(), shacl_graph=shapes_graph(), inference="none", meta_shacl=True
-    )
-    assert conforms, text
+    """pySHACL's own meta-SHACL switch (``meta_shacl=True``) runs this same validation, on its
+    pickled copy of shacl-shacl.ttl, before validating any data: it passes when this does."""
+    _, on_own, _, text = _shacl_shacl_report()
+    assert on_own == frozenset(), text
 
 
 def test_shacl_shacl_check_rejects_a_malformed_shape() -> None:
     """The meta check above can fail: a shape with a non-integer sh:minCount is rejected."""
-    broken = targeted({})
-    property_shape = BNode()
-    broken.add((lcsh("CaseStudyShape"), SH.property, property_shape))
-    broken.add((property_shape, SH.path, dcterms("title")))
-    broken.add((property_shape, SH.minCount, Literal("one")))
-    conforms, _, _ = pyshacl.validate(
-        broken, shacl_graph=_shacl_shacl(), inference="none", allow_warnings=True
-    )
+    conforms, _, on_others, text = _shacl_shacl_report()
     assert not conforms
+    assert on_others == {(MALFORMED_PROPERTY, SH.minCount, SH.DatatypeConstraintComponent)}, text
 
 
 _FIELD_MODELS = {
@@ -494,7 +579,7 @@ _NESTED = {"period": Period, "source": Source, "wikidata": WikidataCreate}
 @pytest.mark.parametrize("shape_name", sorted(_FIELD_MODELS))
 def test_sh_name_is_a_contract_field(shape_name: str) -> None:
     """Each record-side property shape names the YAML field it comes from (used for line numbers)."""
-    shapes = shapes_graph()
+    shapes = project_shapes()
     model = _FIELD_MODELS[shape_name]
     names = [shapes.value(p, SH.name) for p in shapes.objects(lcsh(shape_name), SH.property)]
     assert names
@@ -513,11 +598,11 @@ def test_sh_name_is_a_contract_field(shape_name: str) -> None:
 
 
 def test_record_graph_conforms(request: pytest.FixtureRequest) -> None:
-    graph = record_graph()
-    # the nodes the violations below rely on are really there
-    for node in (CS, ASSOC1, ASSOC2, LINK1, SUBMITTER, INST1, INST2):
-        assert (node, RDF.type, None) in graph, node
-    assert validate(graph, oracle=getattr(request.config, "cache", None)) == frozenset()
+    with the_record() as graph:
+        # the nodes the violations below rely on are really there
+        for node in (CS, ASSOC1, ASSOC2, LINK1, SUBMITTER, INST1, INST2):
+            assert (node, RDF.type, None) in graph, node
+        assert validate(graph, oracle=getattr(request.config, "cache", None)) == frozenset()
 
 
 def _in_scheme(graph: rdflib.Graph, name: str) -> list[URIRef]:
@@ -560,20 +645,19 @@ def test_every_shape_accepts_the_real_nodes() -> None:
     All shapes are aimed at once (one run of each engine): a result would name its shape.
     """
     assert set(_SHAPE_NODES) == NODE_SHAPES
-    graph = record_graph()
-    targets = {}
-    for shape_name, nodes_of in sorted(_SHAPE_NODES.items()):
-        nodes = nodes_of(graph)
-        assert nodes, f"the record graph has no node for {shape_name}"
-        targets[lcsh(shape_name)] = nodes
-    assert validate(graph, targeted(targets)) == frozenset()
+    with the_record() as graph:
+        targets = {}
+        for shape_name, nodes_of in sorted(_SHAPE_NODES.items()):
+            nodes = nodes_of(graph)
+            assert nodes, f"the record graph has no node for {shape_name}"
+            targets[lcsh(shape_name)] = nodes
+        assert validate(graph, targeted(targets)) == frozenset()
 
 
 def test_vocabulary_sizes_are_what_the_contract_says() -> None:
     """Non-vacuity of the term-shape checks: every contract term is a concept in its scheme."""
     from lod.model import terms, vocab
 
-    graph = record_graph()
     expected = {
         "library-type": vocab.LIBRARY_TYPES,
         "project": vocab.PROJECTS,
@@ -584,8 +668,9 @@ def test_vocabulary_sizes_are_what_the_contract_says() -> None:
         "ifla-unit": terms.ifla_unit_ids(),
         "country": tuple(terms.countries()),
     }
-    for name, ids in expected.items():
-        assert set(_in_scheme(graph, name)) == {concept(name, term) for term in ids}, name
+    with the_record() as graph:
+        for name, ids in expected.items():
+            assert set(_in_scheme(graph, name)) == {concept(name, term) for term in ids}, name
 
 
 # --------------------------------------------------------------------------- violating graphs
@@ -1056,9 +1141,8 @@ VIOLATIONS: dict[str, tuple[Mutation, set[Fired]]] = {
 def test_violation_fires_exactly_the_expected_results(case: str, request: pytest.FixtureRequest
                                                      ) -> None:
     mutate, expected = VIOLATIONS[case]
-    graph = record_graph()
-    mutate(graph)
-    assert validate(graph, oracle=getattr(request.config, "cache", None)) == frozenset(expected)
+    with the_record(mutate) as graph:
+        assert validate(graph, oracle=getattr(request.config, "cache", None)) == frozenset(expected)
 
 
 # --------------------------------------------------------------------------- term shapes, aimed directly
@@ -1078,13 +1162,13 @@ TERM_SHAPES = {
 @pytest.mark.parametrize("shape_name", sorted(TERM_SHAPES))
 def test_term_shape_rejects_a_concept_of_another_scheme(shape_name: str) -> None:
     name, foreign = TERM_SHAPES[shape_name]
-    graph = record_graph()
-    own = _in_scheme(graph, name)
-    assert own and foreign not in own
-    shapes = targeted({lcsh(shape_name): [*own, foreign]})
-    assert validate(graph, shapes) == {
-        F(f"lcsh:{shape_name}", "skos:inScheme", "HasValue", foreign)
-    }
+    with the_record() as graph:
+        own = _in_scheme(graph, name)
+        assert own and foreign not in own
+        shapes = targeted({lcsh(shape_name): [*own, foreign]})
+        assert validate(graph, shapes) == {
+            F(f"lcsh:{shape_name}", "skos:inScheme", "HasValue", foreign)
+        }
 
 
 @pytest.mark.parametrize("shape_name", sorted(TERM_SHAPES))
@@ -1093,10 +1177,10 @@ def test_term_shape_rejects_a_foreign_concept_typed_with_its_class(shape_name: s
     claims the shape's class is rejected, and nothing else fires."""
     name, foreign = TERM_SHAPES[shape_name]
     cls = lcs(TERM_SHAPE_CLASSES[shape_name][1])
-    graph = record_graph()
-    assert (foreign, RDF.type, cls) not in graph and foreign not in _in_scheme(graph, name)
-    graph.add((foreign, RDF.type, cls))
-    assert validate(graph) == {F(f"lcsh:{shape_name}", "skos:inScheme", "HasValue", foreign)}
+    with the_record() as graph:
+        assert (foreign, RDF.type, cls) not in graph and foreign not in _in_scheme(graph, name)
+        graph.add((foreign, RDF.type, cls))
+        assert validate(graph) == {F(f"lcsh:{shape_name}", "skos:inScheme", "HasValue", foreign)}
 
 
 @pytest.mark.parametrize("shape_name", sorted(TERM_SHAPES))
@@ -1104,13 +1188,12 @@ def test_term_shape_rejects_something_that_is_not_a_concept(shape_name: str) -> 
     """Aimed at an untyped node put in its scheme, the term shape says it is no concept;
     being in the scheme without the scheme's class, it also fires the scheme shape."""
     name = TERM_SHAPES[shape_name][0]
-    graph = record_graph()
     stranger = URIRef("https://example.org/not-a-concept")
-    graph.add((stranger, skos("inScheme"), scheme(name)))
-    assert validate(graph, targeted({lcsh(shape_name): [stranger]})) == {
-        F(f"lcsh:{shape_name}", None, "Class", stranger),
-        F(f"lcsh:{SCHEME_SHAPE_OF[name]}", "^skos:inScheme", "Class", scheme(name)),
-    }
+    with the_record(add(stranger, skos("inScheme"), scheme(name))) as graph:
+        assert validate(graph, targeted({lcsh(shape_name): [stranger]})) == {
+            F(f"lcsh:{shape_name}", None, "Class", stranger),
+            F(f"lcsh:{SCHEME_SHAPE_OF[name]}", "^skos:inScheme", "Class", scheme(name)),
+        }
 
 
 # --------------------------------------------------------------------------- scheme shapes
@@ -1157,12 +1240,13 @@ def test_every_scheme_with_a_class_has_a_scheme_shape() -> None:
         n for n in NODE_SHAPES if n.endswith("SchemeShape") and n != "ConceptSchemeShape"
     }
     assert set(SCHEME_SHAPES.values()) == set(SCHEME_CLASS)
-    graph = record_graph()
-    schemes = set(graph.subjects(RDF.type, skos("ConceptScheme")))
-    assert schemes - {scheme(name) for name in SCHEME_SHAPES.values()} == {scheme("ifla-division")}
-    division = _in_scheme(graph, "ifla-division")
-    assert division
-    assert {t for c in division for t in graph.objects(c, RDF.type)} == {skos("Concept")}
+    with the_record() as graph:
+        schemes = set(graph.subjects(RDF.type, skos("ConceptScheme")))
+        assert schemes - {scheme(name) for name in SCHEME_SHAPES.values()} == {
+            scheme("ifla-division")}
+        division = _in_scheme(graph, "ifla-division")
+        assert division
+        assert {t for c in division for t in graph.objects(c, RDF.type)} == {skos("Concept")}
 
 
 @pytest.mark.parametrize("shape_name", sorted(SCHEME_SHAPES))
@@ -1170,7 +1254,7 @@ def test_scheme_shape_targets_its_scheme_and_requires_its_class(shape_name: str)
     """Targeted at the scheme IRI only (a typo there would silently check nothing, so the
     scheme must exist with concepts), with one property shape: ^skos:inScheme, sh:class."""
     name = SCHEME_SHAPES[shape_name]
-    shapes = shapes_graph()
+    shapes = project_shapes()
     shape = lcsh(shape_name)
     targets = {
         (p, o) for p, o in shapes.predicate_objects(shape) if str(p).startswith(f"{SH}target")
@@ -1182,9 +1266,9 @@ def test_scheme_shape_targets_its_scheme_and_requires_its_class(shape_name: str)
     assert set(shapes.predicate_objects(path)) == {(SH.inversePath, skos("inScheme"))}
     assert set(shapes.objects(prop, SH["class"])) == {SCHEME_CLASS[name]}
     assert name in str(shapes.value(prop, SH.message))
-    graph = record_graph()
-    assert (scheme(name), RDF.type, skos("ConceptScheme")) in graph
-    assert _in_scheme(graph, name)
+    with the_record() as graph:
+        assert (scheme(name), RDF.type, skos("ConceptScheme")) in graph
+        assert _in_scheme(graph, name)
 
 
 def _add_term(graph: rdflib.Graph, name: str, *, with_class: bool) -> URIRef:
@@ -1205,7 +1289,7 @@ def _scheme_violation(graph: rdflib.Graph, shape_name: str, value: URIRef) -> No
     """Exactly one result: on the scheme, from the scheme shape's property shape, through
     ^skos:inScheme, with the concept as value, from sh:class (lod's engine; the scheme
     shape has that one property shape, see test_scheme_shape_targets_its_scheme_...)."""
-    results = shacl_results(graph.serialize(format="nt"), shapes_graph().serialize(format="turtle"))
+    results = shacl_results(ntriples(graph), _project_shapes_turtle())
     assert len(results) == 1, results
     (result,) = results
     assert result.path == f"^<{skos('inScheme')}>"
@@ -1217,19 +1301,19 @@ def _scheme_violation(graph: rdflib.Graph, shape_name: str, value: URIRef) -> No
 
 @pytest.mark.parametrize("shape_name", sorted(SCHEME_SHAPES))
 def test_scheme_shape_accepts_a_new_term_with_its_class(shape_name: str) -> None:
-    graph = record_graph()
-    new = _add_term(graph, SCHEME_SHAPES[shape_name], with_class=True)
-    assert (new, RDF.type, SCHEME_CLASS[SCHEME_SHAPES[shape_name]]) in graph
-    assert validate(graph) == frozenset()
+    with the_record() as graph:
+        new = _add_term(graph, SCHEME_SHAPES[shape_name], with_class=True)
+        assert (new, RDF.type, SCHEME_CLASS[SCHEME_SHAPES[shape_name]]) in graph
+        assert validate(graph) == frozenset()
 
 
 @pytest.mark.parametrize("shape_name", sorted(SCHEME_SHAPES))
 def test_scheme_shape_rejects_a_new_term_without_its_class(shape_name: str) -> None:
     """The same new term without the class: reported once, on the vocabulary (no term
     shape targets it, no record uses it)."""
-    graph = record_graph()
-    new = _add_term(graph, SCHEME_SHAPES[shape_name], with_class=False)
-    _scheme_violation(graph, shape_name, new)
+    with the_record() as graph:
+        new = _add_term(graph, SCHEME_SHAPES[shape_name], with_class=False)
+        _scheme_violation(graph, shape_name, new)
 
 
 #: Every region concept is pointed to (by countries or sub-regions), so losing its class
@@ -1238,10 +1322,10 @@ def test_scheme_shape_rejects_a_new_term_without_its_class(shape_name: str) -> N
 def test_scheme_shape_rejects_an_existing_term_that_lost_its_class(shape_name: str) -> None:
     name = SCHEME_SHAPES[shape_name]
     term = UNUSED_TERM[name]
-    graph = record_graph()
-    assert set(graph.subjects(None, term)) == {scheme(name)}  # unused by the record
-    drop(term, RDF.type, SCHEME_CLASS[name])(graph)
-    _scheme_violation(graph, shape_name, term)
+    with the_record() as graph:
+        assert set(graph.subjects(None, term)) == {scheme(name)}  # unused by the record
+        drop(term, RDF.type, SCHEME_CLASS[name])(graph)
+        _scheme_violation(graph, shape_name, term)
 
 
 # --------------------------------------------------------------------------- results as problems

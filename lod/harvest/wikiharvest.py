@@ -126,8 +126,12 @@ def _bare_title(title: str, namespace: int) -> str:
     return title.split(":", 1)[1] if namespace != 0 and ":" in title else title
 
 
-#: The language of a translation sub-page ("Bibliowikis/ca"); a page without one is in English.
-LANG_SUBPAGE = re.compile(r"[a-z]{2}(?:-[a-z0-9]{2,8})?")
+#: The language of a translation sub-page ("Bibliowikis/ca", "Bibliowikis/ast", "Bibliowikis/zh-hans"),
+#: as the Translate extension names them: a two- or three-letter ISO 639 code (checked against the
+#: code list, so "Project/faq" stays a title), with an optional subtag. A page without one is in
+#: English. The submission form titles its pages with the same pattern, so every language it offers
+#: (mappings/languages.tsv has "ast", "yue", ...) comes back as that language.
+LANG_SUBPAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
 UNMARKED_LANG = "en"
 
 

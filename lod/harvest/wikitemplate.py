@@ -11,9 +11,11 @@ preload. Every hint is an HTML comment, so a page left blank reads as empty
 
 from __future__ import annotations
 
+from lod.model.case_study import MAX_SUMMARY
+
 TEMPLATE = """\
 == Summary/Abstract ==
-<!-- Two to five sentences: who did what with which Wikimedia project, and what came of it. At most 1500 characters. -->
+<!-- Two to five sentences: who did what with which Wikimedia project, and what came of it. At most MAX_SUMMARY characters. -->
 
 == Context/Background ==
 <!-- Fill in the bullets below (one fact per line; repeat "Institution" for each institution).
@@ -51,5 +53,5 @@ TEMPLATE = """\
 
 
 def blank_page() -> str:
-    """The wikitext of a blank case-study page."""
-    return TEMPLATE
+    """The wikitext of a blank case-study page (the summary's limit is the contract's)."""
+    return TEMPLATE.replace("MAX_SUMMARY", str(MAX_SUMMARY))

@@ -24,6 +24,7 @@ one convention for every term:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 
 import rdflib
@@ -104,6 +105,14 @@ def shape_name(names: dict[tuple[str, str | None], str], shape: str | None, path
     return names.get((shape, path)) or names.get((shape, None))
 
 
+@lru_cache(maxsize=8)
+def _shape_names_of(shapes_turtle: str) -> dict[tuple[str, str | None], str]:
+    """:func:`shape_names` of the shapes' Turtle, kept per text: reading the Turtle with rdflib
+    costs more than validating a chunk, and every engine built on the same shapes (each
+    validation of a test, each ``graph_results`` call) needs the same names. Read only."""
+    return shape_names(parse_shapes(shapes_turtle))
+
+
 def parse_shapes(shapes_turtle: str) -> rdflib.Graph:
     try:
         return rdflib.Graph().parse(data=shapes_turtle, format="turtle")
@@ -122,7 +131,6 @@ class Engine:
             self.compiled = shacl.Shapes.from_text(shapes_turtle, format="turtle")
         except ValueError as error:
             raise ShapesError(str(error)) from None
-        self._names: dict[tuple[str, str | None], str] | None = None
 
     def results(self, data_ntriples: str) -> list[ShaclResult]:
         """Validate one N-Triples document; its results, sorted, each once."""
@@ -133,9 +141,7 @@ class Engine:
             raise ShapesError(str(error)) from None
         if report.conforms:
             return []
-        if self._names is None:
-            self._names = shape_names(parse_shapes(self.shapes_turtle))
-        names = self._names
+        names = _shape_names_of(self.shapes_turtle)
         found: set[ShaclResult] = set()
         for result in report.results:
             source = result.source_shape
