@@ -48,11 +48,12 @@ from lod.ingest.load import (
     duplicate_id,
     is_draft_file,
 )
+from lod.ingest.yamlfile import YamlDocument
 from lod.ledgers import MappingFileError
 from lod.model.policy import PUBLIC_STATUSES, is_public
 from lod.model.vocab import STATUSES
 from lod.problems import Problem
-from lod.rdf.build import case_study_iri, case_study_triples
+from lod.rdf.build import case_study_iri, case_study_lines
 from lod.rdf.serialize import ntriples_text
 from lod.rdf.vocabularies import vocabulary_file_triples, vocabulary_files, vocabulary_triples
 from lod.reconcile.links import ledger_triples
@@ -149,14 +150,23 @@ class _FileWork:
 
     path: Path
     problems: tuple[Problem, ...]
-    #: The record's id, status and the line of its id (None: the file gave no record).
+    #: The record's id and status (None: the file gave no record).
     record_id: str | None = None
     status: str = ""
-    id_line: int = 1
     #: The pickled :class:`LoadedRecord` (empty when the graph does not keep its status).
     record: bytes = b""
     #: Its N-Triples lines, sorted, one blob (:func:`lod.spool.lines_blob`).
     lines: bytes = b""
+
+    @property
+    def id_line(self) -> int:
+        """The line of the record's id, for a duplicate-id problem: found only then.
+
+        Line numbers come from composing the file's YAML again
+        (:class:`lod.ingest.yamlfile.YamlDocument`), which costs as much as
+        parsing it; asking for every file's id line doubled the YAML work of a build.
+        """
+        return YamlDocument(self.path, None).line_of(("id",))
 
 
 def _work_on(paths: Sequence[Path], base: str, statuses: tuple[str, ...]) -> list[_FileWork]:
@@ -174,11 +184,10 @@ def _work_on(paths: Sequence[Path], base: str, statuses: tuple[str, ...]) -> lis
             done.append(_FileWork(path, checked.problems))
             continue
         kept = is_public(record.status, statuses)
-        lines = lines_blob(sorted({str(t) for t in case_study_triples(base, record)})) if kept else b""
+        lines = lines_blob(sorted(set(case_study_lines(base, record)))) if kept else b""
         blob = pickle.dumps(LoadedRecord(record, checked.document), pickle.HIGHEST_PROTOCOL) \
             if kept else b""
-        done.append(_FileWork(path, checked.problems, record.id, record.status,
-                              checked.document.line_of(("id",)), blob, lines))
+        done.append(_FileWork(path, checked.problems, record.id, record.status, blob, lines))
     return done
 
 

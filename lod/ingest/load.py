@@ -174,8 +174,48 @@ def _problems_from_validation(error: ValidationError, document: YamlDocument) ->
 MULTILINE_FIELDS = frozenset({"summary", "sections", "notes"})
 
 
+def _texts(value: Any, into: list[str]) -> None:
+    """Every string in ``value`` (mapping keys included) appended to ``into``."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            into.append(item)
+        elif isinstance(item, dict):
+            into.extend(key for key in item if isinstance(key, str))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _may_hold_control(data: dict[Any, Any]) -> bool:
+    """False when no text of the record can hold a refused character: the quick pass.
+
+    Every string goes, by the rule that applies to it (multi-line text, or one
+    line), into one of two texts joined with spaces, and each is searched once;
+    a space is never refused, so a hit in the joined text is a hit in one of
+    its strings. Only a record with a hit is walked field by field for the
+    problems (:func:`_control_problems`), so a clean record pays one pass.
+    """
+    one_line: list[str] = []
+    multiline: list[str] = []
+    for key, value in data.items():
+        if isinstance(key, str):
+            one_line.append(key)
+        _texts(value, multiline if str(key) in MULTILINE_FIELDS else one_line)
+    return (forbidden_in(" ".join(one_line), multiline=False) is not None
+            or forbidden_in(" ".join(multiline), multiline=True) is not None)
+
+
 def _control_problems(document: YamlDocument) -> list[Problem]:
     """Every text value (and key) holding a control or bidi character (lod.text.FORBIDDEN)."""
+    if isinstance(document.data, dict) and not _may_hold_control(document.data):
+        return []
+    return _control_walk(document)
+
+
+def _control_walk(document: YamlDocument) -> list[Problem]:
+    """The problems of :func:`_control_problems`, field by field, each with its line."""
     problems = []
     stack: list[tuple[FieldPath, Any]] = [((), document.data)]
     while stack:

@@ -1,7 +1,19 @@
-"""Case-study records to triples, straight into pyoxigraph terms.
+"""Case-study records to N-Triples lines: the one mapping from the contract to the graph.
 
 The mapping is the one documented in ``docs/model.md``; it is pure (records
-in, triples out) so that a single record can be rebuilt and validated alone.
+in, lines out) so that a single record can be rebuilt and validated alone.
+
+Each record's triples are written straight as N-Triples lines (without the
+final `` .``), the form the pipeline sorts and every dump is made from: the
+build makes some 45 of them per record, and f-strings are several times
+faster than building pyoxigraph terms only to print them. The lines are the
+very text pyoxigraph prints for the same terms: every IRI goes through
+pyoxigraph's own parser and printer (an invalid one raises ``ValueError`` as
+``NamedNode`` does), every language tag through pyoxigraph's (which checks
+and lower-cases it), and literals are escaped by :func:`quoted`, which
+``tests/test_fast_paths.py`` holds to pyoxigraph's printer on every character
+and on hostile text. :func:`case_study_triples` reads the lines back as
+pyoxigraph triples for callers that want terms.
 """
 
 from __future__ import annotations
@@ -11,10 +23,9 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
 from urllib.parse import quote
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from lod.model.case_study import CaseStudy, Institution
 from lod.namespaces import (
@@ -42,75 +53,110 @@ from lod.namespaces import (
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
-@cache
-def _iri(value: str) -> NamedNode:
-    return NamedNode(value)
+def _iri(value: str) -> str:
+    """An IRI as its N-Triples token, ``<value>``, checked and printed by pyoxigraph."""
+    return str(NamedNode(value))
 
 
-def _concept(scheme: str, term: str) -> NamedNode:
+def _concept(scheme: str, term: str) -> str:
     return _iri(concept_iri(scheme, term))
 
 
+#: Characters N-Triples writes escaped in a literal, as pyoxigraph prints them: the short
+#: escapes where the grammar has one (ECHAR), ``\uXXXX`` for the other controls, DEL and
+#: the two noncharacters U+FFFE and U+FFFF.
+_ESCAPES: dict[int, str] = {
+    **{code: f"\\u{code:04X}" for code in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)},
+    0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\",
+}
+_NEEDS_ESCAPE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_ESCAPES)) + "]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return _ESCAPES[ord(match.group())]
+
+
+def quoted(value: str) -> str:
+    """``value`` as an N-Triples string literal (quotes included), escaped as pyoxigraph does."""
+    if _NEEDS_ESCAPE.search(value) is None:
+        return f'"{value}"'
+    return f'"{_NEEDS_ESCAPE.sub(_escape, value)}"'
+
+
+def _language(tag: str) -> str:
+    """``@tag`` as pyoxigraph prints it (checked, lower case)."""
+    return "@" + str(Literal("", language=tag).language)
+
+
+def _text(value: str, lang: str | None = None) -> str:
+    """A plain literal token, or a language-tagged one when ``lang`` is given."""
+    return quoted(value) + _language(lang) if lang else quoted(value)
+
+
+def _typed(value: str, datatype: str) -> str:
+    """A typed literal token (``datatype`` is an IRI token; never xsd:string, printed bare)."""
+    return f"{quoted(value)}^^{datatype}"
+
+
 A = _iri(f"{RDF}type")
-XSD_STRING = _iri(f"{XSD}string")
 XSD_INTEGER = _iri(f"{XSD}integer")
 XSD_DATE = _iri(f"{XSD}date")
 _DATE_TYPES = {4: _iri(f"{XSD}gYear"), 7: _iri(f"{XSD}gYearMonth"), 10: XSD_DATE}
-DCTERMS_ABSTRACT = NamedNode(f"{DCTERMS}abstract")
-DCTERMS_IDENTIFIER = NamedNode(f"{DCTERMS}identifier")
-DCTERMS_LICENSE = NamedNode(f"{DCTERMS}license")
-DCTERMS_SOURCE = NamedNode(f"{DCTERMS}source")
-DCTERMS_TITLE = NamedNode(f"{DCTERMS}title")
-LCS_ACTIVITY = NamedNode(f"{LCS}activity")
-LCS_CASE_STUDY = NamedNode(f"{LCS}CaseStudy")
-LCS_COUNTRY = NamedNode(f"{LCS}country")
-LCS_IFLA_UNIT = NamedNode(f"{LCS}iflaUnit")
-LCS_INSTITUTION = NamedNode(f"{LCS}Institution")
-LCS_INVOLVES = NamedNode(f"{LCS}involves")
-LCS_ISIL = NamedNode(f"{LCS}isil")
-LCS_LIBRARY_TYPE = NamedNode(f"{LCS}libraryType")
-LCS_LINK = NamedNode(f"{LCS}link")
-LCS_LINK_KIND = NamedNode(f"{LCS}linkKind")
-LCS_START_FIRST_DAY = NamedNode(f"{LCS}startFirstDay")
-LCS_START_LAST_DAY = NamedNode(f"{LCS}startLastDay")
-LCS_START_YEAR = NamedNode(f"{LCS}startYear")
-LCS_END_FIRST_DAY = NamedNode(f"{LCS}endFirstDay")
-LCS_END_LAST_DAY = NamedNode(f"{LCS}endLastDay")
-LCS_END_YEAR = NamedNode(f"{LCS}endYear")
-LCS_PROJECT = NamedNode(f"{LCS}project")
-LCS_RETRIEVED = NamedNode(f"{LCS}retrieved")
-LCS_SOURCE_REVISION = NamedNode(f"{LCS}sourceRevision")
-LCS_SOURCE_TITLE = NamedNode(f"{LCS}sourceTitle")
-LCS_SOURCE_LANGUAGE = NamedNode(f"{LCS}sourceLanguage")
-LCS_SOURCE_PUBLISHED = NamedNode(f"{LCS}sourcePublished")
-LCS_SOURCE_AUTHOR = NamedNode(f"{LCS}sourceAuthor")
-LCS_SOURCE_DOI = NamedNode(f"{LCS}sourceDoi")
-LCS_WIKIDATA_CREATE = NamedNode(f"{LCS}wikidataCreate")
-LCS_PROJECT_NAME = NamedNode(f"{LCS}projectName")
-LCS_SUBMITTED_BY = NamedNode(f"{LCS}submittedBy")
-LCS_SUBMITTER = NamedNode(f"{LCS}Submitter")
-LCS_SUBMITTER_KIND = NamedNode(f"{LCS}submitterKind")
-LCS_WIKI_LANGUAGE = NamedNode(f"{LCS}wikiLanguage")
-OWL_SAME_AS = NamedNode(f"{OWL}sameAs")
-PROV_AGENT = NamedNode(f"{PROV}agent")
-PROV_ASSOCIATION = NamedNode(f"{PROV}Association")
-PROV_HAD_ROLE = NamedNode(f"{PROV}hadRole")
-PROV_QUALIFIED_ASSOCIATION = NamedNode(f"{PROV}qualifiedAssociation")
-RDFS_SEE_ALSO = NamedNode(f"{RDFS}seeAlso")
-SCHEMA_ADDRESS_COUNTRY = NamedNode(f"{SCHEMA}addressCountry")
-SCHEMA_CONTACT_POINT_CLASS = NamedNode(f"{SCHEMA}ContactPoint")
-SCHEMA_CONTACT_POINT = NamedNode(f"{SCHEMA}contactPoint")
-SCHEMA_CREATIVE_WORK = NamedNode(f"{SCHEMA}CreativeWork")
-SCHEMA_CREATIVE_WORK_STATUS = NamedNode(f"{SCHEMA}creativeWorkStatus")
-SCHEMA_EMAIL = NamedNode(f"{SCHEMA}email")
-SCHEMA_END_DATE = NamedNode(f"{SCHEMA}endDate")
-SCHEMA_IN_LANGUAGE = NamedNode(f"{SCHEMA}inLanguage")
-SCHEMA_NAME = NamedNode(f"{SCHEMA}name")
-SCHEMA_ORGANIZATION = NamedNode(f"{SCHEMA}Organization")
-SCHEMA_SAME_AS = NamedNode(f"{SCHEMA}sameAs")
-SCHEMA_START_DATE = NamedNode(f"{SCHEMA}startDate")
-SCHEMA_URL = NamedNode(f"{SCHEMA}url")
-SCHEMA_WEB_PAGE = NamedNode(f"{SCHEMA}WebPage")
+DCTERMS_ABSTRACT = _iri(f"{DCTERMS}abstract")
+DCTERMS_IDENTIFIER = _iri(f"{DCTERMS}identifier")
+DCTERMS_LICENSE = _iri(f"{DCTERMS}license")
+DCTERMS_SOURCE = _iri(f"{DCTERMS}source")
+DCTERMS_TITLE = _iri(f"{DCTERMS}title")
+LCS_ACTIVITY = _iri(f"{LCS}activity")
+LCS_CASE_STUDY = _iri(f"{LCS}CaseStudy")
+LCS_COUNTRY = _iri(f"{LCS}country")
+LCS_IFLA_UNIT = _iri(f"{LCS}iflaUnit")
+LCS_INSTITUTION = _iri(f"{LCS}Institution")
+LCS_INVOLVES = _iri(f"{LCS}involves")
+LCS_ISIL = _iri(f"{LCS}isil")
+LCS_LIBRARY_TYPE = _iri(f"{LCS}libraryType")
+LCS_LINK = _iri(f"{LCS}link")
+LCS_LINK_KIND = _iri(f"{LCS}linkKind")
+LCS_START_FIRST_DAY = _iri(f"{LCS}startFirstDay")
+LCS_START_LAST_DAY = _iri(f"{LCS}startLastDay")
+LCS_START_YEAR = _iri(f"{LCS}startYear")
+LCS_END_FIRST_DAY = _iri(f"{LCS}endFirstDay")
+LCS_END_LAST_DAY = _iri(f"{LCS}endLastDay")
+LCS_END_YEAR = _iri(f"{LCS}endYear")
+LCS_PROJECT = _iri(f"{LCS}project")
+LCS_RETRIEVED = _iri(f"{LCS}retrieved")
+LCS_SOURCE_REVISION = _iri(f"{LCS}sourceRevision")
+LCS_SOURCE_TITLE = _iri(f"{LCS}sourceTitle")
+LCS_SOURCE_LANGUAGE = _iri(f"{LCS}sourceLanguage")
+LCS_SOURCE_PUBLISHED = _iri(f"{LCS}sourcePublished")
+LCS_SOURCE_AUTHOR = _iri(f"{LCS}sourceAuthor")
+LCS_SOURCE_DOI = _iri(f"{LCS}sourceDoi")
+LCS_WIKIDATA_CREATE = _iri(f"{LCS}wikidataCreate")
+LCS_PROJECT_NAME = _iri(f"{LCS}projectName")
+LCS_SUBMITTED_BY = _iri(f"{LCS}submittedBy")
+LCS_SUBMITTER = _iri(f"{LCS}Submitter")
+LCS_SUBMITTER_KIND = _iri(f"{LCS}submitterKind")
+LCS_WIKI_LANGUAGE = _iri(f"{LCS}wikiLanguage")
+OWL_SAME_AS = _iri(f"{OWL}sameAs")
+PROV_AGENT = _iri(f"{PROV}agent")
+PROV_ASSOCIATION = _iri(f"{PROV}Association")
+PROV_HAD_ROLE = _iri(f"{PROV}hadRole")
+PROV_QUALIFIED_ASSOCIATION = _iri(f"{PROV}qualifiedAssociation")
+RDFS_SEE_ALSO = _iri(f"{RDFS}seeAlso")
+SCHEMA_ADDRESS_COUNTRY = _iri(f"{SCHEMA}addressCountry")
+SCHEMA_CONTACT_POINT_CLASS = _iri(f"{SCHEMA}ContactPoint")
+SCHEMA_CONTACT_POINT = _iri(f"{SCHEMA}contactPoint")
+SCHEMA_CREATIVE_WORK = _iri(f"{SCHEMA}CreativeWork")
+SCHEMA_CREATIVE_WORK_STATUS = _iri(f"{SCHEMA}creativeWorkStatus")
+SCHEMA_EMAIL = _iri(f"{SCHEMA}email")
+SCHEMA_END_DATE = _iri(f"{SCHEMA}endDate")
+SCHEMA_IN_LANGUAGE = _iri(f"{SCHEMA}inLanguage")
+SCHEMA_NAME = _iri(f"{SCHEMA}name")
+SCHEMA_ORGANIZATION = _iri(f"{SCHEMA}Organization")
+SCHEMA_SAME_AS = _iri(f"{SCHEMA}sameAs")
+SCHEMA_START_DATE = _iri(f"{SCHEMA}startDate")
+SCHEMA_URL = _iri(f"{SCHEMA}url")
+SCHEMA_WEB_PAGE = _iri(f"{SCHEMA}WebPage")
 _SECTION_PREDICATES = {
     key: _iri(f"{LCS}{key}")
     for key in ("context", "goals", "implementation", "outcomes", "lessons", "resources")
@@ -143,14 +189,14 @@ def day_range(value: str) -> tuple[str, str]:
     return value, value
 
 
-def _date_triples(cs: NamedNode, value: str, typed: NamedNode, first: NamedNode,
-                  last: NamedNode, year: NamedNode) -> Iterator[Triple]:
+def _date_lines(cs: str, value: str, typed: str, first: str, last: str, year: str
+                ) -> Iterator[str]:
     """The typed value as given, plus forms that compare: first and last day, and the year."""
-    yield Triple(cs, typed, Literal(value, datatype=_DATE_TYPES[len(value)]))
+    yield f"{cs} {typed} {_typed(value, _DATE_TYPES[len(value)])}"
     first_day, last_day = day_range(value)
-    yield Triple(cs, first, Literal(first_day, datatype=XSD_DATE))
-    yield Triple(cs, last, Literal(last_day, datatype=XSD_DATE))
-    yield Triple(cs, year, Literal(value[:4], datatype=XSD_INTEGER))
+    yield f"{cs} {first} {_typed(first_day, XSD_DATE)}"
+    yield f"{cs} {last} {_typed(last_day, XSD_DATE)}"
+    yield f"{cs} {year} {_typed(value[:4], XSD_INTEGER)}"
 
 
 def iri_segment(text: str, *, limit: int = 60) -> str:
@@ -182,137 +228,139 @@ def institution_iri(base: str, institution: Institution) -> str:
     return f"{base}institution/{institution_key(institution)}"
 
 
-def _text(value: str, lang: str | None = None) -> Literal:
-    return Literal(value, language=lang) if lang else Literal(value)
-
-
-def institution_triples(base: str, institution: Institution) -> Iterator[Triple]:
+def institution_lines(base: str, institution: Institution) -> Iterator[str]:
     """The facts about one institution (shared by every record that names it)."""
     node = _iri(institution_iri(base, institution))
-    yield Triple(node, A, LCS_INSTITUTION)
-    yield Triple(node, A, SCHEMA_ORGANIZATION)
-    yield Triple(node, SCHEMA_NAME, _text(institution.name))
-    yield Triple(node, LCS_COUNTRY, _concept(SCHEME_COUNTRY, institution.country))
-    yield Triple(node, SCHEMA_ADDRESS_COUNTRY, _text(institution.country))
-    yield Triple(node, LCS_LIBRARY_TYPE, _concept(SCHEME_LIBRARY_TYPE, institution.type))
+    yield f"{node} {A} {LCS_INSTITUTION}"
+    yield f"{node} {A} {SCHEMA_ORGANIZATION}"
+    yield f"{node} {SCHEMA_NAME} {_text(institution.name)}"
+    yield f"{node} {LCS_COUNTRY} {_concept(SCHEME_COUNTRY, institution.country)}"
+    yield f"{node} {SCHEMA_ADDRESS_COUNTRY} {_text(institution.country)}"
+    yield f"{node} {LCS_LIBRARY_TYPE} {_concept(SCHEME_LIBRARY_TYPE, institution.type)}"
     if institution.isil:
-        yield Triple(node, LCS_ISIL, _text(institution.isil))
+        yield f"{node} {LCS_ISIL} {_text(institution.isil)}"
     if institution.wikidata:
         item = _iri(f"{WD}{institution.wikidata}")
-        yield Triple(node, OWL_SAME_AS, item)
-        yield Triple(node, SCHEMA_SAME_AS, item)
+        yield f"{node} {OWL_SAME_AS} {item}"
+        yield f"{node} {SCHEMA_SAME_AS} {item}"
     if institution.website:
-        yield Triple(node, SCHEMA_URL, _iri(institution.website))
+        yield f"{node} {SCHEMA_URL} {_iri(institution.website)}"
 
 
-def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
-    """Every triple one record contributes (institutions included, notes and private contacts not)."""
+def case_study_lines(base: str, record: CaseStudy) -> Iterator[str]:
+    """Every triple one record contributes (institutions included, notes and private contacts
+    not), as N-Triples lines without the final `` .``, in the order of ``docs/model.md``."""
     iri = case_study_iri(base, record.id)
     cs = _iri(iri)
     lang = record.lang
-    yield Triple(cs, A, LCS_CASE_STUDY)
-    yield Triple(cs, A, SCHEMA_CREATIVE_WORK)
-    yield Triple(cs, DCTERMS_IDENTIFIER, _text(record.id))
-    yield Triple(cs, SCHEMA_CREATIVE_WORK_STATUS, _text(record.status))
-    yield Triple(cs, SCHEMA_IN_LANGUAGE, _text(lang))
+    yield f"{cs} {A} {LCS_CASE_STUDY}"
+    yield f"{cs} {A} {SCHEMA_CREATIVE_WORK}"
+    yield f"{cs} {DCTERMS_IDENTIFIER} {_text(record.id)}"
+    yield f"{cs} {SCHEMA_CREATIVE_WORK_STATUS} {_text(record.status)}"
+    yield f"{cs} {SCHEMA_IN_LANGUAGE} {_text(lang)}"
     for tag, title in record.title.items():
-        yield Triple(cs, DCTERMS_TITLE, _text(title, tag))
+        yield f"{cs} {DCTERMS_TITLE} {_text(title, tag)}"
     for tag, summary in record.summary.items():
-        yield Triple(cs, DCTERMS_ABSTRACT, _text(summary, tag))
+        yield f"{cs} {DCTERMS_ABSTRACT} {_text(summary, tag)}"
     if record.sections:
+        in_lang = _language(lang)
         for key, text in record.sections.items():
-            yield Triple(cs, _SECTION_PREDICATES[key], _text(text, lang))
+            yield f"{cs} {_SECTION_PREDICATES[key]} {quoted(text)}{in_lang}"
     if record.submitted_by:
         submitter = _iri(fragment_iri(iri, "submitter"))
-        yield Triple(cs, LCS_SUBMITTED_BY, submitter)
-        yield Triple(submitter, A, LCS_SUBMITTER)
+        yield f"{cs} {LCS_SUBMITTED_BY} {submitter}"
+        yield f"{submitter} {A} {LCS_SUBMITTER}"
         kind = _concept(SCHEME_SUBMITTER_KIND, record.submitted_by.kind)
-        yield Triple(submitter, LCS_SUBMITTER_KIND, kind)
+        yield f"{submitter} {LCS_SUBMITTER_KIND} {kind}"
         if record.submitted_by.unit:
             unit = _concept(SCHEME_IFLA_UNIT, record.submitted_by.unit)
-            yield Triple(submitter, LCS_IFLA_UNIT, unit)
+            yield f"{submitter} {LCS_IFLA_UNIT} {unit}"
         if record.submitted_by.name:
-            yield Triple(submitter, SCHEMA_NAME, _text(record.submitted_by.name))
+            yield f"{submitter} {SCHEMA_NAME} {_text(record.submitted_by.name)}"
     for unit_id in record.ifla_units:
-        yield Triple(cs, LCS_IFLA_UNIT, _concept(SCHEME_IFLA_UNIT, unit_id))
+        yield f"{cs} {LCS_IFLA_UNIT} {_concept(SCHEME_IFLA_UNIT, unit_id)}"
     for number, institution in enumerate(record.institutions, start=1):
         node = _iri(institution_iri(base, institution))
         association = _iri(fragment_iri(iri, "institution", number))
-        yield Triple(cs, LCS_INVOLVES, node)
-        yield Triple(cs, PROV_QUALIFIED_ASSOCIATION, association)
-        yield Triple(association, A, PROV_ASSOCIATION)
-        yield Triple(association, PROV_AGENT, node)
+        yield f"{cs} {LCS_INVOLVES} {node}"
+        yield f"{cs} {PROV_QUALIFIED_ASSOCIATION} {association}"
+        yield f"{association} {A} {PROV_ASSOCIATION}"
+        yield f"{association} {PROV_AGENT} {node}"
         if institution.role:  # absent is absent: no default role is stated for the record
-            yield Triple(association, PROV_HAD_ROLE, _concept(SCHEME_ROLE, institution.role))
-        yield from institution_triples(base, institution)
+            yield f"{association} {PROV_HAD_ROLE} {_concept(SCHEME_ROLE, institution.role)}"
+        yield from institution_lines(base, institution)
     for project in record.wikimedia_projects:
-        yield Triple(cs, LCS_PROJECT, _concept(SCHEME_PROJECT, project))
+        yield f"{cs} {LCS_PROJECT} {_concept(SCHEME_PROJECT, project)}"
     for activity in record.activities:
-        yield Triple(cs, LCS_ACTIVITY, _concept(SCHEME_ACTIVITY, activity))
+        yield f"{cs} {LCS_ACTIVITY} {_concept(SCHEME_ACTIVITY, activity)}"
     for language in record.languages:
-        yield Triple(cs, LCS_WIKI_LANGUAGE, _text(language))
+        yield f"{cs} {LCS_WIKI_LANGUAGE} {_text(language)}"
     if record.period:
         if record.period.start:
-            yield from _date_triples(cs, record.period.start, SCHEMA_START_DATE,
-                                     LCS_START_FIRST_DAY, LCS_START_LAST_DAY, LCS_START_YEAR)
+            yield from _date_lines(cs, record.period.start, SCHEMA_START_DATE,
+                                   LCS_START_FIRST_DAY, LCS_START_LAST_DAY, LCS_START_YEAR)
         if record.period.end:
-            yield from _date_triples(cs, record.period.end, SCHEMA_END_DATE,
-                                     LCS_END_FIRST_DAY, LCS_END_LAST_DAY, LCS_END_YEAR)
+            yield from _date_lines(cs, record.period.end, SCHEMA_END_DATE,
+                                   LCS_END_FIRST_DAY, LCS_END_LAST_DAY, LCS_END_YEAR)
     for number, link in enumerate(record.links, start=1):
         page = _iri(fragment_iri(iri, "link", number))
-        yield Triple(cs, LCS_LINK, page)
-        yield Triple(cs, RDFS_SEE_ALSO, _iri(link.url))
-        yield Triple(page, A, SCHEMA_WEB_PAGE)
-        yield Triple(page, SCHEMA_URL, _iri(link.url))
+        url = _iri(link.url)
+        yield f"{cs} {LCS_LINK} {page}"
+        yield f"{cs} {RDFS_SEE_ALSO} {url}"
+        yield f"{page} {A} {SCHEMA_WEB_PAGE}"
+        yield f"{page} {SCHEMA_URL} {url}"
         if link.title:
-            yield Triple(page, SCHEMA_NAME, _text(link.title))
+            yield f"{page} {SCHEMA_NAME} {_text(link.title)}"
         if link.kind:
-            yield Triple(page, LCS_LINK_KIND, _concept(SCHEME_LINK_KIND, link.kind))
+            yield f"{page} {LCS_LINK_KIND} {_concept(SCHEME_LINK_KIND, link.kind)}"
     published = (contact for contact in record.contacts if contact.publish)
     for number, contact in enumerate(published, start=1):
         point = _iri(fragment_iri(iri, "contact", number))
-        yield Triple(cs, SCHEMA_CONTACT_POINT, point)
-        yield Triple(point, A, SCHEMA_CONTACT_POINT_CLASS)
+        yield f"{cs} {SCHEMA_CONTACT_POINT} {point}"
+        yield f"{point} {A} {SCHEMA_CONTACT_POINT_CLASS}"
         if contact.name:
-            yield Triple(point, SCHEMA_NAME, _text(contact.name))
+            yield f"{point} {SCHEMA_NAME} {_text(contact.name)}"
         if contact.email:
-            yield Triple(point, SCHEMA_EMAIL, _text(contact.email))
+            yield f"{point} {SCHEMA_EMAIL} {_text(contact.email)}"
     if record.source:
         if record.source.url:
-            yield Triple(cs, DCTERMS_SOURCE, _iri(record.source.url))
+            yield f"{cs} {DCTERMS_SOURCE} {_iri(record.source.url)}"
         if record.source.revision is not None:
-            revision = Literal(str(record.source.revision), datatype=XSD_INTEGER)
-            yield Triple(cs, LCS_SOURCE_REVISION, revision)
+            yield f"{cs} {LCS_SOURCE_REVISION} {_typed(str(record.source.revision), XSD_INTEGER)}"
         if record.source.retrieved:
-            retrieved = Literal(record.source.retrieved.isoformat(), datatype=XSD_DATE)
-            yield Triple(cs, LCS_RETRIEVED, retrieved)
-        yield from _source_work_triples(cs, record)
-    yield Triple(cs, DCTERMS_LICENSE, _iri(f"{SPDX}{record.license}"))
+            yield f"{cs} {LCS_RETRIEVED} {_typed(record.source.retrieved.isoformat(), XSD_DATE)}"
+        yield from _source_work_lines(cs, record)
+    yield f"{cs} {DCTERMS_LICENSE} {_iri(f'{SPDX}{record.license}')}"
     if record.item:
         item = _iri(f"{WD}{record.item}")
-        yield Triple(cs, OWL_SAME_AS, item)
-        yield Triple(cs, SCHEMA_SAME_AS, item)
+        yield f"{cs} {OWL_SAME_AS} {item}"
+        yield f"{cs} {SCHEMA_SAME_AS} {item}"
     if record.create:
-        yield Triple(cs, LCS_WIKIDATA_CREATE, _text(record.create.create))
-        for lang, name in sorted((record.create.name or {}).items()):
-            yield Triple(cs, LCS_PROJECT_NAME, Literal(name, language=lang))
+        yield f"{cs} {LCS_WIKIDATA_CREATE} {_text(record.create.create)}"
+        for tag, name in sorted((record.create.name or {}).items()):
+            yield f"{cs} {LCS_PROJECT_NAME} {quoted(name)}{_language(tag)}"
 
 
-def _source_work_triples(cs: NamedNode, record: CaseStudy) -> Iterator[Triple]:
+def _source_work_lines(cs: str, record: CaseStudy) -> Iterator[str]:
     """The source as a published work (title in its own language, date, authors, DOI)."""
     source = record.source
     if source is None:
         return
     if source.title:
-        title = (Literal(source.title, language=source.language) if source.language
-                 else _text(source.title))
-        yield Triple(cs, LCS_SOURCE_TITLE, title)
+        yield f"{cs} {LCS_SOURCE_TITLE} {_text(source.title, source.language)}"
     if source.language:
-        yield Triple(cs, LCS_SOURCE_LANGUAGE, _text(source.language))
+        yield f"{cs} {LCS_SOURCE_LANGUAGE} {_text(source.language)}"
     if source.published:
-        published = Literal(source.published, datatype=_DATE_TYPES[len(source.published)])
-        yield Triple(cs, LCS_SOURCE_PUBLISHED, published)
+        published = _typed(source.published, _DATE_TYPES[len(source.published)])
+        yield f"{cs} {LCS_SOURCE_PUBLISHED} {published}"
     for author in source.authors:
-        yield Triple(cs, LCS_SOURCE_AUTHOR, _text(author))
+        yield f"{cs} {LCS_SOURCE_AUTHOR} {_text(author)}"
     if source.doi:
-        yield Triple(cs, LCS_SOURCE_DOI, _text(source.doi))
+        yield f"{cs} {LCS_SOURCE_DOI} {_text(source.doi)}"
+
+
+def case_study_triples(base: str, record: CaseStudy) -> Iterator[Triple]:
+    """:func:`case_study_lines` as pyoxigraph triples, in the same order."""
+    text = " .\n".join(case_study_lines(base, record)) + " .\n"
+    for quad in parse(text.encode("utf-8"), format=RdfFormat.N_TRIPLES):
+        yield quad.triple

@@ -50,8 +50,14 @@ def split_lines(lines: Iterable[str]) -> list[Split]:
 
 
 def ntriples_text(lines: Iterable[str]) -> str:
-    """N-Triples document text for already ordered lines."""
-    return "".join(f"{line} .\n" for line in lines)
+    """N-Triples document text for already ordered lines.
+
+    One join with the separator (and the last line's end added after) rather than a
+    formatted string per line: every line of the graph goes through here three times
+    (the dump, the store, the SHACL chunks).
+    """
+    items = lines if isinstance(lines, list) else list(lines)
+    return " .\n".join(items) + " .\n" if items else ""
 
 
 # --- Turtle -----------------------------------------------------------------------------

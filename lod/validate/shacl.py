@@ -21,6 +21,7 @@ from lod.inputs import read_shapes
 from lod.namespaces import DEFAULT_BASE
 from lod.problems import Problem
 from lod.rdf.build import case_study_iri, fragment_iri, institution_iri
+from lod.rdf.serialize import ntriples_text
 from lod.validate.chunks import RECORDS_PER_CHUNK, Partition
 from lod.validate.engines import Engine, ShaclResult
 
@@ -104,7 +105,7 @@ def graph_results(lines: Iterable[str], shapes_turtle: str, *, base: str = DEFAU
     for line in lines:
         parts.add(line)
     for chunk in parts.chunks(records_per_chunk):
-        found.update(engine.results("".join(f"{line} .\n" for line in chunk)))
+        found.update(engine.results(ntriples_text(chunk)))
     return sorted(found)
 
 
