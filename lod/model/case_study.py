@@ -65,7 +65,25 @@ _check_qid = _matching(QID_RE, "Wikidata item id",
                        "'Q' and the item's number, as at the end of its Wikidata URL")
 _check_isil = _matching(ISIL_RE, "ISIL", "ISO 15511 'prefix-identifier' (e.g. 'US-DLC'), "
                         f"at most {MAX_ISIL} characters", longest=MAX_ISIL)
-_check_url = _matching(URL_RE, "URL", "an absolute http:// or https:// URL")
+_url_shape = _matching(URL_RE, "URL", "an absolute http:// or https:// URL")
+
+
+def _check_url(value: str) -> str:
+    """An http(s) URL that is also an IRI the graph can hold.
+
+    Why: a link becomes an IRI in the graph (``schema:url``), and the pattern alone lets
+    through what RFC 3987 refuses (``%zz``, a port that is not a number), which then
+    stopped ``lod build`` with a traceback instead of naming the field.
+    """
+    from pyoxigraph import NamedNode
+
+    _url_shape(value)
+    try:
+        NamedNode(value)
+    except ValueError as error:
+        raise ValueError(f"invalid URL {value!r}: {error}; expected an absolute http:// or "
+                         "https:// URL (a % starts a two-digit escape such as %20)") from None
+    return value
 
 
 def _no_problem(problem_of: Callable[[str], str | None]) -> AfterValidator:
