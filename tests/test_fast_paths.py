@@ -130,8 +130,14 @@ def test_a_records_lines_are_what_pyoxigraph_prints_for_its_triples(
     assert tag.lower() in tags
 
 
-def test_an_iri_the_contract_lets_through_but_rdf_refuses_still_stops_the_record() -> None:
-    record = _record({"links": [{"url": "https://example.org/%zz"}]})
+def test_an_iri_rdf_refuses_still_stops_the_record() -> None:
+    """The contract refuses such a link now (tests/test_model.py); the line writer must not
+    print one either if a record reaches it another way (model_copy skips validation)."""
+    with pytest.raises(ValueError, match="percent"):
+        _record({"links": [{"url": "https://example.org/%zz"}]})
+    record = _record({"links": [{"url": "https://example.org/ok"}]})
+    record = record.model_copy(update={"links": [record.links[0].model_copy(
+        update={"url": "https://example.org/%zz"})]})
     with pytest.raises(ValueError, match="percent"):
         list(case_study_lines(DEFAULT_BASE, record))
 
