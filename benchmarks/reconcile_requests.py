@@ -39,6 +39,7 @@ from lod.reconcile.classes import read_library_types, type_classes
 from lod.reconcile.match import reconcile
 from lod.reconcile.sparql import SparqlClient
 from lod.reconcile.subjects import subjects_of_institutions
+from lod.wikidataids import verified_id
 
 WD, WDT = "http://www.wikidata.org/entity/", "http://www.wikidata.org/prop/direct/"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -58,7 +59,7 @@ def institutions(count: int, rng: random.Random) -> list[Institution]:
     made: list[Institution] = []
     for n in range(count):
         name = f"{rng.choice(WORDS)}{rng.choice(PLACES)} {rng.choice(KINDS)} {n}"
-        country = rng.choice(list(w.COUNTRY_ITEMS)) if rng.random() < 0.6 else rng.choice(countries)
+        country = rng.choice(list(w.country_items())) if rng.random() < 0.6 else rng.choice(countries)
         made.append(Institution(
             name=name, country=country, type=rng.choice(types),  # type: ignore[arg-type]
             isil=f"{country}-B{n}" if rng.random() < 0.25 else None,
@@ -72,9 +73,9 @@ def graph(made: list[Institution], rng: random.Random) -> tuple[str, dict[str, s
     types = read_library_types()
     library_classes = sorted(types.library_classes())
     lines = [f"<{WD}{q}> {LABEL} {lit(label)} ." for q, label in w.class_roots().items()]
-    lines += [f"<{WD}{q}> <{WDT}{w.SUBCLASS_OF}> <{WD}Q7075> ." for q in library_classes]
-    lines.append(f"<{WD}Q7075> <{WDT}{w.SUBCLASS_OF}> <{WD}Q43229> .")
-    country_item = {code: w.COUNTRY_ITEMS.get(code, f"Q{920_000_000 + i}")
+    lines += [f"<{WD}{q}> <{WDT}{w.pid(w.SUBCLASS_OF)}> <{WD}Q7075> ." for q in library_classes]
+    lines.append(f"<{WD}Q7075> <{WDT}{w.pid(w.SUBCLASS_OF)}> <{WD}Q43229> .")
+    country_item = {code: w.country_items().get(code, f"Q{920_000_000 + i}")
                     for i, code in enumerate(sorted(terms.countries()))}
     for code, qid in country_item.items():
         lines.append(f"<{WD}{qid}> {LABEL} {lit(terms.countries()[code])} .")
@@ -85,8 +86,8 @@ def graph(made: list[Institution], rng: random.Random) -> tuple[str, dict[str, s
         nonlocal number
         number += 1
         node = f"<{WD}Q{number}>"
-        lines.extend([f"{node} {LABEL} {lit(name)} .", f"{node} <{WDT}{w.INSTANCE_OF}> <{WD}{klass}> .",
-                      f"{node} <{WDT}{w.COUNTRY}> <{WD}{country_item[country]}> ."])
+        lines.extend([f"{node} {LABEL} {lit(name)} .", f"{node} <{WDT}{w.pid(w.INSTANCE_OF)}> <{WD}{klass}> .",
+                      f"{node} <{WDT}{w.pid(w.COUNTRY)}> <{WD}{country_item[country]}> ."])
         lines.extend(f"{node} {triple}" for triple in extra)
         return f"Q{number}"
 
@@ -95,9 +96,9 @@ def graph(made: list[Institution], rng: random.Random) -> tuple[str, dict[str, s
         if rng.random() < 0.6:  # the true item
             extra = []
             if institution.isil and rng.random() < 0.7:
-                extra.append(f'<{WDT}{w.ISIL}> "{institution.isil}" .')
+                extra.append(f'<{WDT}{w.pid(w.ISIL)}> "{institution.isil}" .')
             if institution.website and rng.random() < 0.7:
-                extra.append(f"<{WDT}{w.OFFICIAL_WEBSITE}> <{institution.website}> .")
+                extra.append(f"<{WDT}{w.pid(w.OFFICIAL_WEBSITE)}> <{institution.website}> .")
             truth[institution_subject(institution_key(institution))] = add(
                 institution.name, institution.country, own[0], extra)
         if rng.random() < 0.2:  # a namesake abroad
@@ -106,7 +107,7 @@ def graph(made: list[Institution], rng: random.Random) -> tuple[str, dict[str, s
         if rng.random() < 0.1 and conflicting.says_something:  # a namesake of a conflicting class at home
             add(institution.name, institution.country, min(conflicting.conflict, default="Q33506"))
         if rng.random() < 0.05:  # a person named like the library
-            add(institution.name, institution.country, w.HUMAN)
+            add(institution.name, institution.country, verified_id("human", "item"))
     return "\n".join(lines) + "\n", truth
 
 
