@@ -24,6 +24,7 @@ from __future__ import annotations
 import heapq
 import os
 import pickle
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,5 +265,4 @@ class GraphFile:
     def write_to(self, handle: BinaryIO) -> None:
         """Copy the file's bytes to an open file."""
         with self.path.open("rb") as source:
-            while block := source.read(_BUFFER):
-                handle.write(block)
+            shutil.copyfileobj(source, handle, _BUFFER)

@@ -191,7 +191,7 @@ def serve_graph(graph: Assembled, *, port: int, say: Say) -> None:
                 front(files, server.endpoint, port=port) as url:
             say(f"SPARQL endpoint: {url}query")
             say(f"Browser UI:      {url}")
-            say(f"{len(graph.lines)} triples from {len(graph.records)} "
+            say(f"{len(graph.graph)} triples from {len(graph.records)} "
                 "case studies; Ctrl-C stops the server.")
             if not wait_for_stop(server):
                 raise Failure("the Oxigraph server stopped by itself")
