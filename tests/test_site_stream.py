@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import CASESTUDIES
 from lod.ingest.load import LoadedRecord
 from lod.pipeline import assemble
 from lod.settings import Settings
 from lod.spool import Spool, SpooledRecords, record_at
+from lod.text import FORBIDDEN, visible
 
 
 def test_another_process_reads_the_spooled_records_from_the_file() -> None:
@@ -30,3 +34,26 @@ def test_the_spool_file_holds_a_blob_written_after_the_last_read(tmp_path: Path)
     path, on_disk = SpooledRecords(spool, slots).on_disk()
     assert record_at(path, on_disk[1]).record == first.record
     spool.close()
+
+
+def _shown_by_rule(text: str, *, lines: bool, tabs: bool | None) -> str:
+    """The rule of :func:`lod.text.visible`, one character at a time."""
+    kept = {0x09, 0x0A} if lines and tabs is not False else {0x0A} if lines else set()
+    out = []
+    for character in text:
+        code = ord(character)
+        if (code in FORBIDDEN or 0xD800 <= code < 0xE000) and code not in kept:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(character)
+    return "".join(out)
+
+
+@settings(max_examples=300)
+@given(text=st.text(st.one_of(st.characters(), st.sampled_from(
+    [chr(c) for c in (0x09, 0x0A, 0x1B, 0x7F, 0x85, 0x202E, 0x2066, 0xD800, 0xDFFF, 0x2028)]))),
+    lines=st.booleans(), tabs=st.sampled_from([None, True, False]))
+def test_visible_rewrites_exactly_the_forbidden_characters(text: str, lines: bool,
+                                                           tabs: bool | None) -> None:
+    # the site runs every value of every page through it, so it skips texts holding none
+    assert visible(text, lines=lines, tabs=tabs) == _shown_by_rule(text, lines=lines, tabs=tabs)
