@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -11,7 +13,8 @@ from conftest import CASESTUDIES
 from lod.ingest.load import LoadedRecord
 from lod.pipeline import assemble
 from lod.settings import Settings
-from lod.spool import Spool, SpooledRecords, record_at
+from lod.site.linked import GraphIndex, lines_at, lines_by_resource
+from lod.spool import GraphFile, Spool, SpooledRecords, record_at
 from lod.text import FORBIDDEN, visible
 
 
@@ -57,3 +60,32 @@ def test_visible_rewrites_exactly_the_forbidden_characters(text: str, lines: boo
                                                            tabs: bool | None) -> None:
     # the site runs every value of every page through it, so it skips texts holding none
     assert visible(text, lines=lines, tabs=tabs) == _shown_by_rule(text, lines=lines, tabs=tabs)
+
+
+#: Resource names where one is the start of another: their lines interleave in the sorted file.
+_NAMES = ("a", "a-b", "a1", "ab", "b", "b#", "é")
+
+
+@settings(max_examples=80, deadline=None)
+@given(triples=st.lists(st.tuples(
+    st.sampled_from(_NAMES), st.sampled_from(("", "#x", "#x-1", "#y")),
+    st.text(st.characters(codec="utf-8", exclude_characters="\n\"\\"), max_size=6),
+    st.booleans()), max_size=40),
+    asked=st.lists(st.sampled_from(_NAMES), max_size=4))
+def test_a_resources_lines_read_by_the_index_are_those_grouped_in_memory(
+        triples: list[tuple[str, str, str, bool]], asked: list[str]) -> None:
+    base = "https://example.org/casestudy/"
+    lines = sorted({f'_:b{name} <p> "{text}"' if blank else f'<{base}{name}{fragment}> <p> "{text}"'
+                    for name, fragment, text, blank in triples})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "graph.nt"
+        path.write_bytes("".join(f"{line} .\n" for line in lines).encode("utf-8"))
+        index = GraphIndex.of(GraphFile(path, len(lines)))
+        groups = lines_by_resource(lines)
+        keys = [f"{base}{name}" for name in asked]
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            found = lines_at(handle, index.spans(keys))
+        finally:
+            os.close(handle)
+    assert found == sorted({line for key in keys for line in groups.get(key, ())})
