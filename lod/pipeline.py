@@ -31,7 +31,7 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -95,6 +95,8 @@ class Assembled:
     problems: list[Problem] = field(default_factory=list)
     #: The statuses of the records kept (the record policy's public ones, or every status).
     statuses: tuple[str, ...] = PUBLIC_STATUSES
+    #: The ids of ``records``, in the same order.
+    ids: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -131,15 +133,16 @@ class Assembled:
             store.bulk_load(ntriples_text(block).encode("utf-8"), format=RdfFormat.N_TRIPLES)
         return store
 
-    @cached_property
-    def disk_store(self) -> Store:
+    def disk_store(self, predicates: Collection[str] | None = None) -> Store:
         """The graph in an on-disk Oxigraph store in the work folder (for the build's report).
 
         Its memory does not grow with the graph: the bulk loader holds one
         block of the file (16 MB) at a time and the rest stays on disk.
+        ``predicates``: only the triples of these predicates (all when None),
+        for queries that read no other (:func:`lod.rdf.predicates.read_predicates`).
         """
         store = Store(str(self.folder / "store"))
-        for block in self.graph.byte_blocks():
+        for block in self.graph.byte_blocks(predicates=predicates):
             store.bulk_load(block, format=RdfFormat.N_TRIPLES)
         return store
 
@@ -333,16 +336,29 @@ def _assemble_into(folder: Path, files: Sequence[Path], settings: Settings, *, s
         problems.append(Problem(mappings, 1, "(ledger)", f"cannot read a ledger: {error}"))
     graph_path = folder / "graph.nt"
     graph = GraphFile(graph_path, sorter.merge(graph_path))
-    result = Assembled(loaded, settings.base, records, graph, folder, problems, statuses)
+    result = Assembled(loaded, settings.base, records, graph, folder, problems, statuses,
+                       ids=[choice.record_id for choice in kept])
     if shacl:
-        keys = [f"<{case_study_iri(settings.base, choice.record_id)}>" for choice in kept]
-        shapes = shapes_text(settings.shapes_dir or resources.shapes_dir())
-        chunks = folder / "chunks"
-        chunks.mkdir()
-        result.problems += graph_problems(
-            graph, shapes, partial(_origins, settings, mappings, records),
-            fallback=mappings, base=settings.base,
-            parts=SpooledPartition(settings.base, chunks, keys))
-        shutil.rmtree(chunks, ignore_errors=True)
+        result.problems += shape_problems(result, settings)
     result.problems.sort()
     return result
+
+
+def shape_problems(assembled: Assembled, settings: Settings) -> list[Problem]:
+    """The shapes' results on the assembled graph, as problems (SHACL in chunks).
+
+    :func:`assemble` runs it unless told not to; ``lod build`` runs it
+    itself, beside the processes writing the dumps.
+    """
+    keys = [f"<{case_study_iri(settings.base, record_id)}>" for record_id in assembled.ids]
+    shapes = shapes_text(settings.shapes_dir or resources.shapes_dir())
+    mappings = settings.mappings_dir or resources.mappings_dir()
+    chunks = assembled.folder / "chunks"
+    chunks.mkdir()
+    try:
+        return graph_problems(
+            assembled.graph, shapes, partial(_origins, settings, mappings, assembled.records),
+            fallback=mappings, base=settings.base,
+            parts=SpooledPartition(settings.base, chunks, keys))
+    finally:
+        shutil.rmtree(chunks, ignore_errors=True)
