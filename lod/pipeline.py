@@ -31,7 +31,7 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -69,8 +69,17 @@ from lod.spool import (
     lines_blob,
 )
 from lod.validate.chunks import SpooledPartition
-from lod.validate.shacl import Origin, graph_problems, node_origins, shapes_text, vocabulary_origins
-from lod.workers import PARALLEL_FROM, fan_out
+from lod.validate.shacl import (
+    Origin,
+    chunk_results,
+    chunk_texts,
+    node_origins,
+    result_problems,
+    shapes_text,
+    vocabulary_origins,
+    write_chunks,
+)
+from lod.workers import PARALLEL_FROM, Forked, fan_out
 
 _MESSAGE_RE = re.compile(
     r"(?P<path>.+?):(?P<line>\d+): (?:(?P<field>[\w()\[\]. ]+): )?(?P<message>.*)", re.DOTALL)
@@ -344,11 +353,14 @@ def _assemble_into(folder: Path, files: Sequence[Path], settings: Settings, *, s
     return result
 
 
-def shape_problems(assembled: Assembled, settings: Settings) -> list[Problem]:
+def shape_problems(assembled: Assembled, settings: Settings, *,
+                   beside: Callable[[], object] | None = None) -> list[Problem]:
     """The shapes' results on the assembled graph, as problems (SHACL in chunks).
 
-    :func:`assemble` runs it unless told not to; ``lod build`` runs it
-    itself, beside the processes writing the dumps.
+    :func:`assemble` runs it unless told not to. ``lod build`` runs it
+    itself, with ``beside``: the chunks are then cut (pure Python) by a
+    forked process while this one runs ``beside`` (the report), and only
+    the engine runs here: the same chunks, the same engine, the same results.
     """
     keys = [f"<{case_study_iri(settings.base, record_id)}>" for record_id in assembled.ids]
     shapes = shapes_text(settings.shapes_dir or resources.shapes_dir())
@@ -356,9 +368,18 @@ def shape_problems(assembled: Assembled, settings: Settings) -> list[Problem]:
     chunks = assembled.folder / "chunks"
     chunks.mkdir()
     try:
-        return graph_problems(
-            assembled.graph, shapes, partial(_origins, settings, mappings, assembled.records),
-            fallback=mappings, base=settings.base,
-            parts=SpooledPartition(settings.base, chunks, keys))
+        texts = chunk_texts(assembled.graph, base=settings.base,
+                            parts=SpooledPartition(settings.base, chunks, keys))
+        if beside is not None:
+            cut = Forked(partial(write_chunks, texts, chunks))
+            try:
+                beside()
+                paths = cut.result()
+            finally:
+                cut.cancel()
+            texts = (path.read_text(encoding="utf-8") for path in paths)
+        return result_problems(chunk_results(texts, shapes),
+                               partial(_origins, settings, mappings, assembled.records),
+                               fallback=mappings)
     finally:
         shutil.rmtree(chunks, ignore_errors=True)

@@ -83,10 +83,11 @@ class Forked(Generic[Result]):
     serialisers are safe.
     """
 
-    def __init__(self, call: Callable[[], Result]) -> None:
+    def __init__(self, call: Callable[[], Result], *, nice: int = 0) -> None:
+        """Start ``call`` in a child; ``nice``: lower its priority by so much (``os.nice``)."""
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run_forked, args=(call, send), daemon=True)
+        self._process = context.Process(target=_run_forked, args=(call, send, nice), daemon=True)
         self._process.start()
         send.close()
 
@@ -114,8 +115,10 @@ class Forked(Generic[Result]):
         self._receive.close()
 
 
-def _run_forked(call: Callable[[], object], send: Connection) -> None:
+def _run_forked(call: Callable[[], object], send: Connection, nice: int) -> None:
     try:
+        if nice:
+            os.nice(nice)
         answer: tuple[bool, object] = (True, call())
     except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
         answer = (False, error)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,14 @@ def test_a_process_killed_before_answering_is_an_error_not_a_hang() -> None:
         forked.result()
 
 
+def test_a_child_may_run_at_a_lower_priority() -> None:
+    assert Forked(partial(os.getpriority, os.PRIO_PROCESS, 0), nice=5).result() == \
+        os.getpriority(os.PRIO_PROCESS, 0) + 5
+
+
 def test_a_cancelled_call_leaves_no_process(tmp_path: Path) -> None:
     started = tmp_path / "pid"
-    forked = Forked(lambda: (started.write_text(str(os.getpid())), time.sleep(60)))
+    forked = Forked(lambda: (started.write_text(str(os.getpid())), signal.pause()))
     while not started.exists() or not started.read_text():
         time.sleep(0.01)
     forked.cancel()

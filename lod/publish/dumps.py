@@ -46,6 +46,9 @@ DUMP_FILES = ("casestudies.ttl", "casestudies.nt", "casestudies.jsonld", "void.t
 OWN_FILES = (*DUMP_FILES, "context.jsonld")
 #: The build's work folder inside the staging folder (never swapped in).
 _WORK = ".work"
+#: How much lower the dumps' writers run than the shapes and the report (``os.nice``): they
+#: have the most time to finish, so the checks that decide whether the build fails go first.
+_NICE = 10
 
 
 @dataclass
@@ -166,10 +169,11 @@ def _checked_and_written(assembled: Assembled, settings: Settings,
 
     Once the graph file exists, the shapes, the dumps and the report each
     need only it: the three dumps (and VoID's counts) are written by forked
-    processes (:class:`lod.workers.Forked`) while this one checks the shapes
-    and runs the report's queries, so a build keeps every core busy. The
-    shapes and the report stay here: the SHACL engine and the on-disk store
-    run thread pools, which a forked process does not get. They are the
+    processes (:class:`lod.workers.Forked`), and SHACL's chunks cut by
+    another, while this one runs the report's queries and then the SHACL
+    engine on the chunks, so a build keeps every core busy. The engine and
+    the report stay here: they and the on-disk store run thread pools,
+    which a forked process does not get. They are the
     functions :func:`render_dumps` calls, so the bytes are the same. On any
     problem the processes are stopped and nothing is kept. Returns the small
     files still to write and the report's answers.
@@ -178,14 +182,19 @@ def _checked_and_written(assembled: Assembled, settings: Settings,
     writers: list[Forked[None]] = []
     counted: Forked[DumpStats] | None = None
     if not assembled.problems:  # contract problems: only the shapes' problems are still wanted
-        writers = [Forked(partial(write_file, stage / "casestudies.ttl", _turtle_writer(graph))),
-                   Forked(partial(write_file, stage / "casestudies.jsonld", _jsonld_writer(graph)))]
-        counted = Forked(partial(_dump_stats, assembled, stage / "casestudies.nt"))
+        writers = [Forked(partial(write_file, stage / "casestudies.ttl", _turtle_writer(graph)),
+                          nice=_NICE),
+                   Forked(partial(write_file, stage / "casestudies.jsonld", _jsonld_writer(graph)),
+                          nice=_NICE)]
+        counted = Forked(partial(_dump_stats, assembled, stage / "casestudies.nt"), nice=_NICE)
+    report: list[ReportData] = []
     try:
-        problems = assembled.problems + shape_problems(assembled, settings)
+        problems = assembled.problems + shape_problems(
+            assembled, settings,
+            beside=None if counted is None else lambda: report.append(_report(assembled)))
         if problems or counted is None:
             raise InputError(sorted(problems))
-        data = _report(assembled)
+        data = report[0]
         for writer in writers:
             writer.result()
         stats = counted.result()
