@@ -67,6 +67,7 @@ from lod.spool import (
     SpooledRecords,
     blob_lines,
     lines_blob,
+    work_texts,
 )
 from lod.validate.chunks import SpooledPartition
 from lod.validate.shacl import (
@@ -377,7 +378,7 @@ def shape_problems(assembled: Assembled, settings: Settings, *,
                 paths = cut.result()
             finally:
                 cut.cancel()
-            texts = (path.read_text(encoding="utf-8") for path in paths)
+            texts = work_texts(paths)
         return result_problems(chunk_results(texts, shapes),
                                partial(_origins, settings, mappings, assembled.records),
                                fallback=mappings)

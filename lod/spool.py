@@ -40,6 +40,12 @@ _BUFFER = 1 << 20
 _ENDING = " .\n"
 
 
+def work_texts(paths: Iterable[Path]) -> Iterator[str]:
+    """The texts of work files this run wrote (SHACL's chunks), one file at a time."""
+    for path in paths:
+        yield path.read_text(encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class Slot:
     """Where one blob lies in a spool file."""
