@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from lod.query.server import free_port, oxigraph_binary
+from lod.query.server import oxigraph_binary
+from tests.ports import unused_port
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -65,7 +66,7 @@ def oxigraph_server(*, files: list[Path] | None = None) -> Iterator[Oxigraph]:
     for path in files or []:
         subprocess.run([binary, "load", "--location", str(location), "--file", str(path)],
                        check=True, capture_output=True, timeout=300)
-    port = free_port()
+    port = unused_port()
     command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
@@ -166,7 +167,7 @@ def mediawiki_server() -> Iterator[MediaWiki]:
     if not (MEDIAWIKI_CODE / "maintenance" / "install.php").exists() or shutil.which("php") is None:
         raise RuntimeError("MediaWiki is not installed: run `make deps` (.ci/install-debian-deps)")
     workdir = Path(tempfile.mkdtemp(prefix="mediawiki-"))
-    port = free_port()
+    port = unused_port()
     env = {**os.environ, "MW_CONFIG_FILE": str(workdir / "LocalSettings.php")}
     maintenance = MEDIAWIKI_CODE / "maintenance"
     log = workdir / "php-server.log"

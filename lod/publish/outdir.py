@@ -159,7 +159,8 @@ def _link_or_copy(source: str, target: str) -> None:
 Content = bytes | Callable[[BinaryIO], None]
 
 
-def _write(path: Path, data: Content, *, sync: bool = True) -> None:
+def write_file(path: Path, data: Content, *, sync: bool = True) -> None:
+    """Write one file of a staging folder, flushed to disk (unless ``sync`` is False)."""
     with path.open("wb") as handle:
         if isinstance(data, bytes):
             handle.write(data)
@@ -271,7 +272,7 @@ class StageWriter:
         if self._many_files and isinstance(data, bytes) and _holds(self._out_dir / name, data):
             _link_or_copy(str(self._out_dir / name), str(target))
             return len(data)
-        _write(target, data, sync=not self._many_files)
+        write_file(target, data, sync=not self._many_files)
         self._written.append(target)
         return len(data) if isinstance(data, bytes) else target.stat().st_size
 

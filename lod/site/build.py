@@ -12,8 +12,8 @@ records are read from the pipeline's spool and each record's part of the
 graph from the graph file (:class:`lod.site.linked.GraphIndex`) by the
 worker processes that render them; what the lists need of each record goes
 to a temporary file (:class:`lod.site.listing.Listing`); the labels, the
-dashboard's counts and the query page's labels come from the pipeline's
-on-disk store, the dumps and the query page's graph from the graph file.
+dashboard's counts and the query page's labels come from an on-disk store
+of its own, the dumps and the query page's graph from the graph file.
 What is held is a few numbers per record and per institution, and one page
 at a time (the index, which lists every record, is the largest).
 """
@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from pathlib import Path
+
+from pyoxigraph import RdfFormat, Store
 
 from lod.pipeline import Assembled, assemble
 from lod.problems import InputError, nothing_found
@@ -128,12 +130,26 @@ def _gather(assembled: Assembled) -> _Gathered:
                      latest.isoformat() if latest else None)
 
 
+def _site_store(assembled: Assembled) -> Store:
+    """The graph in an on-disk store of the site's own, in the pipeline's work folder.
+
+    For the labels, the dashboard's counts and the query page's labels: an
+    in-memory store of the whole graph was most of the site's memory (some
+    2 GB at 100,000 records). The bulk loader holds one block of the graph
+    file at a time. The worker processes forked after it is made never use it.
+    """
+    store = Store(str(assembled.folder / "site-store"))
+    for block in assembled.graph.byte_blocks():
+        store.bulk_load(block, format=RdfFormat.N_TRIPLES)
+    return store
+
+
 def write_site(assembled: Assembled, put: Put, *, endpoint: str | None = None) -> int:
     """Make every file of the site, handing each to ``put`` as it is made; the number of files.
 
     ``endpoint``: as for :func:`site_files`.
     """
-    store = assembled.disk_store
+    store = _site_store(assembled)
     labels = read_labels(store)
     gathered = _gather(assembled)
     common = Common(total=len(assembled.records), as_of=gathered.as_of, labels=labels,
