@@ -71,6 +71,9 @@ def test_fan_out_hands_out_only_a_few_chunks_ahead_of_the_caller(tmp_path: Path)
     deadline = time.monotonic() + 60
     while len(list(tmp_path.iterdir())) < ahead and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.5)  # time enough for a pool given every chunk at once to start more
+    for _ in range(10):  # a pool given every chunk at once starts the others within this
+        if len(list(tmp_path.iterdir())) > ahead:
+            break
+        time.sleep(0.05)
     assert len(list(tmp_path.iterdir())) == ahead < len(chunks_of(items, 2))
     assert [0, *results] == items
