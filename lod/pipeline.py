@@ -31,7 +31,7 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -67,10 +67,20 @@ from lod.spool import (
     SpooledRecords,
     blob_lines,
     lines_blob,
+    work_texts,
 )
 from lod.validate.chunks import SpooledPartition
-from lod.validate.shacl import Origin, graph_problems, node_origins, shapes_text, vocabulary_origins
-from lod.workers import PARALLEL_FROM, fan_out
+from lod.validate.shacl import (
+    Origin,
+    chunk_results,
+    chunk_texts,
+    node_origins,
+    result_problems,
+    shapes_text,
+    vocabulary_origins,
+    write_chunks,
+)
+from lod.workers import PARALLEL_FROM, Forked, fan_out
 
 _MESSAGE_RE = re.compile(
     r"(?P<path>.+?):(?P<line>\d+): (?:(?P<field>[\w()\[\]. ]+): )?(?P<message>.*)", re.DOTALL)
@@ -95,6 +105,8 @@ class Assembled:
     problems: list[Problem] = field(default_factory=list)
     #: The statuses of the records kept (the record policy's public ones, or every status).
     statuses: tuple[str, ...] = PUBLIC_STATUSES
+    #: The ids of ``records``, in the same order.
+    ids: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -131,15 +143,16 @@ class Assembled:
             store.bulk_load(ntriples_text(block).encode("utf-8"), format=RdfFormat.N_TRIPLES)
         return store
 
-    @cached_property
-    def disk_store(self) -> Store:
+    def disk_store(self, predicates: Collection[str] | None = None) -> Store:
         """The graph in an on-disk Oxigraph store in the work folder (for the build's report).
 
         Its memory does not grow with the graph: the bulk loader holds one
         block of the file (16 MB) at a time and the rest stays on disk.
+        ``predicates``: only the triples of these predicates (all when None),
+        for queries that read no other (:func:`lod.rdf.predicates.read_predicates`).
         """
         store = Store(str(self.folder / "store"))
-        for block in self.graph.byte_blocks():
+        for block in self.graph.byte_blocks(predicates=predicates):
             store.bulk_load(block, format=RdfFormat.N_TRIPLES)
         return store
 
@@ -333,16 +346,41 @@ def _assemble_into(folder: Path, files: Sequence[Path], settings: Settings, *, s
         problems.append(Problem(mappings, 1, "(ledger)", f"cannot read a ledger: {error}"))
     graph_path = folder / "graph.nt"
     graph = GraphFile(graph_path, sorter.merge(graph_path))
-    result = Assembled(loaded, settings.base, records, graph, folder, problems, statuses)
+    result = Assembled(loaded, settings.base, records, graph, folder, problems, statuses,
+                       ids=[choice.record_id for choice in kept])
     if shacl:
-        keys = [f"<{case_study_iri(settings.base, choice.record_id)}>" for choice in kept]
-        shapes = shapes_text(settings.shapes_dir or resources.shapes_dir())
-        chunks = folder / "chunks"
-        chunks.mkdir()
-        result.problems += graph_problems(
-            graph, shapes, partial(_origins, settings, mappings, records),
-            fallback=mappings, base=settings.base,
-            parts=SpooledPartition(settings.base, chunks, keys))
-        shutil.rmtree(chunks, ignore_errors=True)
+        result.problems += shape_problems(result, settings)
     result.problems.sort()
     return result
+
+
+def shape_problems(assembled: Assembled, settings: Settings, *,
+                   beside: Callable[[], object] | None = None) -> list[Problem]:
+    """The shapes' results on the assembled graph, as problems (SHACL in chunks).
+
+    :func:`assemble` runs it unless told not to. ``lod build`` runs it
+    itself, with ``beside``: the chunks are then cut (pure Python) by a
+    forked process while this one runs ``beside`` (the report), and only
+    the engine runs here: the same chunks, the same engine, the same results.
+    """
+    keys = [f"<{case_study_iri(settings.base, record_id)}>" for record_id in assembled.ids]
+    shapes = shapes_text(settings.shapes_dir or resources.shapes_dir())
+    mappings = settings.mappings_dir or resources.mappings_dir()
+    chunks = assembled.folder / "chunks"
+    chunks.mkdir()
+    try:
+        texts = chunk_texts(assembled.graph, base=settings.base,
+                            parts=SpooledPartition(settings.base, chunks, keys))
+        if beside is not None:
+            cut = Forked(partial(write_chunks, texts, chunks))
+            try:
+                beside()
+                paths = cut.result()
+            finally:
+                cut.cancel()
+            texts = work_texts(paths)
+        return result_problems(chunk_results(texts, shapes),
+                               partial(_origins, settings, mappings, assembled.records),
+                               fallback=mappings)
+    finally:
+        shutil.rmtree(chunks, ignore_errors=True)

@@ -25,7 +25,7 @@ import heapq
 import os
 import pickle
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, overload
@@ -38,6 +38,12 @@ RUN_LINES = 200_000
 #: Bytes read or written at a time when streaming the graph file.
 _BUFFER = 1 << 20
 _ENDING = " .\n"
+
+
+def work_texts(paths: Iterable[Path]) -> Iterator[str]:
+    """The texts of work files this run wrote (SHACL's chunks), one file at a time."""
+    for path in paths:
+        yield path.read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,19 @@ class LineBuckets:
         return lines
 
 
+def _of_predicates(lines: bytes, predicates: Collection[str] | None) -> bytes:
+    """The N-Triples lines whose predicate is one of ``predicates`` (all when None)."""
+    if predicates is None:
+        return lines
+    wanted = {f"<{iri}>".encode() for iri in predicates}
+    kept = []
+    for line in lines.splitlines(keepends=True):  # N-Triples escapes line breaks in literals
+        start = line.index(b" ") + 1
+        if line[start : line.index(b" ", start)] in wanted:
+            kept.append(line)
+    return b"".join(kept)
+
+
 @dataclass(frozen=True)
 class GraphFile:
     """The whole graph as one N-Triples file: sorted lines, no repeats, each ending `` .``."""
@@ -227,8 +246,12 @@ class GraphFile:
         if block:
             yield block
 
-    def byte_blocks(self, size: int = 16 * _BUFFER) -> Iterator[bytes]:
-        """The file as N-Triples documents of about ``size`` bytes, cut between lines."""
+    def byte_blocks(self, size: int = 16 * _BUFFER, *,
+                    predicates: Collection[str] | None = None) -> Iterator[bytes]:
+        """The file as N-Triples documents of about ``size`` bytes, cut between lines.
+
+        ``predicates``: only the lines whose predicate is one of these IRIs.
+        """
         with self.path.open("rb") as handle:
             rest = b""
             while block := handle.read(size):
@@ -236,9 +259,9 @@ class GraphFile:
                 cut = block.rfind(b"\n") + 1
                 rest = block[cut:]
                 if cut:
-                    yield block[:cut]
+                    yield _of_predicates(block[:cut], predicates)
             if rest:
-                yield rest
+                yield _of_predicates(rest, predicates)
 
     def reversed_blocks(self, size: int = _BUFFER) -> Iterator[bytes]:
         """The file's N-Triples lines last to first, as documents of about ``size`` bytes."""

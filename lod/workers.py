@@ -21,7 +21,8 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from multiprocessing.connection import Connection
+from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -64,3 +65,62 @@ def fan_out(work: Callable[[Sequence[Item]], Iterable[Result]], items: Sequence[
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for done in pool.map(work, chunks_of(items, workers)):
             yield from done
+
+
+class Forked(Generic[Result]):
+    """One call run in a forked child process beside this one; its value (or error) when asked.
+
+    For work that needs the whole of something this process has already made
+    (the build's graph file) and nothing else: the dumps and the report are
+    written while this process checks the shapes, so both cores work. The
+    call is not pickled (the child is a fork of this process); only its
+    value or its exception comes back, pickled. The child starts at once.
+
+    A fork copies only the thread that forks: the call must not use a
+    library whose thread pool this process may have started already (the
+    SHACL engine, pyoxigraph's on-disk store): it would wait forever for
+    threads the child does not have. Python code and pyoxigraph's parser and
+    serialisers are safe.
+    """
+
+    def __init__(self, call: Callable[[], Result], *, nice: int = 0) -> None:
+        """Start ``call`` in a child; ``nice``: lower its priority by so much (``os.nice``)."""
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_forked, args=(call, send, nice), daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self) -> Result:
+        """The call's value; its exception is raised here."""
+        try:
+            done, value = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise ChildProcessError(
+                f"a worker process ended without an answer (exit code {self._process.exitcode})"
+            ) from None
+        finally:
+            self._receive.close()
+        self._process.join()
+        if done:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (the answer is no longer wanted)."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receive.close()
+
+
+def _run_forked(call: Callable[[], object], send: Connection, nice: int) -> None:
+    try:
+        if nice:
+            os.nice(nice)
+        answer: tuple[bool, object] = (True, call())
+    except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+        answer = (False, error)
+    send.send(answer)
+    send.close()

@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from lod.query.server import free_port, oxigraph_binary
+from lod.query.server import oxigraph_binary
+from tests.ports import unused_port
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -69,7 +70,7 @@ def oxigraph_server(*, files: list[Path] | None = None) -> Iterator[Oxigraph]:
     for path in files or []:
         subprocess.run([binary, "load", "--location", str(location), "--file", str(path)],
                        check=True, capture_output=True, timeout=300)
-    port = free_port()
+    port = unused_port()
     command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
@@ -199,7 +200,7 @@ def _mediawiki_template(cache: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (template / "template.json").exists():
             staging = Path(tempfile.mkdtemp(prefix=".staging-mediawiki-", dir=template.parent))
-            url = f"http://127.0.0.1:{free_port()}"
+            url = "http://127.0.0.1:1"  # any address: a copy is given its own
             _install_mediawiki(staging, url)
             (staging / "template.json").write_text(
                 json.dumps({"workdir": str(staging), "url": url}), encoding="utf-8")
@@ -230,7 +231,7 @@ def mediawiki_server(cache: Path | None = None) -> Iterator[MediaWiki]:
     if not (MEDIAWIKI_CODE / "maintenance" / "install.php").exists() or shutil.which("php") is None:
         raise RuntimeError("MediaWiki is not installed: run `make deps` (.ci/install-debian-deps)")
     workdir = Path(tempfile.mkdtemp(prefix="mediawiki-"))
-    port = free_port()
+    port = unused_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MW_CONFIG_FILE": str(workdir / "LocalSettings.php")}
     log = workdir / "php-server.log"

@@ -15,7 +15,7 @@ import pytest
 from lod.harvest.wikiapi import WikiApi
 from tests.conftest import Clock, run_lod
 from tests.faultproxy import FaultProxy
-from tests.servers import free_port
+from tests.ports import unused_port
 
 
 @contextmanager
@@ -33,7 +33,7 @@ def test_unreachable_api(tmp_path: Path) -> None:
     done = run_lod(
         "harvest",
         "--api",
-        f"http://127.0.0.1:{free_port()}/api.php",
+        f"http://127.0.0.1:{unused_port()}/api.php",
         "--out",
         out,
         "--retries",

@@ -22,9 +22,9 @@ from lod.model.case_study import CaseStudy
 from lod.publish.wikidata.dryrun import Target, make_plan
 from lod.publish.wikidata.plan import Options
 from lod.publish.wikidata.reads import IdMap, ReadError
-from lod.query.server import free_port
 from lod.rdf.build import institution_key
 from lod.settings import Settings
+from tests.ports import unused_port
 
 pytestmark = pytest.mark.usefixtures("only_localhost")
 
@@ -73,13 +73,13 @@ def _failed_cleanly(result: Run, out: Path, phrase: str) -> None:
 
 
 def test_unreachable_api(test_wikibase, out: Path) -> None:
-    closed = f"http://127.0.0.1:{free_port()}/api.php"
+    closed = f"http://127.0.0.1:{unused_port()}/api.php"
     result = _run(closed, test_wikibase.sparql_url, test_wikibase.ids_file, out)
     _failed_cleanly(result, out, "cannot reach the Wikibase API")
 
 
 def test_unreachable_sparql_endpoint(test_wikibase, out: Path) -> None:
-    closed = f"http://127.0.0.1:{free_port()}/query"
+    closed = f"http://127.0.0.1:{unused_port()}/query"
     result = _run(test_wikibase.api_url, closed, test_wikibase.ids_file, out)
     _failed_cleanly(result, out, "cannot reach the SPARQL endpoint")
 

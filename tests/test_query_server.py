@@ -28,7 +28,8 @@ from lod.query.params import ParamError, bind_params, values_clause
 from lod.query.remote import run_endpoint
 from lod.query.run import QueryError
 from lod.settings import Settings
-from servers import free_port, oxigraph_server
+from servers import oxigraph_server
+from tests.ports import unused_port
 
 UA = Settings().user_agent
 LOCAL = [q for q in catalog() if q.endpoint in ("local", "both")]
@@ -193,7 +194,7 @@ def test_endpoint_failures_are_clear(mode: str, timeout: float, message: str) ->
 
 
 def test_unreachable_endpoint_is_exit_1() -> None:
-    result = run_lod("query", "by-country", "--endpoint", f"http://127.0.0.1:{free_port()}/query",
+    result = run_lod("query", "by-country", "--endpoint", f"http://127.0.0.1:{unused_port()}/query",
                      "--timeout", "5")
     assert result.code == 1
     assert "cannot reach http://127.0.0.1:" in result.stderr

@@ -34,7 +34,8 @@ from lod.namespaces import DEFAULT_BASE, OWL, SCHEMA, SKOS
 from lod.reconcile.links import ledger_links, ledger_triples, unit_links
 from lod.retry_after import retry_after_seconds
 from lod.settings import DEFAULT_USER_AGENT
-from servers import Oxigraph, free_port, oxigraph_server
+from servers import Oxigraph, oxigraph_server
+from tests.ports import unused_port
 
 DATA = ROOT / "tests" / "data" / "reconcile"
 RECORDS = DATA / "casestudies"
@@ -110,7 +111,7 @@ def test_unreachable_endpoint_fails_cleanly(tmp_path: Path, ledgers: Path) -> No
     out = tmp_path / "proposals.sssom.tsv"
     out.write_text(render_sssom(empty_set("p.sssom.tsv")), encoding="utf-8")
     before = snapshot(ledgers, tmp_path)
-    result = reconcile(f"http://127.0.0.1:{free_port()}/query", out, ledgers)
+    result = reconcile(f"http://127.0.0.1:{unused_port()}/query", out, ledgers)
     assert result.code == 1
     assert "cannot reach SPARQL endpoint" in result.stderr and "nothing was written" in result.stderr
     assert "Traceback" not in result.stderr

@@ -67,7 +67,7 @@ def test_the_query_service_holds_the_wikis_rdf(test_wikibase) -> None:
 
 def test_the_command_line_starts_it_in_the_foreground(tmp_path: Path, wikibase_cache: Path) -> None:
     """What a person types; the seed (Wikidata ids) lands translated to the wiki's own ids."""
-    from lod.query.server import free_port
+    from tests.ports import unused_port
 
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps([{"labels": {"en": {"language": "en", "value": "Seeded thing"}},
@@ -76,7 +76,7 @@ def test_the_command_line_starts_it_in_the_foreground(tmp_path: Path, wikibase_c
                                      "datavalue": {"type": "wikibase-entityid", "value": {
                                          "entity-type": "item", "numeric-id": 155207, "id": "Q155207"}}},
                                      "type": "statement", "rank": "normal"}]}}]), encoding="utf-8")
-    port = free_port()
+    port = unused_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.wikibase", "--port", str(port), "--workdir",
          str(tmp_path / "wiki"), "--seed", str(seed), "--cache", str(wikibase_cache)],

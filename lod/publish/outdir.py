@@ -159,7 +159,8 @@ def _link_or_copy(source: str, target: str) -> None:
 Content = bytes | Callable[[BinaryIO], None]
 
 
-def _write(path: Path, data: Content, *, sync: bool = True) -> None:
+def write_file(path: Path, data: Content, *, sync: bool = True) -> None:
+    """Write one file of a staging folder, flushed to disk (unless ``sync`` is False)."""
     with path.open("wb") as handle:
         if isinstance(data, bytes):
             handle.write(data)
@@ -252,7 +253,7 @@ def write_files(stage: Path, out_dir: Path, files: Mapping[str, Content], *,
         if many_files and isinstance(data, bytes) and _holds(out_dir / name, data):
             _link_or_copy(str(out_dir / name), str(target))
             continue
-        _write(target, data, sync=not many_files)
+        write_file(target, data, sync=not many_files)
         written.append(target)
     if many_files and not _sync_filesystem(stage):
         for target in written:

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from pyoxigraph import Store
 
 from lod.query.catalog import get_query
-from lod.query.display import COLUMN_SCHEMES, LabelsByLanguage, label_for, read_labels_by_language
+from lod.query.display import (
+    COLUMN_SCHEMES,
+    LABELS_QUERY,
+    LabelsByLanguage,
+    label_for,
+    read_labels_by_language,
+)
 from lod.query.run import run_local
 from lod.text import visible
 
@@ -79,6 +85,11 @@ def unused_sentence(what: str) -> str:
     one = _SINGULAR.get(what, what)
     return (f"no case study names {one} yet (the submission form asks for it): "
             f"this field is empty in every record, not a list of {what} checked and found missing")
+
+
+def report_query_texts() -> list[str]:
+    """Every query :func:`report_data` runs (a store for the report need hold only what they read)."""
+    return [*(get_query(name).text for name in REPORT_QUERIES), LABELS_QUERY]
 
 
 def report_data(store: Store, *, records: int) -> ReportData:

@@ -11,7 +11,7 @@ The engine (and pySHACL, the oracle the tests compare it with) is in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,25 +88,59 @@ def shacl_problems(data_ntriples: str, shapes_turtle: str,
     return graph_problems(lines, shapes_turtle, origins, fallback=fallback, base=base)
 
 
+def chunk_texts(lines: Iterable[str], *, base: str = DEFAULT_BASE,
+                records_per_chunk: int = RECORDS_PER_CHUNK,
+                parts: Partition | None = None) -> Iterator[str]:
+    """The graph of N-Triples ``lines`` cut into chunks, each as an N-Triples document.
+
+    The chunks (:mod:`lod.validate.chunks`) hold whole records and every node
+    they reach, so each gives the results the whole graph gives on its
+    nodes. ``parts``: an empty partition to sort the lines into (one that
+    keeps the records' lines on disk,
+    :class:`lod.validate.chunks.SpooledPartition`); by default one in memory.
+    Pure Python (no engine): ``lod build`` cuts the chunks in a process of
+    its own (:func:`write_chunks`) while this one runs the report.
+    """
+    parts = Partition(base) if parts is None else parts
+    for line in lines:
+        parts.add(line)
+    for chunk in parts.chunks(records_per_chunk):
+        yield ntriples_text(chunk)
+
+
+def write_chunks(texts: Iterable[str], folder: Path) -> list[Path]:
+    """Write each chunk's document to a file of ``folder``; the files, in order."""
+    written = []
+    for index, text in enumerate(texts):
+        path = folder / f"chunk-{index:05d}.nt"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def chunk_results(texts: Iterable[str], shapes_turtle: str) -> list[ShaclResult]:
+    """The engine's results on each chunk, merged: the whole graph's results (one engine).
+
+    A node validated in several chunks gives the same results in each; they
+    are merged as a set.
+    """
+    engine = Engine(shapes_turtle)
+    found: set[ShaclResult] = set()
+    for text in texts:
+        found.update(engine.results(text))
+    return sorted(found)
+
+
 def graph_results(lines: Iterable[str], shapes_turtle: str, *, base: str = DEFAULT_BASE,
                   records_per_chunk: int = RECORDS_PER_CHUNK,
                   parts: Partition | None = None) -> list[ShaclResult]:
     """Validate the graph of N-Triples ``lines`` chunk by chunk: the whole graph's results.
 
-    The chunks (:mod:`lod.validate.chunks`) hold whole records and every node
-    they reach, so each result is the one the whole graph gives; the engine
-    holds one chunk at a time, whatever the collection's size. ``parts``: an
-    empty partition to sort the lines into (one that keeps the records' lines
-    on disk, :class:`lod.validate.chunks.SpooledPartition`); by default one in memory.
+    The engine holds one chunk at a time, whatever the collection's size
+    (:func:`chunk_texts`, :func:`chunk_results`).
     """
-    engine = Engine(shapes_turtle)
-    found: set[ShaclResult] = set()
-    parts = Partition(base) if parts is None else parts
-    for line in lines:
-        parts.add(line)
-    for chunk in parts.chunks(records_per_chunk):
-        found.update(engine.results(ntriples_text(chunk)))
-    return sorted(found)
+    return chunk_results(chunk_texts(lines, base=base, records_per_chunk=records_per_chunk,
+                                     parts=parts), shapes_turtle)
 
 
 def graph_problems(lines: Iterable[str], shapes_turtle: str,
@@ -118,7 +152,14 @@ def graph_problems(lines: Iterable[str], shapes_turtle: str,
     ``origins``: where each node came from, or a function giving that for the
     results' focus nodes (called only when there are results).
     """
-    results = graph_results(lines, shapes_turtle, base=base, parts=parts)
+    return result_problems(graph_results(lines, shapes_turtle, base=base, parts=parts),
+                           origins, fallback=fallback)
+
+
+def result_problems(results: list[ShaclResult],
+                    origins: dict[str, Origin] | Callable[[set[str]], dict[str, Origin]],
+                    *, fallback: Path) -> list[Problem]:
+    """The shapes' results as problems, one per distinct result (see :func:`graph_problems`)."""
     if not results:
         return []
     where = origins({result.focus for result in results}) if callable(origins) else origins

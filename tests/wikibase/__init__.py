@@ -28,7 +28,8 @@ from typing import IO
 
 import requests
 
-from lod.query.server import free_port, oxigraph_binary
+from lod.query.server import oxigraph_binary
+from tests.ports import unused_port
 
 from .install import (
     ADMIN,
@@ -265,7 +266,7 @@ def running_wikibase(workdir: Path, *, port: int | None = None, seed_file: Path 
     (seconds instead of a minute on a busy machine); the seed is always
     applied afresh.
     """
-    port = port or free_port()
+    port = port or unused_port()
     workdir = workdir.resolve()
     if (workdir / "LocalSettings.php").exists():
         raise WikibaseSetupError(f"{workdir} already holds a wiki; give an empty --workdir")
@@ -291,7 +292,7 @@ def running_wikibase(workdir: Path, *, port: int | None = None, seed_file: Path 
                 ["php", *_compiled_once(cache), "-S", f"127.0.0.1:{port}", "-t", str(MEDIAWIKI)],
                 env=mw_env(workdir), stdout=handle, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True))
-        sparql_port = free_port()
+        sparql_port = unused_port()
         ox_log = workdir / "oxigraph.log"
         with ox_log.open("wb") as handle:  # started beside PHP, not after its first answer
             processes.append(subprocess.Popen(
