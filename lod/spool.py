@@ -74,6 +74,10 @@ class Spool:
         self._handle.flush()
         return os.pread(self._handle.fileno(), slot.length, slot.offset)
 
+    def flush(self) -> None:
+        """Hand every written blob to the OS, so another process can read the file."""
+        self._handle.flush()
+
     def close(self) -> None:
         """Close the file (the caller removes the folder it is in)."""
         self._handle.close()
@@ -101,6 +105,24 @@ class SpooledRecords(Sequence[LoadedRecord]):
         record = pickle.loads(self._spool.read(self._slots[index]))  # noqa: S301 - our own spool
         assert isinstance(record, LoadedRecord)  # noqa: S101 - the spool holds only these
         return record
+
+    def on_disk(self) -> tuple[Path, list[Slot]]:
+        """The spool file (flushed) and each record's slot in it, in order.
+
+        For worker processes (``lod site``): they read their records from the
+        file with :func:`record_at`, so a chunk of work sent to them is a few
+        numbers rather than the records themselves.
+        """
+        self._spool.flush()
+        return self._spool.path, list(self._slots)
+
+
+def record_at(path: Path, slot: Slot) -> LoadedRecord:
+    """The record at ``slot`` of the spool file ``path`` (from any process)."""
+    with path.open("rb") as handle:
+        record = pickle.loads(os.pread(handle.fileno(), slot.length, slot.offset))  # noqa: S301
+    assert isinstance(record, LoadedRecord)  # noqa: S101 - the spool holds only these
+    return record
 
 
 class SpooledCaseStudies(Sequence[CaseStudy]):

@@ -41,11 +41,11 @@ def visible(text: str, *, lines: bool = True, tabs: bool | None = None) -> str:
     ``lines`` keeps newlines (and tabs, unless ``tabs=False``); ``lines=False``
     escapes them too (a one-line cell).
     """
-    if not lines:
-        return text.translate(_VISIBLE)
-    if tabs is False:
-        return text.translate(_VISIBLE_NEWLINE)
-    return text.translate(_VISIBLE_LINES)
+    table, pattern = (_VISIBLE, _VISIBLE_RE) if not lines else \
+        (_VISIBLE_NEWLINE, _VISIBLE_NEWLINE_RE) if tabs is False else \
+        (_VISIBLE_LINES, _VISIBLE_LINES_RE)
+    # Nearly every text holds none: one search in C instead of a table look-up per character.
+    return text if pattern.search(text) is None else text.translate(table)
 
 
 def name_of(character: str) -> str:
@@ -65,6 +65,10 @@ def _any_of(codes: frozenset[int]) -> re.Pattern[str]:
 #: record is searched, and the regular expression engine does it in C.
 _FORBIDDEN_RE: Final = _any_of(FORBIDDEN)
 _FORBIDDEN_IN_LINES_RE: Final = _any_of(FORBIDDEN - LINE_BREAKS)
+#: The characters each table of :func:`visible` rewrites, as one class each.
+_VISIBLE_RE: Final = _any_of(frozenset(_VISIBLE))
+_VISIBLE_LINES_RE: Final = _any_of(frozenset(_VISIBLE_LINES))
+_VISIBLE_NEWLINE_RE: Final = _any_of(frozenset(_VISIBLE_NEWLINE))
 
 
 def forbidden_in(text: str, *, multiline: bool) -> str | None:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
 
@@ -33,6 +34,8 @@ PARALLEL_FROM = 200
 MAX_WORKERS = 8
 #: The most items one chunk carries to a worker.
 CHUNK = 250
+#: Chunks per worker handed out ahead of the results taken back (one working, one waiting).
+AHEAD = 2
 
 
 def worker_count() -> int:
@@ -63,8 +66,15 @@ def fan_out(work: Callable[[Sequence[Item]], Iterable[Result]], items: Sequence[
     # lod`` would run the command once more); the children only compute values.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for done in pool.map(work, chunks_of(items, workers)):
-            yield from done
+        # At most AHEAD chunks per worker given out and not yet taken back: the results of
+        # every chunk would otherwise pile up here whenever the caller is the slower side.
+        running: deque[Future[Iterable[Result]]] = deque()
+        for chunk in chunks_of(items, workers):
+            if len(running) == workers * AHEAD:
+                yield from running.popleft().result()
+            running.append(pool.submit(work, chunk))
+        while running:
+            yield from running.popleft().result()
 
 
 class Forked(Generic[Result]):

@@ -283,8 +283,9 @@ def only_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def wikibase_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where populated test wikis are kept between runs (beside pytest's own temporary folders,
-    which a worker of ``-n`` has one level deeper)."""
+    """Where populated test wikis (the Wikibase's, tests/wikibase; MediaWiki's, tests/servers.py)
+    are kept between runs (beside pytest's own temporary folders, which a worker of ``-n`` has
+    one level deeper)."""
     base = tmp_path_factory.getbasetemp()
     return (base.parent.parent if "PYTEST_XDIST_WORKER" in os.environ else base.parent
             ) / "lod-wikibase-templates"

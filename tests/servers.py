@@ -5,6 +5,10 @@ Everything binds 127.0.0.1 on a free port; nothing leaves the machine.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -155,38 +159,95 @@ class MediaWiki:
         return [line.split("]: ", 1)[1] for line in lines if "]: " in line]
 
 
+#: What ``install.php`` is given besides the paths and the address (each start, or the template).
+_MEDIAWIKI_INSTALL = ("--quiet", "--dbtype", "sqlite", "--dbname", "testwiki", "--scriptpath", "",
+                      "--lang", "en", "--pass", "Lod-Test-Admin-2026", "LodTestWiki", "Admin")
+_MEDIAWIKI_GRANTS = "basic,highvolume,editpage,createeditmovepage"
+
+
+def _install_mediawiki(workdir: Path, url: str) -> None:
+    """A fresh wiki in ``workdir`` (SQLite files in ``workdir/data``, its LocalSettings.php) for
+    ``url``, with the bot password :data:`MEDIAWIKI_BOT`."""
+    env = {**os.environ, "MW_CONFIG_FILE": str(workdir / "LocalSettings.php")}
+    maintenance = MEDIAWIKI_CODE / "maintenance"
+    subprocess.run(
+        ["php", str(maintenance / "install.php"), "--dbpath", str(workdir / "data"),
+         "--server", url, "--confpath", str(workdir), *_MEDIAWIKI_INSTALL],
+        env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["php", str(maintenance / "createBotPassword.php"), "--appid", "lod",
+         "--grants", _MEDIAWIKI_GRANTS, "Admin", MEDIAWIKI_BOT[1]],
+        env=env, check=True, capture_output=True, timeout=60)
+
+
+def _mediawiki_template(cache: Path) -> Path:
+    """A freshly installed wiki kept in ``cache`` (made once, by the first start that needs it,
+    while any other waits on its lock), which later starts copy.
+
+    Why: ``install.php`` creates every table and the administrator, and hashes its
+    password: most of a start's time, the same every time. The template is taken
+    before any server opens its SQLite files, so a copy never catches them half
+    written; its name changes with MediaWiki's version and with what the install is
+    given (:func:`_install_mediawiki`).
+    """
+    digest = hashlib.sha256((MEDIAWIKI_CODE / "includes" / "Defines.php").read_bytes())
+    digest.update(repr((_MEDIAWIKI_INSTALL, _MEDIAWIKI_GRANTS, MEDIAWIKI_BOT)).encode())
+    template = cache.resolve() / f"mediawiki-{digest.hexdigest()[:16]}"
+    if (template / "template.json").exists():
+        return template
+    template.parent.mkdir(parents=True, exist_ok=True)
+    with (template.parent / f"{template.name}.lock").open("wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "template.json").exists():
+            staging = Path(tempfile.mkdtemp(prefix=".staging-mediawiki-", dir=template.parent))
+            url = "http://127.0.0.1:1"  # any address: a copy is given its own
+            _install_mediawiki(staging, url)
+            (staging / "template.json").write_text(
+                json.dumps({"workdir": str(staging), "url": url}), encoding="utf-8")
+            staging.rename(template)  # whole or not at all
+    return template
+
+
+def _from_mediawiki_template(template: Path, workdir: Path, url: str) -> None:
+    """``workdir`` made a copy of the template: its SQLite files, its settings with our folder
+    and address."""
+    meta = json.loads((template / "template.json").read_text(encoding="utf-8"))
+    shutil.copytree(template / "data", workdir / "data")
+    settings = (template / "LocalSettings.php").read_text(encoding="utf-8")
+    settings = settings.replace(f'"{meta["url"]}"', f'"{url}"').replace(meta["workdir"], str(workdir))
+    (workdir / "LocalSettings.php").write_text(settings, encoding="utf-8")
+
+
 @contextmanager
-def mediawiki_server() -> Iterator[MediaWiki]:
+def mediawiki_server(cache: Path | None = None) -> Iterator[MediaWiki]:
     """Install a fresh wiki in a temporary directory and serve it on 127.0.0.1; remove it after.
 
     The code stays in /usr/share/mediawiki; MW_CONFIG_FILE points it at a private
     LocalSettings.php and SQLite files (shared/research/local-services.md).
+    With ``cache`` (the folder where test wikis are kept between runs), the wiki is a
+    copy of a freshly installed one (:func:`_mediawiki_template`) and PHP keeps its
+    compiled scripts there (OPcache's file cache), as the test Wikibase does.
     """
-    import os
-
     if not (MEDIAWIKI_CODE / "maintenance" / "install.php").exists() or shutil.which("php") is None:
         raise RuntimeError("MediaWiki is not installed: run `make deps` (.ci/install-debian-deps)")
     workdir = Path(tempfile.mkdtemp(prefix="mediawiki-"))
     port = unused_port()
+    url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MW_CONFIG_FILE": str(workdir / "LocalSettings.php")}
-    maintenance = MEDIAWIKI_CODE / "maintenance"
     log = workdir / "php-server.log"
     process: subprocess.Popen[bytes] | None = None
+    compiled: list[str] = []
     try:
-        subprocess.run(
-            ["php", str(maintenance / "install.php"), "--quiet", "--dbtype", "sqlite",
-             "--dbpath", str(workdir / "data"), "--dbname", "testwiki",
-             "--server", f"http://127.0.0.1:{port}", "--scriptpath", "", "--lang", "en",
-             "--pass", "Lod-Test-Admin-2026", "--confpath", str(workdir), "LodTestWiki", "Admin"],
-            env=env, check=True, capture_output=True, timeout=120)
-        subprocess.run(
-            ["php", str(maintenance / "createBotPassword.php"), "--appid", "lod",
-             "--grants", "basic,highvolume,editpage,createeditmovepage", "Admin", MEDIAWIKI_BOT[1]],
-            env=env, check=True, capture_output=True, timeout=60)
+        if cache is None:
+            _install_mediawiki(workdir, url)
+        else:
+            _from_mediawiki_template(_mediawiki_template(cache), workdir, url)
+            (cache.resolve() / "php-opcache").mkdir(parents=True, exist_ok=True)
+            compiled = ["-d", f"opcache.file_cache={cache.resolve() / 'php-opcache'}"]
         with log.open("wb") as handle:
-            process = subprocess.Popen(["php", "-S", f"127.0.0.1:{port}", "-t", str(MEDIAWIKI_CODE)],
+            process = subprocess.Popen(["php", *compiled, "-S", f"127.0.0.1:{port}",
+                                        "-t", str(MEDIAWIKI_CODE)],
                                        env=env, stdout=handle, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
         # Limits against a hang, not measurements: MediaWiki's first answer compiles its PHP,
         # which on a busy machine took longer than the 5 s a try used to have (a timeout, not
         # a refusal, failed the whole module).

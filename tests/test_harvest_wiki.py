@@ -157,9 +157,9 @@ SKIPPED = {
 
 
 @pytest.fixture(scope="module")
-def wiki() -> Iterator[MediaWiki]:
+def wiki(wikibase_cache: Path) -> Iterator[MediaWiki]:
     """The test wiki with every page of the module created through the API."""
-    with mediawiki_server() as server:
+    with mediawiki_server(wikibase_cache) as server:
         for title, expected in CASE_STUDIES.items():
             server.edit(title, (DATA / expected.file).read_text(encoding="utf-8"))
         for title, (file, _reason) in SKIPPED.items():

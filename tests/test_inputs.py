@@ -43,6 +43,7 @@ _ALLOWED = {
     "lod/site/pages.py": "the package's static files",
     "lod/site/querypage.py": "the package's vendored Oxigraph files",
     "lod/site/engine.py": "the package's vendored Oxigraph files",
+    "lod/site/linked.py": "the pipeline's graph file (made in the run), read a resource at a time",
     "lod/spool.py": "the pipeline's own work files (spool, sorted runs, graph file), made in the run",
     "lod/status.py": "reads lod's own last dump (OUT/casestudies.nt); its record reads use lod.inputs",
     "lod/harvest/drafts.py": "writes staged drafts (its reads go through lod.inputs)",

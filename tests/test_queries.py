@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,12 @@ BASE = "https://w3id.org/libcasestudies/"
 WD = "http://www.wikidata.org/entity/"
 
 
-def records() -> list[dict[str, Any]]:
-    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(CASESTUDIES.glob("*.yaml"))]
+@cache
+def records() -> tuple[dict[str, Any], ...]:
+    """The bundled records as plain PyYAML reads them, read once per module (they never change
+    during a run; the tests only read them)."""
+    return tuple(yaml.safe_load(p.read_text(encoding="utf-8"))
+                 for p in sorted(CASESTUDIES.glob("*.yaml")))
 
 
 def unit_ids() -> list[str]:

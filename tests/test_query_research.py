@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,12 @@ import yaml
 from conftest import CASESTUDIES, ROOT, VALID_RECORD, Run, run_lod
 
 
-def records() -> list[dict[str, object]]:
-    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(CASESTUDIES.glob("*.yaml"))]
+@cache
+def records() -> tuple[dict[str, object], ...]:
+    """The bundled records as plain PyYAML reads them, read once per module (they never change
+    during a run; the tests only read them)."""
+    return tuple(yaml.safe_load(p.read_text(encoding="utf-8"))
+                 for p in sorted(CASESTUDIES.glob("*.yaml")))
 
 
 def run_with_stdin(text: str, *args: str) -> Run:

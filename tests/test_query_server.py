@@ -182,13 +182,15 @@ def test_user_agent_is_sent() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "message"),
-    [("error", "answered HTTP 500"), ("slow", "did not answer within 1 s"),
-     ("html", "did not return SPARQL results JSON")],
+    ("mode", "timeout", "message"),
+    [("error", 5, "answered HTTP 500"),
+     # the slow endpoint never answers: the client waits its whole timeout, so a short one
+     ("slow", 0.25, "did not answer within 0.25 s"),
+     ("html", 5, "did not return SPARQL results JSON")],
 )
-def test_endpoint_failures_are_clear(mode: str, message: str) -> None:
+def test_endpoint_failures_are_clear(mode: str, timeout: float, message: str) -> None:
     with fake_endpoint(mode) as (endpoint, _), pytest.raises(QueryError, match=message):
-        run_endpoint(endpoint, "SELECT ?n WHERE {}", user_agent=UA, timeout=1)
+        run_endpoint(endpoint, "SELECT ?n WHERE {}", user_agent=UA, timeout=timeout)
 
 
 def test_unreachable_endpoint_is_exit_1() -> None:

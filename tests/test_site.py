@@ -270,8 +270,8 @@ def test_worker_processes_render_the_same_bytes(site_data: Path) -> None:
     inputs = [(item.record, tuple(record_lines(assembled.base, item.record, groups)))
               for item in assembled.records]
     common = Common(len(inputs), None, read_labels(assembled.store))
-    alone = render_records(assembled.base, common, inputs, workers=1)
-    shared = render_records(assembled.base, common, inputs, workers=2, parallel_from=1)
+    alone = list(render_records(assembled.base, common, inputs, workers=1))
+    shared = list(render_records(assembled.base, common, inputs, workers=2, parallel_from=1))
     assert [o.files for o in shared] == [o.files for o in alone]
     assert [o.item for o in shared] == [o.item for o in alone]
     assert len(alone) == len(inputs) > 30

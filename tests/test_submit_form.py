@@ -211,7 +211,8 @@ def _make(driver: webdriver.Chrome) -> tuple[str, str]:
 
 
 def test_round_trip_the_form_gives_a_page_lod_harvests_into_the_record_lod_validates(
-        browser: webdriver.Chrome, site_dir: Path, downloads: Path, tmp_path: Path) -> None:
+        browser: webdriver.Chrome, site_dir: Path, downloads: Path, tmp_path: Path,
+        wikibase_cache: Path) -> None:
     _open(browser, (site_dir / "submit.html").as_uri())
     _fill(browser)
     wiki, shown = _make(browser)
@@ -252,7 +253,7 @@ def test_round_trip_the_form_gives_a_page_lod_harvests_into_the_record_lod_valid
     assert checked.code == 0, checked.stdout + checked.stderr
 
     drafts = tmp_path / "drafts"
-    with mediawiki_server() as wiki_server:
+    with mediawiki_server(wikibase_cache) as wiki_server:
         wiki_server.edit(PREFIX + TITLE, wiki)
         wiki_server.edit(title_fi, wiki_fi)
         harvested = run_lod("harvest", "--api", wiki_server.api_url, "--out", drafts)

@@ -50,3 +50,30 @@ def test_no_other_module_starts_processes_of_its_own() -> None:
     found = [path.relative_to(PACKAGE).as_posix() for path in sorted(PACKAGE.rglob("*.py"))
              if any(word in path.read_text(encoding="utf-8") for word in starters)]
     assert found == ["workers.py"]
+
+
+def _marked(folder: str, items: Sequence[int]) -> list[int]:
+    (Path(folder) / f"chunk-{items[0]}").touch()
+    return list(items)
+
+
+def test_fan_out_hands_out_only_a_few_chunks_ahead_of_the_caller(tmp_path: Path) -> None:
+    # A slow caller (the site writing each record's files) must not find every chunk's
+    # results waiting in memory: the chunks are given out as the results are taken back.
+    import functools
+    import time
+
+    items = list(range(40))
+    results = fan_out(functools.partial(_marked, str(tmp_path)), items, workers=2,
+                      parallel_from=1)
+    assert next(results) == 0
+    ahead = 2 * workers.AHEAD
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < ahead and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for _ in range(10):  # a pool given every chunk at once starts the others within this
+        if len(list(tmp_path.iterdir())) > ahead:
+            break
+        time.sleep(0.05)
+    assert len(list(tmp_path.iterdir())) == ahead < len(chunks_of(items, 2))
+    assert [0, *results] == items

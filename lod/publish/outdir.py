@@ -244,21 +244,44 @@ def staging(out_dir: Path) -> Iterator[Path]:
 def write_files(stage: Path, out_dir: Path, files: Mapping[str, Content], *,
                 many_files: bool = False) -> None:
     """Write ``files`` into the staging folder (see :func:`replace_folder` for ``many_files``)."""
-    out_dir = out_dir.absolute()
-    written = []
+    writer = StageWriter(stage, out_dir, many_files=many_files)
     for name, data in files.items():
-        target = stage / name
+        writer.write(name, data)
+    writer.finish()
+
+
+class StageWriter:
+    """Files written into a staging folder one at a time, then flushed to disk together.
+
+    :func:`write_files` for files that are made one after another and never
+    held together (``lod site``'s pages): each is written as it comes, and
+    :meth:`finish` flushes them (see :func:`replace_folder` for ``many_files``).
+    """
+
+    def __init__(self, stage: Path, out_dir: Path, *, many_files: bool = False) -> None:
+        self._stage = stage
+        self._out_dir = out_dir.absolute()
+        self._many_files = many_files
+        self._written: list[Path] = []
+
+    def write(self, name: str, data: Content) -> int:
+        """Write file ``name`` (may hold '/') into the staging folder; its size in bytes."""
+        target = self._stage / name
         if "/" in name:
             target.parent.mkdir(parents=True, exist_ok=True)
-        if many_files and isinstance(data, bytes) and _holds(out_dir / name, data):
-            _link_or_copy(str(out_dir / name), str(target))
-            continue
-        write_file(target, data, sync=not many_files)
-        written.append(target)
-    if many_files and not _sync_filesystem(stage):
-        for target in written:
-            with target.open("rb") as handle:
-                os.fsync(handle.fileno())
+        if self._many_files and isinstance(data, bytes) and _holds(self._out_dir / name, data):
+            _link_or_copy(str(self._out_dir / name), str(target))
+            return len(data)
+        write_file(target, data, sync=not self._many_files)
+        self._written.append(target)
+        return len(data) if isinstance(data, bytes) else target.stat().st_size
+
+    def finish(self) -> None:
+        """Flush what was written (one ``syncfs`` when ``many_files``; else already synced)."""
+        if self._many_files and not _sync_filesystem(self._stage):
+            for target in self._written:
+                with target.open("rb") as handle:
+                    os.fsync(handle.fileno())
 
 
 def swap_in(stage: Path, out_dir: Path, made: set[str], *,

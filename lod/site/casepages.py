@@ -11,7 +11,7 @@ byte, whatever the number of workers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -96,7 +96,12 @@ def render_some(base: str, common: Common,
 def render_records(base: str, common: Common,
                    records: Sequence[tuple[CaseStudy, tuple[str, ...]]], *,
                    workers: int | None = None,
-                   parallel_from: int = PARALLEL_FROM) -> list[RecordOutput]:
-    """Every record's output, in the records' order (``workers``: default one per core)."""
-    return list(fan_out(partial(render_some, base, common), records, workers=workers,
-                        parallel_from=parallel_from))
+                   parallel_from: int = PARALLEL_FROM) -> Iterator[RecordOutput]:
+    """Every record's output, in the records' order (``workers``: default one per core).
+
+    The outputs come as they are made, so the caller can write each and let
+    it go; ``records`` may be a :class:`lod.site.linked.RecordSource`, whose
+    chunks the workers read from disk themselves.
+    """
+    return fan_out(partial(render_some, base, common), records, workers=workers,
+                   parallel_from=parallel_from)

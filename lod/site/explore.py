@@ -9,19 +9,18 @@ named the same way in two records has one page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from markupsafe import Markup
 from pyoxigraph import Store
 
 from lod.model.case_study import CaseStudy
 from lod.namespaces import VOCAB, WD
 from lod.query.run import run_local
 from lod.rdf.build import institution_iri, institution_key
+from lod.site.listing import Listing
 from lod.site.pages import Common, Describe
-from lod.site.records import RecordView
 
 _MEANINGS = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -62,8 +61,31 @@ class InstitutionPage:
     name: str
     type: str
     country: str
+    #: Its IRI in the graph, and the Wikidata item the first record naming it gives.
+    iri: str
     wikidata: str | None
-    items: list[Markup] = field(default_factory=list)
+    #: The records naming it (their numbers in the site's order).
+    records: list[int] = field(default_factory=list)
+
+
+class Institutions:
+    """The institutions the records name, gathered one record at a time (first naming wins)."""
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+        self.found: dict[str, InstitutionPage] = {}
+
+    def add(self, number: int, record: CaseStudy) -> None:
+        """Take record ``number`` (records come in the site's order)."""
+        for institution in record.institutions:
+            key = institution_key(institution)
+            page = self.found.get(key)
+            if page is None:
+                page = self.found[key] = InstitutionPage(
+                    key, institution.name, institution.type, institution.country,
+                    institution_iri(self._base, institution), institution.wikidata)
+            if not page.records or page.records[-1] != number:  # named twice by one record
+                page.records.append(number)
 
 
 def institution_href(key: str) -> str:
@@ -85,67 +107,51 @@ def items_by_institution(store: Store) -> dict[str, str]:
             if row[0] and row[1]}
 
 
-def institution_pages(common: Common, base: str, records: Sequence[CaseStudy],
-                      items: Sequence[Markup], known: dict[str, str]) -> dict[str, bytes]:
+def institution_pages(common: Common, institutions: Institutions, listing: Listing,
+                      known: dict[str, str]) -> Iterator[tuple[str, bytes]]:
     """A page per institution (kind, country, Wikidata item, case studies) and an index.
 
-    ``known`` is :func:`items_by_institution`: the item shown is the one the graph states.
+    ``known`` is :func:`items_by_institution`: the item shown is the one the
+    graph states. The pages come one at a time, by path.
     """
     labels = common.labels
-    found: dict[str, InstitutionPage] = {}
-    for record, item in zip(records, items, strict=True):
-        for institution in record.institutions:
-            key = institution_key(institution)
-            page = found.setdefault(key, InstitutionPage(
-                key, institution.name, institution.type, institution.country,
-                known.get(institution_iri(base, institution), institution.wikidata)))
-            if item not in page.items:
-                page.items.append(item)
-    files: dict[str, bytes] = {}
+    found = institutions.found
     for page in found.values():
+        wikidata = known.get(page.iri, page.wikidata)
         facts = [f"Kind: {labels.library_type(page.type)}.",
                  f"Country: {labels.country(page.country)}."]
         links = [(f"../type/{page.type}.html", labels.library_type(page.type)),
                  (f"../country/{page.country}.html", labels.country(page.country))]
-        if page.wikidata:
-            links.append((f"https://www.wikidata.org/wiki/{page.wikidata}",
-                          f"Wikidata item {page.wikidata}"))
+        if wikidata:
+            links.append((f"https://www.wikidata.org/wiki/{wikidata}",
+                          f"Wikidata item {wikidata}"))
         else:
             facts.append("Wikidata item: not known yet.")
-        files[institution_href(page.key)] = common.render(
+        yield institution_href(page.key), common.render(
             "term.html", root="../", title=page.name, heading=page.name, facts=facts,
-            links=links, items=page.items, what=page.name, unused="")
+            links=links, items=listing.items(page.records, in_folder=True), what=page.name,
+            unused="")
     ordered = sorted(found.values(), key=lambda p: (p.name.casefold(), p.key))
-    files["institutions.html"] = common.render(
+    yield "institutions.html", common.render(
         "institutions.html", root="", title="Institutions", current="browse",
         rows=[(institution_href(p.key), p.name, labels.library_type(p.type),
-               labels.country(p.country), len(p.items)) for p in ordered])
-    return files
+               labels.country(p.country), len(p.records)) for p in ordered])
 
 
-def year_pages(common: Common, views: Sequence[RecordView],
-               items: Sequence[Markup]) -> dict[str, bytes]:
+def year_pages(common: Common, listing: Listing) -> Iterator[tuple[str, bytes]]:
     """A page per start year, and one for the case studies that give no start date."""
-    by_year: dict[str, list[Markup]] = {}
-    undated: list[Markup] = []
-    for view, item in zip(views, items, strict=True):
-        if view.start_year is None:
-            undated.append(item)
-        else:
-            by_year.setdefault(str(view.start_year), []).append(item)
-    files: dict[str, bytes] = {}
-    for year, listed in sorted(by_year.items()):
-        files[f"year/{year}.html"] = common.render(
+    for year, numbers in sorted((str(year), numbers) for year, numbers in listing.years.items()):
+        yield f"year/{year}.html", common.render(
             "term.html", root="../", title=f"Started in {year}",
             heading=f"Case studies that started in {year}", facts=[], links=[],
-            items=listed, what=f"the year {year}", unused="")
-    files["year/undated.html"] = common.render(
+            items=listing.items(numbers, in_folder=True), what=f"the year {year}", unused="")
+    yield "year/undated.html", common.render(
         "term.html", root="../", title="No start date",
         heading="Case studies that give no start date",
         facts=[("These records state no start date, so a question about time leaves them "
                "out; they are listed here so that nothing is silently dropped.")],
-        links=[], items=undated, what="an undated case study", unused="")
-    return files
+        links=[], items=listing.items(listing.undated, in_folder=True),
+        what="an undated case study", unused="")
 
 
 def describer(found: dict[str, dict[str, Meaning]]) -> Describe:

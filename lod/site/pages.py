@@ -8,13 +8,12 @@ same bytes.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources as package_files
-from typing import Any
+from typing import Any, BinaryIO
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
@@ -23,7 +22,7 @@ from lod.model.policy import PUBLIC_STATUSES
 from lod.model.vocab import ACTIVITIES, LIBRARY_TYPES, PROJECTS
 from lod.site.dashboard import Chart
 from lod.site.labels import Labels
-from lod.site.records import RecordView
+from lod.site.listing import Listing
 from lod.text import visible
 
 SITE_NAME = "Library and Wikimedia case studies"
@@ -111,14 +110,10 @@ def _options(terms: Iterable[str], label: Callable[[str], str]) -> list[tuple[st
     return [(term, label(term)) for term in terms]
 
 
-def index_page(common: Common, views: Sequence[RecordView], items: Sequence[Markup]) -> bytes:
-    """The list of every case study (``items``: their entries) with its search and filters."""
+def index_page(common: Common, listing: Listing) -> bytes:
+    """The list of every case study (their entries) with its search and filters."""
     labels = common.labels
-    used: dict[str, set[str]] = {key: set() for key in
-                                 ("types", "countries", "regions", "units", "projects", "activities")}
-    for view in views:
-        for key, found in used.items():
-            found.update(getattr(view, key))
+    used = {key: set(terms) for key, terms in listing.by.items()}
     facets = [
         ("type", "Library type", _options([t for t in LIBRARY_TYPES if t in used["types"]],
                                           labels.library_type)),
@@ -132,22 +127,20 @@ def index_page(common: Common, views: Sequence[RecordView], items: Sequence[Mark
         ("activity", "Activity", _options([a for a in ACTIVITIES if a in used["activities"]],
                                           labels.activity)),
     ]
-    undated = sum(1 for view in views if view.start_year is None)
     return common.render("index.html", root="", title="Find a case study", current="index",
-                         items=items, facets=facets, undated=undated)
+                         items=listing.items(), facets=facets, undated=len(listing.undated))
 
 
-def search_data(views: Sequence[RecordView]) -> bytes:
-    """The records the index page's script searches and filters (a classic script: works on file://)."""
-    rows = [
-        {"id": v.id, "title": v.title, "summary": v.summary, "types": list(v.types),
-         "countries": list(v.countries), "regions": list(v.regions), "units": list(v.units),
-         "projects": list(v.projects), "activities": list(v.activities),
-         "start": v.start_year, "end": v.end_year}
-        for v in views
-    ]
-    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return f"window.lodRecords = {text};\n".encode()
+def search_data(listing: Listing) -> Callable[[BinaryIO], None]:
+    """The records the index page's script searches and filters (a classic script: works on file://).
+
+    Written a record at a time: the list's JSON is its rows' JSON joined by commas.
+    """
+    def write(handle: BinaryIO) -> None:
+        handle.write(b"window.lodRecords = [")
+        handle.writelines(f"{',' if number else ''}{row}".encode() for number, row in enumerate(listing.search_rows()))
+        handle.write(b"];\n")
+    return write
 
 
 #: scheme, term -> (fact lines, links) saying what the term means (definition, exact match).
@@ -158,51 +151,45 @@ def _nothing(scheme: str, term: str) -> tuple[list[str], list[tuple[str, str]]]:
     return [], []
 
 
-def term_pages(common: Common, views: Sequence[RecordView],
-               items: Sequence[Markup], describe: Describe = _nothing) -> dict[str, bytes]:
+def term_pages(common: Common, listing: Listing,
+               describe: Describe = _nothing) -> Iterator[tuple[str, bytes]]:
     """One page per library type, country, IFLA unit, Wikimedia project and activity.
 
-    ``items`` are the records' list entries (rendered once for every page they appear on);
-    ``describe`` gives each term's definition and Wikidata match where the data hold them.
+    Each lists its records' entries, read from ``listing`` as the page is
+    rendered; ``describe`` gives each term's definition and Wikidata match
+    where the data hold them. The pages come one at a time, by path.
     """
     from lod.site.querypage import term_query_href  # the query page's module imports this one
 
     labels = common.labels
-    files: dict[str, bytes] = {}
-    kinds: list[tuple[str, str, Iterable[str], Callable[[RecordView], Sequence[str]],
-                      Callable[[str], str], Callable[[str], list[str]]]] = [
-        ("type", "library type", LIBRARY_TYPES, lambda v: v.types, labels.library_type,
-         lambda t: []),
-        ("country", "country", labels.countries(), lambda v: v.countries, labels.country,
+    kinds: list[tuple[str, str, Iterable[str], str, Callable[[str], str],
+                      Callable[[str], list[str]]]] = [
+        ("type", "library type", LIBRARY_TYPES, "types", labels.library_type, lambda t: []),
+        ("country", "country", labels.countries(), "countries", labels.country,
          lambda c: [f"Part of {labels.region(labels.continent[c])}."]
          if c in labels.continent else []),
-        ("unit", "IFLA unit", list(labels.units), lambda v: v.units, labels.unit,
+        ("unit", "IFLA unit", list(labels.units), "units", labels.unit,
          lambda u: _unit_facts(labels, u)),
-        ("project", "Wikimedia project", PROJECTS, lambda v: v.projects, labels.project,
-         lambda p: []),
-        ("activity", "activity", ACTIVITIES, lambda v: v.activities, labels.activity,
-         lambda a: []),
+        ("project", "Wikimedia project", PROJECTS, "projects", labels.project, lambda p: []),
+        ("activity", "activity", ACTIVITIES, "activities", labels.activity, lambda a: []),
     ]
     schemes = {"type": "library-type", "country": "country", "unit": "ifla-unit",
                "project": "project", "activity": "activity"}
-    for folder, what, terms, field, label, facts in kinds:
-        chosen: dict[str, list[Markup]] = {term: [] for term in terms}
-        for view, item in zip(views, items, strict=True):
-            for term in field(view):
-                chosen.setdefault(term, []).append(item)
+    for folder, what, terms, facet, label, facts in kinds:
+        chosen = listing.by[facet]
         # No record names any term of this kind: say so, not "no case study about X yet".
-        unused = not any(field(view) for view in views)
+        unused = not chosen
         for term in terms:
             heading = label(term)
             meant, links = describe(schemes[folder], term)
-            files[f"{folder}/{term}.html"] = common.render(
+            yield f"{folder}/{term}.html", common.render(
                 "term.html", root="../", title=heading, heading=heading,
-                facts=[*meant, *facts(term)], links=links, items=chosen[term],
+                facts=[*meant, *facts(term)], links=links,
+                items=listing.items(chosen.get(term, ()), in_folder=True),
                 what=f"the {what} {heading}",
                 unused=f"No case study names {'an' if what[0] in 'aeiouIA' else 'a'} {what} yet"
                 if unused else "", query=term_query_href(folder, term),
                 prefill=f"{folder}={term}")
-    return files
 
 
 def _unit_facts(labels: Labels, unit_id: str) -> list[str]:
@@ -215,16 +202,14 @@ def _unit_facts(labels: Labels, unit_id: str) -> list[str]:
     return facts
 
 
-def browse_page(common: Common, views: Sequence[RecordView]) -> bytes:
+def browse_page(common: Common, listing: Listing) -> bytes:
     """Every term with its number of case studies, linking to its page."""
     labels = common.labels
-    counts: dict[str, Counter[str]] = {key: Counter() for key in
-                                       ("types", "countries", "units", "projects", "activities")}
-    for view in views:
-        for key, counter in counts.items():
-            counter.update(getattr(view, key))
-    years = Counter(view.start_year for view in views if view.start_year is not None)
-    undated = sum(1 for view in views if view.start_year is None)
+    counts: dict[str, Counter[str]] = {
+        key: Counter({term: len(numbers) for term, numbers in listing.by[key].items()})
+        for key in ("types", "countries", "units", "projects", "activities")}
+    years = {year: len(numbers) for year, numbers in listing.years.items()}
+    undated = len(listing.undated)
     by_continent: dict[str, list[str]] = {}
     for code in labels.countries():
         by_continent.setdefault(labels.continent.get(code, ""), []).append(code)
@@ -264,10 +249,10 @@ def dashboard_page(common: Common, charts: Sequence[Chart]) -> bytes:
                          current="dashboard", charts=charts)
 
 
-def data_page(common: Common, dumps: dict[str, bytes]) -> bytes:
-    """Links to the dumps published with the site."""
-    files = [(name, DUMP_DESCRIPTIONS.get(name, ""), _size(len(dumps[name])))
-             for name in sorted(dumps)]
+def data_page(common: Common, sizes: Mapping[str, int]) -> bytes:
+    """Links to the dumps published with the site (``sizes``: each dump's size in bytes)."""
+    files = [(name, DUMP_DESCRIPTIONS.get(name, ""), _size(sizes[name]))
+             for name in sorted(sizes)]
     return common.render("data.html", root="", title="Data", current="data", files=files)
 
 

@@ -18,16 +18,20 @@ Nothing here reads a clock or a random source: the same graph gives the same byt
 from __future__ import annotations
 
 import base64
-import gzip
+import io
 import json
 import re
+import zlib
 from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 from markupsafe import Markup
 from pyoxigraph import Store
 
 from lod.namespaces import DCTERMS, LCS, PREFIXES, SCHEMA, SKOS, VOCAB
+from lod.publish.outdir import Content
 from lod.query.catalog import CatalogQuery, catalog
 from lod.query.execute import wdqs_link
 from lod.query.labelservice import rewrite_label_service
@@ -75,6 +79,8 @@ SELECT ?iri ?label WHERE {{
 }}
 ORDER BY ?iri ?label
 """
+#: Bytes of the graph file read at a time for its script.
+_BLOCK = 1 << 20
 _PREFIX_RE = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 
 
@@ -172,8 +178,29 @@ def graph_script(ntriples: bytes) -> bytes:
     and written as base64: a browser parses a script about ten times smaller
     than the dump, and inflates it with its own ``DecompressionStream``.
     """
-    packed = base64.b64encode(gzip.compress(ntriples, compresslevel=6, mtime=0)).decode("ascii")
-    return f'window.lodGraphGzip = "{packed}";\n'.encode("ascii")
+    buffer = io.BytesIO()
+    write_graph_script(io.BytesIO(ntriples), buffer)
+    return buffer.getvalue()
+
+
+def write_graph_script(source: BinaryIO, handle: BinaryIO) -> None:
+    """:func:`graph_script` of the bytes read from ``source``, written a block at a time.
+
+    The gzip stream is the one :func:`gzip.compress` makes with ``mtime`` 0
+    (zlib's own gzip header, level 6): deflate's output does not depend on how
+    its input is cut. Base64 is written in blocks of a multiple of 3 bytes, so
+    the blocks join into the one text of the whole.
+    """
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    handle.write(b'window.lodGraphGzip = "')
+    rest = b""
+    while block := source.read(_BLOCK):
+        rest += packer.compress(block)
+        cut = len(rest) - len(rest) % 3
+        handle.write(base64.b64encode(rest[:cut]))
+        rest = rest[cut:]
+    handle.write(base64.b64encode(rest + packer.flush()))
+    handle.write(b'";\n')
 
 
 #: The catalogue query behind the number on a term page: folder -> (query, its parameter or None).
@@ -205,12 +232,18 @@ def static_files(*, engine: bool = True) -> dict[str, bytes]:
     return files
 
 
-def site_query_files(store: Store, base: str, ntriples: bytes | None,
-                     pages: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The page's data files: its labels and (``ntriples`` given) the graph, by site path."""
-    files = {"query-data.js": _script("lodLabels", label_map(store, base, pages))}
-    if ntriples is not None:
-        files["query-graph.js"] = graph_script(ntriples)
+def site_query_files(store: Store, base: str, graph: Path | None,
+                     pages: Mapping[str, bytes] | set[str]) -> dict[str, Content]:
+    """The page's data files: its labels and (``graph`` given: the N-Triples file) the graph.
+
+    ``pages``: the site's pages so far (a label links to its page where there is one).
+    """
+    files: dict[str, Content] = {"query-data.js": _script("lodLabels", label_map(store, base, pages))}
+    if graph is not None:
+        def write(handle: BinaryIO) -> None:
+            with graph.open("rb") as source:
+                write_graph_script(source, handle)
+        files["query-graph.js"] = write
     return files
 
 
