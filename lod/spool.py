@@ -173,9 +173,16 @@ class LineSorter:
             self._flush()
 
     def _flush(self) -> None:
+        """Sort the buffer into a run on disk (repeats kept: the merge drops them).
+
+        Sorted in place, not through a set: the lines come in sorted stretches
+        (each record's), which the sort merges in a pass, where a set's order
+        would make it sort from scratch (some 0.5 s per 200,000 lines).
+        """
         run = self._folder / f"run-{len(self._runs):05d}.txt"
+        self._buffer.sort()
         with run.open("w", encoding="utf-8", newline="\n", buffering=_BUFFER) as handle:
-            handle.writelines(f"{line}\n" for line in sorted(set(self._buffer)))
+            handle.writelines(("\n".join(self._buffer), "\n") if self._buffer else ())
         self._runs.append(run)
         self._buffer = []
 

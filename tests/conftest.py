@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import fcntl
 import functools
 import locale
 import os
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -346,22 +347,48 @@ links:
 """
 
 
-@pytest.fixture(scope="session")
-def site_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled case studies plus :data:`SCRIPT_RECORD` (shared by the site tests)."""
-    folder = tmp_path_factory.mktemp("site-data") / "casestudies"
-    shutil.copytree(CASESTUDIES, folder)
-    write_record(folder, "script-title-test", SCRIPT_RECORD)
+def _once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  make: Callable[[Path], None]) -> Path:
+    """``ROOT/name``, filled by ``make`` once per test run: by the first worker of ``-n`` that
+    asks, while any other waits on its lock (ROOT: the run's temporary folder, which its
+    workers share). Only for what the tests read and never change.
+
+    Why: both workers of ``make test`` run site tests, and each ran ``lod site`` on the same
+    data for itself. A folder is used only once ``make`` finished (a marker file); one left
+    half made by a failure is made again.
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
     return folder
 
 
 @pytest.fixture(scope="session")
+def site_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled case studies plus :data:`SCRIPT_RECORD` (shared by the site tests, and by
+    the workers of a run: :func:`_once_per_run`)."""
+    def make(folder: Path) -> None:
+        shutil.copytree(CASESTUDIES, folder / "casestudies")
+        write_record(folder / "casestudies", "script-title-test", SCRIPT_RECORD)
+
+    return _once_per_run(tmp_path_factory, "site-data", make) / "casestudies"
+
+
+@pytest.fixture(scope="session")
 def site_dir(site_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``lod site`` run once on :func:`site_data`; the site's folder (OUT/site)."""
-    out = tmp_path_factory.mktemp("site-out") / "prefix" / "dist"
-    result = run_lod("site", "--data", site_data, "--out", out)
-    assert result.code == 0, result.stderr
-    return out / "site"
+    """``lod site`` run once per test run on :func:`site_data`; the site's folder (OUT/site)."""
+    def make(folder: Path) -> None:
+        result = run_lod("site", "--data", site_data, "--out", folder / "prefix" / "dist")
+        assert result.code == 0, result.stderr
+
+    return _once_per_run(tmp_path_factory, "site-out", make) / "prefix" / "dist" / "site"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
