@@ -80,7 +80,7 @@ from lod.validate.shacl import (
     vocabulary_origins,
     write_chunks,
 )
-from lod.workers import PARALLEL_FROM, Forked, fan_out
+from lod.workers import PARALLEL_FROM, Forked, fan_out, forks_pay
 
 _MESSAGE_RE = re.compile(
     r"(?P<path>.+?):(?P<line>\d+): (?:(?P<field>[\w()\[\]. ]+): )?(?P<message>.*)", re.DOTALL)
@@ -372,7 +372,7 @@ def shape_problems(assembled: Assembled, settings: Settings, *,
         texts = chunk_texts(assembled.graph, base=settings.base,
                             parts=SpooledPartition(settings.base, chunks, keys))
         if beside is not None:
-            cut = Forked(partial(write_chunks, texts, chunks))
+            cut = Forked(partial(write_chunks, texts, chunks), here=not forks_pay(len(keys)))
             try:
                 beside()
                 paths = cut.result()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lod.workers import Forked
+from lod.workers import PARALLEL_FROM, Forked, forks_pay
 
 
 def test_the_value_comes_back_from_another_process() -> None:
@@ -48,3 +48,28 @@ def test_a_cancelled_call_leaves_no_process(tmp_path: Path) -> None:
     forked.cancel()
     with pytest.raises(ProcessLookupError):
         os.kill(int(started.read_text()), 0)
+
+
+def test_made_here_the_call_runs_in_this_process_once_and_only_when_asked() -> None:
+    calls: list[int] = []
+    forked = Forked(lambda: calls.append(os.getpid()) or len(calls), here=True)
+    assert calls == []  # nothing ran yet: a small build writes its dumps after its checks
+    assert forked.result() == 1
+    assert calls == [os.getpid()]
+
+
+def test_made_here_the_error_is_raised_in_the_caller_and_a_cancel_runs_nothing(
+        tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        Forked(lambda: (tmp_path / "missing" / "file").write_text("x"), here=True).result()
+    touched = tmp_path / "touched"
+    Forked(touched.touch, here=True).cancel()
+    assert not touched.exists()
+
+
+def test_only_work_big_enough_for_fan_out_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not forks_pay(PARALLEL_FROM - 1)
+    monkeypatch.setattr("lod.workers.worker_count", lambda: 2)
+    assert forks_pay(PARALLEL_FROM)
+    monkeypatch.setattr("lod.workers.worker_count", lambda: 1)
+    assert not forks_pay(PARALLEL_FROM * 10)  # one core: nothing runs beside

@@ -38,7 +38,7 @@ from lod.rdf.serialize import (
 )
 from lod.settings import Settings
 from lod.spool import GraphFile
-from lod.workers import Forked
+from lod.workers import Forked, forks_pay
 
 #: Lines of the graph turned into JSON-LD at a time (bounded memory).
 _BLOCK = 20_000
@@ -181,12 +181,14 @@ def _checked_and_written(assembled: Assembled, settings: Settings,
     graph = assembled.graph
     writers: list[Forked[None]] = []
     counted: Forked[DumpStats] | None = None
+    here = not forks_pay(len(assembled.ids))  # a small build writes them itself, after the checks
     if not assembled.problems:  # contract problems: only the shapes' problems are still wanted
         writers = [Forked(partial(write_file, stage / "casestudies.ttl", _turtle_writer(graph)),
-                          nice=_NICE),
+                          nice=_NICE, here=here),
                    Forked(partial(write_file, stage / "casestudies.jsonld", _jsonld_writer(graph)),
-                          nice=_NICE)]
-        counted = Forked(partial(_dump_stats, assembled, stage / "casestudies.nt"), nice=_NICE)
+                          nice=_NICE, here=here)]
+        counted = Forked(partial(_dump_stats, assembled, stage / "casestudies.nt"), nice=_NICE,
+                         here=here)
     report: list[ReportData] = []
     try:
         problems = assembled.problems + shape_problems(
