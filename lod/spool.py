@@ -28,10 +28,13 @@ import shutil
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, overload
+from typing import BinaryIO, Generic, TypeVar, overload
 
 from lod.ingest.load import LoadedRecord
 from lod.model.case_study import CaseStudy
+
+Key = TypeVar("Key")
+Item = TypeVar("Item")
 
 #: Lines sorted in memory at a time before they go to a run on disk (some 40 MB of strings).
 RUN_LINES = 200_000
@@ -83,28 +86,52 @@ class Spool:
         self._handle.close()
 
 
-class SpooledRecords(Sequence[LoadedRecord]):
+class OnDemand(Sequence[Item], Generic[Key, Item]):
+    """A sequence whose items are made from their keys only when asked for.
+
+    Why: the spool's records and the site's list entries are too many to
+    hold at once, and their readers (the ledger's links, a page's template)
+    walk them an item at a time. A slice is another such sequence: nothing
+    is read for it. Subclasses say how a key becomes an item, and how a part
+    of the keys becomes a sequence of the same kind.
+    """
+
+    def __init__(self, keys: Sequence[Key]) -> None:
+        self._keys = keys
+
+    def _item(self, key: Key) -> Item:
+        raise NotImplementedError
+
+    def _part(self, keys: Sequence[Key]) -> Sequence[Item]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Item]: ...
+
+    def __getitem__(self, index: int | slice) -> Item | Sequence[Item]:
+        if isinstance(index, slice):
+            return self._part(self._keys[index])
+        return self._item(self._keys[index])
+
+
+class SpooledRecords(OnDemand[Slot, LoadedRecord]):
     """The graph's records, in order, unpickled from the spool one at a time when asked for."""
 
     def __init__(self, spool: Spool, slots: Sequence[Slot]) -> None:
+        super().__init__(list(slots))
         self._spool = spool
-        self._slots = list(slots)
 
-    def __len__(self) -> int:
-        return len(self._slots)
+    def _item(self, key: Slot) -> LoadedRecord:
+        return _unpickled(self._spool.read(key))
 
-    @overload
-    def __getitem__(self, index: int) -> LoadedRecord: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[LoadedRecord]: ...
-
-    def __getitem__(self, index: int | slice) -> LoadedRecord | Sequence[LoadedRecord]:
-        if isinstance(index, slice):
-            return SpooledRecords(self._spool, self._slots[index])
-        record = pickle.loads(self._spool.read(self._slots[index]))  # noqa: S301 - our own spool
-        assert isinstance(record, LoadedRecord)  # noqa: S101 - the spool holds only these
-        return record
+    def _part(self, keys: Sequence[Slot]) -> SpooledRecords:
+        return SpooledRecords(self._spool, keys)
 
     def on_disk(self) -> tuple[Path, list[Slot]]:
         """The spool file (flushed) and each record's slot in it, in order.
@@ -114,36 +141,33 @@ class SpooledRecords(Sequence[LoadedRecord]):
         numbers rather than the records themselves.
         """
         self._spool.flush()
-        return self._spool.path, list(self._slots)
+        return self._spool.path, list(self._keys)
 
 
 def record_at(path: Path, slot: Slot) -> LoadedRecord:
     """The record at ``slot`` of the spool file ``path`` (from any process)."""
     with path.open("rb") as handle:
-        record = pickle.loads(os.pread(handle.fileno(), slot.length, slot.offset))  # noqa: S301
+        return _unpickled(os.pread(handle.fileno(), slot.length, slot.offset))
+
+
+def _unpickled(data: bytes) -> LoadedRecord:
+    record = pickle.loads(data)  # noqa: S301 - our own spool, written by this build
     assert isinstance(record, LoadedRecord)  # noqa: S101 - the spool holds only these
     return record
 
 
-class SpooledCaseStudies(Sequence[CaseStudy]):
+class SpooledCaseStudies(OnDemand[int, CaseStudy]):
     """The records of :class:`SpooledRecords` without their documents (read one at a time)."""
 
-    def __init__(self, records: SpooledRecords) -> None:
+    def __init__(self, records: SpooledRecords, places: Sequence[int] | None = None) -> None:
+        super().__init__(range(len(records)) if places is None else places)
         self._records = records
 
-    def __len__(self) -> int:
-        return len(self._records)
+    def _item(self, key: int) -> CaseStudy:
+        return self._records[key].record
 
-    @overload
-    def __getitem__(self, index: int) -> CaseStudy: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[CaseStudy]: ...
-
-    def __getitem__(self, index: int | slice) -> CaseStudy | Sequence[CaseStudy]:
-        if isinstance(index, slice):
-            return [item.record for item in self._records[index]]
-        return self._records[index].record
+    def _part(self, keys: Sequence[int]) -> SpooledCaseStudies:
+        return SpooledCaseStudies(self._records, keys)
 
 
 def lines_blob(lines: Iterable[str]) -> bytes:

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -110,42 +111,47 @@ class Forked(Generic[Result]):
         so the same value, however it ran.
         """
         self._here: Callable[[], Result] | None = call if here else None
+        self._child: tuple[BaseProcess, Connection] | None = None
         if here:
             return
         context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run_forked, args=(call, send, nice), daemon=True)
-        self._process.start()
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_run_forked, args=(call, send, nice), daemon=True)
+        process.start()
         send.close()
+        self._child = (process, receive)
 
     def result(self) -> Result:
-        """The call's value; its exception is raised here."""
-        if self._here is not None:
+        """The call's value; its exception is raised here (asked for once)."""
+        if self._child is None:
             call, self._here = self._here, None
+            assert call is not None  # noqa: S101 - a result is asked for once
             return call()
+        process, receive = self._child
         try:
-            done, value = self._receive.recv()
+            done, value = receive.recv()
         except EOFError:
-            self._process.join()
+            process.join()
             raise ChildProcessError(
-                f"a worker process ended without an answer (exit code {self._process.exitcode})"
+                f"a worker process ended without an answer (exit code {process.exitcode})"
             ) from None
         finally:
-            self._receive.close()
-        self._process.join()
+            receive.close()
+        process.join()
         if done:
             return value  # type: ignore[no-any-return]
         raise value
 
     def cancel(self) -> None:
-        """Stop the child if it still runs (the answer is no longer wanted)."""
-        if not hasattr(self, "_process"):  # made here: nothing runs
-            self._here = None
+        """Stop the child if it still runs (the answer is no longer wanted); made here: nothing runs."""
+        self._here = None
+        if self._child is None:
             return
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-        self._receive.close()
+        process, receive = self._child
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receive.close()
 
 
 def _run_forked(call: Callable[[], object], send: Connection, nice: int) -> None:

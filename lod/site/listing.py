@@ -17,11 +17,12 @@ import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
 from types import TracebackType
-from typing import BinaryIO, Self, overload
+from typing import BinaryIO, Self
 
 from markupsafe import Markup
 
 from lod.site.records import RecordView
+from lod.spool import OnDemand
 
 #: The view's facets a list groups records by, by their attribute name.
 FACETS = ("types", "countries", "regions", "units", "projects", "activities")
@@ -104,25 +105,17 @@ class Listing:
         self.close()
 
 
-class Entries(Sequence[Markup]):
+class Entries(OnDemand[int, Markup]):
     """Some records' list entries, read from the listing's file as a template walks them."""
 
     def __init__(self, listing: Listing, numbers: Sequence[int], in_folder: bool) -> None:
+        super().__init__(numbers)
         self._listing = listing
-        self._numbers = numbers
-        self._which = 1 if in_folder else 0
+        self._in_folder = in_folder
 
-    def __len__(self) -> int:
-        return len(self._numbers)
-
-    @overload
-    def __getitem__(self, index: int) -> Markup: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Markup]: ...
-
-    def __getitem__(self, index: int | slice) -> Markup | Sequence[Markup]:
-        if isinstance(index, slice):
-            return Entries(self._listing, self._numbers[index], bool(self._which))
-        text = self._listing._text(3 * self._numbers[index] + self._which)
+    def _item(self, key: int) -> Markup:
+        text = self._listing._text(3 * key + (1 if self._in_folder else 0))
         return Markup(text)  # noqa: S704 - rendered by the autoescaping environment
+
+    def _part(self, keys: Sequence[int]) -> Entries:
+        return Entries(self._listing, keys, self._in_folder)
